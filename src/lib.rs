@@ -1,0 +1,33 @@
+//! # Pruning Playground
+//!
+//! Train small multi-layer perceptrons, prune them, and watch the lottery ticket hypothesis
+//! play out — natively (the `pruning-playground` CLI) and in the browser (WebAssembly).
+//!
+//! The core is plain Rust and knows nothing of JavaScript:
+//!
+//! - [`model`]: the masked MLP ([`model::Mlp`], [`model::Dense`]) that keeps its initial weights θ₀;
+//! - [`train`]: losses, backpropagation over whole mini-batches, SGD / momentum / Adam that never
+//!   revive a masked weight;
+//! - [`data`]: seeded 2D toy sets, MNIST-1D, the 8×8 digits and CSV files;
+//! - [`prune`]: importance scores, masks, scopes, amounts and schedules;
+//! - [`lottery`]: the level runner (train → prune → rewind → retrain) with control branches;
+//! - [`io`]: PyTorch-compatible safetensors export and import.
+//!
+//! `wasm.rs` is the only module that knows about `wasm_bindgen`; it is compiled for `wasm32` only.
+//!
+//! Every random choice takes an explicit seed ([`rng::seeded`]): the same seed gives the same run,
+//! bit for bit, on every run of the same build.
+
+pub mod data;
+pub mod error;
+pub mod io;
+pub mod lottery;
+pub mod model;
+pub mod prune;
+pub mod rng;
+pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use error::{Error, Result};

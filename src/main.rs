@@ -1,0 +1,2 @@
+//! The `pruning-playground` command-line tool.
+fn main() {}
