@@ -300,6 +300,9 @@ impl Trainer {
 
     /// One optimizer step on the next batch. Returns true if it completed an epoch.
     fn one_step(&mut self, model: &mut Mlp, data: &Dataset) -> Result<bool> {
+        if self.step == 0 && self.config.rewind_step == Some(0) {
+            model.save_rewind_point(0);
+        }
         let n = data.x_train.nrows();
         if self.order.len() != n || self.cursor >= n {
             self.order = (0..n).collect();
