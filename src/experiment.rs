@@ -256,6 +256,17 @@ impl Experiment {
         Ok(out)
     }
 
+    /// Takes `n` optimizer steps; returns the metrics of epochs completed on the way (also
+    /// appended to `history`).
+    ///
+    /// # Errors
+    /// [`Error::Diverged`] if the loss stops being finite.
+    pub fn train_steps(&mut self, n: u64) -> Result<Vec<EpochMetrics>> {
+        let done = self.trainer.train_steps(&mut self.model, &self.data, n)?;
+        self.history.extend(&done);
+        Ok(done)
+    }
+
     /// Loss and accuracy on the train and test splits now.
     pub fn evaluate(&self) -> (Evaluation, Evaluation) {
         let loss = self.trainer.config().loss;
