@@ -1,0 +1,251 @@
+// Settings: ONE schema table (key, type, default, allowed values, group) that drives the
+// controls, validation, the engine config and URL serialize/parse. Nothing else lists settings.
+
+/**
+ * @typedef {'data' | 'model' | 'training' | 'pruning' | 'lottery' | 'ui'} Group
+ * @typedef {object} Setting
+ * @property {string} key
+ * @property {'enum' | 'int' | 'number' | 'widths' | 'set'} type
+ *   enum: one of `values`; int/number: within [min, max] (and one of `values` if given);
+ *   widths: comma-separated positive integers; set: a subset of `values`
+ * @property {string | number | number[] | string[]} default
+ * @property {readonly (string | number)[]} [values]
+ * @property {number} [min]
+ * @property {number} [max]
+ * @property {Group} group
+ * @property {boolean} rebuild    a change needs a new network (the engine config changed)
+ * @property {string} [url]       short URL key (default: key)
+ * @property {(s: Settings) => boolean} [shown]  shown only when this holds
+ */
+
+/**
+ * @typedef {object} Settings
+ * @property {string} dataset
+ * @property {number} noise
+ * @property {number} trainFraction
+ * @property {number[]} hidden
+ * @property {string} activation
+ * @property {string} optimizer
+ * @property {number} learningRate
+ * @property {number} batchSize
+ * @property {number} l1
+ * @property {number} l2
+ * @property {number} seed
+ * @property {number} epochs
+ * @property {number} rewindStep
+ * @property {string} structure
+ * @property {string} score
+ * @property {string} scope
+ * @property {string} schedule
+ * @property {number} rounds
+ * @property {string} initMode
+ * @property {number} fraction
+ * @property {number} outputRate
+ * @property {number} retrainEpochs
+ * @property {number} levels
+ * @property {number} lotteryEpochs
+ * @property {string[]} controls
+ * @property {string} lang
+ * @property {string} theme
+ */
+
+export const DATASETS = /** @type {const} */ (['circle', 'xor', 'gauss', 'spiral', 'moons', 'mnist1d', 'digits', 'csv']);
+/** Data sets with two features: drawn as a decision boundary. */
+export const TOY_2D = ['circle', 'xor', 'gauss', 'spiral', 'moons'];
+
+/** @type {readonly Setting[]} */
+export const SCHEMA = [
+  { key: 'dataset', type: 'enum', values: DATASETS, default: 'circle', group: 'data', rebuild: true, url: 'data' },
+  { key: 'noise', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3, 0.5], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true,
+    shown: (s) => TOY_2D.includes(s.dataset) },
+  { key: 'trainFraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9], min: 0.1, max: 0.9, default: 0.5, group: 'data', rebuild: true, url: 'split' },
+  { key: 'hidden', type: 'widths', default: [8, 8], min: 1, max: 256, group: 'model', rebuild: true },
+  { key: 'activation', type: 'enum', values: ['tanh', 'relu', 'sigmoid', 'linear'], default: 'tanh', group: 'model', rebuild: true, url: 'act' },
+  { key: 'optimizer', type: 'enum', values: ['adam', 'momentum', 'sgd'], default: 'adam', group: 'training', rebuild: true, url: 'opt' },
+  { key: 'learningRate', type: 'number', values: [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], min: 0.0001, max: 1, default: 0.01, group: 'training', rebuild: true, url: 'lr' },
+  { key: 'batchSize', type: 'int', min: 1, max: 1000, default: 10, group: 'training', rebuild: true, url: 'batch' },
+  { key: 'l1', type: 'number', values: [0, 0.00001, 0.0001, 0.001, 0.01], min: 0, max: 0.01, default: 0, group: 'training', rebuild: true },
+  { key: 'l2', type: 'number', values: [0, 0.00001, 0.0001, 0.001, 0.01], min: 0, max: 0.01, default: 0, group: 'training', rebuild: true },
+  { key: 'seed', type: 'int', min: 0, max: 1_000_000, default: 0, group: 'training', rebuild: true },
+  { key: 'epochs', type: 'int', min: 1, max: 500, default: 20, group: 'training', rebuild: false, url: 'ep' },
+  { key: 'rewindStep', type: 'int', min: 0, max: 100_000, default: 0, group: 'training', rebuild: true, url: 'k' },
+  { key: 'structure', type: 'enum', values: ['weights', 'neurons'], default: 'weights', group: 'pruning', rebuild: false, url: 'st' },
+  { key: 'score', type: 'enum', values: ['magnitude', 'lp:1', 'lp:2', 'lp:inf', 'random', 'snip'], default: 'magnitude', group: 'pruning', rebuild: false, url: 'sc' },
+  { key: 'scope', type: 'enum', values: ['global', 'layer'], default: 'global', group: 'pruning', rebuild: false },
+  { key: 'schedule', type: 'enum', values: ['oneshot', 'iterative', 'gradual'], default: 'oneshot', group: 'pruning', rebuild: false, url: 'sched' },
+  { key: 'rounds', type: 'int', min: 2, max: 20, default: 3, group: 'pruning', rebuild: false,
+    shown: (s) => s.schedule !== 'oneshot' },
+  { key: 'initMode', type: 'enum', values: ['keep', 'init', 'step', 'reinit'], default: 'init', group: 'pruning', rebuild: false, url: 'init' },
+  { key: 'fraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95], min: 0.01, max: 0.99, default: 0.2, group: 'pruning', rebuild: false, url: 'frac' },
+  { key: 'outputRate', type: 'number', values: [0, 0.5, 1], min: 0, max: 1, default: 0.5, group: 'pruning', rebuild: false, url: 'out' },
+  { key: 'retrainEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'pruning', rebuild: false, url: 'rt' },
+  { key: 'levels', type: 'int', min: 1, max: 20, default: 3, group: 'lottery', rebuild: false, url: 'lv' },
+  { key: 'lotteryEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'lottery', rebuild: false, url: 'lep' },
+  { key: 'controls', type: 'set', values: ['random-reinit', 'random-mask'], default: ['random-reinit', 'random-mask'], group: 'lottery', rebuild: false, url: 'ctl' },
+  { key: 'lang', type: 'enum', values: ['en', 'ko'], default: 'en', group: 'ui', rebuild: false },
+  { key: 'theme', type: 'enum', values: ['auto', 'light', 'dark'], default: 'auto', group: 'ui', rebuild: false },
+];
+
+/** @param {string} key */
+export function setting(key) {
+  const s = SCHEMA.find((x) => x.key === key);
+  if (!s) throw new Error(`unknown setting: ${key}`);
+  return s;
+}
+
+/** @returns {Settings} */
+export function defaults() {
+  /** @type {Record<string, unknown>} */
+  const out = {};
+  for (const s of SCHEMA) out[s.key] = Array.isArray(s.default) ? [...s.default] : s.default;
+  return /** @type {Settings} */ (/** @type {unknown} */ (out));
+}
+
+/**
+ * Parses a raw (string) value for a setting; throws an Error naming the key and what is allowed.
+ * @param {Setting} s
+ * @param {string} raw
+ * @returns {string | number | number[] | string[]}
+ */
+export function parseValue(s, raw) {
+  const text = raw.trim();
+  const allowed = () => (s.values ? s.values.join(', ') : `${s.min}…${s.max}`);
+  const fail = () => {
+    throw new Error(`${s.key}: ${JSON.stringify(raw)} (allowed: ${allowed()})`);
+  };
+  switch (s.type) {
+    case 'enum':
+      if (!s.values?.includes(text)) fail();
+      return text;
+    case 'int':
+    case 'number': {
+      const v = Number(text);
+      if (text === '' || !Number.isFinite(v)) fail();
+      if (s.type === 'int' && !Number.isInteger(v)) fail();
+      if ((s.min !== undefined && v < s.min) || (s.max !== undefined && v > s.max)) fail();
+      return v;
+    }
+    case 'widths': {
+      if (text === '') return [];
+      const parts = text.split(/[\s,]+/).filter(Boolean).map(Number);
+      if (parts.length > 6 || parts.some((v) => !Number.isInteger(v) || v < (s.min ?? 1) || v > (s.max ?? 256))) fail();
+      return parts;
+    }
+    case 'set': {
+      const parts = text === '' ? [] : text.split(',').map((p) => p.trim());
+      if (parts.some((p) => !s.values?.includes(p))) fail();
+      return parts;
+    }
+  }
+}
+
+/**
+ * The URL form of a value.
+ * @param {Setting} s
+ * @param {unknown} v
+ */
+export function formatValue(s, v) {
+  return Array.isArray(v) ? v.join(',') : String(v);
+}
+
+/**
+ * Settings from a URL query; invalid values fall back to the default with a problem reported.
+ * @param {URLSearchParams} params
+ * @param {Settings} [base]
+ * @returns {{ settings: Settings, problems: string[] }}
+ */
+export function fromQuery(params, base = defaults()) {
+  const settings = /** @type {Record<string, unknown>} */ ({ ...base });
+  /** @type {string[]} */
+  const problems = [];
+  for (const s of SCHEMA) {
+    const raw = params.get(s.url ?? s.key);
+    if (raw === null) continue;
+    try {
+      settings[s.key] = parseValue(s, raw);
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+    }
+  }
+  return { settings: /** @type {Settings} */ (/** @type {unknown} */ (settings)), problems };
+}
+
+/**
+ * The URL query for the settings that differ from the defaults.
+ * @param {Settings} settings
+ */
+export function toQuery(settings) {
+  const params = new URLSearchParams();
+  const d = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (defaults()));
+  const cur = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (settings));
+  for (const s of SCHEMA) {
+    const v = formatValue(s, cur[s.key]);
+    if (v !== formatValue(s, d[s.key])) params.set(s.url ?? s.key, v);
+  }
+  return params;
+}
+
+/**
+ * The engine config (docs/api.md) for these settings.
+ * @param {Settings} s
+ * @param {string} [csv]     CSV text when the data set is 'csv'
+ * @returns {import('../types.js').PlaygroundConfig}
+ */
+export function engineConfig(s, csv) {
+  return {
+    dataset: {
+      kind: s.dataset,
+      noise: s.noise,
+      trainFraction: s.trainFraction,
+      seed: s.seed,
+      ...(s.dataset === 'csv' ? { csv } : {}),
+    },
+    hidden: s.hidden,
+    activation: s.activation,
+    optimizer: s.optimizer,
+    learningRate: s.learningRate,
+    batchSize: s.batchSize,
+    l1: s.l1,
+    l2: s.l2,
+    seed: s.seed,
+    ...(s.rewindStep > 0 ? { rewindStep: s.rewindStep } : {}),
+  };
+}
+
+/**
+ * The prune spec for these settings.
+ * @param {Settings} s
+ * @param {number} [fraction]   overrides s.fraction (the per-round fraction of iterative schedules)
+ * @returns {import('../types.js').PruneSpec}
+ */
+export function pruneSpec(s, fraction = s.fraction) {
+  return {
+    structure: /** @type {'weights' | 'neurons'} */ (s.structure),
+    score: s.score,
+    scope: /** @type {'global' | 'layer'} */ (s.scope),
+    fraction,
+    outputRate: s.outputRate,
+    seed: s.seed,
+  };
+}
+
+/**
+ * The lottery spec for these settings.
+ * @param {Settings} s
+ * @returns {import('../types.js').LotterySpec}
+ */
+export function lotterySpec(s) {
+  const init = s.initMode === 'step' ? `step:${s.rewindStep}` : s.initMode;
+  return {
+    levels: s.levels,
+    fraction: s.fraction,
+    structure: s.structure,
+    score: s.score,
+    scope: s.scope,
+    outputRate: s.outputRate,
+    init,
+    controls: s.controls,
+    epochs: s.lotteryEpochs,
+    seed: s.seed,
+  };
+}

@@ -1,0 +1,170 @@
+// The promise client of the engine worker (docs/api.md, "Engine"): hides the messages.
+//
+//   const engine = await Engine.create(config);
+//   const metrics = await engine.call('train', 5);
+//   engine.onProgress = (p) => { … };
+//   await engine.runLottery(spec);   // resolves when finished or after engine.cancel()
+//   engine.terminate();
+
+/**
+ * @typedef {import('./types.js').PlaygroundConfig} PlaygroundConfig
+ * @typedef {import('./types.js').Progress} Progress
+ * @typedef {import('./types.js').Reply} Reply
+ * @typedef {import('./types.js').LotterySpec} LotterySpec
+ * @typedef {import('./types.js').LevelResult} LevelResult
+ * @typedef {import('./types.js').CreateResult} CreateResult
+ * @typedef {import('./types.js').Frame} Frame
+ * @typedef {import('./types.js').FrameOptions} FrameOptions
+ * @typedef {import('./types.js').EpochMetrics} EpochMetrics
+ */
+
+/**
+ * Every ArrayBuffer directly in `args` (typed-array arguments are transferred).
+ * @param {unknown[]} args
+ */
+function transfers(args) {
+  /** @type {ArrayBuffer[]} */
+  const out = [];
+  for (const a of args) if (ArrayBuffer.isView(a) && a.buffer instanceof ArrayBuffer) out.push(a.buffer);
+  return out;
+}
+
+export class Engine {
+  /** @param {Worker} worker */
+  constructor(worker) {
+    /** @private */
+    this.worker = worker;
+    /** @private */
+    this.nextId = 1;
+    /** @private @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+    this.pending = new Map();
+    /** @type {(p: Progress) => void} */
+    this.onProgress = () => {};
+    /** What the last successful `create` reported (methods present in this wasm build, data set). */
+    /** @type {CreateResult | null} */
+    this.info = null;
+    worker.onmessage = (/** @type {MessageEvent<Reply>} */ e) => this.receive(e.data);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      const err = new Error(`engine worker failed: ${e.message || 'could not start'}`);
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    };
+  }
+
+  /**
+   * Spawns the worker and builds the Playground.
+   * @param {PlaygroundConfig} config
+   * @param {URL | string} [workerUrl]
+   */
+  static async create(config, workerUrl = new URL('./worker.js', import.meta.url)) {
+    const engine = new Engine(new Worker(workerUrl, { type: 'module' }));
+    try {
+      await engine.configure(config);
+    } catch (err) {
+      engine.terminate();
+      throw err;
+    }
+    return engine;
+  }
+
+  /**
+   * Replaces the model (a new Playground in the same worker); the old one stays on error.
+   * @param {PlaygroundConfig} config
+   * @returns {Promise<CreateResult>}
+   */
+  async configure(config) {
+    const info = /** @type {CreateResult} */ (await this.call('create', config));
+    this.info = info;
+    return info;
+  }
+
+  /** @param {string} method */
+  has(method) {
+    return this.info?.methods.includes(method) ?? false;
+  }
+
+  /**
+   * Calls a Playground method (or a worker method: frame, trainLoop, play, lottery, …).
+   * @param {string} method
+   * @param {...unknown} args
+   * @returns {Promise<any>}
+   */
+  call(method, ...args) {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, method, args }, transfers(args));
+    });
+  }
+
+  /**
+   * Everything the views draw, in one round trip.
+   * @param {FrameOptions} options
+   * @returns {Promise<Frame>}
+   */
+  frame(options) {
+    return this.call('frame', options);
+  }
+
+  /**
+   * Runs the lottery experiment step by step (progress through `onProgress`) until it finishes
+   * or `cancel()` is called.
+   * @param {LotterySpec} spec
+   * @returns {Promise<{ cancelled: boolean, history: LevelResult[] }>}
+   */
+  runLottery(spec) {
+    return this.call('lottery', spec);
+  }
+
+  /**
+   * Continuous training, one epoch at a time, until `pause()`.
+   * @returns {Promise<{ epochs: number, cancelled: boolean }>}
+   */
+  play() {
+    return this.call('play');
+  }
+
+  /** Stops `play()`. */
+  pause() {
+    this.cancel();
+  }
+
+  /**
+   * Trains `epochs` epochs one at a time with progress; `cancel()` stops it early.
+   * @param {number} epochs
+   * @param {boolean} [fineTune]
+   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean }>}
+   */
+  trainLoop(epochs, fineTune = false) {
+    return this.call('trainLoop', epochs, fineTune);
+  }
+
+  /** Stops the running loop (lottery, play, train loop) at its next step boundary. */
+  cancel() {
+    this.worker.postMessage({ type: 'cancel' });
+  }
+
+  terminate() {
+    this.worker.terminate();
+    const err = new Error('engine terminated');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /**
+   * @private
+   * @param {Reply} msg
+   */
+  receive(msg) {
+    if ('type' in msg) {
+      this.onProgress(msg);
+      return;
+    }
+    const waiting = this.pending.get(msg.id);
+    if (!waiting) return;
+    this.pending.delete(msg.id);
+    if ('error' in msg) waiting.reject(new Error(msg.error));
+    else waiting.resolve(msg.result);
+  }
+}

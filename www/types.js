@@ -1,0 +1,209 @@
+// Shared JSDoc types of the engine contract (docs/api.md) for the page and the worker.
+// Type-checked by `tsc`; no runtime code.
+
+/**
+ * @typedef {object} DatasetConfig
+ * @property {string} kind            circle | xor | gauss | spiral | moons | mnist1d | digits | csv
+ * @property {number} [noise]
+ * @property {number} [trainFraction]
+ * @property {number} [samples]
+ * @property {number} [seed]
+ * @property {string} [csv]           CSV text when kind is 'csv'
+ * @property {string} [labelColumn]
+ */
+
+/**
+ * The object passed to `new Playground(config)` (every key optional).
+ * @typedef {object} PlaygroundConfig
+ * @property {DatasetConfig} [dataset]
+ * @property {number[]} [hidden]
+ * @property {string} [activation]
+ * @property {string} [init]
+ * @property {string} [loss]
+ * @property {string} [optimizer]
+ * @property {number} [momentum]
+ * @property {number} [learningRate]
+ * @property {number} [batchSize]
+ * @property {number} [l1]
+ * @property {number} [l2]
+ * @property {number} [seed]
+ * @property {number} [rewindStep]
+ */
+
+/**
+ * @typedef {object} EpochMetrics
+ * @property {number} epoch
+ * @property {number} step
+ * @property {number} trainLoss
+ * @property {number} testLoss
+ * @property {number} trainAccuracy
+ * @property {number} testAccuracy
+ */
+
+/**
+ * @typedef {object} Evaluation
+ * @property {number} trainLoss
+ * @property {number} testLoss
+ * @property {number} trainAccuracy
+ * @property {number} testAccuracy
+ */
+
+/**
+ * @typedef {object} PruneSpec
+ * @property {'weights' | 'neurons'} structure
+ * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | random | snip
+ * @property {'global' | 'layer'} scope
+ * @property {number} [fraction]
+ * @property {number} [count]
+ * @property {number} [outputRate]
+ * @property {number} [seed]
+ */
+
+/**
+ * @typedef {object} PruneResult
+ * @property {string} structure
+ * @property {number} removed
+ * @property {number} remaining
+ * @property {number} density
+ * @property {number[]} layerDensity
+ * @property {number[]} removedPerLayer
+ * @property {number} threshold
+ */
+
+/**
+ * @typedef {object} LayerSnapshot
+ * @property {number[]} shape           [out, in]
+ * @property {Float32Array} weights     row-major [out, in]
+ * @property {Float32Array} initialWeights
+ * @property {Uint8Array} mask
+ * @property {Float32Array} bias
+ * @property {number[]} neuronIds       original indices of this layer's neurons
+ */
+
+/**
+ * @typedef {object} Snapshot
+ * @property {number} step
+ * @property {number} epoch
+ * @property {number} density
+ * @property {number[]} layerDensity
+ * @property {number[]} widths
+ * @property {number[]} originalWidths
+ * @property {LayerSnapshot[]} layers
+ */
+
+/**
+ * @typedef {object} DatasetInfo
+ * @property {string} name
+ * @property {number} nFeatures
+ * @property {number} nClasses
+ * @property {string[]} featureNames
+ * @property {Float32Array} xTrain
+ * @property {Uint8Array} yTrain
+ * @property {Float32Array} xTest
+ * @property {Uint8Array} yTest
+ */
+
+/**
+ * @typedef {object} Histogram
+ * @property {number[]} edges
+ * @property {number[]} counts
+ * @property {number | null} threshold
+ */
+
+/**
+ * @typedef {object} Costs
+ * @property {number} parameters
+ * @property {number} nonzero
+ * @property {number} denseBytes
+ * @property {number} sparseBytes
+ * @property {number} flopsDense
+ * @property {number} flopsSparse
+ */
+
+/**
+ * @typedef {object} LotterySpec
+ * @property {number} levels
+ * @property {number} fraction
+ * @property {string} structure
+ * @property {string} score
+ * @property {string} scope
+ * @property {number} outputRate
+ * @property {string} init            keep | init | step:K | reinit
+ * @property {string[]} controls      random-reinit | random-mask
+ * @property {number} epochs
+ * @property {number} seed
+ */
+
+/**
+ * @typedef {object} LotteryProgress
+ * @property {string} branch
+ * @property {number} level
+ * @property {number} epoch
+ * @property {number} epochsDone
+ * @property {number} epochsTotal
+ * @property {boolean} finished
+ */
+
+/**
+ * @typedef {object} LevelResult
+ * @property {string} branch
+ * @property {number} level
+ * @property {number} density
+ * @property {number[]} layerDensity
+ * @property {number} testAccuracy
+ * @property {number} bestTestAccuracy
+ * @property {number} bestEpoch
+ * @property {number} overlap
+ * @property {boolean} diverged
+ * @property {number} epochs
+ */
+
+/**
+ * What the worker's `frame` method returns: everything the views draw, in one round trip.
+ * Fields are absent when the engine lacks the method (older wasm) or the view is not needed.
+ * @typedef {object} Frame
+ * @property {Snapshot} [snapshot]
+ * @property {Evaluation} [evaluation]
+ * @property {EpochMetrics[]} [history]
+ * @property {Histogram} [histogram]
+ * @property {Costs} [costs]
+ * @property {Float32Array} [grid]          predictGrid over FrameOptions.range
+ * @property {Float32Array[]} [maps]        neuronMaps over FrameOptions.range
+ */
+
+/**
+ * @typedef {object} FrameOptions
+ * @property {number} [gridResolution]      0 or absent: no grid
+ * @property {number} [mapResolution]       0 or absent: no neuron maps
+ * @property {[[number, number], [number, number]]} [range]  [[x0, x1], [y0, y1]]
+ * @property {number} [histogramBins]
+ * @property {boolean} [history]
+ */
+
+/**
+ * What the worker's `create` method returns.
+ * @typedef {object} CreateResult
+ * @property {number} apiVersion
+ * @property {string[]} methods          the Playground methods this wasm build has
+ * @property {DatasetInfo} dataset
+ * @property {PlaygroundConfig} [config]
+ */
+
+/**
+ * Progress messages from long runs in the worker.
+ * @typedef {{ type: 'progress', id: number, kind: 'train', done: number, total: number, metrics: EpochMetrics[] }
+ *   | { type: 'progress', id: number, kind: 'play', epoch: number, metrics: EpochMetrics[] }
+ *   | { type: 'progress', id: number, kind: 'lottery', step: LotteryProgress, history: LevelResult[] }} Progress
+ */
+
+/**
+ * Messages page → worker.
+ * @typedef {{ id: number, method: string, args: unknown[] } | { type: 'cancel' }} Request
+ */
+
+/**
+ * Messages worker → page.
+ * @typedef {{ id: number, result: unknown } | { id: number, error: string } | Progress} Reply
+ */
+
+export {};

@@ -1,0 +1,217 @@
+// Module Web Worker that owns the one wasm `Playground`, so nothing heavy runs on the page thread.
+//
+// Protocol (see docs/api.md, "Engine"):
+//   page → worker  { id, method, args }        call a Playground method, or one of the worker's
+//                                               own methods below; answered once with
+//   worker → page  { id, result } | { id, error: message }
+//   worker → page  { type: 'progress', id, kind, ... }   during long runs (train loop, play, lottery)
+//   page → worker  { type: 'cancel' }           stops the running loop at the next step boundary
+//
+// Worker methods: create(config), capabilities(), frame(options), trainLoop(epochs, fineTune),
+// play(), lottery(spec), timeInference(rows, repeats). Anything else is `playground[method](...args)`.
+// Long loops yield to the event loop between steps, so a cancel (or a `frame` request) is seen
+// between two steps; typed arrays in results are transferred, never copied twice.
+import init, { Playground } from './pkg/pruning_playground.js';
+
+/**
+ * @typedef {import('./types.js').Request} Request
+ * @typedef {import('./types.js').Frame} Frame
+ * @typedef {import('./types.js').FrameOptions} FrameOptions
+ * @typedef {import('./types.js').EpochMetrics} EpochMetrics
+ * @typedef {import('./types.js').LotterySpec} LotterySpec
+ * @typedef {import('./types.js').LotteryProgress} LotteryProgress
+ * @typedef {import('./types.js').PlaygroundConfig} PlaygroundConfig
+ */
+
+const ready = init();
+
+/** @type {Playground | null} */
+let pg = null;
+/** Generation counter of running loops: a cancel (or a new model) bumps it, loops compare. */
+let generation = 0;
+
+/** @returns {Playground} */
+function playground() {
+  if (!pg) throw new Error('no model yet: call create(config) first');
+  return pg;
+}
+
+/** @param {string} name */
+function has(name) {
+  return pg !== null && typeof (/** @type {any} */ (pg)[name]) === 'function';
+}
+
+/** Lets queued messages (cancel, frame requests) run before the next step. */
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve(undefined);
+    channel.port2.postMessage(null);
+  });
+}
+
+/**
+ * Every ArrayBuffer under `value`, for the transfer list.
+ * @param {unknown} value
+ * @param {Set<ArrayBuffer>} [found]
+ */
+function transferables(value, found = new Set()) {
+  if (ArrayBuffer.isView(value)) {
+    if (value.buffer instanceof ArrayBuffer) found.add(value.buffer);
+  } else if (Array.isArray(value)) {
+    for (const v of value) transferables(v, found);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) transferables(v, found);
+  }
+  return found;
+}
+
+/** @param {unknown} message */
+function post(message) {
+  self.postMessage(message, { transfer: [...transferables(message)] });
+}
+
+/** @param {unknown} err */
+function errorText(err) {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** The Playground methods present in this build (the page enables controls from this). */
+function methods() {
+  return Object.getOwnPropertyNames(Playground.prototype).filter(
+    (name) => name !== 'constructor' && typeof (/** @type {any} */ (Playground.prototype)[name]) === 'function',
+  );
+}
+
+/** @type {Record<string, (id: number, ...args: any[]) => unknown>} */
+const own = {
+  /** Builds a new Playground; the old one stays if the config is invalid. */
+  create(_id, /** @type {PlaygroundConfig} */ config) {
+    const next = new Playground(config);
+    generation += 1; // stop any loop that was driving the old model
+    pg?.free();
+    pg = next;
+    return {
+      apiVersion: Playground.apiVersion(),
+      methods: methods(),
+      dataset: pg.dataset(),
+      config: has('config') ? /** @type {any} */ (pg).config() : undefined,
+    };
+  },
+
+  capabilities() {
+    return { apiVersion: Playground.apiVersion(), methods: methods() };
+  },
+
+  /** Everything the views draw, in one round trip. */
+  frame(_id, /** @type {FrameOptions} */ options = {}) {
+    const p = /** @type {any} */ (playground());
+    /** @type {Frame} */
+    const frame = {};
+    if (has('snapshot')) frame.snapshot = p.snapshot();
+    frame.evaluation = p.evaluate();
+    if (options.history && has('history')) frame.history = p.history();
+    if (has('weightHistogram')) frame.histogram = p.weightHistogram(options.histogramBins ?? 30);
+    if (has('costs')) frame.costs = p.costs();
+    const range = options.range;
+    if (range && options.gridResolution && has('predictGrid')) {
+      frame.grid = p.predictGrid(options.gridResolution, range[0], range[1]);
+    }
+    if (range && options.mapResolution && has('neuronMaps')) {
+      frame.maps = p.neuronMaps(options.mapResolution, range[0], range[1]);
+    }
+    return frame;
+  },
+
+  /** Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. */
+  async trainLoop(id, /** @type {number} */ epochs, /** @type {boolean} */ fineTune = false) {
+    const mine = generation;
+    /** @type {EpochMetrics[]} */
+    const all = [];
+    for (let done = 0; done < epochs; done += 1) {
+      const p = /** @type {any} */ (playground());
+      /** @type {EpochMetrics[]} */
+      const metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+      all.push(...metrics);
+      post({ type: 'progress', id, kind: 'train', done: done + 1, total: epochs, metrics });
+      await yieldToEvents();
+      if (generation !== mine) return { metrics: all, cancelled: true };
+    }
+    return { metrics: all, cancelled: false };
+  },
+
+  /** Continuous training until cancel ("Play"). */
+  async play(id) {
+    const mine = generation;
+    let epochs = 0;
+    while (generation === mine) {
+      /** @type {EpochMetrics[]} */
+      const metrics = /** @type {any} */ (playground()).train(1);
+      epochs += 1;
+      post({ type: 'progress', id, kind: 'play', epoch: metrics.at(-1)?.epoch ?? epochs, metrics });
+      await yieldToEvents();
+    }
+    return { epochs, cancelled: true };
+  },
+
+  /** The lottery experiment, one `lotteryStep()` (one epoch) at a time. */
+  async lottery(id, /** @type {LotterySpec} */ spec) {
+    const p = /** @type {any} */ (playground());
+    if (!has('startLottery')) throw new Error('this engine build has no lottery runner yet');
+    p.startLottery(spec);
+    const mine = generation;
+    /** @type {LotteryProgress} */
+    let step;
+    do {
+      await yieldToEvents();
+      if (generation !== mine) {
+        if (pg === p) p.cancelLottery();
+        return { cancelled: true, history: pg === p ? p.lotteryHistory() : [] };
+      }
+      step = p.lotteryStep();
+      post({ type: 'progress', id, kind: 'lottery', step, history: p.lotteryHistory() });
+    } while (!step.finished);
+    return { cancelled: false, history: p.lotteryHistory() };
+  },
+
+  /** Mean milliseconds per predicted row: `repeats` calls of `predict` on `rows` test rows. */
+  timeInference(_id, /** @type {number} */ rows = 256, /** @type {number} */ repeats = 20) {
+    const p = playground();
+    const data = p.dataset();
+    const f = data.nFeatures;
+    const n = Math.min(rows, Math.floor(data.xTest.length / f)) || 1;
+    const x = data.xTest.length >= n * f ? data.xTest.slice(0, n * f) : new Float32Array(n * f);
+    p.predict(x); // warm up
+    const t0 = performance.now();
+    for (let r = 0; r < repeats; r += 1) p.predict(x);
+    const ms = performance.now() - t0;
+    return { msPerRow: ms / (repeats * n), msPerBatch: ms / repeats, rows: n };
+  },
+};
+
+/**
+ * @param {number} id
+ * @param {string} method
+ * @param {unknown[]} args
+ */
+async function handle(id, method, args) {
+  await ready;
+  if (Object.hasOwn(own, method)) return own[method](id, ...args);
+  const p = /** @type {any} */ (playground());
+  if (typeof p[method] !== 'function') throw new Error(`unknown engine method: ${method}`);
+  return p[method](...args);
+}
+
+self.onmessage = (/** @type {MessageEvent<Request>} */ event) => {
+  const msg = event.data;
+  if ('type' in msg) {
+    if (msg.type === 'cancel') generation += 1;
+    return;
+  }
+  const { id, method, args } = msg;
+  handle(id, method, args ?? []).then(
+    (result) => post({ id, result }),
+    (err) => post({ id, error: errorText(err) }),
+  );
+};
