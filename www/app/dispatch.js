@@ -1,0 +1,656 @@
+// The one dispatcher: every user action goes through `dispatch(action)`, which calls the engine,
+// folds the answer into a new immutable AppState, and schedules one render (requestAnimationFrame)
+// in which every view reads the state and updates only what changed.
+import { Engine } from '../engine.js';
+import { t, setLang, applyTranslations } from './i18n.js';
+import { int, num, pct, pctList } from './format.js';
+import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting, toQuery } from './state.js';
+import { LESSONS } from './lessons.js';
+
+/**
+ * @typedef {import('./state.js').Settings} Settings
+ * @typedef {import('../types.js').Frame} Frame
+ * @typedef {import('../types.js').CreateResult} CreateResult
+ * @typedef {import('../types.js').EpochMetrics} EpochMetrics
+ * @typedef {import('../types.js').PruneResult} PruneResult
+ * @typedef {import('../types.js').LevelResult} LevelResult
+ * @typedef {import('../types.js').LotteryProgress} LotteryProgress
+ * @typedef {import('../types.js').Progress} Progress
+ */
+
+/**
+ * @typedef {object} Message
+ * @property {'info' | 'error'} kind
+ * @property {string} key                i18n key
+ * @property {Record<string, string | number>} [params]
+ */
+
+/**
+ * @typedef {object} AppState
+ * @property {Settings} settings
+ * @property {CreateResult | null} info            the engine's model: data set and available methods
+ * @property {number} modelSeq                      bumped whenever a new network is built
+ * @property {Frame | null} frame                   the latest drawing data from the worker
+ * @property {EpochMetrics[]} history
+ * @property {{ epoch: number, kind: string }[]} markers   prune/rewind/reinit events on the epoch axis
+ * @property {PruneResult | null} lastPrune
+ * @property {LevelResult[]} lottery
+ * @property {LotteryProgress | null} lotteryStep
+ * @property {{ value: number, max: number, label: string } | null} progress
+ * @property {string | null} busy                   the running action, or null
+ * @property {Message | null} message
+ * @property {{ msPerRow: number, rows: number } | null} timing
+ * @property {{ kind: 'rewind' | 'reinit' | 'prune' | 'none', seq: number }} transition
+ * @property {string[]} steps                       pipeline steps since the last reset (for lessons)
+ * @property {string | null} lesson
+ * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
+ */
+
+/**
+ * @typedef {{ type: 'set', key: string, value: unknown }
+ *   | { type: 'csv', name: string, text: string }
+ *   | { type: 'lesson', id: string }
+ *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' }} Action
+ */
+
+/** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
+
+/** Actions that may run while another one is running. */
+const ALWAYS = new Set(['cancel', 'play', 'set-ui']);
+/** Settings that only change the page. */
+const UI_KEYS = new Set(['lang', 'theme']);
+
+/**
+ * Bounds of the 2D data with a margin, for the boundary and the neuron maps.
+ * @param {CreateResult} info
+ * @returns {[[number, number], [number, number]] | null}
+ */
+function dataRange(info) {
+  const d = info.dataset;
+  if (d.nFeatures !== 2) return null;
+  const lo = [Infinity, Infinity];
+  const hi = [-Infinity, -Infinity];
+  for (const xs of [d.xTrain, d.xTest]) {
+    for (let i = 0; i + 1 < xs.length; i += 2) {
+      for (let f = 0; f < 2; f += 1) {
+        lo[f] = Math.min(lo[f], xs[i + f]);
+        hi[f] = Math.max(hi[f], xs[i + f]);
+      }
+    }
+  }
+  /** @param {number} f @returns {[number, number]} */
+  const axis = (f) => {
+    const pad = (hi[f] - lo[f]) * 0.08 || 1;
+    return [lo[f] - pad, hi[f] + pad];
+  };
+  return [axis(0), axis(1)];
+}
+
+/**
+ * @param {Settings} initial
+ * @param {View[]} views
+ * @param {{ problems?: string[] }} [options]
+ */
+export function createApp(initial, views, options = {}) {
+  /** @type {AppState} */
+  let state = {
+    settings: initial,
+    info: null,
+    modelSeq: 0,
+    frame: null,
+    history: [],
+    markers: [],
+    lastPrune: null,
+    lottery: [],
+    lotteryStep: null,
+    progress: null,
+    busy: 'build',
+    message: { kind: 'info', key: 'app.loading' },
+    timing: null,
+    transition: { kind: 'none', seq: 0 },
+    steps: [],
+    lesson: null,
+    range: null,
+  };
+  /** @type {AppState | null} */
+  let rendered = null;
+  let renderQueued = false;
+  /** @type {Engine | null} */
+  let engine = null;
+  let csvText = '';
+  /** Cancels dispatcher-level sequences (iterative rounds) between engine calls. */
+  let cancelled = false;
+
+  function render() {
+    renderQueued = false;
+    const prev = rendered;
+    rendered = state;
+    for (const v of views) {
+      try {
+        v.update(state, prev);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+
+  /** @param {Partial<AppState>} patch */
+  function set(patch) {
+    state = { ...state, ...patch };
+    if (!renderQueued) {
+      renderQueued = true;
+      requestAnimationFrame(render);
+    }
+  }
+
+  /**
+   * @param {'info' | 'error'} kind
+   * @param {string} key
+   * @param {Record<string, string | number>} [params]
+   */
+  function say(kind, key, params) {
+    set({ message: { kind, key, params } });
+  }
+
+  function frameOptions() {
+    const twoD = state.range !== null;
+    const maps = twoD && state.settings.hidden.reduce((a, b) => a + b, 0) <= 64;
+    return {
+      gridResolution: twoD ? 60 : 0,
+      mapResolution: maps ? 24 : 0,
+      range: state.range ?? undefined,
+      histogramBins: 30,
+      history: true,
+    };
+  }
+
+  /** @returns {Engine} */
+  function eng() {
+    if (!engine) throw new Error('the engine is not ready');
+    return engine;
+  }
+
+  /** Fetches new drawing data now. */
+  async function refresh() {
+    const frame = await eng().frame(frameOptions());
+    set({ frame, history: frame.history ?? state.history });
+    return frame;
+  }
+
+  // Coalesced refreshes while a loop runs in the worker: at most one request in flight.
+  let refreshing = false;
+  let refreshAgain = false;
+  function requestRefresh() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    refresh()
+      .catch(() => {})
+      .finally(() => {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          requestRefresh();
+        }
+      });
+  }
+
+  /** @param {Progress} p */
+  function onProgress(p) {
+    if (p.kind === 'train') {
+      set({ progress: { value: p.done, max: p.total, label: `${p.done} / ${p.total}` } });
+      requestRefresh();
+    } else if (p.kind === 'play') {
+      set({ progress: null });
+      requestRefresh();
+    } else if (p.kind === 'lottery') {
+      const s = p.step;
+      set({
+        lottery: p.history,
+        lotteryStep: s,
+        progress: { value: s.epochsDone, max: s.epochsTotal, label: `${s.epochsDone} / ${s.epochsTotal}` },
+        message: {
+          kind: 'info',
+          key: 'msg.lotteryRunning',
+          params: { branch: t(`branch.${s.branch}`), level: s.level, epoch: s.epoch },
+        },
+      });
+    }
+  }
+
+  function syncUrl() {
+    const params = toQuery(state.settings);
+    const query = params.toString();
+    const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
+    history.replaceState(null, '', url);
+  }
+
+  /**
+   * Builds a new network for `settings`; on failure the current one (and settings) stay.
+   * @param {Settings} settings
+   * @param {string} [csv]
+   */
+  async function build(settings, csv = csvText) {
+    const config = engineConfig(settings, csv);
+    let info;
+    if (engine) info = await engine.configure(config);
+    else {
+      engine = await Engine.create(config);
+      info = engine.info;
+    }
+    if (!info) throw new Error('the engine did not start');
+    eng().onProgress = onProgress;
+    const range = dataRange(info);
+    set({
+      settings,
+      info,
+      modelSeq: state.modelSeq + 1,
+      range,
+      frame: null,
+      history: [],
+      markers: [],
+      lastPrune: null,
+      timing: null,
+      steps: [],
+      transition: { kind: 'none', seq: state.transition.seq + 1 },
+    });
+    const frame = await refresh();
+    return { info, frame };
+  }
+
+  /** @param {Frame} frame */
+  function readyParams(frame) {
+    const d = /** @type {CreateResult} */ (state.info).dataset;
+    const f = d.nFeatures || 1;
+    return {
+      params: int(frame.costs?.parameters ?? frame.snapshot?.layers.reduce((a, l) => a + l.weights.length, 0)),
+      train: int(d.xTrain.length / f),
+      test: int(d.xTest.length / f),
+    };
+  }
+
+  /** @param {string} kind */
+  function mark(kind) {
+    const epoch = state.history.at(-1)?.epoch ?? 0;
+    set({ markers: [...state.markers, { epoch, kind }], steps: [...state.steps, kind] });
+  }
+
+  function aliveWeights() {
+    const layers = state.frame?.snapshot?.layers ?? [];
+    let n = 0;
+    for (const l of layers) for (const m of l.mask) n += m;
+    return n;
+  }
+
+  /**
+   * Trains `epochs` epochs in the worker with progress.
+   * @param {number} epochs
+   * @param {boolean} fineTune
+   */
+  async function trainLoop(epochs, fineTune) {
+    const out = await eng().trainLoop(epochs, fineTune);
+    set({ progress: null });
+    await refresh();
+    return out;
+  }
+
+  /** @param {number} round */
+  async function applyInit(round) {
+    const s = state.settings;
+    const e = eng();
+    if (s.initMode === 'init') await e.call('rewind');
+    else if (s.initMode === 'step') await e.call('rewindTo', s.rewindStep);
+    else if (s.initMode === 'reinit') await e.call('reinit', s.seed + 1 + round);
+  }
+
+  /** @param {PruneResult} r */
+  function pruneMessage(r) {
+    const s = state.settings;
+    const scope = t(`msg.scope.${s.scope}`);
+    if (r.structure === 'neurons') {
+      say('info', 'msg.pruned.neurons', {
+        pct: pct(s.fraction, 0),
+        scope,
+        removed: int(r.removed),
+        perLayer: r.removedPerLayer.join(' / '),
+        density: pct(r.density),
+      });
+    } else {
+      say('info', 'msg.pruned.weights', {
+        pct: pct(s.fraction, 0),
+        scope,
+        removed: int(r.removed),
+        before: int(r.removed + r.remaining),
+        layers: pctList(r.layerDensity),
+      });
+    }
+  }
+
+  async function prune() {
+    const s = state.settings;
+    const e = eng();
+    if (s.schedule === 'oneshot') {
+      const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s)));
+      set({ lastPrune: r, transition: { kind: 'prune', seq: state.transition.seq + 1 } });
+      mark('prune');
+      await refresh();
+      pruneMessage(r);
+    } else if (s.schedule === 'iterative') {
+      // Same final density as one-shot: (1 - p)^rounds = 1 - fraction.
+      const per = 1 - Math.pow(1 - s.fraction, 1 / s.rounds);
+      for (let round = 0; round < s.rounds && !cancelled; round += 1) {
+        set({ progress: { value: round, max: s.rounds, label: t('msg.round', { round: round + 1, rounds: s.rounds }) } });
+        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, per)));
+        set({ lastPrune: r, transition: { kind: 'prune', seq: state.transition.seq + 1 } });
+        mark('prune');
+        await refresh();
+        await applyInit(round);
+        const out = await e.trainLoop(s.retrainEpochs, true);
+        if (out.cancelled) cancelled = true;
+      }
+      set({ progress: null });
+      const frame = await refresh();
+      say('info', 'msg.prunedIterative', {
+        rounds: s.rounds,
+        pct: pct(per),
+        density: pct(frame.snapshot?.density),
+        test: pct(frame.evaluation?.testAccuracy),
+      });
+    } else {
+      if (!e.has('setGradual')) {
+        say('error', 'msg.unavailable', { method: 'setGradual' });
+        return;
+      }
+      const d = /** @type {CreateResult} */ (state.info).dataset;
+      const nTrain = d.xTrain.length / (d.nFeatures || 1);
+      const perEpoch = Math.max(1, Math.ceil(nTrain / s.batchSize));
+      const step = state.frame?.snapshot?.step ?? 0;
+      const density = state.frame?.snapshot?.density ?? 1;
+      const epochs = s.retrainEpochs * s.rounds;
+      const end = step + perEpoch * Math.max(1, epochs - 1);
+      await e.call('setGradual', {
+        initialSparsity: 1 - density,
+        finalSparsity: 1 - density * (1 - s.fraction),
+        beginStep: step,
+        endStep: end,
+        frequency: Math.max(1, Math.floor((end - step) / (s.rounds * 4))),
+        power: 3,
+        structure: s.structure,
+        score: s.score,
+        scope: s.scope,
+        outputRate: 1,
+      });
+      set({ transition: { kind: 'prune', seq: state.transition.seq + 1 } });
+      mark('prune');
+      try {
+        await e.trainLoop(epochs, true);
+      } finally {
+        await e.call('setGradual', null);
+      }
+      set({ progress: null });
+      const frame = await refresh();
+      say('info', 'msg.prunedGradual', {
+        epochs,
+        density: pct(frame.snapshot?.density),
+        test: pct(frame.evaluation?.testAccuracy),
+      });
+    }
+  }
+
+  async function lottery() {
+    const s = state.settings;
+    const e = eng();
+    if (!e.has('startLottery')) {
+      say('error', 'msg.unavailable', { method: 'startLottery' });
+      return;
+    }
+    // The UI counts the dense network as a level; the engine counts pruning levels after it.
+    const spec = { ...lotterySpec(s), levels: Math.max(0, s.levels - 1) };
+    set({ lottery: [], lotteryStep: null, progress: { value: 0, max: 1, label: '' } });
+    const out = await e.runLottery(spec);
+    const step = state.lotteryStep;
+    set({ lottery: out.history, progress: null });
+    if (out.cancelled) {
+      say('info', 'msg.lotteryCancelled', { done: step?.epochsDone ?? 0, total: step?.epochsTotal ?? 0 });
+      return;
+    }
+    const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
+    const controls = out.history
+      .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
+      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(r.testAccuracy) }))
+      .join('');
+    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls });
+  }
+
+  /** @param {string} key @param {unknown} value */
+  async function applySetting(key, value) {
+    const s = setting(key);
+    const next = /** @type {Settings} */ ({ ...state.settings, [key]: value });
+    if (UI_KEYS.has(key)) {
+      if (key === 'lang') {
+        setLang(/** @type {'en' | 'ko'} */ (value));
+        applyTranslations(document);
+      }
+      set({ settings: next });
+      syncUrl();
+      return;
+    }
+    if (!s.rebuild) {
+      set({ settings: next });
+      syncUrl();
+      return;
+    }
+    if (key === 'dataset' && value === 'csv' && !csvText) {
+      // Nothing uploaded yet: the file picker does the rest.
+      set({ settings: { ...state.settings } });
+      return;
+    }
+    try {
+      const { frame } = await build(next);
+      syncUrl();
+      say('info', 'msg.built', readyParams(frame));
+    } catch (err) {
+      set({ settings: { ...state.settings } }); // controls snap back
+      say('error', 'msg.settingError', { error: errorText(err) });
+    }
+  }
+
+  /** @param {Record<string, unknown>} preset */
+  async function applyPreset(preset) {
+    const next = /** @type {Settings} */ ({ ...state.settings, ...preset });
+    await build(next);
+    syncUrl();
+  }
+
+  /** @param {Action} action */
+  async function run(action) {
+    const e = eng();
+    const s = state.settings;
+    switch (action.type) {
+      case 'train': {
+        const out = await trainLoop(s.epochs, false);
+        mark('train');
+        const ev = state.frame?.evaluation;
+        if (out.cancelled) say('info', 'msg.trainCancelled', { epochs: out.metrics.length });
+        else say('info', 'msg.trained', { epochs: out.metrics.length, train: pct(ev?.trainAccuracy), test: pct(ev?.testAccuracy) });
+        return;
+      }
+      case 'prune':
+        if (!e.has('prune')) return say('error', 'msg.unavailable', { method: 'prune' });
+        if (state.history.length === 0 && s.score !== 'random') return say('info', 'msg.needTraining');
+        return prune();
+      case 'keep':
+        mark('keep');
+        return say('info', 'msg.kept', { alive: int(aliveWeights()) });
+      case 'rewind':
+        await e.call('rewind');
+        set({ transition: { kind: 'rewind', seq: state.transition.seq + 1 } });
+        mark('rewind');
+        await refresh();
+        return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
+      case 'rewindK':
+        if (s.rewindStep <= 0) return say('info', 'msg.noRewindStep');
+        await e.call('rewindTo', s.rewindStep);
+        set({ transition: { kind: 'rewind', seq: state.transition.seq + 1 } });
+        mark('rewind');
+        await refresh();
+        return say('info', 'msg.rewoundK', { k: s.rewindStep });
+      case 'reinit':
+        await e.call('reinit', s.seed + 1000 + state.steps.length);
+        set({ transition: { kind: 'reinit', seq: state.transition.seq + 1 } });
+        mark('reinit');
+        await refresh();
+        return say('info', 'msg.reinit', { alive: int(aliveWeights()) });
+      case 'retrain': {
+        const out = await trainLoop(s.retrainEpochs, true);
+        mark('retrain');
+        return say('info', 'msg.retrained', {
+          epochs: out.metrics.length,
+          density: pct(state.frame?.snapshot?.density),
+          test: pct(state.frame?.evaluation?.testAccuracy),
+        });
+      }
+      case 'evaluate': {
+        const frame = await refresh();
+        mark('evaluate');
+        const ev = frame.evaluation;
+        return say('info', 'msg.evaluated', {
+          train: pct(ev?.trainAccuracy),
+          test: pct(ev?.testAccuracy),
+          loss: num(ev?.testLoss),
+          density: pct(frame.snapshot?.density),
+        });
+      }
+      case 'reset':
+        await e.call('reset');
+        set({ history: [], markers: [], lastPrune: null, steps: [], transition: { kind: 'none', seq: state.transition.seq + 1 } });
+        await refresh();
+        return say('info', 'msg.reset');
+      case 'play': {
+        say('info', 'msg.playing');
+        await e.play();
+        set({ progress: null });
+        await refresh();
+        mark('train');
+        return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
+      }
+      case 'lottery':
+        return lottery();
+      case 'measure': {
+        const timing = await e.call('timeInference', 256, 30);
+        set({ timing });
+        return say('info', 'msg.measured', { us: num(timing.msPerRow * 1000) });
+      }
+      case 'lesson': {
+        const lesson = LESSONS.find((l) => l.id === action.id);
+        if (!lesson) return;
+        await applyPreset(lesson.preset);
+        set({ lesson: lesson.id, lottery: [] });
+        return say('info', `lesson.${lesson.id}.intro`);
+      }
+      case 'csv': {
+        try {
+          const next = /** @type {Settings} */ ({ ...state.settings, dataset: 'csv' });
+          const { info } = await build(next, action.text);
+          csvText = action.text;
+          syncUrl();
+          const d = info.dataset;
+          say('info', 'msg.csvLoaded', {
+            name: action.name,
+            rows: int((d.xTrain.length + d.xTest.length) / (d.nFeatures || 1)),
+            features: d.nFeatures,
+            classes: d.nClasses,
+          });
+        } catch (err) {
+          set({ settings: { ...state.settings } });
+          say('error', 'msg.csvError', { name: action.name, error: errorText(err) });
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /**
+   * The one entry point for user actions.
+   * @param {Action} action
+   */
+  async function dispatch(action) {
+    if (action.type === 'cancel') {
+      cancelled = true;
+      engine?.cancel();
+      return;
+    }
+    if (action.type === 'play' && state.busy === 'play') {
+      engine?.pause();
+      return;
+    }
+    if (action.type === 'set' && UI_KEYS.has(action.key)) {
+      await applySetting(action.key, action.value);
+      return;
+    }
+    if (state.busy !== null || !engine) return;
+    cancelled = false;
+    set({ busy: action.type });
+    try {
+      if (action.type === 'set') await applySetting(action.key, action.value);
+      else await run(action);
+    } catch (err) {
+      say('error', 'msg.error', { error: errorText(err) });
+      try {
+        await refresh();
+      } catch {
+        /* the message above says enough */
+      }
+    } finally {
+      set({ busy: null, progress: null });
+    }
+  }
+
+  async function start() {
+    try {
+      let built;
+      try {
+        built = await build(state.settings);
+      } catch (err) {
+        // Settings from the link that the engine refuses: start from the defaults instead.
+        options.problems = [...(options.problems ?? []), errorText(err)];
+        built = await build(defaults());
+        syncUrl();
+      }
+      const { frame } = built;
+      const problems = options.problems ?? [];
+      if (problems.length > 0) say('error', 'msg.urlProblem', { problem: problems.join('; ') });
+      else say('info', 'msg.ready', readyParams(frame));
+    } catch (err) {
+      say('error', 'msg.error', { error: errorText(err) });
+    } finally {
+      set({ busy: null });
+    }
+  }
+
+  return {
+    dispatch,
+    start,
+    /** The current state (for debugging and tests). */
+    get state() {
+      return state;
+    },
+    /** Forces a full re-render (e.g. after a theme change, canvases re-read colours). */
+    rerender() {
+      rendered = null;
+      set({});
+    },
+  };
+}
+
+/** @param {unknown} err */
+export function errorText(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { SCHEMA, TOY_2D };
