@@ -1,0 +1,79 @@
+// Entry point of the playground page: reads the settings from the URL (state.js), picks the
+// language, builds the views, wires the buttons to the one dispatcher, and starts the engine.
+import { fromQuery } from './app/state.js';
+import { applyTranslations, normalizeLang, setLang } from './app/i18n.js';
+import { createApp } from './app/dispatch.js';
+import { createControls } from './app/controls.js';
+import { createReadouts } from './views/readouts.js';
+import { createNetwork } from './views/network.js';
+import { createBoundary } from './views/boundary.js';
+import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
+import { createCosts, createLessons } from './views/panels.js';
+
+/** @typedef {import('./app/dispatch.js').Action} Action */
+
+/** @template {Element} T @param {string} sel @returns {T} */
+function $(sel) {
+  const el = document.querySelector(sel);
+  if (!el) throw new Error(`missing element ${sel}`);
+  return /** @type {T} */ (el);
+}
+
+const params = new URLSearchParams(location.search);
+const { settings, problems } = fromQuery(params);
+if (!params.has('lang')) settings.lang = normalizeLang(navigator.language);
+setLang(/** @type {'en' | 'ko'} */ (settings.lang));
+applyTranslations(document);
+
+/** @param {string} theme */
+function applyTheme(theme) {
+  if (theme === 'auto') delete document.documentElement.dataset.theme;
+  else document.documentElement.dataset.theme = theme;
+}
+applyTheme(settings.theme);
+
+/** @type {(a: Action) => void} */
+let dispatch = () => {};
+const send = (/** @type {Action} */ a) => dispatch(a);
+
+const langSelect = /** @type {HTMLSelectElement} */ ($('#lang'));
+const themeSelect = /** @type {HTMLSelectElement} */ ($('#theme'));
+
+const views = [
+  {
+    /** Header selects mirror the settings; the theme applies first, before canvases read colours. */
+    update(/** @type {import('./app/dispatch.js').AppState} */ s) {
+      if (langSelect.value !== s.settings.lang) langSelect.value = s.settings.lang;
+      if (themeSelect.value !== s.settings.theme) themeSelect.value = s.settings.theme;
+      applyTheme(s.settings.theme);
+    },
+  },
+  createControls($('#controls'), send),
+  createReadouts(document),
+  createNetwork($('[data-testid="network"]')),
+  createBoundary($('[data-testid="boundary"]'), $('#neuron-maps')),
+  createTrainingChart($('#training-svg'), $('#training-legend')),
+  createCurve($('[data-testid="curve"]')),
+  createDensityBars($('#density-svg')),
+  createHistogram($('[data-testid="histogram"]')),
+  createCosts($('#costs-list')),
+  createLessons($('[data-testid="lessons"]'), send),
+];
+
+const app = createApp(settings, views, { problems });
+dispatch = (a) => {
+  app.dispatch(a);
+};
+
+// One listener for every pipeline button (data-action).
+document.addEventListener('click', (e) => {
+  const button = /** @type {HTMLElement} */ (e.target).closest('button[data-action]');
+  if (!(button instanceof HTMLButtonElement) || button.disabled) return;
+  dispatch(/** @type {Action} */ ({ type: button.dataset.action }));
+});
+langSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'lang', value: langSelect.value }));
+themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme', value: themeSelect.value }));
+// Canvases read colours from CSS: redraw when the system theme flips.
+matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
+
+app.start();

@@ -1,0 +1,309 @@
+// The d3 charts: loss/accuracy over epochs, the lottery plot (test accuracy vs density, log
+// scale, one line per branch, growing live), density per layer, and the |w| histogram with the
+// pruning threshold. Each chart keeps its SVG skeleton and only rejoins data when its input changed.
+import { scaleLinear, scaleLog } from 'd3-scale';
+import { line } from 'd3-shape';
+import { axisBottom, axisLeft, axisRight } from 'd3-axis';
+import { select } from 'd3-selection';
+import { t } from '../app/i18n.js';
+import { pct } from '../app/format.js';
+
+/**
+ * @typedef {import('../app/dispatch.js').AppState} AppState
+ * @typedef {import('../types.js').EpochMetrics} EpochMetrics
+ * @typedef {import('../types.js').LevelResult} LevelResult
+ */
+
+/**
+ * @param {HTMLElement} legend
+ * @param {{ cls: string, key: string }[]} items
+ */
+function fillLegend(legend, items) {
+  legend.replaceChildren(
+    ...items.map(({ cls, key }) => {
+      const s = document.createElement('span');
+      s.className = `key ${cls}`;
+      s.textContent = t(key);
+      return s;
+    }),
+  );
+}
+
+/**
+ * Loss and accuracy over epochs, with prune/rewind markers.
+ * @param {SVGSVGElement} svgEl
+ * @param {HTMLElement} legend
+ */
+export function createTrainingChart(svgEl, legend) {
+  const W = 420;
+  const H = 200;
+  const m = { top: 10, right: 44, bottom: 28, left: 40 };
+  const svg = select(svgEl);
+  const gx = svg.append('g').attr('class', 'axis x').attr('transform', `translate(0,${H - m.bottom})`);
+  const gy = svg.append('g').attr('class', 'axis y').attr('transform', `translate(${m.left},0)`);
+  const gy2 = svg.append('g').attr('class', 'axis y2').attr('transform', `translate(${W - m.right},0)`);
+  const markers = svg.append('g').attr('class', 'markers');
+  const paths = svg.append('g').attr('class', 'lines');
+  const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 2).attr('text-anchor', 'end');
+  const series = [
+    { key: 'trainAccuracy', cls: 'acc-train', axis: 'acc' },
+    { key: 'testAccuracy', cls: 'acc-test', axis: 'acc' },
+    { key: 'trainLoss', cls: 'loss-train', axis: 'loss' },
+    { key: 'testLoss', cls: 'loss-test', axis: 'loss' },
+  ];
+  const pathEls = series.map((s) => paths.append('path').attr('class', `series ${s.cls}`));
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (langChanged) {
+      fillLegend(legend, [
+        { cls: 'acc-train', key: 'legend.train' },
+        { cls: 'acc-test', key: 'legend.test' },
+        { cls: 'acc-test solid', key: 'legend.accuracy' },
+        { cls: 'loss-test thin', key: 'legend.loss' },
+        { cls: 'marker', key: 'legend.prune' },
+      ]);
+      xLabel.text(t('axis.epoch'));
+    }
+    if (!langChanged && prev?.history === s.history && prev?.markers === s.markers) return;
+    const h = s.history;
+    const maxEpoch = Math.max(5, h.at(-1)?.epoch ?? 0);
+    const x = scaleLinear().domain([0, maxEpoch]).range([m.left, W - m.right]);
+    const yAcc = scaleLinear().domain([0, 1]).range([H - m.bottom, m.top]);
+    const maxLoss = Math.max(0.1, ...h.map((e) => Math.max(e.trainLoss, e.testLoss)).filter(Number.isFinite));
+    const yLoss = scaleLinear().domain([0, maxLoss]).nice().range([H - m.bottom, m.top]);
+    gx.call(axisBottom(x).ticks(6).tickSizeOuter(0));
+    gy.call(axisLeft(yAcc).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));
+    gy2.call(axisRight(yLoss).ticks(4));
+    series.forEach((ser, i) => {
+      const y = ser.axis === 'acc' ? yAcc : yLoss;
+      const gen = line()
+        .defined((d) => Number.isFinite(d[1]))
+        .x((d) => x(d[0]))
+        .y((d) => y(d[1]));
+      const pts = /** @type {[number, number][]} */ (h.map((e) => [e.epoch, /** @type {any} */ (e)[ser.key]]));
+      pathEls[i].attr('d', gen(pts) ?? '');
+    });
+    markers
+      .selectAll('line')
+      .data(s.markers.filter((mk) => mk.kind === 'prune' || mk.kind === 'rewind' || mk.kind === 'reinit'))
+      .join('line')
+      .attr('class', (d) => `marker ${d.kind}`)
+      .attr('x1', (d) => x(d.epoch))
+      .attr('x2', (d) => x(d.epoch))
+      .attr('y1', m.top)
+      .attr('y2', H - m.bottom);
+  }
+  return { update };
+}
+
+const BRANCHES = ['ticket', 'random-reinit', 'random-mask'];
+
+/**
+ * The Frankle & Carbin plot: test accuracy against density (log scale, falling to the right),
+ * one line per branch. The control branches start from the shared dense level 0.
+ * @param {HTMLElement} root
+ */
+export function createCurve(root) {
+  const svgEl = /** @type {SVGSVGElement} */ (root.querySelector('svg'));
+  const legend = /** @type {HTMLElement} */ (root.querySelector('#curve-legend'));
+  const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
+  const W = 420;
+  const H = 220;
+  const m = { top: 12, right: 14, bottom: 34, left: 44 };
+  const svg = select(svgEl);
+  const gx = svg.append('g').attr('class', 'axis x').attr('transform', `translate(0,${H - m.bottom})`);
+  const gy = svg.append('g').attr('class', 'axis y').attr('transform', `translate(${m.left},0)`);
+  const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 3).attr('text-anchor', 'end');
+  const yLabel = svg.append('text').attr('class', 'axis-label').attr('x', m.left + 4).attr('y', m.top + 8);
+  const lines = svg.append('g').attr('class', 'lines');
+  const dots = svg.append('g').attr('class', 'dots');
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (!langChanged && prev?.lottery === s.lottery) return;
+    xLabel.text(t('axis.density'));
+    yLabel.text(t('axis.accuracy'));
+    const results = s.lottery;
+    empty.hidden = results.length > 0;
+    const dense = results.find((r) => r.branch === 'ticket' && r.level === 0);
+    /** @type {{ branch: string, points: LevelResult[] }[]} */
+    const byBranch = BRANCHES.map((branch) => {
+      const own = results.filter((r) => r.branch === branch).sort((a, b) => a.level - b.level);
+      const points = branch !== 'ticket' && dense && own.length > 0 ? [dense, ...own] : own;
+      return { branch, points };
+    }).filter((b) => b.points.length > 0);
+    const minD = Math.min(0.5, ...results.map((r) => r.density));
+    const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.8)]).range([m.left, W - m.right]);
+    const accs = results.map((r) => r.testAccuracy);
+    const lo = Math.max(0, Math.min(0.5, ...accs) - 0.05);
+    const y = scaleLinear().domain([lo, 1]).range([H - m.bottom, m.top]);
+    gx.call(axisBottom(x).ticks(5, (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0)));
+    gy.call(axisLeft(y).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));
+    const gen = line()
+      .x((d) => x(d[0]))
+      .y((d) => y(d[1]));
+    lines
+      .selectAll('path')
+      .data(byBranch, (/** @type {any} */ d) => d.branch)
+      .join('path')
+      .attr('class', (d) => `series branch-${d.branch}`)
+      .attr('data-branch', (d) => d.branch)
+      .attr('data-points', (d) => d.points.length)
+      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, p.testAccuracy]))) ?? '');
+    const pts = byBranch.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
+    dots
+      .selectAll('circle')
+      .data(pts, (/** @type {any} */ d) => `${d.branch}:${d.level}`)
+      .join('circle')
+      .attr('class', (d) => `dot branch-${d.branch}`)
+      .attr('data-branch', (d) => d.branch)
+      .attr('r', 4)
+      .attr('cx', (d) => x(d.density))
+      .attr('cy', (d) => y(d.testAccuracy))
+      .selectAll('title')
+      .data((d) => [d])
+      .join('title')
+      .text((d) => t('curve.point', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) }));
+    fillLegend(
+      legend,
+      byBranch.length > 0
+        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: `branch.${b.branch}` }))
+        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: `branch.${b}` })),
+    );
+  }
+  return { update };
+}
+
+/**
+ * Per-layer density as horizontal bars.
+ * @param {SVGSVGElement} svgEl
+ */
+export function createDensityBars(svgEl) {
+  const W = 420;
+  const svg = select(svgEl);
+  const g = svg.append('g');
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const snap = s.frame?.snapshot;
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (!snap || (!langChanged && prev?.frame?.snapshot === snap)) return;
+    const ds = snap.layerDensity;
+    const rowH = 22;
+    const H = Math.max(40, ds.length * rowH + 8);
+    svg.attr('viewBox', `0 0 ${W} ${H}`);
+    const x = scaleLinear().domain([0, 1]).range([0, W - 150]);
+    const rows = g
+      .selectAll('g.row')
+      .data(ds)
+      .join((enter) => {
+        const r = enter.append('g').attr('class', 'row');
+        r.append('text').attr('class', 'bar-label').attr('x', 0).attr('y', 15);
+        r.append('rect').attr('class', 'bar-bg').attr('x', 80).attr('y', 4).attr('height', 14).attr('width', x(1));
+        r.append('rect').attr('class', 'bar').attr('x', 80).attr('y', 4).attr('height', 14);
+        r.append('text').attr('class', 'bar-value').attr('y', 15);
+        return r;
+      });
+    rows.attr('transform', (_, i) => `translate(0,${i * rowH + 2})`);
+    rows.select('text.bar-label').text((_, i) => t('density.layer', { n: i + 1 }));
+    rows.select('rect.bar').attr('width', (d) => x(d));
+    rows
+      .select('text.bar-value')
+      .attr('x', (d) => 86 + x(d))
+      .text((d) => pct(d));
+  }
+  return { update };
+}
+
+/**
+ * The |w| histogram over alive weights, with the last prune's threshold and where the next
+ * global-magnitude cut would fall.
+ * @param {HTMLElement} root
+ */
+export function createHistogram(root) {
+  const svgEl = /** @type {SVGSVGElement} */ (root.querySelector('svg'));
+  const legend = /** @type {HTMLElement} */ (root.querySelector('#histogram-legend'));
+  const W = 420;
+  const H = 170;
+  const m = { top: 10, right: 12, bottom: 30, left: 44 };
+  const svg = select(svgEl);
+  const gx = svg.append('g').attr('class', 'axis x').attr('transform', `translate(0,${H - m.bottom})`);
+  const gy = svg.append('g').attr('class', 'axis y').attr('transform', `translate(${m.left},0)`);
+  const bars = svg.append('g').attr('class', 'bars');
+  const marks = svg.append('g').attr('class', 'thresholds');
+  const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 2).attr('text-anchor', 'end');
+
+  /**
+   * The |w| below which a global magnitude prune of `fraction` would cut (all layers).
+   * @param {AppState} s
+   */
+  function nextCut(s) {
+    const snap = s.frame?.snapshot;
+    if (!snap || s.settings.structure !== 'weights') return null;
+    /** @type {number[]} */
+    const mags = [];
+    for (const l of snap.layers) for (let k = 0; k < l.weights.length; k += 1) if (l.mask[k]) mags.push(Math.abs(l.weights[k]));
+    if (mags.length === 0) return null;
+    mags.sort((a, b) => a - b);
+    const k = Math.round(s.settings.fraction * mags.length);
+    return k > 0 ? mags[Math.min(mags.length - 1, k - 1)] : null;
+  }
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (!langChanged && prev?.frame === s.frame && prev?.settings.fraction === s.settings.fraction && prev?.settings.structure === s.settings.structure && prev?.lastPrune === s.lastPrune) return;
+    if (langChanged) {
+      fillLegend(legend, [
+        { cls: 'threshold', key: 'legend.threshold' },
+        { cls: 'next-threshold', key: 'legend.nextThreshold' },
+      ]);
+      xLabel.text(t('axis.magnitude'));
+    }
+    const hist = s.frame?.histogram;
+    if (!hist || hist.counts.length === 0) return;
+    const x = scaleLinear().domain([hist.edges[0], hist.edges.at(-1) ?? 1]).range([m.left, W - m.right]);
+    const y = scaleLinear().domain([0, Math.max(1, ...hist.counts)]).nice().range([H - m.bottom, m.top]);
+    gx.call(axisBottom(x).ticks(6));
+    gy.call(axisLeft(y).ticks(4));
+    bars
+      .selectAll('rect')
+      .data(hist.counts)
+      .join('rect')
+      .attr('x', (_, i) => x(hist.edges[i]) + 0.5)
+      .attr('width', (_, i) => Math.max(0, x(hist.edges[i + 1]) - x(hist.edges[i]) - 1))
+      .attr('y', (d) => y(d))
+      .attr('height', (d) => y(0) - y(d));
+    const last = s.lastPrune?.structure === 'weights' ? s.lastPrune.threshold : null;
+    const next = nextCut(s);
+    /** @type {{ cls: string, v: number }[]} */
+    const lines = [];
+    if (last !== null && last !== undefined && Number.isFinite(last)) lines.push({ cls: 'threshold', v: last });
+    if (next !== null) lines.push({ cls: 'next-threshold', v: next });
+    marks
+      .selectAll('line')
+      .data(lines.filter((l) => l.v <= (hist.edges.at(-1) ?? 0) * 1.05))
+      .join('line')
+      .attr('class', (d) => d.cls)
+      .attr('x1', (d) => x(d.v))
+      .attr('x2', (d) => x(d.v))
+      .attr('y1', m.top)
+      .attr('y2', H - m.bottom);
+  }
+  return { update };
+}

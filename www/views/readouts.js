@@ -1,0 +1,94 @@
+// Readouts (epoch, accuracies, density, level), the progress bar, the "what just happened" message
+// and which pipeline buttons are enabled. Reads the state only; buttons dispatch through main.js.
+import { t } from '../app/i18n.js';
+import { pct } from '../app/format.js';
+
+/**
+ * @typedef {import('../app/dispatch.js').AppState} AppState
+ */
+
+/** Buttons that stay usable while a run is going (they stop it). */
+const STOPPERS = new Set(['cancel', 'play']);
+/** Runs that Cancel can stop. */
+const CANCELLABLE = new Set(['train', 'retrain', 'play', 'lottery', 'prune']);
+
+/**
+ * @param {HTMLElement} el
+ * @param {string} text
+ * @param {string | number} [value]  machine-readable value (data-value) for tests and tools
+ */
+function show(el, text, value) {
+  if (el.textContent !== text) el.textContent = text;
+  const v = value === undefined ? '' : String(value);
+  if (el.dataset.value !== v) el.dataset.value = v;
+}
+
+/** @param {ParentNode} root */
+export function createReadouts(root) {
+  /** @param {string} id */
+  const q = (id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
+  const epoch = q('epoch');
+  const train = q('train-accuracy');
+  const test = q('test-accuracy');
+  const density = q('density');
+  const level = q('level');
+  const message = q('message');
+  const progress = /** @type {HTMLProgressElement} */ (q('progress'));
+  const progressLabel = /** @type {HTMLElement} */ (root.querySelector('#progress-label'));
+  const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('button[data-action]')]);
+  const playLabel = /** @type {HTMLElement} */ (root.querySelector('.play-label'));
+  const playButton = q('play');
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (langChanged || prev?.frame !== s.frame || prev?.history !== s.history) {
+      const ev = s.frame?.evaluation;
+      const last = s.history.at(-1);
+      show(epoch, String(last?.epoch ?? 0), last?.epoch ?? 0);
+      show(train, ev ? pct(ev.trainAccuracy) : '—', ev?.trainAccuracy ?? '');
+      show(test, ev ? pct(ev.testAccuracy) : '—', ev?.testAccuracy ?? '');
+      const d = s.frame?.snapshot?.density;
+      show(density, d === undefined ? '—' : pct(d), d ?? '');
+    }
+    if (langChanged || prev?.lotteryStep !== s.lotteryStep || prev?.lottery !== s.lottery) {
+      const step = s.lotteryStep;
+      const max = Math.max(0, s.settings.levels - 1);
+      if (step) show(level, `${step.level} / ${max}`, step.level);
+      else show(level, '—', '');
+    }
+    if (langChanged || prev?.message !== s.message) {
+      const m = s.message;
+      show(message, m ? t(m.key, m.params) : '');
+      message.classList.toggle('error', m?.kind === 'error');
+    }
+    if (prev?.progress !== s.progress) {
+      const p = s.progress;
+      progress.max = p ? Math.max(1, p.max) : 1;
+      progress.value = p ? p.value : 0;
+      progressLabel.textContent = p ? p.label : '';
+    }
+    if (langChanged || prev?.busy !== s.busy || prev?.info !== s.info || prev?.history !== s.history) {
+      const busy = s.busy;
+      for (const b of buttons) {
+        const action = /** @type {string} */ (b.dataset.action);
+        let enabled = busy === null && s.info !== null;
+        if (action === 'cancel') enabled = busy !== null && CANCELLABLE.has(busy);
+        else if (action === 'play') enabled = s.info !== null && (busy === null || busy === 'play');
+        else if (action === 'lottery' || action === 'prune') enabled = enabled && (s.info?.methods.includes(action === 'lottery' ? 'startLottery' : 'prune') ?? false);
+        else if (STOPPERS.has(action)) enabled = true;
+        b.disabled = !enabled;
+        b.classList.toggle('running', busy === action);
+      }
+      const playing = busy === 'play';
+      playButton.setAttribute('aria-pressed', String(playing));
+      playLabel.textContent = t(playing ? 'btn.pause' : 'btn.play');
+      document.body.dataset.busy = busy ?? '';
+    }
+  }
+
+  return { update };
+}
