@@ -38,6 +38,7 @@ import { LESSONS } from './lessons.js';
  * @property {LotteryProgress | null} lotteryStep
  * @property {{ value: number, max: number, label: string } | null} progress
  * @property {string | null} busy                   the running action, or null
+ * @property {number} done                          actions finished so far (tests wait on it)
  * @property {Message | null} message
  * @property {{ msPerRow: number, rows: number } | null} timing
  * @property {{ kind: 'rewind' | 'reinit' | 'prune' | 'none', seq: number }} transition
@@ -106,6 +107,7 @@ export function createApp(initial, views, options = {}) {
     lotteryStep: null,
     progress: null,
     busy: 'build',
+    done: 0,
     message: { kind: 'info', key: 'app.loading' },
     timing: null,
     transition: { kind: 'none', seq: 0 },
@@ -607,7 +609,7 @@ export function createApp(initial, views, options = {}) {
         /* the message above says enough */
       }
     } finally {
-      set({ busy: null, progress: null });
+      set({ busy: null, progress: null, done: state.done + 1 });
     }
   }
 
@@ -629,7 +631,7 @@ export function createApp(initial, views, options = {}) {
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });
     } finally {
-      set({ busy: null });
+      set({ busy: null, done: state.done + 1 });
     }
   }
 

@@ -114,12 +114,12 @@ export function createCurve(root) {
   const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
   const W = 420;
   const H = 220;
-  const m = { top: 12, right: 14, bottom: 34, left: 44 };
+  const m = { top: 22, right: 14, bottom: 34, left: 44 };
   const svg = select(svgEl);
   const gx = svg.append('g').attr('class', 'axis x').attr('transform', `translate(0,${H - m.bottom})`);
   const gy = svg.append('g').attr('class', 'axis y').attr('transform', `translate(${m.left},0)`);
   const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 3).attr('text-anchor', 'end');
-  const yLabel = svg.append('text').attr('class', 'axis-label').attr('x', m.left + 4).attr('y', m.top + 8);
+  const yLabel = svg.append('text').attr('class', 'axis-label').attr('x', 4).attr('y', 10);
   const lines = svg.append('g').attr('class', 'lines');
   const dots = svg.append('g').attr('class', 'dots');
 
@@ -141,10 +141,10 @@ export function createCurve(root) {
       const points = branch !== 'ticket' && dense && own.length > 0 ? [dense, ...own] : own;
       return { branch, points };
     }).filter((b) => b.points.length > 0);
-    const minD = Math.min(0.5, ...results.map((r) => r.density));
-    const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.8)]).range([m.left, W - m.right]);
-    const accs = results.map((r) => r.testAccuracy);
-    const lo = Math.max(0, Math.min(0.5, ...accs) - 0.05);
+    const minD = Math.min(0.9, ...results.map((r) => r.density));
+    const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.85)]).range([m.left, W - m.right]);
+    const accs = results.map((r) => r.testAccuracy).filter(Number.isFinite);
+    const lo = accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5;
     const y = scaleLinear().domain([lo, 1]).range([H - m.bottom, m.top]);
     gx.call(axisBottom(x).ticks(5, (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0)));
     gy.call(axisLeft(y).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));

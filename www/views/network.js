@@ -473,6 +473,7 @@ export function createNetwork(root) {
     }
     // A machine-readable summary for tests and tools.
     root.dataset.alive = String(layers.reduce((a, l) => a + l.alive.reduce((x, y) => x + y, 0), 0));
+    root.dataset.features = String(widths[0]);
     root.dataset.neurons = String(layers.reduce((a, l) => a + l.outAlive.reduce((x, y) => x + y, 0), 0));
   }
 

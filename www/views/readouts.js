@@ -71,7 +71,7 @@ export function createReadouts(root) {
       progress.value = p ? p.value : 0;
       progressLabel.textContent = p ? p.label : '';
     }
-    if (langChanged || prev?.busy !== s.busy || prev?.info !== s.info || prev?.history !== s.history) {
+    if (langChanged || prev?.busy !== s.busy || prev?.done !== s.done || prev?.info !== s.info || prev?.history !== s.history) {
       const busy = s.busy;
       for (const b of buttons) {
         const action = /** @type {string} */ (b.dataset.action);
@@ -87,6 +87,7 @@ export function createReadouts(root) {
       playButton.setAttribute('aria-pressed', String(playing));
       playLabel.textContent = t(playing ? 'btn.pause' : 'btn.play');
       document.body.dataset.busy = busy ?? '';
+      document.body.dataset.done = String(s.done);
     }
   }
 
