@@ -162,6 +162,8 @@ const en = {
   'ro.progress': 'Progress',
 
   'view.network': 'Network',
+  'view.pipeline': 'Steps',
+  'view.playground': 'Playground',
   'view.boundary': 'Decision boundary',
   'view.neurons': 'What each neuron sees',
   'view.training': 'Loss and accuracy',
@@ -444,6 +446,8 @@ const ko = {
   'ro.progress': '진행률',
 
   'view.network': '신경망',
+  'view.pipeline': '단계',
+  'view.playground': '놀이터',
   'view.boundary': '결정 경계',
   'view.neurons': '뉴런마다 보는 것',
   'view.training': '손실과 정확도',

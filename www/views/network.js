@@ -123,7 +123,7 @@ export function createNetwork(root) {
     body.replaceChildren();
     const W = 640;
     const maxN = Math.max(...widths);
-    const gap = Math.min(34, 300 / Math.max(1, maxN - 1));
+    const gap = Math.min(30, 300 / Math.max(1, maxN - 1));
     const H = Math.max(160, (maxN - 1) * gap + 60);
     svg = document.createElementNS(SVG, 'svg');
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
