@@ -1,4 +1,5 @@
 //! The lottery runner: levels, resets, controls, and the Frankle & Carbin result on MNIST-1D.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::{Branch, LevelResult, LotteryRunner};
