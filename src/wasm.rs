@@ -105,8 +105,18 @@ pub struct Playground {
     lottery: Option<LotteryRunner>,
 }
 
+/// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
+/// only looks up the keys it knows, which would let a typo pass silently).
 fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
-    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    let text: String = js_sys::JSON::stringify(&v)
+        .map_err(|_| JsError::new(&format!("invalid {what}: not a plain object")))?
+        .into();
+    serde_json::from_str(&text).map_err(|e| {
+        // serde_json appends " at line 1 column N", which means nothing to the caller.
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        JsError::new(&format!("invalid {what}: {msg}"))
+    })
 }
 
 #[derive(Serialize)]
@@ -177,8 +187,7 @@ impl Playground {
         let config: ExperimentConfig = if config.is_undefined() || config.is_null() {
             ExperimentConfig::default()
         } else {
-            serde_wasm_bindgen::from_value(config)
-                .map_err(|e| JsError::new(&format!("invalid config: {e}")))?
+            from_js("config", config)?
         };
         Ok(Playground {
             exp: Experiment::new(config).map_err(js_err)?,

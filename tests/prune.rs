@@ -1,5 +1,6 @@
 //! Behaviour of the pruning engine: exact amounts, ties, scopes, scores, structured removal,
 //! schedules and the lottery controls.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use ndarray::{Array1, Array2, Axis};
 use proptest::prelude::*;

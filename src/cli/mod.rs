@@ -8,6 +8,8 @@ use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::LevelResult;
 
+mod io_cmds;
+
 /// Train and prune small MLPs; run lottery-ticket experiments.
 #[derive(Debug, Parser)]
 #[command(name = "pruning-playground", version, about)]
@@ -22,11 +24,15 @@ enum Command {
     Train(TrainArgs),
     /// Run a lottery-ticket experiment: train, prune, reset, retrain, level by level.
     Lottery(LotteryArgs),
+    /// Write a dataset as safetensors for PyTorch (x_train, y_train, x_test, y_test).
+    Data(io_cmds::DataArgs),
+    /// Print a saved model's outputs (or accuracy) on a dataset split.
+    Predict(io_cmds::PredictArgs),
 }
 
-/// Dataset, architecture and optimizer flags shared by the subcommands that train.
+/// Dataset flags shared by the subcommands that build data.
 #[derive(Debug, Args)]
-struct ExperimentArgs {
+struct DatasetArgs {
     /// circle, xor, gauss, spiral, moons, mnist1d, digits, or a path to a .csv file.
     #[arg(long, default_value = "circle")]
     dataset: String,
@@ -42,6 +48,43 @@ struct ExperimentArgs {
     /// Samples of a toy set (train + test).
     #[arg(long, default_value_t = 500)]
     samples: usize,
+    /// Seed of the data (when training, also of the initial weights and data order).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl DatasetArgs {
+    fn config(&self) -> Result<DataConfig, String> {
+        let (kind, csv) = if DatasetKind::parse(&self.dataset).is_ok() {
+            (self.dataset.clone(), None)
+        } else if self.dataset.ends_with(".csv") {
+            let text = std::fs::read_to_string(&self.dataset)
+                .map_err(|e| format!("cannot read {}: {e}", self.dataset))?;
+            ("csv".to_string(), Some(text))
+        } else {
+            return Err(format!(
+                "invalid dataset: {} ({} or a path ending in .csv)",
+                self.dataset,
+                DatasetKind::allowed()
+            ));
+        };
+        Ok(DataConfig {
+            kind,
+            noise: self.noise,
+            train_fraction: self.train_fraction,
+            samples: self.samples,
+            seed: self.seed,
+            csv,
+            label_column: self.label_column.clone(),
+        })
+    }
+}
+
+/// Dataset, architecture and optimizer flags shared by the subcommands that train.
+#[derive(Debug, Args)]
+struct ExperimentArgs {
+    #[command(flatten)]
+    data: DatasetArgs,
     /// Hidden layer widths, comma-separated (empty for logistic regression).
     #[arg(long, default_value = "8,8", value_delimiter = ',', num_args = 0..)]
     hidden: Vec<usize>,
@@ -72,36 +115,12 @@ struct ExperimentArgs {
     /// L2 penalty on weights.
     #[arg(long, default_value_t = 0.0)]
     l2: f32,
-    /// Seed of data, initial weights and data order.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
 }
 
 impl ExperimentArgs {
     fn config(&self) -> Result<ExperimentConfig, String> {
-        let (kind, csv) = if DatasetKind::parse(&self.dataset).is_ok() {
-            (self.dataset.clone(), None)
-        } else if self.dataset.ends_with(".csv") {
-            let text = std::fs::read_to_string(&self.dataset)
-                .map_err(|e| format!("cannot read {}: {e}", self.dataset))?;
-            ("csv".to_string(), Some(text))
-        } else {
-            return Err(format!(
-                "invalid dataset: {} ({} or a path ending in .csv)",
-                self.dataset,
-                DatasetKind::allowed()
-            ));
-        };
         Ok(ExperimentConfig {
-            dataset: DataConfig {
-                kind,
-                noise: self.noise,
-                train_fraction: self.train_fraction,
-                samples: self.samples,
-                seed: self.seed,
-                csv,
-                label_column: self.label_column.clone(),
-            },
+            dataset: self.data.config()?,
             hidden: self.hidden.clone(),
             activation: self.activation.clone(),
             output_activation: None,
@@ -113,7 +132,7 @@ impl ExperimentArgs {
             batch_size: self.batch,
             l1: self.l1,
             l2: self.l2,
-            seed: self.seed,
+            seed: self.data.seed,
             rewind_step: None,
         })
     }
@@ -173,6 +192,8 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train(&args),
         Command::Lottery(args) => lottery(&args),
+        Command::Data(args) => io_cmds::data(&args),
+        Command::Predict(args) => io_cmds::predict(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -243,7 +264,7 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
             .cloned()
             .collect(),
         epochs: args.epochs,
-        seed: args.exp.seed,
+        seed: args.exp.data.seed,
     };
     let spec = lottery.spec().map_err(|e| e.to_string())?;
     if let pruning_playground::lottery::Reset::Step(k) = spec.reset {

@@ -9,8 +9,9 @@
 //! - `random-reinit`: the ticket's mask with freshly drawn weights (Frankle & Carbin's control);
 //! - `random-mask`: a random mask with the same per-layer densities, on θ₀.
 //!
-//! The runner advances one epoch per [`LotteryRunner::step`], so a browser can draw between
-//! steps and cancel, or runs to the end with [`LotteryRunner::run`].
+//! The runner advances one step at a time ([`LotteryRunner::step`]: prepare a level, or train one
+//! epoch of it), so a browser can draw between steps and cancel, or runs to the end with
+//! [`LotteryRunner::run`].
 
 use std::collections::BTreeSet;
 
@@ -338,17 +339,23 @@ impl LotteryRunner {
         self.job.is_none() && self.queue.is_empty()
     }
 
-    /// Trains one epoch of the current (branch, level), starting the next one if needed.
+    /// Advances by one step: if no (branch, level) is in progress, prepares the next one —
+    /// prunes and resets it, so [`LotteryRunner::current_model`] shows the rewound ticket before
+    /// any retraining — and returns with `epoch` 0; otherwise trains one epoch of it.
     ///
     /// # Errors
     /// A pruning error (e.g. a structured level that would remove every neuron). Divergence is
     /// not an error: the level is marked `diverged` and the runner moves on.
     pub fn step(&mut self) -> Result<Progress> {
         if self.job.is_none() {
-            match self.queue.pop() {
-                Some((branch, level)) => self.job = Some(self.start(branch, level)?),
-                None => return Ok(self.progress(Branch::Ticket, self.spec.levels, 0)),
-            }
+            return match self.queue.pop() {
+                Some((branch, level)) => {
+                    let job = self.start(branch, level)?;
+                    self.job = Some(job);
+                    Ok(self.progress(branch, level, 0))
+                }
+                None => Ok(self.progress(Branch::Ticket, self.spec.levels, 0)),
+            };
         }
         let job = self.job.as_mut().expect("a job was started above");
         if !job.diverged {
@@ -474,6 +481,12 @@ impl LotteryRunner {
             .find(|(b, _)| *b == branch)
             .map(|(_, prev)| alive.jaccard(prev));
         self.last_alive.retain(|(b, _)| *b != branch);
+        if level == 0 {
+            // Level 0 is shared: every branch's level 1 is compared with the dense network.
+            for &c in &self.spec.controls {
+                self.last_alive.push((c, alive.clone()));
+            }
+        }
         self.last_alive.push((branch, alive));
         Ok(Job {
             branch,
