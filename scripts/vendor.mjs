@@ -3,7 +3,9 @@
 // everything they import) into www/vendor/ as single ES modules, so the page runs without a
 // bundler: www/index.html has an import map from each bare specifier to ./vendor/NAME.js.
 // Run by `npm install`/`npm ci` (postinstall) and by `npm run vendor`. www/vendor/ is generated
-// (gitignored). Prints the import map it expects, and fails if index.html's map differs.
+// (gitignored). Fails if index.html's import map differs from what it copied, or if the page's
+// Content-Security-Policy lacks the import map's hash (an inline script under script-src 'self').
+import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,5 +59,11 @@ console.log(`vendor: ${copied.size} modules → www/vendor/`);
 if (missing.length > 0) {
   console.error(`vendor: www/index.html's import map lacks or differs for: ${missing.join(', ')}`);
   console.error(JSON.stringify({ imports }, null, 2));
+  process.exit(1);
+}
+const hash = `'sha256-${createHash('sha256').update(mapText ?? '').digest('base64')}'`;
+const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
+if (!csp.includes(hash)) {
+  console.error(`vendor: the Content-Security-Policy in www/index.html must allow the import map: ${hash}`);
   process.exit(1);
 }

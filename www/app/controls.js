@@ -40,6 +40,8 @@ export function createControls(form, dispatch) {
   let fileLabel;
   /** @type {HTMLElement} */
   let fileHelp;
+  /** @type {HTMLLabelElement} */
+  let fileButton;
 
   for (const group of GROUPS) {
     const fs = document.createElement('fieldset');
@@ -130,7 +132,14 @@ export function createControls(form, dispatch) {
       fileHelp.className = 'help';
       fileHelp.id = 'set-csv-help';
       fileInput.setAttribute('aria-describedby', fileHelp.id);
-      field.append(fileLabel, fileInput, fileHelp);
+      fileInput.className = 'file-input';
+      // The native picker's own text follows the browser's language, not ours: a styled label
+      // stands in for it (the input stays focusable; Enter/Space open the picker).
+      fileButton = document.createElement('label');
+      fileButton.htmlFor = 'set-csv';
+      fileButton.className = 'file-button';
+      fileButton.setAttribute('aria-hidden', 'true');
+      field.append(fileLabel, fileInput, fileButton, fileHelp);
       fs.append(field);
       fileInput.addEventListener('change', async () => {
         const file = fileInput.files?.[0];
@@ -187,6 +196,7 @@ export function createControls(form, dispatch) {
       }
     }
     fileLabel.textContent = t('label.csv');
+    fileButton.textContent = t('btn.chooseCsv');
     fileHelp.textContent = t('help.csv');
   }
 
