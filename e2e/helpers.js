@@ -1,5 +1,6 @@
 // Helpers for the playground e2e tests: wait for the one dispatcher to finish an action, read
 // machine-readable readouts, collect console problems.
+/* global document */ // used inside page.evaluate / waitForFunction callbacks, which run in the page
 import { expect } from '@playwright/test';
 
 /**

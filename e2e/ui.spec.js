@@ -1,5 +1,6 @@
 // End-to-end tests of the playground page (Playwright on Debian's Chromium). Screenshots of the
 // key states go to e2e/artifacts/ (gitignored).
+/* global document */ // used inside page.evaluate / waitForFunction callbacks, which run in the page
 import { expect, test } from '@playwright/test';
 import { open, press, setSetting, settle, value, watchProblems } from './helpers.js';
 
@@ -44,6 +45,7 @@ test.describe('playground page', () => {
     const network = page.getByTestId('network');
     await expect(network).toHaveAttribute('data-alive', '96');
     await press(page, 'prune');
+    await page.screenshot({ path: `${ART}/03a-pruning-fade.png`, clip: { x: 270, y: 180, width: 600, height: 500 } });
     await expect(page.getByTestId('density')).toHaveText('80.2%');
     expect(await value(page, 'density')).toBeCloseTo(77 / 96, 6);
     await expect(network).toHaveAttribute('data-alive', '77');
@@ -54,6 +56,8 @@ test.describe('playground page', () => {
 
     // Rewind: the weights animate back to θ₀, the mask (density) stays.
     await press(page, 'rewind');
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${ART}/04a-rewinding.png`, clip: { x: 270, y: 180, width: 600, height: 500 } });
     await expect(page.getByTestId('message')).toContainText('θ₀');
     expect(await value(page, 'density')).toBeCloseTo(77 / 96, 6);
     await expect(network).not.toHaveAttribute('data-animating', /./, { timeout: 5000 });

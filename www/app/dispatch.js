@@ -57,8 +57,6 @@ import { LESSONS } from './lessons.js';
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
 
-/** Actions that may run while another one is running. */
-const ALWAYS = new Set(['cancel', 'play', 'set-ui']);
 /** Settings that only change the page. */
 const UI_KEYS = new Set(['lang', 'theme']);
 

@@ -178,7 +178,7 @@ export function createBoundary(root, mapsRoot) {
       root.classList.toggle('off', !s.range);
       if (langChanged) tileSig = '';
     }
-    if (themeChanged || prev?.frame !== s.frame || prev?.info !== s.info) {
+    if (langChanged || themeChanged || prev?.frame !== s.frame || prev?.info !== s.info) {
       drawBoundary(s);
       drawMaps(s);
     }
