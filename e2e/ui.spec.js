@@ -25,6 +25,14 @@ test.describe('playground page', () => {
     await expect(page.locator('label[for="set-structure"]')).toHaveText('구조');
     await expect(page).toHaveURL(/lang=ko/);
     await page.screenshot({ path: `${ART}/02-korean.png`, fullPage: false });
+    // Every string exists in both languages.
+    const missing = await page.evaluate(async () => {
+      const { TABLES } = await import('./app/i18n.js');
+      const en = Object.keys(TABLES.en);
+      const ko = Object.keys(TABLES.ko);
+      return [...en.filter((k) => !ko.includes(k)), ...ko.filter((k) => !en.includes(k))];
+    });
+    expect(missing).toEqual([]);
     expect(problems).toEqual([]);
   });
 
@@ -189,6 +197,22 @@ test.describe('playground page', () => {
     }
     await expect(message).toContainText('Loaded good.csv');
     await expect(page.locator('#controls [name="dataset"]')).toHaveValue('csv');
+  });
+
+  test('a guided lesson loads its preset and reports the measured result', async ({ page }) => {
+    await open(page, '?lang=en');
+    await page.locator('#lesson-select').selectOption('init');
+    await settle(page, () => page.locator('#lesson-load').click());
+    await expect(page.locator('#controls [name="dataset"]')).toHaveValue('xor');
+    await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.8');
+    await expect(page.getByTestId('lesson-result')).toContainText('Follow the steps');
+    await press(page, 'train');
+    await press(page, 'prune');
+    await press(page, 'rewind');
+    await press(page, 'retrain');
+    const density = await page.getByTestId('density').textContent();
+    await expect(page.getByTestId('lesson-result')).toContainText(`density ${density}`);
+    await expect(page.getByTestId('lesson-result')).toContainText('train → prune → rewind → retrain');
   });
 
   test('phone width, dark theme, keyboard', async ({ page }) => {
