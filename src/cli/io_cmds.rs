@@ -76,10 +76,14 @@ fn parse_activation(flag: &str, name: &Option<String>) -> Result<Option<Activati
         .transpose()
 }
 
-/// Loads the model, runs it on the split and prints the outputs (`--json`) or the accuracy.
-pub fn predict(args: &PredictArgs) -> Result<(), String> {
-    let path = args.model.display();
-    let size = std::fs::metadata(&args.model)
+/// Reads and imports a model file, checking its size first.
+fn load_model(
+    file: &std::path::Path,
+    activation: &Option<String>,
+    output_activation: &Option<String>,
+) -> Result<(pruning_playground::model::Mlp, Vec<u8>), String> {
+    let path = file.display();
+    let size = std::fs::metadata(file)
         .map_err(|e| format!("cannot read {path}: {e}"))?
         .len();
     if size > MAX_FILE_BYTES as u64 {
@@ -87,12 +91,115 @@ pub fn predict(args: &PredictArgs) -> Result<(), String> {
             "{path}: the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (64 MiB)"
         ));
     }
-    let bytes = std::fs::read(&args.model).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {path}: {e}"))?;
     let opts = ImportOptions {
-        activation: parse_activation("activation", &args.activation)?,
-        output_activation: parse_activation("output-activation", &args.output_activation)?,
+        activation: parse_activation("activation", activation)?,
+        output_activation: parse_activation("output-activation", output_activation)?,
     };
     let model = io::import_safetensors(&bytes, &opts).map_err(|e| format!("{path}: {e}"))?;
+    Ok((model, bytes))
+}
+
+/// Writes a model file.
+pub fn save_model(
+    model: &pruning_playground::model::Mlp,
+    loss: Loss,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    let bytes = io::export_safetensors(
+        model,
+        &io::ExportOptions {
+            loss: Some(loss),
+            ..io::ExportOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// `prune`: one pruning step on the weights in a model file.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// The model file to prune (safetensors, from this tool or PyTorch).
+    #[arg(long)]
+    model: PathBuf,
+    /// Hidden activation, for a file without metadata.
+    #[arg(long)]
+    activation: Option<String>,
+    /// Output activation, for a file without metadata (default linear).
+    #[arg(long)]
+    output_activation: Option<String>,
+    /// Fraction of the remaining weights (or neurons) to prune.
+    #[arg(long, conflicts_with = "count")]
+    fraction: Option<f64>,
+    /// Or an absolute number of weights (or neurons) to prune.
+    #[arg(long)]
+    count: Option<usize>,
+    /// weights (unstructured) or neurons (structured).
+    #[arg(long, default_value = "weights")]
+    structure: String,
+    /// magnitude, lp:P or random (snip needs data; use the lottery or the browser).
+    #[arg(long, default_value = "magnitude")]
+    score: String,
+    /// global or layer.
+    #[arg(long, default_value = "global")]
+    scope: String,
+    /// The output layer is pruned at fraction × output-rate (0 = never).
+    #[arg(long, default_value_t = 1.0)]
+    output_rate: f64,
+    /// Seed of the random score.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where to write the pruned model.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Loads a model, prunes it once and writes it back out.
+pub fn prune(args: &PruneArgs) -> Result<(), String> {
+    let (mut model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let spec = pruning_playground::experiment::PruneConfig {
+        structure: args.structure.clone(),
+        score: args.score.clone(),
+        scope: args.scope.clone(),
+        fraction: args.fraction,
+        count: args.count,
+        output_rate: args.output_rate,
+        seed: args.seed,
+    }
+    .spec()
+    .map_err(|e| e.to_string())?;
+    let report =
+        pruning_playground::prune::prune(&mut model, &spec, None).map_err(|e| e.to_string())?;
+    let loss = match io::read_metadata(&bytes)
+        .map_err(|e| e.to_string())?
+        .get("loss")
+    {
+        Some(name) => Loss::parse(name).map_err(|e| e.to_string())?,
+        None => Loss::default(),
+    };
+    save_model(&model, loss, &args.out)?;
+    let layers: Vec<String> = report
+        .layer_density
+        .iter()
+        .map(|d| format!("{:.1}%", 100.0 * d))
+        .collect();
+    println!(
+        "pruned {} {}: {} remain; density {:.2}% (layers {}); wrote {}",
+        report.removed,
+        report.structure.name(),
+        report.remaining,
+        100.0 * report.density,
+        layers.join(" / "),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Loads the model, runs it on the split and prints the outputs (`--json`) or the accuracy.
+pub fn predict(args: &PredictArgs) -> Result<(), String> {
+    let (model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let path = args.model.display();
     let loss = match io::read_metadata(&bytes)
         .map_err(|e| format!("{path}: {e}"))?
         .get("loss")

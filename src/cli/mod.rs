@@ -26,6 +26,8 @@ enum Command {
     Lottery(LotteryArgs),
     /// Write a dataset as safetensors for PyTorch (x_train, y_train, x_test, y_test).
     Data(io_cmds::DataArgs),
+    /// Prune the weights in a model file once and write the result.
+    Prune(io_cmds::PruneArgs),
     /// Print a saved model's outputs (or accuracy) on a dataset split.
     Predict(io_cmds::PredictArgs),
 }
@@ -148,6 +150,9 @@ struct TrainArgs {
     /// Print one JSON object per epoch on stdout and nothing else.
     #[arg(long)]
     json: bool,
+    /// Save the trained model (safetensors, PyTorch names) to this file.
+    #[arg(long)]
+    save: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +189,9 @@ struct LotteryArgs {
     /// Print one JSON object per (branch, level) on stdout and nothing else.
     #[arg(long)]
     json: bool,
+    /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
+    #[arg(long)]
+    export: Option<std::path::PathBuf>,
 }
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
@@ -194,6 +202,7 @@ pub fn main() -> ExitCode {
         Command::Lottery(args) => lottery(&args),
         Command::Data(args) => io_cmds::data(&args),
         Command::Predict(args) => io_cmds::predict(&args),
+        Command::Prune(args) => io_cmds::prune(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -244,6 +253,12 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         };
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
+    if let Some(path) = &args.save {
+        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path)?;
+        if !args.json {
+            writeln!(out, "saved {}", path.display()).map_err(|e| e.to_string())?;
+        }
+    }
     Ok(())
 }
 
@@ -271,6 +286,7 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
         config.rewind_step = Some(k);
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
+    let loss = exp.trainer.config().loss;
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -279,6 +295,12 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
         runner.step().map_err(|e| e.to_string())?;
         for r in &runner.results()[printed..] {
             writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
+            if let (Some(dir), Some(model)) = (&args.export, runner.last_finished_model()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
+                io_cmds::save_model(model, loss, &file)?;
+            }
         }
         printed = runner.results().len();
     }
