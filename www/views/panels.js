@@ -65,30 +65,42 @@ export function createLessons(root, dispatch) {
   /** @type {AppState | null} */
   let lastState = null;
 
-  /** @param {AppState | null} s */
-  function render(s) {
-    const id = s?.lesson ?? select.value;
+  /** @type {HTMLElement | null} */
+  let result = null;
+  let shownLesson = '';
+
+  /**
+   * Builds the lesson text once per lesson and language; afterwards only the result line changes.
+   * @param {AppState | null} s
+   * @param {boolean} rebuild
+   */
+  function render(s, rebuild = false) {
+    const id = select.value;
     const lesson = LESSONS.find((l) => l.id === id);
     if (!lesson) return;
-    const title = document.createElement('h3');
-    title.textContent = t(`lesson.${lesson.id}.title`);
-    const intro = document.createElement('p');
-    intro.textContent = t(`lesson.${lesson.id}.intro`);
-    const steps = document.createElement('ol');
-    for (let i = 1; i <= lesson.steps; i += 1) {
-      const li = document.createElement('li');
-      li.textContent = t(`lesson.${lesson.id}.s${i}`);
-      steps.append(li);
+    if (rebuild || !result || shownLesson !== lesson.id) {
+      const title = document.createElement('h3');
+      title.textContent = t(`lesson.${lesson.id}.title`);
+      const intro = document.createElement('p');
+      intro.textContent = t(`lesson.${lesson.id}.intro`);
+      const steps = document.createElement('ol');
+      for (let i = 1; i <= lesson.steps; i += 1) {
+        const li = document.createElement('li');
+        li.textContent = t(`lesson.${lesson.id}.s${i}`);
+        steps.append(li);
+      }
+      const resultTitle = document.createElement('h4');
+      resultTitle.textContent = t('lesson.result');
+      result = document.createElement('p');
+      result.className = 'lesson-result';
+      result.dataset.testid = 'lesson-result';
+      body.replaceChildren(title, intro, steps, resultTitle, result);
+      shownLesson = lesson.id;
     }
-    const resultTitle = document.createElement('h4');
-    resultTitle.textContent = t('lesson.result');
-    const result = document.createElement('p');
-    result.className = 'lesson-result';
-    result.dataset.testid = 'lesson-result';
     const loaded = s !== null && s.lesson === lesson.id;
     const params = loaded ? lesson.result(s) : null;
-    result.textContent = params ? t(`lesson.${lesson.id}.result`, params) : t('lesson.noResult');
-    body.replaceChildren(title, intro, steps, resultTitle, result);
+    const text = params ? t(`lesson.${lesson.id}.result`, params) : t('lesson.noResult');
+    if (result.textContent !== text) result.textContent = text;
   }
 
   /**
@@ -102,7 +114,7 @@ export function createLessons(root, dispatch) {
     if (s.lesson && select.value !== s.lesson && prev?.lesson !== s.lesson) select.value = s.lesson;
     load.disabled = s.busy !== null;
     if (langChanged || prev?.lesson !== s.lesson || prev?.frame !== s.frame || prev?.lottery !== s.lottery || prev?.timing !== s.timing || prev?.steps !== s.steps) {
-      render(s);
+      render(s, langChanged);
     }
   }
   return { update };
