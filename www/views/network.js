@@ -208,6 +208,10 @@ export function createNetwork(root) {
       canvas.height = layer.out;
       canvas.className = 'matrix-canvas';
       canvas.dataset.layer = String(l);
+      // Square cells of a size that fits the larger side into ~280 px.
+      const cell = Math.max(2, Math.min(12, Math.floor(280 / Math.max(layer.in, layer.out))));
+      canvas.style.width = `${layer.in * cell}px`;
+      canvas.style.height = `${layer.out * cell}px`;
       block.append(caption, canvas);
       wrap.append(block);
       matrices.push({ canvas, caption });
@@ -308,7 +312,7 @@ export function createNetwork(root) {
         alive += a ? 1 : 0;
         const w = a ? layer.w[k] : was ? (from ? from[l].w[k] : 0) * fade : 0;
         const c = a || (was && fade > 0)
-          ? mix(pal.bg, w >= 0 ? pal.pos : pal.neg, Math.min(1, 0.15 + Math.abs(w) / scale))
+          ? mix(pal.bg, w >= 0 ? pal.pos : pal.neg, Math.min(1, 0.25 + 0.75 * Math.sqrt(Math.abs(w) / scale)))
           : pal.pruned;
         img.data[k * 4] = c[0];
         img.data[k * 4 + 1] = c[1];
