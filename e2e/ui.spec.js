@@ -222,6 +222,7 @@ test.describe('playground page', () => {
     await page.getByTestId('train').focus();
     await settle(page, () => page.keyboard.press('Enter'));
     await expect(page.getByTestId('epoch')).toHaveText('20');
+    await expect(page.getByTestId('train')).toBeFocused(); // focus comes back after the run
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
     await page.screenshot({ path: `${ART}/09-phone-dark.png`, fullPage: true });

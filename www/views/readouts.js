@@ -38,6 +38,8 @@ export function createReadouts(root) {
   const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('button[data-action]')]);
   const playLabel = /** @type {HTMLElement} */ (root.querySelector('.play-label'));
   const playButton = q('play');
+  /** @type {HTMLButtonElement | null} */
+  let refocus = null;
 
   /**
    * @param {AppState} s
@@ -73,6 +75,9 @@ export function createReadouts(root) {
     }
     if (langChanged || prev?.busy !== s.busy || prev?.done !== s.done || prev?.info !== s.info || prev?.history !== s.history) {
       const busy = s.busy;
+      // Disabling the focused button drops focus to <body>: remember it and give it back after.
+      const focused = document.activeElement;
+      if (focused instanceof HTMLButtonElement && buttons.includes(focused)) refocus = focused;
       for (const b of buttons) {
         const action = /** @type {string} */ (b.dataset.action);
         let enabled = busy === null && s.info !== null;
@@ -86,6 +91,10 @@ export function createReadouts(root) {
       const playing = busy === 'play';
       playButton.setAttribute('aria-pressed', String(playing));
       playLabel.textContent = t(playing ? 'btn.pause' : 'btn.play');
+      if (busy === null && refocus && !refocus.disabled && (document.activeElement === document.body || document.activeElement === null)) {
+        refocus.focus();
+        refocus = null;
+      }
       document.body.dataset.busy = busy ?? '';
       document.body.dataset.done = String(s.done);
     }
