@@ -107,6 +107,13 @@ test.describe('playground page', () => {
     await expect(page.getByTestId('message')).toContainText('Lottery done');
     await page.screenshot({ path: `${ART}/05-lottery.png`, fullPage: false });
 
+    // The trained ticket becomes the network on screen.
+    const ticket = page.locator('[data-testid="curve"] circle.dot[data-branch="ticket"]');
+    await expect(ticket).toHaveCount(3);
+    await press(page, 'adopt');
+    await expect(page.getByTestId('message')).toContainText('winning ticket');
+    expect(await value(page, 'density')).toBeLessThan(0.7);
+
     // A long run, cancelled once it has made progress.
     await setSetting(page, 'levels', '8');
     await setSetting(page, 'lotteryEpochs', '40');

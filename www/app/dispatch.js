@@ -52,7 +52,7 @@ import { LESSONS } from './lessons.js';
  *   | { type: 'csv', name: string, text: string }
  *   | { type: 'lesson', id: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
- *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' }} Action
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' }} Action
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -253,6 +253,8 @@ export function createApp(initial, views, options = {}) {
       history: [],
       markers: [],
       lastPrune: null,
+      lottery: [],
+      lotteryStep: null,
       timing: null,
       steps: [],
       transition: { kind: 'none', seq: state.transition.seq + 1 },
@@ -539,6 +541,13 @@ export function createApp(initial, views, options = {}) {
       }
       case 'lottery':
         return lottery();
+      case 'adopt': {
+        if (!e.has('adoptTicket')) return say('error', 'msg.unavailable', { method: 'adoptTicket' });
+        await e.call('adoptTicket');
+        set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: state.transition.seq + 1 } });
+        const frame = await refresh();
+        return say('info', 'msg.adopted', { density: pct(frame.snapshot?.density), test: pct(frame.evaluation?.testAccuracy) });
+      }
       case 'measure': {
         const timing = await e.call('timeInference', 256, 30);
         set({ timing });

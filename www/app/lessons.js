@@ -86,7 +86,7 @@ export const LESSONS = [
     id: 'lottery',
     // MNIST-1D is hard enough for the ticket to separate from the random controls (the core's
     // tests/lottery.rs checks the same effect with this setup at more levels).
-    preset: { dataset: 'mnist1d', hidden: [100, 100], optimizer: 'adam', learningRate: 0.001, batchSize: 100, fraction: 0.5, outputRate: 0.5, levels: 5, lotteryEpochs: 15, initMode: 'init', structure: 'weights', score: 'magnitude', scope: 'global', controls: ['random-reinit', 'random-mask'] },
+    preset: { dataset: 'mnist1d', hidden: [100, 100], optimizer: 'adam', learningRate: 0.001, batchSize: 100, fraction: 0.5, outputRate: 0.5, levels: 5, lotteryEpochs: 25, initMode: 'init', structure: 'weights', score: 'magnitude', scope: 'global', controls: ['random-reinit', 'random-mask'] },
     steps: 3,
     result: (s) => {
       if (s.lottery.length === 0) return null;

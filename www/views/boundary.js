@@ -176,6 +176,7 @@ export function createBoundary(root, mapsRoot) {
       const n = s.info?.dataset.nFeatures ?? 2;
       hint.textContent = s.range ? t('boundary.hint') : t('boundary.not2d', { n });
       root.classList.toggle('off', !s.range);
+      mapsRoot.closest('figure')?.classList.toggle('off', !s.range);
       if (langChanged) tileSig = '';
     }
     if (langChanged || themeChanged || prev?.frame !== s.frame || prev?.info !== s.info) {

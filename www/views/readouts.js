@@ -73,7 +73,7 @@ export function createReadouts(root) {
       progress.value = p ? p.value : 0;
       progressLabel.textContent = p ? p.label : '';
     }
-    if (langChanged || prev?.busy !== s.busy || prev?.done !== s.done || prev?.info !== s.info || prev?.history !== s.history) {
+    if (langChanged || prev?.busy !== s.busy || prev?.done !== s.done || prev?.lottery !== s.lottery || prev?.info !== s.info || prev?.history !== s.history) {
       const busy = s.busy;
       // Disabling the focused button drops focus to <body>: remember it and give it back after.
       const focused = document.activeElement;
@@ -84,6 +84,7 @@ export function createReadouts(root) {
         if (action === 'cancel') enabled = busy !== null && CANCELLABLE.has(busy);
         else if (action === 'play') enabled = s.info !== null && (busy === null || busy === 'play');
         else if (action === 'lottery' || action === 'prune') enabled = enabled && (s.info?.methods.includes(action === 'lottery' ? 'startLottery' : 'prune') ?? false);
+        else if (action === 'adopt') enabled = enabled && s.lottery.some((r) => r.branch === 'ticket' && r.level > 0) && (s.info?.methods.includes('adoptTicket') ?? false);
         else if (STOPPERS.has(action)) enabled = true;
         b.disabled = !enabled;
         b.classList.toggle('running', busy === action);
