@@ -42,6 +42,8 @@ export function createControls(form, dispatch) {
   let fileHelp;
   /** @type {HTMLLabelElement} */
   let fileButton;
+  /** @type {import('./state.js').Settings | null} */
+  let current = null;
 
   for (const group of GROUPS) {
     const fs = document.createElement('fieldset');
@@ -162,6 +164,8 @@ export function createControls(form, dispatch) {
     const s = f.setting;
     const raw = s.type === 'set' ? f.boxes.filter((b) => b.checked).map((b) => b.value).join(',') : f.input?.value ?? '';
     if (s.key === 'dataset' && raw === 'csv') {
+      // The model changes only once a file is read: until then the select shows the real data set.
+      if (f.input && current) f.input.value = current.dataset;
       fileInput.click();
       return;
     }
@@ -205,6 +209,7 @@ export function createControls(form, dispatch) {
    * @param {AppState | null} prev
    */
   function update(state, prev) {
+    current = state.settings;
     const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (state.settings));
     if (!prev || prev.settings.lang !== state.settings.lang) relabel();
     if (!prev || prev.settings !== state.settings || prev.busy !== state.busy) {
