@@ -129,6 +129,7 @@ export function createNetwork(root) {
     svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.setAttribute('class', 'net-svg');
     svg.setAttribute('role', 'img');
+    svg.setAttribute('aria-label', t('view.network'));
     const xs = widths.map((_, l) => 60 + (l * (W - 120)) / Math.max(1, widths.length - 1));
     /** @param {number} l @param {number} i */
     const y = (l, i) => H / 2 + (i - (widths[l] - 1) / 2) * gap;
@@ -208,6 +209,7 @@ export function createNetwork(root) {
       canvas.height = layer.out;
       canvas.className = 'matrix-canvas';
       canvas.dataset.layer = String(l);
+      canvas.setAttribute('role', 'img');
       // Square cells of a size that fits the larger side into ~280 px.
       const cell = Math.max(2, Math.min(12, Math.floor(280 / Math.max(layer.in, layer.out))));
       canvas.style.width = `${layer.in * cell}px`;
@@ -320,7 +322,11 @@ export function createNetwork(root) {
         img.data[k * 4 + 3] = 255;
       }
       ctx.putImageData(img, 0, 0);
-      caption.textContent = t('net.layer', { n: l + 1, out: layer.out, in: layer.in, density: pct(alive / Math.max(1, layer.w.length)) });
+      const text = t('net.layer', { n: l + 1, out: layer.out, in: layer.in, density: pct(alive / Math.max(1, layer.w.length)) });
+      if (caption.textContent !== text) {
+        caption.textContent = text;
+        canvas.setAttribute('aria-label', text);
+      }
     });
     if (digitTiles.length > 0) {
       const first = layers[0];
