@@ -38,7 +38,9 @@ pub enum Error {
     #[error("model file: {0}")]
     ModelFile(String),
     /// Training produced a non-finite loss or weight.
-    #[error("training diverged at step {step}: {what} is not finite (try a smaller learning rate)")]
+    #[error(
+        "training diverged at step {step}: {what} is not finite (try a smaller learning rate)"
+    )]
     Diverged {
         /// The optimizer step at which the problem was seen.
         step: u64,

@@ -20,6 +20,7 @@
 
 pub mod data;
 pub mod error;
+pub mod experiment;
 pub mod io;
 pub mod lottery;
 pub mod model;

@@ -2,8 +2,8 @@
 //! choice draws from a [`ChaCha8Rng`] built from a seed the caller chose, so a run is reproducible
 //! bit for bit on every platform (ChaCha's output does not depend on the target).
 
-pub use rand_chacha::ChaCha8Rng as Rng;
 use rand::SeedableRng;
+pub use rand_chacha::ChaCha8Rng as Rng;
 
 /// A generator seeded from `seed`.
 pub fn seeded(seed: u64) -> Rng {

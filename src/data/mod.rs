@@ -4,6 +4,8 @@
 //! Every dataset is a classification problem: features `x` (one row per sample, `f32`) and class
 //! labels `y` in `0..n_classes`, already split into train and test parts.
 
+pub mod csv;
+
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
@@ -130,4 +132,39 @@ impl Default for DataSpec {
             seed: 0,
         }
     }
+}
+
+/// Builds a built-in dataset.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] naming a field outside its range.
+pub fn build(spec: &DataSpec) -> Result<Dataset> {
+    // TEMPORARY until the datasets land: a seeded circle for every kind.
+    use rand::Rng as _;
+    let mut rng = crate::rng::derived(spec.seed, "data");
+    let n = spec.samples;
+    let mut x = Array2::zeros((n, 2));
+    let mut y = vec![0; n];
+    for i in 0..n {
+        let label = i % 2;
+        let r: f32 = if label == 0 {
+            rng.random_range(0.0..2.5)
+        } else {
+            rng.random_range(3.5..5.0)
+        };
+        let t: f32 = rng.random_range(0.0..std::f32::consts::TAU);
+        x[[i, 0]] = r * t.cos();
+        x[[i, 1]] = r * t.sin();
+        y[i] = 1 - label;
+    }
+    let n_train = ((n as f32) * spec.train_fraction).round() as usize;
+    Ok(Dataset {
+        name: spec.kind.name().into(),
+        x_train: x.slice(ndarray::s![..n_train, ..]).to_owned(),
+        y_train: y[..n_train].to_vec(),
+        x_test: x.slice(ndarray::s![n_train.., ..]).to_owned(),
+        y_test: y[n_train..].to_vec(),
+        n_classes: 2,
+        feature_names: vec!["x1".into(), "x2".into()],
+    })
 }

@@ -1,1 +1,534 @@
-//! TODO
+//! The masked multi-layer perceptron.
+//!
+//! An [`Mlp`] is a stack of [`Dense`] layers. Each layer holds its weights in PyTorch's
+//! `Linear` layout (`[out, in]`), a bias, and a 0/1 mask of the weights' shape. The invariant
+//! every method keeps: **a weight whose mask is 0 is exactly 0.0**. The forward pass therefore
+//! needs no mask at all; the backward pass zeroes masked gradients and the optimizers re-apply the
+//! mask after each step (see [`crate::train`]).
+//!
+//! The model also keeps θ₀, its weights at initialization, and optionally the weights saved
+//! after some training step k ("late rewinding"), so that a pruned network can be reset to
+//! either — the heart of the lottery ticket experiment. Structured pruning
+//! ([`Mlp::remove_neurons`]) shrinks every copy together.
+
+mod activation;
+mod init;
+
+pub use activation::Activation;
+pub use init::Init;
+
+use ndarray::{Array1, Array2, ArrayView2, Axis};
+use serde::{Deserialize, Serialize};
+
+use crate::{rng, Error, Result};
+
+/// Largest width of any layer.
+pub const MAX_WIDTH: usize = 4096;
+/// Largest number of hidden layers.
+pub const MAX_HIDDEN_LAYERS: usize = 16;
+/// Largest total number of parameters (weights + biases).
+pub const MAX_PARAMETERS: usize = 2_000_000;
+
+/// Sets `w` to exactly 0.0 wherever `mask` is 0 (robust to non-finite `w`, unlike `w *= mask`).
+pub(crate) fn apply_mask(w: &mut Array2<f32>, mask: &Array2<f32>) {
+    ndarray::Zip::from(w).and(mask).for_each(|w, &m| {
+        if m == 0.0 {
+            *w = 0.0;
+        }
+    });
+}
+
+/// The architecture and initialization of an MLP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MlpSpec {
+    /// Number of input features.
+    pub inputs: usize,
+    /// Width of each hidden layer, input side first. May be empty (logistic regression).
+    pub hidden: Vec<usize>,
+    /// Number of outputs.
+    pub outputs: usize,
+    /// Activation of every hidden layer.
+    pub activation: Activation,
+    /// Activation of the output layer (linear for softmax cross-entropy).
+    pub output_activation: Activation,
+    /// Weight initializer.
+    pub init: Init,
+    /// Seed of the initial weights.
+    pub seed: u64,
+}
+
+impl MlpSpec {
+    /// Layer widths from input to output, e.g. `[2, 8, 8, 1]`.
+    pub fn widths(&self) -> Vec<usize> {
+        let mut w = vec![self.inputs];
+        w.extend(&self.hidden);
+        w.push(self.outputs);
+        w
+    }
+
+    /// Checks sizes against the documented limits.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the offending field.
+    pub fn validate(&self) -> Result<()> {
+        if self.inputs == 0 || self.inputs > MAX_WIDTH {
+            return Err(Error::config(
+                "inputs",
+                self.inputs,
+                format!("1 to {MAX_WIDTH}"),
+            ));
+        }
+        if self.outputs == 0 || self.outputs > MAX_WIDTH {
+            return Err(Error::config(
+                "outputs",
+                self.outputs,
+                format!("1 to {MAX_WIDTH}"),
+            ));
+        }
+        if self.hidden.len() > MAX_HIDDEN_LAYERS {
+            return Err(Error::config(
+                "hidden",
+                format!("{} layers", self.hidden.len()),
+                format!("at most {MAX_HIDDEN_LAYERS} hidden layers"),
+            ));
+        }
+        if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_WIDTH) {
+            return Err(Error::config(
+                "hidden",
+                w,
+                format!("each hidden layer has 1 to {MAX_WIDTH} neurons"),
+            ));
+        }
+        let widths = self.widths();
+        let params: usize = widths.windows(2).map(|p| p[0] * p[1] + p[1]).sum();
+        if params > MAX_PARAMETERS {
+            return Err(Error::config(
+                "hidden",
+                format!("{params} parameters"),
+                format!("at most {MAX_PARAMETERS} parameters"),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A layer's trainable values: weights `[out, in]` and bias `[out]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LayerParams {
+    /// Weights in PyTorch `Linear` layout, `[out, in]`.
+    pub weight: Array2<f32>,
+    /// Bias, `[out]`.
+    pub bias: Array1<f32>,
+}
+
+/// One fully connected layer: `a = act(x · Wᵀ + b)`, with a 0/1 mask on `W`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dense {
+    /// Weights `[out, in]`; masked entries are exactly 0.
+    pub(crate) weight: Array2<f32>,
+    /// Bias `[out]`.
+    pub(crate) bias: Array1<f32>,
+    /// 1.0 where the weight is alive, 0.0 where it is pruned; same shape as `weight`.
+    pub(crate) mask: Array2<f32>,
+    /// The non-linearity applied after the affine map.
+    pub activation: Activation,
+}
+
+impl Dense {
+    /// Weights `[out, in]`.
+    pub fn weight(&self) -> ArrayView2<'_, f32> {
+        self.weight.view()
+    }
+    /// Bias `[out]`.
+    pub fn bias(&self) -> ndarray::ArrayView1<'_, f32> {
+        self.bias.view()
+    }
+    /// The 0/1 mask, same shape as the weights.
+    pub fn mask(&self) -> ArrayView2<'_, f32> {
+        self.mask.view()
+    }
+    /// Number of inputs.
+    pub fn fan_in(&self) -> usize {
+        self.weight.ncols()
+    }
+    /// Number of outputs (neurons).
+    pub fn fan_out(&self) -> usize {
+        self.weight.nrows()
+    }
+    /// Number of weights whose mask is 1.
+    pub fn alive(&self) -> usize {
+        self.mask.iter().filter(|&&m| m != 0.0).count()
+    }
+    /// Fraction of weights still alive.
+    pub fn density(&self) -> f64 {
+        self.alive() as f64 / self.mask.len().max(1) as f64
+    }
+    /// `x · Wᵀ + b`, then the activation, for a batch `x` of shape `[batch, in]`.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
+        let mut z = x.dot(&self.weight.t());
+        z += &self.bias;
+        self.activation.apply(z.view_mut());
+        z
+    }
+}
+
+/// A masked multi-layer perceptron that remembers its initial weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mlp {
+    pub(crate) layers: Vec<Dense>,
+    /// θ₀: every layer's weights and bias at initialization (full values, not masked).
+    pub(crate) initial: Vec<LayerParams>,
+    /// Weights saved after training step `k`, for late rewinding.
+    pub(crate) rewind_point: Option<(u64, Vec<LayerParams>)>,
+    /// For each hidden layer, the original indices of the neurons still present.
+    pub(crate) neuron_ids: Vec<Vec<usize>>,
+    pub(crate) spec: MlpSpec,
+}
+
+impl Mlp {
+    /// A fresh, dense network drawn from `spec.init` with `spec.seed`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if the spec is outside the limits.
+    pub fn new(spec: &MlpSpec) -> Result<Self> {
+        spec.validate()?;
+        let widths = spec.widths();
+        let mut rng = rng::derived(spec.seed, "init");
+        let n = widths.len() - 1;
+        let layers: Vec<Dense> = (0..n)
+            .map(|l| {
+                let (fan_in, fan_out) = (widths[l], widths[l + 1]);
+                Dense {
+                    weight: spec.init.sample(fan_out, fan_in, &mut rng),
+                    bias: Array1::zeros(fan_out),
+                    mask: Array2::ones((fan_out, fan_in)),
+                    activation: if l + 1 == n {
+                        spec.output_activation
+                    } else {
+                        spec.activation
+                    },
+                }
+            })
+            .collect();
+        let initial = layers
+            .iter()
+            .map(|d| LayerParams {
+                weight: d.weight.clone(),
+                bias: d.bias.clone(),
+            })
+            .collect();
+        Ok(Mlp {
+            layers,
+            initial,
+            rewind_point: None,
+            neuron_ids: spec.hidden.iter().map(|&w| (0..w).collect()).collect(),
+            spec: spec.clone(),
+        })
+    }
+
+    /// The spec the model was built from (its `hidden` gives the *original* widths).
+    pub fn spec(&self) -> &MlpSpec {
+        &self.spec
+    }
+    /// The layers, input side first.
+    pub fn layers(&self) -> &[Dense] {
+        &self.layers
+    }
+    /// Current widths from input to output (smaller than the spec's after structured pruning).
+    pub fn widths(&self) -> Vec<usize> {
+        let mut w = vec![self.layers[0].fan_in()];
+        w.extend(self.layers.iter().map(Dense::fan_out));
+        w
+    }
+    /// For each hidden layer, the original indices of the neurons still present.
+    pub fn neuron_ids(&self) -> &[Vec<usize>] {
+        &self.neuron_ids
+    }
+    /// θ₀ as it applies to the current shape.
+    pub fn initial_params(&self) -> &[LayerParams] {
+        &self.initial
+    }
+    /// The step and weights of the late-rewinding snapshot, if one was saved.
+    pub fn rewind_point(&self) -> Option<(u64, &[LayerParams])> {
+        self.rewind_point.as_ref().map(|(k, p)| (*k, p.as_slice()))
+    }
+
+    /// Total number of weights (not biases) at the current shape.
+    pub fn n_weights(&self) -> usize {
+        self.layers.iter().map(|d| d.weight.len()).sum()
+    }
+    /// Number of weights whose mask is 1.
+    pub fn n_alive(&self) -> usize {
+        self.layers.iter().map(Dense::alive).sum()
+    }
+    /// Number of parameters (weights + biases) at the current shape.
+    pub fn n_parameters(&self) -> usize {
+        self.layers
+            .iter()
+            .map(|d| d.weight.len() + d.bias.len())
+            .sum()
+    }
+    /// Weights alive over the weights of the *original* architecture, so structured pruning
+    /// lowers density just as masking does.
+    pub fn density(&self) -> f64 {
+        let widths = self.spec.widths();
+        let original: usize = widths.windows(2).map(|p| p[0] * p[1]).sum();
+        self.n_alive() as f64 / original.max(1) as f64
+    }
+    /// Per-layer density (alive over the layer's original size).
+    pub fn layer_density(&self) -> Vec<f64> {
+        let widths = self.spec.widths();
+        self.layers
+            .iter()
+            .enumerate()
+            .map(|(l, d)| d.alive() as f64 / (widths[l] * widths[l + 1]).max(1) as f64)
+            .collect()
+    }
+
+    /// The network's outputs (after the output activation) for a batch `[batch, inputs]`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `x` has the wrong number of columns.
+    pub fn forward(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
+        self.check_input(x)?;
+        let mut a = self.layers[0].forward(x);
+        for layer in &self.layers[1..] {
+            a = layer.forward(a.view());
+        }
+        Ok(a)
+    }
+
+    /// Every layer's activations for a batch: `out[l]` is layer `l`'s output, `[batch, width]`.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `x` has the wrong number of columns.
+    pub fn activations(&self, x: ArrayView2<f32>) -> Result<Vec<Array2<f32>>> {
+        self.check_input(x)?;
+        let mut out: Vec<Array2<f32>> = Vec::with_capacity(self.layers.len());
+        for (l, layer) in self.layers.iter().enumerate() {
+            let a = if l == 0 {
+                layer.forward(x)
+            } else {
+                layer.forward(out[l - 1].view())
+            };
+            out.push(a);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn check_input(&self, x: ArrayView2<f32>) -> Result<()> {
+        let inputs = self.layers[0].fan_in();
+        if x.ncols() != inputs {
+            return Err(Error::Shape {
+                what: "input batch".into(),
+                expected: format!("[batch, {inputs}]"),
+                got: format!("[{}, {}]", x.nrows(), x.ncols()),
+            });
+        }
+        Ok(())
+    }
+
+    /// The current weights and biases (masked weights are 0).
+    pub fn params(&self) -> Vec<LayerParams> {
+        self.layers
+            .iter()
+            .map(|d| LayerParams {
+                weight: d.weight.clone(),
+                bias: d.bias.clone(),
+            })
+            .collect()
+    }
+
+    /// Replaces weights and biases; the masks stay and are re-applied.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if any shape differs from the current layers.
+    pub fn set_params(&mut self, params: &[LayerParams]) -> Result<()> {
+        self.check_params(params, "parameters")?;
+        for (d, p) in self.layers.iter_mut().zip(params) {
+            d.weight.assign(&p.weight);
+            apply_mask(&mut d.weight, &d.mask);
+            d.bias.assign(&p.bias);
+        }
+        Ok(())
+    }
+
+    fn check_params(&self, params: &[LayerParams], what: &str) -> Result<()> {
+        let ok = params.len() == self.layers.len()
+            && self
+                .layers
+                .iter()
+                .zip(params)
+                .all(|(d, p)| d.weight.dim() == p.weight.dim() && d.bias.len() == p.bias.len());
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Shape {
+                what: what.into(),
+                expected: format!("{:?}", self.widths()),
+                got: format!(
+                    "{:?}",
+                    params.iter().map(|p| p.weight.dim()).collect::<Vec<_>>()
+                ),
+            })
+        }
+    }
+
+    /// The masks, one per layer.
+    pub fn masks(&self) -> Vec<Array2<f32>> {
+        self.layers.iter().map(|d| d.mask.clone()).collect()
+    }
+
+    /// Installs new masks and zeroes the weights they remove. A mask must contain only 0.0 and
+    /// 1.0 and have its layer's shape.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] on a shape mismatch, [`Error::InvalidConfig`] on a value other than 0/1.
+    /// On error the model is unchanged.
+    pub fn set_masks(&mut self, masks: &[Array2<f32>]) -> Result<()> {
+        if masks.len() != self.layers.len()
+            || self
+                .layers
+                .iter()
+                .zip(masks)
+                .any(|(d, m)| d.weight.dim() != m.dim())
+        {
+            return Err(Error::Shape {
+                what: "masks".into(),
+                expected: format!(
+                    "{:?}",
+                    self.layers
+                        .iter()
+                        .map(|d| d.weight.dim())
+                        .collect::<Vec<_>>()
+                ),
+                got: format!("{:?}", masks.iter().map(|m| m.dim()).collect::<Vec<_>>()),
+            });
+        }
+        if let Some(v) = masks
+            .iter()
+            .flat_map(|m| m.iter())
+            .find(|&&v| v != 0.0 && v != 1.0)
+        {
+            return Err(Error::config("mask", v, "only 0 and 1"));
+        }
+        for (d, m) in self.layers.iter_mut().zip(masks) {
+            d.mask.assign(m);
+            apply_mask(&mut d.weight, &d.mask);
+        }
+        Ok(())
+    }
+
+    /// Rewinds every surviving weight and every bias to θ₀; the masks stay.
+    pub fn rewind_to_init(&mut self) {
+        let initial = self.initial.clone();
+        self.set_params(&initial)
+            .expect("θ₀ always has the model's shape");
+    }
+
+    /// Saves the current weights as the late-rewinding point for step `k`.
+    pub fn save_rewind_point(&mut self, k: u64) {
+        self.rewind_point = Some((k, self.params()));
+    }
+
+    /// Rewinds surviving weights and biases to the snapshot saved at step `k`.
+    ///
+    /// # Errors
+    /// [`Error::State`] if no snapshot was saved at step `k`.
+    pub fn rewind_to_step(&mut self, k: u64) -> Result<()> {
+        match &self.rewind_point {
+            Some((saved, p)) if *saved == k => {
+                let p = p.clone();
+                self.set_params(&p)
+            }
+            Some((saved, _)) => Err(Error::State(format!(
+                "no weights were saved at step {k}; the rewind point is step {saved}"
+            ))),
+            None => Err(Error::State(format!(
+                "no weights were saved at step {k}; train with a rewind step first"
+            ))),
+        }
+    }
+
+    /// Replaces the surviving weights with fresh ones drawn from the spec's initializer with a new
+    /// `seed` (biases back to 0); the masks stay. This is the random re-initialization control. θ₀
+    /// becomes the new draw, so a later rewind goes back to it.
+    pub fn reinit(&mut self, seed: u64) {
+        let mut rng = rng::derived(seed, "reinit");
+        let fresh: Vec<LayerParams> = self
+            .layers
+            .iter()
+            .enumerate()
+            .map(|(l, d)| {
+                // The variance follows the *original* fans, as the dense network was drawn.
+                let widths = self.spec.widths();
+                let var_w = self.spec.init.sample(d.fan_out(), d.fan_in(), &mut rng);
+                let scale = (self.spec.init.variance(widths[l], widths[l + 1])
+                    / self.spec.init.variance(d.fan_in(), d.fan_out()))
+                .sqrt();
+                LayerParams {
+                    weight: var_w * scale,
+                    bias: Array1::zeros(d.fan_out()),
+                }
+            })
+            .collect();
+        self.set_params(&fresh)
+            .expect("fresh weights have the model's shape");
+        self.initial = fresh;
+    }
+
+    /// Structured pruning: keeps only the neurons `keep` (indices into the *current* layer,
+    /// ascending, distinct) of hidden layer `hidden` (0 = first hidden layer), physically removing
+    /// the others — their row of incoming weights, their bias and their column of outgoing
+    /// weights — from the model, from θ₀ and from the rewind snapshot.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `hidden` is not a hidden layer, if `keep` is empty, unsorted,
+    /// repeats or is out of range. On error the model is unchanged.
+    pub fn remove_neurons(&mut self, hidden: usize, keep: &[usize]) -> Result<()> {
+        if hidden + 1 >= self.layers.len() {
+            return Err(Error::config(
+                "layer",
+                hidden,
+                format!("a hidden layer index below {}", self.layers.len() - 1),
+            ));
+        }
+        let width = self.layers[hidden].fan_out();
+        if keep.is_empty() {
+            return Err(Error::config(
+                "neurons",
+                "none kept",
+                "at least one neuron must stay in every hidden layer",
+            ));
+        }
+        if keep.windows(2).any(|p| p[0] >= p[1]) || keep[keep.len() - 1] >= width {
+            return Err(Error::config(
+                "neurons",
+                format!("{keep:?}"),
+                format!("ascending distinct indices below {width}"),
+            ));
+        }
+        fn shrink(into: &mut LayerParams, out: &mut LayerParams, keep: &[usize]) {
+            into.weight = into.weight.select(Axis(0), keep);
+            into.bias = into.bias.select(Axis(0), keep);
+            out.weight = out.weight.select(Axis(1), keep);
+        }
+        let (a, b) = self.layers.split_at_mut(hidden + 1);
+        let (into, out) = (&mut a[hidden], &mut b[0]);
+        into.weight = into.weight.select(Axis(0), keep);
+        into.mask = into.mask.select(Axis(0), keep);
+        into.bias = into.bias.select(Axis(0), keep);
+        out.weight = out.weight.select(Axis(1), keep);
+        out.mask = out.mask.select(Axis(1), keep);
+        {
+            let (a, b) = self.initial.split_at_mut(hidden + 1);
+            shrink(&mut a[hidden], &mut b[0], keep);
+        }
+        if let Some((_, p)) = &mut self.rewind_point {
+            let (a, b) = p.split_at_mut(hidden + 1);
+            shrink(&mut a[hidden], &mut b[0], keep);
+        }
+        self.neuron_ids[hidden] = keep.iter().map(|&i| self.neuron_ids[hidden][i]).collect();
+        Ok(())
+    }
+}

@@ -1,1 +1,502 @@
-//! TODO
+//! Training: backpropagation over whole mini-batches (GEMM, no per-sample loops), the
+//! optimizers, and per-epoch metrics.
+//!
+//! Gradients at masked weights are set to 0 before the optimizer sees them, and the optimizer
+//! re-applies the mask after its update, so a pruned weight stays exactly 0 whatever the rule
+//! (momentum and Adam carry state that would otherwise revive it).
+
+mod loss;
+mod optimizer;
+
+pub use loss::Loss;
+pub use optimizer::Optimizer;
+
+use ndarray::linalg::general_mat_mul;
+use ndarray::{s, Array1, Array2, ArrayView2, Axis, Zip};
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::model::{Activation, Mlp};
+use crate::rng::{self, Rng};
+use crate::{Error, Result};
+use optimizer::OptState;
+
+/// Largest mini-batch.
+pub const MAX_BATCH: usize = 4096;
+
+/// Hyperparameters of training.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// The loss to minimize.
+    pub loss: Loss,
+    /// The update rule.
+    pub optimizer: Optimizer,
+    /// Step size η, > 0.
+    pub learning_rate: f32,
+    /// Samples per mini-batch; the last batch of an epoch may be smaller.
+    pub batch_size: usize,
+    /// L1 penalty λ₁ on weights (not biases): adds λ₁·sign(w) to the gradient.
+    pub l1: f32,
+    /// L2 penalty λ₂ on weights (not biases): adds λ₂·w to the gradient (PyTorch's
+    /// `weight_decay` for SGD).
+    pub l2: f32,
+    /// Seed of the per-epoch shuffling.
+    pub seed: u64,
+    /// If set, the weights after this many optimizer steps are saved in the model for late
+    /// rewinding (`step:K`). Step 0 is θ₀ itself.
+    pub rewind_step: Option<u64>,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            loss: Loss::CrossEntropy,
+            optimizer: Optimizer::adam(),
+            learning_rate: 1e-3,
+            batch_size: 32,
+            l1: 0.0,
+            l2: 0.0,
+            seed: 0,
+            rewind_step: None,
+        }
+    }
+}
+
+impl TrainConfig {
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field, the value and what is allowed.
+    pub fn validate(&self) -> Result<()> {
+        if !(self.learning_rate > 0.0 && self.learning_rate <= 10.0) {
+            return Err(Error::config(
+                "learning_rate",
+                self.learning_rate,
+                "a number in (0, 10]",
+            ));
+        }
+        if self.batch_size == 0 || self.batch_size > MAX_BATCH {
+            return Err(Error::config(
+                "batch_size",
+                self.batch_size,
+                format!("1 to {MAX_BATCH}"),
+            ));
+        }
+        for (field, v) in [("l1", self.l1), ("l2", self.l2)] {
+            if !(0.0..=1.0).contains(&v) {
+                return Err(Error::config(field, v, "a number in [0, 1]"));
+            }
+        }
+        self.optimizer.validate()
+    }
+}
+
+/// Loss and accuracy on one split.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Evaluation {
+    /// Mean loss.
+    pub loss: f64,
+    /// Fraction classified correctly, in [0, 1].
+    pub accuracy: f64,
+}
+
+/// What one epoch achieved, measured on the whole train and test sets after its last step.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EpochMetrics {
+    /// 1-based count of epochs completed by this trainer.
+    pub epoch: usize,
+    /// Optimizer steps taken so far.
+    pub step: u64,
+    /// Mean training loss.
+    pub train_loss: f64,
+    /// Mean test loss.
+    pub test_loss: f64,
+    /// Training accuracy in [0, 1].
+    pub train_accuracy: f64,
+    /// Test accuracy in [0, 1].
+    pub test_accuracy: f64,
+}
+
+/// Scratch buffers for one batch size, reused across steps so a step allocates nothing.
+#[derive(Debug, Clone, Default)]
+struct Workspace {
+    batch: usize,
+    widths: Vec<usize>,
+    x: Array2<f32>,
+    acts: Vec<Array2<f32>>,
+    deltas: Vec<Array2<f32>>,
+    gw: Vec<Array2<f32>>,
+    gb: Vec<Array1<f32>>,
+    y: Vec<usize>,
+}
+
+impl Workspace {
+    fn fit(&mut self, batch: usize, widths: &[usize]) {
+        if self.batch == batch && self.widths == widths {
+            return;
+        }
+        self.batch = batch;
+        self.widths = widths.to_vec();
+        self.x = Array2::zeros((batch, widths[0]));
+        self.acts = widths[1..]
+            .iter()
+            .map(|&w| Array2::zeros((batch, w)))
+            .collect();
+        self.deltas = self.acts.clone();
+        self.gw = widths
+            .windows(2)
+            .map(|p| Array2::zeros((p[1], p[0])))
+            .collect();
+        self.gb = widths[1..].iter().map(|&w| Array1::zeros(w)).collect();
+        self.y = Vec::with_capacity(batch);
+    }
+}
+
+/// Runs mini-batch training on a model, one step, many steps or whole epochs per call.
+///
+/// The trainer owns what persists between calls: the optimizer's moments, the step count, the
+/// shuffled order of the current epoch and the shuffling RNG. Everything is seeded, so the same
+/// config, model and data give bit-identical weights on every run of the same build.
+#[derive(Debug, Clone)]
+pub struct Trainer {
+    config: TrainConfig,
+    state: Option<OptState>,
+    step: u64,
+    epoch: usize,
+    order: Vec<usize>,
+    cursor: usize,
+    rng: Rng,
+    ws: Workspace,
+}
+
+impl Trainer {
+    /// A trainer at step 0.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if the config is invalid.
+    pub fn new(config: TrainConfig) -> Result<Self> {
+        config.validate()?;
+        let rng = rng::derived(config.seed, "shuffle");
+        Ok(Trainer {
+            config,
+            state: None,
+            step: 0,
+            epoch: 0,
+            order: Vec::new(),
+            cursor: 0,
+            rng,
+            ws: Workspace::default(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+    /// Optimizer steps taken so far.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+    /// Epochs completed so far.
+    pub fn epoch(&self) -> usize {
+        self.epoch
+    }
+
+    /// Replaces the learning rate (e.g. for fine-tuning), keeping all state.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if out of range; the trainer is unchanged then.
+    pub fn set_learning_rate(&mut self, lr: f32) -> Result<()> {
+        let mut c = self.config.clone();
+        c.learning_rate = lr;
+        c.validate()?;
+        self.config = c;
+        Ok(())
+    }
+
+    /// Forgets the optimizer's moments (as a new optimizer would start), keeping the step count
+    /// and the data order.
+    pub fn reset_optimizer(&mut self) {
+        self.state = None;
+    }
+
+    /// Trains until the current epoch ends, then measures loss and accuracy on both splits.
+    ///
+    /// # Errors
+    /// [`Error::Diverged`] if a batch loss is not finite (that update is not applied);
+    /// [`Error::Shape`] if the data does not fit the model.
+    pub fn train_epoch(&mut self, model: &mut Mlp, data: &Dataset) -> Result<EpochMetrics> {
+        self.check_data(model, data)?;
+        loop {
+            let ended = self.one_step(model, data)?;
+            if ended {
+                break;
+            }
+        }
+        Ok(self.metrics(model, data))
+    }
+
+    /// Takes `n` optimizer steps (crossing epoch boundaries as needed). Returns the metrics of
+    /// every epoch completed along the way.
+    ///
+    /// # Errors
+    /// As [`Trainer::train_epoch`].
+    pub fn train_steps(
+        &mut self,
+        model: &mut Mlp,
+        data: &Dataset,
+        n: u64,
+    ) -> Result<Vec<EpochMetrics>> {
+        self.check_data(model, data)?;
+        let mut done = Vec::new();
+        for _ in 0..n {
+            if self.one_step(model, data)? {
+                done.push(self.metrics(model, data));
+            }
+        }
+        Ok(done)
+    }
+
+    /// Loss and accuracy of every split after the current step.
+    pub fn metrics(&self, model: &Mlp, data: &Dataset) -> EpochMetrics {
+        let tr = evaluate(model, data.x_train.view(), &data.y_train, self.config.loss);
+        let te = evaluate(model, data.x_test.view(), &data.y_test, self.config.loss);
+        EpochMetrics {
+            epoch: self.epoch,
+            step: self.step,
+            train_loss: tr.loss,
+            test_loss: te.loss,
+            train_accuracy: tr.accuracy,
+            test_accuracy: te.accuracy,
+        }
+    }
+
+    fn check_data(&self, model: &Mlp, data: &Dataset) -> Result<()> {
+        let widths = model.widths();
+        let outputs = self.config.loss.outputs(data.n_classes);
+        if widths[0] != data.n_features() || widths[widths.len() - 1] != outputs {
+            return Err(Error::Shape {
+                what: format!("model for dataset {}", data.name),
+                expected: format!(
+                    "{} inputs and {outputs} outputs ({} loss, {} classes)",
+                    data.n_features(),
+                    self.config.loss.name(),
+                    data.n_classes
+                ),
+                got: format!(
+                    "{} inputs and {} outputs",
+                    widths[0],
+                    widths[widths.len() - 1]
+                ),
+            });
+        }
+        if data.x_train.nrows() == 0 {
+            return Err(Error::State("the training set is empty".into()));
+        }
+        Ok(())
+    }
+
+    /// One optimizer step on the next batch. Returns true if it completed an epoch.
+    fn one_step(&mut self, model: &mut Mlp, data: &Dataset) -> Result<bool> {
+        if self.step == 0 && self.config.rewind_step == Some(0) {
+            model.save_rewind_point(0);
+        }
+        let n = data.x_train.nrows();
+        if self.order.len() != n || self.cursor >= n {
+            self.order = (0..n).collect();
+            self.order.shuffle(&mut self.rng);
+            self.cursor = 0;
+        }
+        let end = (self.cursor + self.config.batch_size).min(n);
+        let b = end - self.cursor;
+        let widths = model.widths();
+        self.ws.fit(self.config.batch_size, &widths);
+        self.ws.y.clear();
+        for (r, &i) in self.order[self.cursor..end].iter().enumerate() {
+            self.ws.x.row_mut(r).assign(&data.x_train.row(i));
+            self.ws.y.push(data.y_train[i]);
+        }
+        let loss = backprop(model, &mut self.ws, b, self.config.loss);
+        if !loss.is_finite() {
+            return Err(Error::Diverged {
+                step: self.step,
+                what: "the training loss".into(),
+            });
+        }
+        regularize(model, &mut self.ws, self.config.l1, self.config.l2);
+        if !self.state.as_ref().is_some_and(|s| s.fits(&model.layers)) {
+            self.state = Some(OptState::new(&model.layers));
+        }
+        let state = self.state.as_mut().expect("state set above");
+        state.step(
+            self.config.optimizer,
+            self.config.learning_rate,
+            &mut model.layers,
+            &self.ws.gw,
+            &self.ws.gb,
+        );
+        self.step += 1;
+        if self.config.rewind_step == Some(self.step) {
+            model.save_rewind_point(self.step);
+        }
+        self.cursor = end;
+        if self.cursor >= n {
+            self.epoch += 1;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+/// Forward and backward pass of the first `b` rows of the workspace batch. Leaves the weight
+/// gradients (masked entries 0) in `ws.gw`/`ws.gb` and returns the batch loss.
+fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
+    let layers = &model.layers;
+    let depth = layers.len();
+    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once.
+    for l in 0..depth {
+        let (prev_acts, rest) = ws.acts.split_at_mut(l);
+        let out = &mut rest[0];
+        let mut z = out.slice_mut(s![..b, ..]);
+        let input = if l == 0 {
+            ws.x.slice(s![..b, ..])
+        } else {
+            prev_acts[l - 1].slice(s![..b, ..])
+        };
+        general_mat_mul(1.0, &input, &layers[l].weight.t(), 0.0, &mut z);
+        bias_act(&mut z, &layers[l].bias, layers[l].activation);
+    }
+    // ∂L/∂a at the output, then through the output activation.
+    let out_act = layers[depth - 1].activation;
+    let value = {
+        let (acts, deltas) = (&ws.acts, &mut ws.deltas);
+        let a = acts[depth - 1].slice(s![..b, ..]);
+        let mut d = deltas[depth - 1].slice_mut(s![..b, ..]);
+        let v = loss.forward_backward(a, &ws.y, out_act, Some(d.view_mut()));
+        out_act.backprop_inplace(d, a);
+        v
+    };
+    // Backward: gW_l = δ_lᵀ · a_{l-1}; gb_l = Σ δ_l; δ_{l-1} = (δ_l · W_l) ⊙ act'(a_{l-1}).
+    for l in (0..depth).rev() {
+        let delta = ws.deltas[l].slice(s![..b, ..]);
+        let input = if l == 0 {
+            ws.x.slice(s![..b, ..])
+        } else {
+            ws.acts[l - 1].slice(s![..b, ..])
+        };
+        general_mat_mul(1.0, &delta.t(), &input, 0.0, &mut ws.gw[l]);
+        ws.gb[l].assign(&delta.sum_axis(Axis(0)));
+        if l > 0 {
+            let (lower, upper) = ws.deltas.split_at_mut(l);
+            let delta = upper[0].slice(s![..b, ..]);
+            let mut d_prev = lower[l - 1].slice_mut(s![..b, ..]);
+            general_mat_mul(1.0, &delta, &layers[l].weight, 0.0, &mut d_prev);
+            layers[l - 1]
+                .activation
+                .backprop_inplace(d_prev, ws.acts[l - 1].slice(s![..b, ..]));
+        }
+    }
+    value
+}
+
+/// z ← act(z + bias), row by row, in one pass.
+fn bias_act(z: &mut ndarray::ArrayViewMut2<f32>, bias: &Array1<f32>, act: Activation) {
+    for mut row in z.rows_mut() {
+        Zip::from(&mut row).and(bias).for_each(|v, &b| {
+            let x = *v + b;
+            *v = match act {
+                Activation::Relu => x.max(0.0),
+                Activation::Tanh => x.tanh(),
+                Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+                Activation::Linear => x,
+            };
+        });
+    }
+}
+
+/// Adds the L1/L2 penalty gradients and zeroes every masked gradient.
+fn regularize(model: &Mlp, ws: &mut Workspace, l1: f32, l2: f32) {
+    for (g, d) in ws.gw.iter_mut().zip(&model.layers) {
+        if l1 != 0.0 || l2 != 0.0 {
+            Zip::from(&mut *g).and(&d.weight).for_each(|g, &w| {
+                *g += l2 * w
+                    + if w > 0.0 {
+                        l1
+                    } else if w < 0.0 {
+                        -l1
+                    } else {
+                        0.0
+                    };
+            });
+        }
+        crate::model::apply_mask(g, &d.mask);
+    }
+}
+
+/// Mean loss and accuracy of `model` on `(x, y)`, in chunks of 1024 rows.
+pub fn evaluate(model: &Mlp, x: ArrayView2<f32>, y: &[usize], loss: Loss) -> Evaluation {
+    let n = x.nrows();
+    if n == 0 {
+        return Evaluation {
+            loss: 0.0,
+            accuracy: 0.0,
+        };
+    }
+    let out_act = model.layers[model.layers.len() - 1].activation;
+    let (mut total, mut correct) = (0.0f64, 0usize);
+    for start in (0..n).step_by(1024) {
+        let end = (start + 1024).min(n);
+        let a = model
+            .forward(x.slice(s![start..end, ..]))
+            .expect("evaluate is called with data that fits the model");
+        total +=
+            loss.forward_backward(a.view(), &y[start..end], out_act, None) * (end - start) as f64;
+        correct += loss
+            .predict(a.view(), out_act)
+            .iter()
+            .zip(&y[start..end])
+            .filter(|(p, t)| p == t)
+            .count();
+    }
+    Evaluation {
+        loss: total / n as f64,
+        accuracy: correct as f64 / n as f64,
+    }
+}
+
+/// The gradients of the mean loss on `(x, y)` with respect to every weight and bias, as
+/// `LayerParams`-shaped arrays (masked weight gradients are 0). Used by the finite-difference
+/// check and by gradient-based importance scores (SNIP).
+///
+/// # Errors
+/// [`Error::Shape`] if `x` does not fit the model or `y` has another length.
+pub fn gradients(
+    model: &Mlp,
+    x: ArrayView2<f32>,
+    y: &[usize],
+    loss: Loss,
+) -> Result<(f64, Vec<crate::model::LayerParams>)> {
+    model.check_input(x)?;
+    if y.len() != x.nrows() || y.is_empty() {
+        return Err(Error::Shape {
+            what: "labels".into(),
+            expected: format!("{} labels", x.nrows()),
+            got: format!("{}", y.len()),
+        });
+    }
+    let mut ws = Workspace::default();
+    ws.fit(x.nrows(), &model.widths());
+    ws.x.assign(&x);
+    ws.y.extend_from_slice(y);
+    let value = backprop(model, &mut ws, x.nrows(), loss);
+    regularize(model, &mut ws, 0.0, 0.0);
+    let grads = ws
+        .gw
+        .into_iter()
+        .zip(ws.gb)
+        .map(|(weight, bias)| crate::model::LayerParams { weight, bias })
+        .collect();
+    Ok((value, grads))
+}

@@ -1,0 +1,187 @@
+//! Command-line parsing (clap) and the subcommands. Native only.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use pruning_playground::data::DatasetKind;
+use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
+
+/// Train and prune small MLPs; run lottery-ticket experiments.
+#[derive(Debug, Parser)]
+#[command(name = "pruning-playground", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Train a dense network and report metrics per epoch.
+    Train(TrainArgs),
+}
+
+/// Dataset, architecture and optimizer flags shared by the subcommands that train.
+#[derive(Debug, Args)]
+struct ExperimentArgs {
+    /// circle, xor, gauss, spiral, moons, mnist1d, digits, or a path to a .csv file.
+    #[arg(long, default_value = "circle")]
+    dataset: String,
+    /// The CSV label column's name (default: the last column).
+    #[arg(long)]
+    label_column: Option<String>,
+    /// Noise of the 2D toy sets, 0 to 0.5.
+    #[arg(long, default_value_t = 0.1)]
+    noise: f32,
+    /// Fraction of samples used for training (toy sets, digits, CSV).
+    #[arg(long, default_value_t = 0.5)]
+    train_fraction: f32,
+    /// Samples of a toy set (train + test).
+    #[arg(long, default_value_t = 500)]
+    samples: usize,
+    /// Hidden layer widths, comma-separated (empty for logistic regression).
+    #[arg(long, default_value = "8,8", value_delimiter = ',', num_args = 0..)]
+    hidden: Vec<usize>,
+    /// relu, tanh, sigmoid or linear.
+    #[arg(long, default_value = "tanh")]
+    activation: String,
+    /// kaiming-normal, kaiming-uniform, glorot-normal or glorot-uniform.
+    #[arg(long, default_value = "kaiming-normal")]
+    init: String,
+    /// cross-entropy or mse.
+    #[arg(long, default_value = "cross-entropy")]
+    loss: String,
+    /// sgd, momentum or adam.
+    #[arg(long, default_value = "adam")]
+    optimizer: String,
+    /// Momentum coefficient (with --optimizer momentum).
+    #[arg(long, default_value_t = 0.9)]
+    momentum: f32,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.01)]
+    lr: f32,
+    /// Mini-batch size.
+    #[arg(long, default_value_t = 10)]
+    batch: usize,
+    /// L1 penalty on weights.
+    #[arg(long, default_value_t = 0.0)]
+    l1: f32,
+    /// L2 penalty on weights.
+    #[arg(long, default_value_t = 0.0)]
+    l2: f32,
+    /// Seed of data, initial weights and data order.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl ExperimentArgs {
+    fn config(&self) -> Result<ExperimentConfig, String> {
+        let (kind, csv) = if DatasetKind::parse(&self.dataset).is_ok() {
+            (self.dataset.clone(), None)
+        } else if self.dataset.ends_with(".csv") {
+            let text = std::fs::read_to_string(&self.dataset)
+                .map_err(|e| format!("cannot read {}: {e}", self.dataset))?;
+            ("csv".to_string(), Some(text))
+        } else {
+            return Err(format!(
+                "invalid dataset: {} ({} or a path ending in .csv)",
+                self.dataset,
+                DatasetKind::allowed()
+            ));
+        };
+        Ok(ExperimentConfig {
+            dataset: DataConfig {
+                kind,
+                noise: self.noise,
+                train_fraction: self.train_fraction,
+                samples: self.samples,
+                seed: self.seed,
+                csv,
+                label_column: self.label_column.clone(),
+            },
+            hidden: self.hidden.clone(),
+            activation: self.activation.clone(),
+            output_activation: None,
+            init: self.init.clone(),
+            loss: self.loss.clone(),
+            optimizer: self.optimizer.clone(),
+            momentum: self.momentum,
+            learning_rate: self.lr,
+            batch_size: self.batch,
+            l1: self.l1,
+            l2: self.l2,
+            seed: self.seed,
+            rewind_step: None,
+        })
+    }
+}
+
+#[derive(Debug, Args)]
+struct TrainArgs {
+    #[command(flatten)]
+    exp: ExperimentArgs,
+    /// Epochs to train.
+    #[arg(long, default_value_t = 30)]
+    epochs: usize,
+    /// Print one JSON object per epoch on stdout and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs the CLI; every error becomes a message on stderr and exit status 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Train(args) => train(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn train(args: &TrainArgs) -> Result<(), String> {
+    let mut exp = Experiment::new(args.exp.config()?).map_err(|e| e.to_string())?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if !args.json {
+        let w = exp.model.widths();
+        writeln!(
+            out,
+            "{}: {} train / {} test samples; network {:?}, {} weights",
+            exp.data.name,
+            exp.data.x_train.nrows(),
+            exp.data.x_test.nrows(),
+            w,
+            exp.model.n_weights()
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    for _ in 0..args.epochs {
+        let m = exp.train(1).map_err(|e| e.to_string())?[0];
+        let line = if args.json {
+            serde_json::json!({
+                "epoch": m.epoch,
+                "train_loss": m.train_loss,
+                "test_loss": m.test_loss,
+                "train_accuracy": m.train_accuracy,
+                "test_accuracy": m.test_accuracy,
+            })
+            .to_string()
+        } else {
+            format!(
+                "epoch {:>4}  train loss {:.4}  test loss {:.4}  train acc {:.2}%  test acc {:.2}%",
+                m.epoch,
+                m.train_loss,
+                m.test_loss,
+                100.0 * m.train_accuracy,
+                100.0 * m.test_accuracy
+            )
+        };
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}

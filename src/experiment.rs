@@ -1,0 +1,277 @@
+//! One experiment: a dataset, a model and its trainer, built from a single flat configuration.
+//!
+//! This is what the CLI and the browser both drive, so the two cannot drift apart: the same
+//! [`ExperimentConfig`] gives the same numbers natively and in WebAssembly (up to the GEMM
+//! kernels' rounding; see the README).
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{self, DataSpec, Dataset, DatasetKind};
+use crate::model::{Activation, Init, Mlp, MlpSpec};
+use crate::train::{EpochMetrics, Evaluation, Loss, Optimizer, TrainConfig, Trainer};
+use crate::{Error, Result};
+
+/// Largest number of epochs one call may train.
+pub const MAX_EPOCHS: usize = 10_000;
+
+/// Which data to use: a built-in dataset by name, or CSV text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct DataConfig {
+    /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
+    pub kind: String,
+    /// Noise of the toy sets, 0 to 0.5.
+    pub noise: f32,
+    /// Fraction of samples used for training.
+    pub train_fraction: f32,
+    /// Samples of a toy set (train + test).
+    pub samples: usize,
+    /// Seed of generation and split.
+    pub seed: u64,
+    /// The CSV text when `kind` is `csv`.
+    pub csv: Option<String>,
+    /// The label column's name (default: the last column).
+    pub label_column: Option<String>,
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        let d = DataSpec::default();
+        DataConfig {
+            kind: d.kind.name().into(),
+            noise: d.noise,
+            train_fraction: d.train_fraction,
+            samples: d.samples,
+            seed: d.seed,
+            csv: None,
+            label_column: None,
+        }
+    }
+}
+
+impl DataConfig {
+    /// Builds the dataset.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for an unknown kind or a field out of range; [`Error::Csv`] for a
+    /// CSV problem.
+    pub fn build(&self) -> Result<Dataset> {
+        if self.kind == "csv" {
+            let text = self.csv.as_deref().ok_or_else(|| {
+                Error::config("dataset.csv", "missing", "the CSV text when kind is csv")
+            })?;
+            return data::csv::from_csv(
+                text,
+                &data::csv::CsvOptions {
+                    label_column: self.label_column.clone(),
+                    train_fraction: self.train_fraction,
+                    seed: self.seed,
+                    name: "csv".into(),
+                },
+            );
+        }
+        let kind = DatasetKind::parse(&self.kind).map_err(|_| {
+            Error::config(
+                "dataset",
+                &self.kind,
+                format!("{} or csv", DatasetKind::allowed()),
+            )
+        })?;
+        data::build(&DataSpec {
+            kind,
+            noise: self.noise,
+            train_fraction: self.train_fraction,
+            samples: self.samples,
+            seed: self.seed,
+        })
+    }
+}
+
+/// Everything that defines an experiment before any step is taken. Field names are camelCase in
+/// JSON/JS; enumerations are given by name so that a wrong value gets a message listing the
+/// allowed ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct ExperimentConfig {
+    /// The data.
+    pub dataset: DataConfig,
+    /// Hidden layer widths, input side first.
+    pub hidden: Vec<usize>,
+    /// Hidden activation: relu, tanh, sigmoid, linear.
+    pub activation: String,
+    /// Output activation; default linear for cross-entropy, tanh for MSE.
+    pub output_activation: Option<String>,
+    /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform.
+    pub init: String,
+    /// Loss: cross-entropy or mse.
+    pub loss: String,
+    /// Optimizer: sgd, momentum, adam.
+    pub optimizer: String,
+    /// Momentum coefficient for `momentum`.
+    pub momentum: f32,
+    /// Learning rate.
+    pub learning_rate: f32,
+    /// Mini-batch size.
+    pub batch_size: usize,
+    /// L1 penalty.
+    pub l1: f32,
+    /// L2 penalty.
+    pub l2: f32,
+    /// Seed of the initial weights and of the data order.
+    pub seed: u64,
+    /// Save the weights after this many steps, for late rewinding.
+    pub rewind_step: Option<u64>,
+}
+
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        ExperimentConfig {
+            dataset: DataConfig::default(),
+            hidden: vec![8, 8],
+            activation: "tanh".into(),
+            output_activation: None,
+            init: Init::default().name().into(),
+            loss: Loss::CrossEntropy.name().into(),
+            optimizer: "adam".into(),
+            momentum: 0.9,
+            learning_rate: 0.01,
+            batch_size: 10,
+            l1: 0.0,
+            l2: 0.0,
+            seed: 0,
+            rewind_step: None,
+        }
+    }
+}
+
+impl ExperimentConfig {
+    /// The training half of the config, parsed and checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn train_config(&self) -> Result<TrainConfig> {
+        let optimizer = match Optimizer::parse(&self.optimizer)? {
+            Optimizer::Momentum { .. } => Optimizer::Momentum {
+                beta: self.momentum,
+            },
+            o => o,
+        };
+        let c = TrainConfig {
+            loss: Loss::parse(&self.loss)?,
+            optimizer,
+            learning_rate: self.learning_rate,
+            batch_size: self.batch_size,
+            l1: self.l1,
+            l2: self.l2,
+            seed: self.seed,
+            rewind_step: self.rewind_step,
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// The model half of the config for a dataset with `inputs` features and `n_classes` classes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn mlp_spec(&self, inputs: usize, n_classes: usize) -> Result<MlpSpec> {
+        let loss = Loss::parse(&self.loss)?;
+        let output_activation = match &self.output_activation {
+            Some(name) => Activation::parse(name).map_err(|_| {
+                Error::config(
+                    "output_activation",
+                    name,
+                    "one of relu, tanh, sigmoid, linear",
+                )
+            })?,
+            None => loss.default_output_activation(),
+        };
+        let spec = MlpSpec {
+            inputs,
+            hidden: self.hidden.clone(),
+            outputs: loss.outputs(n_classes),
+            activation: Activation::parse(&self.activation)?,
+            output_activation,
+            init: Init::parse(&self.init)?,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// A dataset, a model and a trainer that belong together.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// The configuration it was built from.
+    pub config: ExperimentConfig,
+    /// The data.
+    pub data: Dataset,
+    /// The model being trained and pruned.
+    pub model: Mlp,
+    /// The trainer (optimizer state, step count, data order).
+    pub trainer: Trainer,
+    /// Metrics of every epoch trained so far.
+    pub history: Vec<EpochMetrics>,
+}
+
+impl Experiment {
+    /// Builds data, model and trainer. Nothing is trained yet.
+    ///
+    /// # Errors
+    /// Any config or data error, naming the field.
+    pub fn new(config: ExperimentConfig) -> Result<Self> {
+        let train = config.train_config()?;
+        let data = config.dataset.build()?;
+        let model = Mlp::new(&config.mlp_spec(data.n_features(), data.n_classes)?)?;
+        let trainer = Trainer::new(train)?;
+        Ok(Experiment {
+            config,
+            data,
+            model,
+            trainer,
+            history: Vec::new(),
+        })
+    }
+
+    /// Trains `epochs` whole epochs; returns their metrics (also appended to `history`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if `epochs` exceeds [`MAX_EPOCHS`]; [`Error::Diverged`] if the loss
+    /// stops being finite (the epochs before it are kept in `history`).
+    pub fn train(&mut self, epochs: usize) -> Result<Vec<EpochMetrics>> {
+        if epochs > MAX_EPOCHS {
+            return Err(Error::config(
+                "epochs",
+                epochs,
+                format!("0 to {MAX_EPOCHS}"),
+            ));
+        }
+        let mut out = Vec::with_capacity(epochs);
+        for _ in 0..epochs {
+            let m = self.trainer.train_epoch(&mut self.model, &self.data)?;
+            self.history.push(m);
+            out.push(m);
+        }
+        Ok(out)
+    }
+
+    /// Loss and accuracy on the train and test splits now.
+    pub fn evaluate(&self) -> (Evaluation, Evaluation) {
+        let loss = self.trainer.config().loss;
+        (
+            crate::train::evaluate(
+                &self.model,
+                self.data.x_train.view(),
+                &self.data.y_train,
+                loss,
+            ),
+            crate::train::evaluate(
+                &self.model,
+                self.data.x_test.view(),
+                &self.data.y_test,
+                loss,
+            ),
+        )
+    }
+}

@@ -1,0 +1,90 @@
+//! Weight initializers.
+
+use ndarray::Array2;
+use rand::Rng as _;
+use rand_distr::{Distribution, Normal};
+use serde::{Deserialize, Serialize};
+
+use crate::rng::Rng;
+use crate::{Error, Result};
+
+/// How a layer's weights are drawn at initialization. Biases always start at 0.
+///
+/// With `fan_in` inputs and `fan_out` outputs:
+/// - Kaiming (He) keeps the variance of ReLU activations: Var(w) = 2 / fan_in;
+/// - Glorot (Xavier) balances forward and backward variance: Var(w) = 2 / (fan_in + fan_out).
+///
+/// The uniform variants draw from U(−b, b) with b = √(3·Var).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum Init {
+    /// N(0, 2/fan_in).
+    #[default]
+    KaimingNormal,
+    /// U(−√(6/fan_in), √(6/fan_in)).
+    KaimingUniform,
+    /// N(0, 2/(fan_in + fan_out)).
+    GlorotNormal,
+    /// U(−√(6/(fan_in + fan_out)), √(6/(fan_in + fan_out))).
+    GlorotUniform,
+}
+
+impl Init {
+    /// Every initializer, in display order.
+    pub const ALL: [Init; 4] = [
+        Init::KaimingNormal,
+        Init::KaimingUniform,
+        Init::GlorotNormal,
+        Init::GlorotUniform,
+    ];
+
+    /// The kebab-case name used by the CLI and URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::KaimingNormal => "kaiming-normal",
+            Init::KaimingUniform => "kaiming-uniform",
+            Init::GlorotNormal => "glorot-normal",
+            Init::GlorotUniform => "glorot-uniform",
+        }
+    }
+
+    /// Parses a name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|i| i.name() == name)
+            .ok_or_else(|| {
+                Error::config(
+                    "init",
+                    name,
+                    "one of kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform",
+                )
+            })
+    }
+
+    /// The variance this initializer targets for a layer of the given fans.
+    pub fn variance(self, fan_in: usize, fan_out: usize) -> f32 {
+        match self {
+            Init::KaimingNormal | Init::KaimingUniform => 2.0 / fan_in as f32,
+            Init::GlorotNormal | Init::GlorotUniform => 2.0 / (fan_in + fan_out) as f32,
+        }
+    }
+
+    /// Draws a `[fan_out, fan_in]` weight matrix (PyTorch's `Linear.weight` layout).
+    pub fn sample(self, fan_out: usize, fan_in: usize, rng: &mut Rng) -> Array2<f32> {
+        let var = self.variance(fan_in, fan_out);
+        match self {
+            Init::KaimingNormal | Init::GlorotNormal => {
+                let normal = Normal::new(0.0f32, var.sqrt()).expect("finite positive std");
+                Array2::from_shape_simple_fn((fan_out, fan_in), || normal.sample(rng))
+            }
+            Init::KaimingUniform | Init::GlorotUniform => {
+                let b = (3.0 * var).sqrt();
+                Array2::from_shape_simple_fn((fan_out, fan_in), || rng.random_range(-b..b))
+            }
+        }
+    }
+}

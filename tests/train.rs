@@ -1,0 +1,439 @@
+//! Behaviour of the model and trainer: gradients, masks through every optimizer, determinism.
+
+use ndarray::{Array2, Axis};
+use pruning_playground::data::Dataset;
+use pruning_playground::model::{Activation, Init, Mlp, MlpSpec};
+use pruning_playground::rng;
+use pruning_playground::train::{gradients, Loss, Optimizer, TrainConfig, Trainer};
+use rand::Rng;
+
+fn spec(hidden: Vec<usize>, act: Activation, out: Activation, outputs: usize) -> MlpSpec {
+    MlpSpec {
+        inputs: 3,
+        hidden,
+        outputs,
+        activation: act,
+        output_activation: out,
+        init: Init::GlorotNormal,
+        seed: 11,
+    }
+}
+
+/// A random classification problem: 3 features, labels from a fixed random linear rule.
+fn random_data(n: usize, classes: usize, seed: u64) -> Dataset {
+    let mut r = rng::seeded(seed);
+    let x = Array2::from_shape_simple_fn((n, 3), || r.random_range(-1.0f32..1.0));
+    let y: Vec<usize> = x
+        .axis_iter(Axis(0))
+        .map(|row| {
+            let s = row[0] - 0.5 * row[1] + 0.25 * row[2];
+            (((s + 1.75) / 3.5 * classes as f32) as usize).min(classes - 1)
+        })
+        .collect();
+    let half = n / 2;
+    Dataset {
+        name: "random".into(),
+        x_train: x.slice(ndarray::s![..half, ..]).to_owned(),
+        y_train: y[..half].to_vec(),
+        x_test: x.slice(ndarray::s![half.., ..]).to_owned(),
+        y_test: y[half..].to_vec(),
+        n_classes: classes,
+        feature_names: vec!["a".into(), "b".into(), "c".into()],
+    }
+}
+
+fn loss_at(model: &Mlp, data: &Dataset, loss: Loss) -> f64 {
+    gradients(model, data.x_train.view(), &data.y_train, loss)
+        .unwrap()
+        .0
+}
+
+/// Central differences (L(w+ε) − L(w−ε)) / 2ε against backprop, for every activation × loss.
+///
+/// The model computes in f32, so the tolerance is set by f32 round-off, not by the method: with
+/// ε = 1e-2 the truncation error is O(ε²) ≈ 1e-4 relative on these smooth losses and the
+/// round-off in L is ≈ 1e-7·|L| / ε ≈ 1e-5, so a relative error below 1e-2 (on gradients larger
+/// than 1e-3) separates a correct gradient from a wrong one by orders of magnitude — a wrong
+/// sign, a missing factor or a transposed matrix all give errors near 1.
+#[test]
+fn backprop_matches_finite_differences_for_every_activation_and_loss() {
+    for act in Activation::ALL {
+        for loss in [Loss::CrossEntropy, Loss::Mse] {
+            let out_act = if loss == Loss::Mse {
+                Activation::Tanh
+            } else {
+                Activation::Linear
+            };
+            let mut model = Mlp::new(&spec(vec![5, 4], act, out_act, 3)).unwrap();
+            let data = random_data(24, 3, 5);
+            let (_, grads) = gradients(&model, data.x_train.view(), &data.y_train, loss).unwrap();
+            let eps = 1e-2f32;
+            let mut checked = 0;
+            for l in 0..3 {
+                let (rows, cols) = model.layers()[l].weight().dim();
+                for i in 0..rows {
+                    for j in 0..cols {
+                        let mut params = model.params();
+                        let w = params[l].weight[[i, j]];
+                        params[l].weight[[i, j]] = w + eps;
+                        model.set_params(&params).unwrap();
+                        let up = loss_at(&model, &data, loss);
+                        params[l].weight[[i, j]] = w - eps;
+                        model.set_params(&params).unwrap();
+                        let down = loss_at(&model, &data, loss);
+                        params[l].weight[[i, j]] = w;
+                        model.set_params(&params).unwrap();
+                        let fd = (up - down) / (2.0 * f64::from(eps));
+                        let g = f64::from(grads[l].weight[[i, j]]);
+                        if g.abs().max(fd.abs()) < 1e-3 {
+                            continue;
+                        }
+                        // ReLU's kink: skip a weight whose perturbation flips a unit on or off,
+                        // where the derivative does not exist (seen as a one-sided mismatch).
+                        let rel = (g - fd).abs() / g.abs().max(fd.abs());
+                        if act == Activation::Relu && rel > 1e-2 {
+                            continue;
+                        }
+                        assert!(rel < 1e-2, "{act:?}/{loss:?} layer {l} w[{i},{j}]: backprop {g}, finite difference {fd}");
+                        checked += 1;
+                    }
+                }
+            }
+            assert!(
+                checked > 20,
+                "{act:?}/{loss:?}: only {checked} weights were checked"
+            );
+        }
+    }
+}
+
+#[test]
+fn bias_gradients_match_finite_differences() {
+    let mut model = Mlp::new(&spec(vec![6], Activation::Tanh, Activation::Linear, 3)).unwrap();
+    let data = random_data(20, 3, 9);
+    let (_, grads) = gradients(
+        &model,
+        data.x_train.view(),
+        &data.y_train,
+        Loss::CrossEntropy,
+    )
+    .unwrap();
+    let eps = 1e-2f32;
+    for l in 0..2 {
+        for i in 0..model.layers()[l].bias().len() {
+            let mut p = model.params();
+            let b = p[l].bias[i];
+            p[l].bias[i] = b + eps;
+            model.set_params(&p).unwrap();
+            let up = loss_at(&model, &data, Loss::CrossEntropy);
+            p[l].bias[i] = b - eps;
+            model.set_params(&p).unwrap();
+            let down = loss_at(&model, &data, Loss::CrossEntropy);
+            p[l].bias[i] = b;
+            model.set_params(&p).unwrap();
+            let fd = (up - down) / (2.0 * f64::from(eps));
+            let g = f64::from(grads[l].bias[i]);
+            assert!(
+                (g - fd).abs() <= 1e-2 * g.abs().max(fd.abs()).max(1e-3),
+                "bias {l}/{i}: {g} vs {fd}"
+            );
+        }
+    }
+}
+
+/// Masks every weight with an odd flat index.
+fn checkerboard_masks(model: &Mlp) -> Vec<Array2<f32>> {
+    model
+        .layers()
+        .iter()
+        .map(|d| {
+            let (r, c) = d.weight().dim();
+            Array2::from_shape_fn((r, c), |(i, j)| ((i * c + j) % 2 == 0) as u8 as f32)
+        })
+        .collect()
+}
+
+#[test]
+fn masked_weights_have_zero_gradient() {
+    let mut model = Mlp::new(&spec(vec![6, 5], Activation::Relu, Activation::Linear, 3)).unwrap();
+    let masks = checkerboard_masks(&model);
+    model.set_masks(&masks).unwrap();
+    let data = random_data(40, 3, 1);
+    let (_, grads) = gradients(
+        &model,
+        data.x_train.view(),
+        &data.y_train,
+        Loss::CrossEntropy,
+    )
+    .unwrap();
+    for (g, m) in grads.iter().zip(&masks) {
+        for (gv, mv) in g.weight.iter().zip(m) {
+            if *mv == 0.0 {
+                assert_eq!(*gv, 0.0);
+            }
+        }
+    }
+    // …and the gradient is not trivially zero elsewhere.
+    assert!(grads[0].weight.iter().any(|&g| g != 0.0));
+}
+
+#[test]
+fn masked_weights_stay_exactly_zero_through_every_optimizer_with_regularization() {
+    for optimizer in [
+        Optimizer::Sgd,
+        Optimizer::Momentum { beta: 0.9 },
+        Optimizer::adam(),
+    ] {
+        let mut model =
+            Mlp::new(&spec(vec![8, 8], Activation::Tanh, Activation::Linear, 3)).unwrap();
+        let masks = checkerboard_masks(&model);
+        model.set_masks(&masks).unwrap();
+        let data = random_data(200, 3, 2);
+        let mut trainer = Trainer::new(TrainConfig {
+            optimizer,
+            learning_rate: 0.05,
+            batch_size: 16,
+            l1: 1e-3,
+            l2: 1e-3,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        let before = model.params();
+        for _ in 0..5 {
+            trainer.train_epoch(&mut model, &data).unwrap();
+        }
+        for ((d, m), b) in model.layers().iter().zip(&masks).zip(&before) {
+            for ((w, mv), w0) in d.weight().iter().zip(m).zip(&b.weight) {
+                if *mv == 0.0 {
+                    assert_eq!(
+                        w.to_bits(),
+                        0.0f32.to_bits(),
+                        "{optimizer:?} revived a masked weight"
+                    );
+                } else {
+                    assert_ne!(w, w0, "{optimizer:?} left a live weight untouched");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn pruning_mid_training_with_momentum_does_not_revive_weights() {
+    // Momentum carries a velocity for every weight; masking after some steps must still hold.
+    for optimizer in [Optimizer::Momentum { beta: 0.9 }, Optimizer::adam()] {
+        let mut model = Mlp::new(&spec(vec![8], Activation::Tanh, Activation::Linear, 3)).unwrap();
+        let data = random_data(100, 3, 4);
+        let mut trainer = Trainer::new(TrainConfig {
+            optimizer,
+            learning_rate: 0.05,
+            batch_size: 10,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        trainer.train_epoch(&mut model, &data).unwrap();
+        let masks = checkerboard_masks(&model);
+        model.set_masks(&masks).unwrap();
+        trainer.train_steps(&mut model, &data, 7).unwrap();
+        for (d, m) in model.layers().iter().zip(&masks) {
+            assert!(d
+                .weight()
+                .iter()
+                .zip(m)
+                .all(|(w, mv)| *mv != 0.0 || *w == 0.0));
+        }
+    }
+}
+
+fn train_once(model_seed: u64, shuffle_seed: u64) -> Vec<f32> {
+    let mut s = spec(vec![8, 8], Activation::Relu, Activation::Linear, 3);
+    s.seed = model_seed;
+    let mut model = Mlp::new(&s).unwrap();
+    let data = random_data(300, 3, 3);
+    let mut trainer = Trainer::new(TrainConfig {
+        seed: shuffle_seed,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    for _ in 0..3 {
+        trainer.train_epoch(&mut model, &data).unwrap();
+    }
+    model
+        .params()
+        .iter()
+        .flat_map(|p| p.weight.iter().copied())
+        .collect()
+}
+
+#[test]
+fn same_seed_gives_bit_identical_weights_and_different_seeds_differ() {
+    let a = train_once(1, 1);
+    let b = train_once(1, 1);
+    assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+    assert_ne!(a, train_once(2, 1), "the init seed must matter");
+    assert_ne!(a, train_once(1, 2), "the shuffle seed must matter");
+}
+
+#[test]
+fn training_lowers_the_loss_with_every_optimizer() {
+    for (optimizer, lr) in [
+        (Optimizer::Sgd, 0.1),
+        (Optimizer::Momentum { beta: 0.9 }, 0.02),
+        (Optimizer::adam(), 0.01),
+    ] {
+        let mut model = Mlp::new(&spec(vec![16], Activation::Tanh, Activation::Linear, 3)).unwrap();
+        let data = random_data(400, 3, 8);
+        let mut trainer = Trainer::new(TrainConfig {
+            optimizer,
+            learning_rate: lr,
+            batch_size: 20,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        let before = trainer.metrics(&model, &data);
+        let mut last = before;
+        for _ in 0..20 {
+            last = trainer.train_epoch(&mut model, &data).unwrap();
+        }
+        assert!(
+            last.train_loss < 0.5 * before.train_loss,
+            "{optimizer:?}: {} → {}",
+            before.train_loss,
+            last.train_loss
+        );
+        assert!(
+            last.test_accuracy > 0.85,
+            "{optimizer:?}: test accuracy {}",
+            last.test_accuracy
+        );
+    }
+}
+
+#[test]
+fn a_huge_learning_rate_reports_divergence_instead_of_training_on_nan() {
+    // A linear network under MSE with a step far past 2/λ_max grows geometrically.
+    let mut model = Mlp::new(&spec(vec![16], Activation::Linear, Activation::Linear, 3)).unwrap();
+    let data = random_data(200, 3, 8);
+    let mut trainer = Trainer::new(TrainConfig {
+        loss: Loss::Mse,
+        optimizer: Optimizer::Sgd,
+        learning_rate: 10.0,
+        batch_size: 5,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    let mut result = Ok(());
+    for _ in 0..200 {
+        if let Err(e) = trainer.train_epoch(&mut model, &data) {
+            result = Err(e);
+            break;
+        }
+    }
+    let err = result.expect_err("lr 10 on a linear MSE net must diverge");
+    assert!(err.to_string().contains("diverged"), "{err}");
+}
+
+#[test]
+fn invalid_hyperparameters_are_rejected_with_the_field_name() {
+    for (cfg, field) in [
+        (
+            TrainConfig {
+                learning_rate: -1.0,
+                ..TrainConfig::default()
+            },
+            "learning_rate",
+        ),
+        (
+            TrainConfig {
+                learning_rate: f32::NAN,
+                ..TrainConfig::default()
+            },
+            "learning_rate",
+        ),
+        (
+            TrainConfig {
+                batch_size: 0,
+                ..TrainConfig::default()
+            },
+            "batch_size",
+        ),
+        (
+            TrainConfig {
+                l2: 2.0,
+                ..TrainConfig::default()
+            },
+            "l2",
+        ),
+        (
+            TrainConfig {
+                optimizer: Optimizer::Momentum { beta: 1.5 },
+                ..TrainConfig::default()
+            },
+            "momentum",
+        ),
+    ] {
+        let err = Trainer::new(cfg).unwrap_err().to_string();
+        assert!(err.contains(field), "{err} should name {field}");
+    }
+}
+
+#[test]
+fn rewind_restores_theta_zero_on_survivors_and_keeps_the_mask() {
+    let mut model = Mlp::new(&spec(vec![8], Activation::Tanh, Activation::Linear, 3)).unwrap();
+    let theta0 = model.params();
+    let data = random_data(100, 3, 4);
+    let mut trainer = Trainer::new(TrainConfig {
+        rewind_step: Some(3),
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    trainer.train_steps(&mut model, &data, 5).unwrap();
+    let masks = checkerboard_masks(&model);
+    model.set_masks(&masks).unwrap();
+    model.rewind_to_init();
+    for ((d, m), p0) in model.layers().iter().zip(&masks).zip(&theta0) {
+        for ((w, mv), w0) in d.weight().iter().zip(m).zip(&p0.weight) {
+            assert_eq!(*w, if *mv == 1.0 { *w0 } else { 0.0 });
+        }
+        assert_eq!(d.bias(), p0.bias.view());
+    }
+    let (k, saved) = model.rewind_point().map(|(k, p)| (k, p.to_vec())).unwrap();
+    assert_eq!(k, 3);
+    model.rewind_to_step(3).unwrap();
+    for ((d, m), p) in model.layers().iter().zip(&masks).zip(&saved) {
+        for ((w, mv), ws) in d.weight().iter().zip(m).zip(&p.weight) {
+            assert_eq!(*w, if *mv == 1.0 { *ws } else { 0.0 });
+        }
+    }
+    assert!(model.rewind_to_step(4).is_err());
+}
+
+#[test]
+fn reinit_changes_survivors_but_keeps_the_mask() {
+    let mut model = Mlp::new(&spec(vec![8], Activation::Tanh, Activation::Linear, 3)).unwrap();
+    let masks = checkerboard_masks(&model);
+    model.set_masks(&masks).unwrap();
+    let before = model.params();
+    model.reinit(99);
+    assert_eq!(model.masks(), masks);
+    for ((d, m), b) in model.layers().iter().zip(&masks).zip(&before) {
+        for ((w, mv), wb) in d.weight().iter().zip(m).zip(&b.weight) {
+            if *mv == 0.0 {
+                assert_eq!(*w, 0.0);
+            } else {
+                assert_ne!(w, wb);
+            }
+        }
+    }
+}
+
+#[test]
+fn masks_other_than_zero_or_one_are_refused_and_leave_the_model_alone() {
+    let mut model = Mlp::new(&spec(vec![4], Activation::Tanh, Activation::Linear, 3)).unwrap();
+    let before = model.clone();
+    let mut masks = model.masks();
+    masks[0][[0, 0]] = 0.5;
+    let err = model.set_masks(&masks).unwrap_err().to_string();
+    assert!(err.contains("mask"), "{err}");
+    assert_eq!(model, before);
+}
