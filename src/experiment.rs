@@ -256,6 +256,17 @@ impl Experiment {
         Ok(out)
     }
 
+    /// Takes `n` optimizer steps; returns the metrics of epochs completed on the way (also
+    /// appended to `history`).
+    ///
+    /// # Errors
+    /// [`Error::Diverged`] if the loss stops being finite.
+    pub fn train_steps(&mut self, n: u64) -> Result<Vec<EpochMetrics>> {
+        let done = self.trainer.train_steps(&mut self.model, &self.data, n)?;
+        self.history.extend(&done);
+        Ok(done)
+    }
+
     /// Loss and accuracy on the train and test splits now.
     pub fn evaluate(&self) -> (Evaluation, Evaluation) {
         let loss = self.trainer.config().loss;
@@ -273,5 +284,143 @@ impl Experiment {
                 loss,
             ),
         )
+    }
+}
+
+/// Bytes and operations an inference costs, dense and sparse, so learners can see what pruning
+/// buys.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Costs {
+    /// Weights + biases at the current shape.
+    pub parameters: usize,
+    /// Non-zero weights + biases.
+    pub nonzero: usize,
+    /// Bytes stored densely: 4 per parameter (f32).
+    pub dense_bytes: usize,
+    /// Bytes stored as CSR: per layer, 4 per non-zero value + 4 per column index + 4 per
+    /// (row + 1) pointer, plus the dense bias.
+    pub sparse_bytes: usize,
+    /// Multiply-adds × 2 for one sample, dense.
+    pub flops_dense: usize,
+    /// Multiply-adds × 2 for one sample, skipping zero weights.
+    pub flops_sparse: usize,
+}
+
+impl Experiment {
+    /// Storage and compute costs of the current model.
+    pub fn costs(&self) -> Costs {
+        let mut c = Costs {
+            parameters: 0,
+            nonzero: 0,
+            dense_bytes: 0,
+            sparse_bytes: 0,
+            flops_dense: 0,
+            flops_sparse: 0,
+        };
+        for d in self.model.layers() {
+            let nnz = d.weight().iter().filter(|&&w| w != 0.0).count();
+            let bias = d.bias().len();
+            c.parameters += d.weight().len() + bias;
+            c.nonzero += nnz + d.bias().iter().filter(|&&b| b != 0.0).count();
+            c.dense_bytes += 4 * (d.weight().len() + bias);
+            c.sparse_bytes += 4 * (2 * nnz + d.fan_out() + 1) + 4 * bias;
+            c.flops_dense += 2 * d.weight().len();
+            c.flops_sparse += 2 * nnz;
+        }
+        c
+    }
+
+    /// The evenly spaced `resolution × resolution` grid of 2D points over `[x0, x1] × [y0, y1]`,
+    /// row-major from `(x0, y0)` (x varies fastest).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if the model does not take 2 inputs, the resolution is outside
+    /// 2–512, or a range is empty or not finite.
+    pub fn grid(
+        &self,
+        resolution: usize,
+        xr: [f32; 2],
+        yr: [f32; 2],
+    ) -> Result<ndarray::Array2<f32>> {
+        if self.model.widths()[0] != 2 {
+            return Err(Error::State(format!(
+                "a decision boundary needs 2 input features; {} has {}",
+                self.data.name,
+                self.model.widths()[0]
+            )));
+        }
+        if !(2..=512).contains(&resolution) {
+            return Err(Error::config("resolution", resolution, "2 to 512"));
+        }
+        for (name, r) in [("xRange", xr), ("yRange", yr)] {
+            if !(r[0].is_finite() && r[1].is_finite() && r[0] < r[1]) {
+                return Err(Error::config(
+                    name,
+                    format!("{r:?}"),
+                    "two finite numbers, low < high",
+                ));
+            }
+        }
+        let step =
+            |r: [f32; 2], i: usize| r[0] + (r[1] - r[0]) * i as f32 / (resolution - 1) as f32;
+        Ok(ndarray::Array2::from_shape_fn(
+            (resolution * resolution, 2),
+            |(p, c)| {
+                if c == 0 {
+                    step(xr, p % resolution)
+                } else {
+                    step(yr, p / resolution)
+                }
+            },
+        ))
+    }
+
+    /// Class probabilities for a batch: softmax of the logits for cross-entropy; for MSE the
+    /// outputs mapped from the target range to [0, 1] (one output ⇒ two columns, 1 − p and p).
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if `x` has the wrong number of columns.
+    pub fn probabilities(&self, x: ndarray::ArrayView2<f32>) -> Result<ndarray::Array2<f32>> {
+        let a = self.model.forward(x)?;
+        let loss = self.trainer.config().loss;
+        let out_act = self.model.layers()[self.model.layers().len() - 1].activation;
+        Ok(match loss {
+            Loss::CrossEntropy => {
+                let mut p = a;
+                for mut row in p.rows_mut() {
+                    let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                    row.mapv_inplace(|v| (v - max).exp());
+                    let s = row.sum();
+                    row /= s;
+                }
+                p
+            }
+            Loss::Mse => {
+                let (lo, hi) = Loss::target_range(out_act);
+                let scaled = a.mapv(|v| ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
+                if scaled.ncols() == 1 {
+                    ndarray::Array2::from_shape_fn((scaled.nrows(), 2), |(i, c)| {
+                        if c == 1 {
+                            scaled[[i, 0]]
+                        } else {
+                            1.0 - scaled[[i, 0]]
+                        }
+                    })
+                } else {
+                    scaled
+                }
+            }
+        })
+    }
+
+    /// Starts over: the dense network at θ₀, a fresh trainer, no history.
+    pub fn reset(&mut self) -> Result<()> {
+        let spec = self
+            .config
+            .mlp_spec(self.data.n_features(), self.data.n_classes)?;
+        self.model = Mlp::new(&spec)?;
+        self.trainer = Trainer::new(self.config.train_config()?)?;
+        self.history.clear();
+        Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! as views into wasm memory. Every fallible call returns a JS `Error` whose message is the core's
 //! error text (it names the field, the value and what is allowed).
 
+use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -18,6 +19,36 @@ fn js_err(e: crate::Error) -> JsError {
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// A plain JS object from key/value pairs (for values serde cannot express, like typed arrays).
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = Object::new();
+    for (k, v) in pairs {
+        Reflect::set(&o, &JsValue::from_str(k), v).expect("setting a property on a fresh object");
+    }
+    o.into()
+}
+
+fn f32s<'a>(v: impl IntoIterator<Item = &'a f32>) -> JsValue {
+    Float32Array::from(v.into_iter().copied().collect::<Vec<f32>>().as_slice()).into()
+}
+
+fn numbers<T: Copy + Into<f64>>(v: &[T]) -> JsValue {
+    v.iter()
+        .map(|&x| JsValue::from_f64(x.into()))
+        .collect::<Array>()
+        .into()
+}
+
+fn range(v: &[f32]) -> Result<[f32; 2], JsError> {
+    match v {
+        [a, b] => Ok([*a, *b]),
+        _ => Err(JsError::new(&format!(
+            "a range is two numbers [low, high], got {} numbers",
+            v.len()
+        ))),
+    }
 }
 
 /// Metrics of one epoch, as JS sees them.
@@ -96,5 +127,214 @@ impl Playground {
     /// Loss and accuracy on both splits now.
     pub fn evaluate(&self) -> Result<JsValue, JsError> {
         to_js(&JsEvaluation::from(self.exp.evaluate()))
+    }
+}
+
+#[wasm_bindgen]
+impl Playground {
+    /// The version of this API (see docs/api.md); bumped on any breaking change.
+    #[wasm_bindgen(js_name = apiVersion)]
+    pub fn api_version() -> u32 {
+        1
+    }
+
+    /// The config the experiment was built from (camelCase, with defaults filled in).
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        to_js(&self.exp.config)
+    }
+
+    /// The same as `train`: the name for retraining after a prune.
+    #[wasm_bindgen(js_name = fineTune)]
+    pub fn fine_tune(&mut self, epochs: usize) -> Result<JsValue, JsError> {
+        self.train(epochs)
+    }
+
+    /// Takes `n` optimizer steps: `{ step, epoch, completed }`.
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub fn train_steps(&mut self, n: u32) -> Result<JsValue, JsError> {
+        let done = self.exp.train_steps(u64::from(n)).map_err(js_err)?;
+        #[derive(Serialize)]
+        struct Out {
+            step: u64,
+            epoch: usize,
+            completed: Vec<JsEpoch>,
+        }
+        to_js(&Out {
+            step: self.exp.trainer.step(),
+            epoch: self.exp.trainer.epoch(),
+            completed: done.iter().map(JsEpoch::from).collect(),
+        })
+    }
+
+    /// Every epoch's metrics so far.
+    pub fn history(&self) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .exp
+                .history
+                .iter()
+                .map(JsEpoch::from)
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    /// Survivors back to θ₀; the mask stays.
+    pub fn rewind(&mut self) {
+        self.exp.model.rewind_to_init();
+    }
+
+    /// Survivors back to the weights saved at the config's `rewindStep`.
+    #[wasm_bindgen(js_name = rewindTo)]
+    pub fn rewind_to(&mut self, step: u32) -> Result<(), JsError> {
+        self.exp
+            .model
+            .rewind_to_step(u64::from(step))
+            .map_err(js_err)
+    }
+
+    /// Fresh random survivors from `seed`; the mask stays.
+    pub fn reinit(&mut self, seed: u32) {
+        self.exp.model.reinit(u64::from(seed));
+    }
+
+    /// Back to the dense θ₀ network with a fresh trainer and no history.
+    pub fn reset(&mut self) -> Result<(), JsError> {
+        self.exp.reset().map_err(js_err)
+    }
+
+    /// The model for drawing: per layer, copies of weights, θ₀, mask, bias and neuron ids.
+    pub fn snapshot(&self) -> JsValue {
+        let m = &self.exp.model;
+        let layers: Array = m
+            .layers()
+            .iter()
+            .zip(m.initial_params())
+            .enumerate()
+            .map(|(l, (d, p0))| {
+                let ids: Vec<f64> = if l < m.neuron_ids().len() {
+                    m.neuron_ids()[l].iter().map(|&i| i as f64).collect()
+                } else {
+                    (0..d.fan_out()).map(|i| i as f64).collect()
+                };
+                let mask: Vec<u8> = d.mask().iter().map(|&v| v as u8).collect();
+                object(&[
+                    ("shape", numbers(&[d.fan_out() as f64, d.fan_in() as f64])),
+                    ("weights", f32s(d.weight().iter())),
+                    ("initialWeights", f32s(p0.weight.iter())),
+                    ("mask", Uint8Array::from(mask.as_slice()).into()),
+                    ("bias", f32s(d.bias().iter())),
+                    ("neuronIds", numbers(&ids)),
+                ])
+            })
+            .collect();
+        let widths: Vec<f64> = m.widths().iter().map(|&w| w as f64).collect();
+        let original: Vec<f64> = m.spec().widths().iter().map(|&w| w as f64).collect();
+        object(&[
+            ("step", JsValue::from_f64(self.exp.trainer.step() as f64)),
+            ("epoch", JsValue::from_f64(self.exp.trainer.epoch() as f64)),
+            ("density", JsValue::from_f64(m.density())),
+            ("layerDensity", numbers(&m.layer_density())),
+            ("widths", numbers(&widths)),
+            ("originalWidths", numbers(&original)),
+            ("layers", layers.into()),
+        ])
+    }
+
+    /// The data for drawing: features as Float32Array rows, labels as Uint8Array.
+    pub fn dataset(&self) -> JsValue {
+        let d = &self.exp.data;
+        let labels = |y: &[usize]| -> JsValue {
+            Uint8Array::from(y.iter().map(|&c| c as u8).collect::<Vec<u8>>().as_slice()).into()
+        };
+        let names: Array = d
+            .feature_names
+            .iter()
+            .map(|n| JsValue::from_str(n))
+            .collect();
+        object(&[
+            ("name", JsValue::from_str(&d.name)),
+            ("nFeatures", JsValue::from_f64(d.n_features() as f64)),
+            ("nClasses", JsValue::from_f64(d.n_classes as f64)),
+            ("featureNames", names.into()),
+            ("xTrain", f32s(d.x_train.iter())),
+            ("yTrain", labels(&d.y_train)),
+            ("xTest", f32s(d.x_test.iter())),
+            ("yTest", labels(&d.y_test)),
+        ])
+    }
+
+    /// Class probabilities over a `resolution²` grid (x fastest), one batched forward pass:
+    /// `resolution² × nClasses` values.
+    #[wasm_bindgen(js_name = predictGrid)]
+    pub fn predict_grid(
+        &self,
+        resolution: usize,
+        x_range: Vec<f32>,
+        y_range: Vec<f32>,
+    ) -> Result<Float32Array, JsError> {
+        let grid = self
+            .exp
+            .grid(resolution, range(&x_range)?, range(&y_range)?)
+            .map_err(js_err)?;
+        let p = self.exp.probabilities(grid.view()).map_err(js_err)?;
+        Ok(Float32Array::from(p.as_slice().expect("standard layout")))
+    }
+
+    /// Every layer's activations over a `resolution²` grid: one `resolution² × width`
+    /// Float32Array per layer, for the per-neuron thumbnails.
+    #[wasm_bindgen(js_name = neuronMaps)]
+    pub fn neuron_maps(
+        &self,
+        resolution: usize,
+        x_range: Vec<f32>,
+        y_range: Vec<f32>,
+    ) -> Result<Array, JsError> {
+        let grid = self
+            .exp
+            .grid(resolution, range(&x_range)?, range(&y_range)?)
+            .map_err(js_err)?;
+        let acts = self.exp.model.activations(grid.view()).map_err(js_err)?;
+        Ok(acts
+            .iter()
+            .map(|a| JsValue::from(Float32Array::from(a.as_slice().expect("standard layout"))))
+            .collect())
+    }
+
+    /// Network outputs for rows of `nFeatures` inputs.
+    pub fn predict(&self, inputs: Vec<f32>) -> Result<Float32Array, JsError> {
+        let f = self.exp.model.widths()[0];
+        if inputs.len() % f != 0 {
+            return Err(JsError::new(&format!(
+                "predict: {} numbers is not a whole number of rows of {f} features",
+                inputs.len()
+            )));
+        }
+        let x =
+            ndarray::Array2::from_shape_vec((inputs.len() / f, f), inputs).expect("checked length");
+        let a = self.exp.model.forward(x.view()).map_err(js_err)?;
+        Ok(Float32Array::from(a.as_slice().expect("standard layout")))
+    }
+
+    /// Storage and compute costs of the current model.
+    pub fn costs(&self) -> Result<JsValue, JsError> {
+        let c = self.exp.costs();
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out {
+            parameters: usize,
+            nonzero: usize,
+            dense_bytes: usize,
+            sparse_bytes: usize,
+            flops_dense: usize,
+            flops_sparse: usize,
+        }
+        to_js(&Out {
+            parameters: c.parameters,
+            nonzero: c.nonzero,
+            dense_bytes: c.dense_bytes,
+            sparse_bytes: c.sparse_bytes,
+            flops_dense: c.flops_dense,
+            flops_sparse: c.flops_sparse,
+        })
     }
 }

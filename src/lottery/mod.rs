@@ -1,1 +1,1 @@
-//! TODO
+//! The lottery runner (pending).
