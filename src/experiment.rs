@@ -7,7 +7,11 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, DataSpec, Dataset, DatasetKind};
+use crate::lottery::{Branch, LotteryRunner, LotterySpec, Reset};
 use crate::model::{Activation, Init, Mlp, MlpSpec};
+use crate::prune::{
+    self, Amount, Gradual, PruneReport, PruneSpec, Scope, Score, ScoreContext, Structure,
+};
 use crate::train::{EpochMetrics, Evaluation, Loss, Optimizer, TrainConfig, Trainer};
 use crate::{Error, Result};
 
@@ -213,6 +217,8 @@ pub struct Experiment {
     pub trainer: Trainer,
     /// Metrics of every epoch trained so far.
     pub history: Vec<EpochMetrics>,
+    /// A gradual pruning schedule applied during training, if set.
+    pub gradual: Option<(Gradual, PruneSpec)>,
 }
 
 impl Experiment {
@@ -231,6 +237,7 @@ impl Experiment {
             model,
             trainer,
             history: Vec::new(),
+            gradual: None,
         })
     }
 
@@ -249,7 +256,21 @@ impl Experiment {
         }
         let mut out = Vec::with_capacity(epochs);
         for _ in 0..epochs {
-            let m = self.trainer.train_epoch(&mut self.model, &self.data)?;
+            let m = if self.gradual.is_some() {
+                // Step by step, so the schedule can prune between steps.
+                loop {
+                    self.gradual_prune()?;
+                    if let Some(m) = self
+                        .trainer
+                        .train_steps(&mut self.model, &self.data, 1)?
+                        .pop()
+                    {
+                        break m;
+                    }
+                }
+            } else {
+                self.trainer.train_epoch(&mut self.model, &self.data)?
+            };
             self.history.push(m);
             out.push(m);
         }
@@ -262,8 +283,18 @@ impl Experiment {
     /// # Errors
     /// [`Error::Diverged`] if the loss stops being finite.
     pub fn train_steps(&mut self, n: u64) -> Result<Vec<EpochMetrics>> {
-        let done = self.trainer.train_steps(&mut self.model, &self.data, n)?;
-        self.history.extend(&done);
+        let mut done = Vec::new();
+        if self.gradual.is_some() {
+            for _ in 0..n {
+                self.gradual_prune()?;
+                let m = self.trainer.train_steps(&mut self.model, &self.data, 1)?;
+                self.history.extend(&m);
+                done.extend(m);
+            }
+        } else {
+            done = self.trainer.train_steps(&mut self.model, &self.data, n)?;
+            self.history.extend(&done);
+        }
         Ok(done)
     }
 
@@ -421,6 +452,277 @@ impl Experiment {
         self.model = Mlp::new(&spec)?;
         self.trainer = Trainer::new(self.config.train_config()?)?;
         self.history.clear();
+        self.gradual = None;
+        Ok(())
+    }
+}
+
+/// One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong
+/// value gets a message listing the allowed ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct PruneConfig {
+    /// `weights` or `neurons`.
+    pub structure: String,
+    /// `magnitude`, `lp:P`, `random` or `snip`.
+    pub score: String,
+    /// `global` or `layer`.
+    pub scope: String,
+    /// Fraction of the remaining weights (or neurons) to prune.
+    pub fraction: Option<f64>,
+    /// Or an absolute number to prune (exactly one of `fraction` and `count`).
+    pub count: Option<usize>,
+    /// Output layer pruned at `fraction × output_rate`; 0 leaves it alone.
+    pub output_rate: f64,
+    /// Seed of the `random` score.
+    pub seed: u64,
+}
+
+impl Default for PruneConfig {
+    fn default() -> Self {
+        PruneConfig {
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            fraction: None,
+            count: None,
+            output_rate: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+impl PruneConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn spec(&self) -> Result<PruneSpec> {
+        let amount = match (self.fraction, self.count) {
+            (Some(f), None) => Amount::Fraction(f),
+            (None, Some(n)) => Amount::Count(n),
+            (None, None) => Amount::Fraction(0.2),
+            (Some(f), Some(n)) => {
+                return Err(Error::config(
+                    "amount",
+                    format!("fraction {f} and count {n}"),
+                    "either a fraction or a count, not both",
+                ))
+            }
+        };
+        let spec = PruneSpec {
+            structure: Structure::parse(&self.structure)?,
+            score: Score::parse(&self.score)?,
+            scope: Scope::parse(&self.scope)?,
+            amount,
+            output_rate: self.output_rate,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// A lottery experiment as the CLI flags and the JS API give it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct LotteryConfig {
+    /// Pruning levels after the dense level 0.
+    pub levels: usize,
+    /// Fraction of the remaining weights (or neurons) pruned per level.
+    pub fraction: f64,
+    /// `weights` or `neurons`.
+    pub structure: String,
+    /// `magnitude`, `lp:P`, `random` or `snip`.
+    pub score: String,
+    /// `global` or `layer`.
+    pub scope: String,
+    /// Output layer pruned at `fraction × output_rate` (Frankle & Carbin: 0.5).
+    pub output_rate: f64,
+    /// `keep`, `init`, `step:K` or `reinit`.
+    pub init: String,
+    /// Control branches: `random-reinit`, `random-mask`.
+    pub controls: Vec<String>,
+    /// Epochs per level and branch.
+    pub epochs: usize,
+    /// Seed of the controls' draws.
+    pub seed: u64,
+}
+
+impl Default for LotteryConfig {
+    fn default() -> Self {
+        LotteryConfig {
+            levels: 3,
+            fraction: 0.2,
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            output_rate: 0.5,
+            init: "init".into(),
+            controls: vec!["random-reinit".into()],
+            epochs: 10,
+            seed: 0,
+        }
+    }
+}
+
+impl LotteryConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn spec(&self) -> Result<LotterySpec> {
+        let prune = PruneConfig {
+            structure: self.structure.clone(),
+            score: self.score.clone(),
+            scope: self.scope.clone(),
+            fraction: Some(self.fraction),
+            count: None,
+            output_rate: self.output_rate,
+            seed: self.seed,
+        }
+        .spec()?;
+        let mut controls = Vec::new();
+        for c in &self.controls {
+            let b = Branch::parse_control(c)?;
+            if !controls.contains(&b) {
+                controls.push(b);
+            }
+        }
+        let spec = LotterySpec {
+            levels: self.levels,
+            prune,
+            reset: Reset::parse(&self.init)?,
+            controls,
+            epochs: self.epochs,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+impl Experiment {
+    /// One pruning step on the current model; the score context (for `snip`) is the training set.
+    ///
+    /// # Errors
+    /// Any spec error; on error the model is unchanged.
+    pub fn prune(&mut self, spec: &PruneSpec) -> Result<PruneReport> {
+        let ctx = ScoreContext {
+            x: self.data.x_train.view(),
+            y: &self.data.y_train,
+            loss: self.trainer.config().loss,
+        };
+        prune::prune(&mut self.model, spec, Some(&ctx))
+    }
+
+    /// A lottery runner starting from this experiment's dense θ₀ network (the experiment's own
+    /// model is not touched).
+    ///
+    /// # Errors
+    /// Any spec error.
+    pub fn lottery(&self, spec: LotterySpec) -> Result<LotteryRunner> {
+        let spec_model = self
+            .config
+            .mlp_spec(self.data.n_features(), self.data.n_classes)?;
+        LotteryRunner::new(
+            spec,
+            Mlp::new(&spec_model)?,
+            self.config.train_config()?,
+            self.data.clone(),
+        )
+    }
+}
+
+/// Gradual pruning during training (Zhu & Gupta 2017), as the JS API gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
+pub struct GradualConfig {
+    /// Sparsity at `begin_step`.
+    pub initial_sparsity: f64,
+    /// Sparsity reached at `end_step`.
+    pub final_sparsity: f64,
+    /// First pruning step.
+    pub begin_step: u64,
+    /// Last pruning step.
+    pub end_step: u64,
+    /// Steps between prunings.
+    pub frequency: u64,
+    /// Exponent of the polynomial decay.
+    pub power: f64,
+    /// `weights` or `neurons`.
+    pub structure: String,
+    /// `magnitude`, `lp:P`, `random` or `snip`.
+    pub score: String,
+    /// `global` or `layer`.
+    pub scope: String,
+    /// Output layer rate (1 = like the others, so the final density is exact).
+    pub output_rate: f64,
+}
+
+impl Default for GradualConfig {
+    fn default() -> Self {
+        GradualConfig {
+            initial_sparsity: 0.0,
+            final_sparsity: 0.8,
+            begin_step: 0,
+            end_step: 1000,
+            frequency: 100,
+            power: 3.0,
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            output_rate: 1.0,
+        }
+    }
+}
+
+impl GradualConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn plan(&self) -> Result<(Gradual, PruneSpec)> {
+        let g = Gradual {
+            initial_sparsity: self.initial_sparsity,
+            final_sparsity: self.final_sparsity,
+            begin_step: self.begin_step,
+            end_step: self.end_step,
+            frequency: self.frequency,
+            power: self.power,
+        };
+        g.validate()?;
+        let spec = PruneConfig {
+            structure: self.structure.clone(),
+            score: self.score.clone(),
+            scope: self.scope.clone(),
+            fraction: Some(0.0),
+            count: None,
+            output_rate: self.output_rate,
+            seed: 0,
+        }
+        .spec()?;
+        Ok((g, spec))
+    }
+}
+
+impl Experiment {
+    /// Prunes on the gradual schedule if one is set and the next step is due.
+    fn gradual_prune(&mut self) -> Result<()> {
+        let Some((g, spec)) = self.gradual.clone() else {
+            return Ok(());
+        };
+        let step = self.trainer.step();
+        if g.due(step) {
+            let f = g.fraction_now(step, self.model.density());
+            if f > 0.0 {
+                let spec = PruneSpec {
+                    amount: Amount::Fraction(f.min(1.0)),
+                    ..spec
+                };
+                self.prune(&spec)?;
+            }
+        }
         Ok(())
     }
 }

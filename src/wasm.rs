@@ -9,7 +9,9 @@ use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::experiment::{Experiment, ExperimentConfig};
+use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
+use crate::lottery::{LevelResult, LotteryRunner};
+use crate::prune::PruneReport;
 use crate::train::{EpochMetrics, Evaluation};
 
 fn js_err(e: crate::Error) -> JsError {
@@ -100,6 +102,81 @@ impl From<(Evaluation, Evaluation)> for JsEvaluation {
 #[wasm_bindgen]
 pub struct Playground {
     exp: Experiment,
+    lottery: Option<LotteryRunner>,
+}
+
+/// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
+/// only looks up the keys it knows, which would let a typo pass silently).
+fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
+    let text: String = js_sys::JSON::stringify(&v)
+        .map_err(|_| JsError::new(&format!("invalid {what}: not a plain object")))?
+        .into();
+    serde_json::from_str(&text).map_err(|e| {
+        // serde_json appends " at line 1 column N", which means nothing to the caller.
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        JsError::new(&format!("invalid {what}: {msg}"))
+    })
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsPruneReport {
+    structure: &'static str,
+    removed: usize,
+    remaining: usize,
+    density: f64,
+    layer_density: Vec<f64>,
+    removed_per_layer: Vec<usize>,
+    threshold: Option<f32>,
+    clipped: bool,
+}
+
+impl From<&PruneReport> for JsPruneReport {
+    fn from(r: &PruneReport) -> Self {
+        JsPruneReport {
+            structure: r.structure.name(),
+            removed: r.removed,
+            remaining: r.remaining,
+            density: r.density,
+            layer_density: r.layer_density.clone(),
+            removed_per_layer: r.layer_removed.clone(),
+            threshold: r.threshold,
+            clipped: r.clipped,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsLevel {
+    branch: &'static str,
+    level: usize,
+    density: f64,
+    layer_density: Vec<f64>,
+    test_accuracy: f64,
+    best_test_accuracy: f64,
+    best_epoch: usize,
+    overlap: Option<f64>,
+    diverged: bool,
+    epochs: Vec<JsEpoch>,
+}
+
+impl From<&LevelResult> for JsLevel {
+    fn from(r: &LevelResult) -> Self {
+        JsLevel {
+            branch: r.branch.name(),
+            level: r.level,
+            density: r.density,
+            layer_density: r.layer_density.clone(),
+            test_accuracy: r.test_accuracy,
+            best_test_accuracy: r.best_test_accuracy,
+            best_epoch: r.best_epoch,
+            overlap: r.overlap,
+            diverged: r.diverged,
+            epochs: r.epochs.iter().map(JsEpoch::from).collect(),
+        }
+    }
 }
 
 #[wasm_bindgen]
@@ -110,11 +187,11 @@ impl Playground {
         let config: ExperimentConfig = if config.is_undefined() || config.is_null() {
             ExperimentConfig::default()
         } else {
-            serde_wasm_bindgen::from_value(config)
-                .map_err(|e| JsError::new(&format!("invalid config: {e}")))?
+            from_js("config", config)?
         };
         Ok(Playground {
             exp: Experiment::new(config).map_err(js_err)?,
+            lottery: None,
         })
     }
 
@@ -336,5 +413,115 @@ impl Playground {
             flops_dense: c.flops_dense,
             flops_sparse: c.flops_sparse,
         })
+    }
+
+    /// One pruning step (see docs/api.md for the spec's keys).
+    pub fn prune(&mut self, spec: JsValue) -> Result<JsValue, JsError> {
+        let cfg: PruneConfig = if spec.is_undefined() {
+            PruneConfig::default()
+        } else {
+            from_js("prune spec", spec)?
+        };
+        let spec = cfg.spec().map_err(js_err)?;
+        let report = self.exp.prune(&spec).map_err(js_err)?;
+        to_js(&JsPruneReport::from(&report))
+    }
+
+    /// Sets (or with `null`, clears) a gradual pruning schedule applied by later training.
+    #[wasm_bindgen(js_name = setGradual)]
+    pub fn set_gradual(&mut self, spec: JsValue) -> Result<(), JsError> {
+        if spec.is_null() || spec.is_undefined() {
+            self.exp.gradual = None;
+            return Ok(());
+        }
+        let cfg: GradualConfig = from_js("gradual schedule", spec)?;
+        self.exp.gradual = Some(cfg.plan().map_err(js_err)?);
+        Ok(())
+    }
+
+    /// Starts a lottery experiment from this experiment's dense θ₀ (this playground's own model
+    /// is not changed). Returns the total number of epochs it will train.
+    #[wasm_bindgen(js_name = startLottery)]
+    pub fn start_lottery(&mut self, spec: JsValue) -> Result<usize, JsError> {
+        let cfg: LotteryConfig = if spec.is_undefined() {
+            LotteryConfig::default()
+        } else {
+            from_js("lottery spec", spec)?
+        };
+        let spec = cfg.spec().map_err(js_err)?;
+        let mut exp = self.exp.clone();
+        if let crate::lottery::Reset::Step(k) = spec.reset {
+            exp.config.rewind_step = Some(k);
+        }
+        let runner = exp.lottery(spec).map_err(js_err)?;
+        let total = runner.epochs_total();
+        self.lottery = Some(runner);
+        Ok(total)
+    }
+
+    /// Trains one epoch of the running lottery experiment:
+    /// `{ branch, level, epoch, epochsDone, epochsTotal, finished }`.
+    #[wasm_bindgen(js_name = lotteryStep)]
+    pub fn lottery_step(&mut self) -> Result<JsValue, JsError> {
+        let runner = self.lottery.as_mut().ok_or_else(|| {
+            JsError::new("no lottery experiment is running; call startLottery first")
+        })?;
+        let p = runner.step().map_err(js_err)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Out {
+            branch: &'static str,
+            level: usize,
+            epoch: usize,
+            epochs_done: usize,
+            epochs_total: usize,
+            finished: bool,
+        }
+        to_js(&Out {
+            branch: p.branch.name(),
+            level: p.level,
+            epoch: p.epoch,
+            epochs_done: p.epochs_done,
+            epochs_total: p.epochs_total,
+            finished: p.finished,
+        })
+    }
+
+    /// Every finished (branch, level) of the lottery experiment so far.
+    #[wasm_bindgen(js_name = lotteryHistory)]
+    pub fn lottery_history(&self) -> Result<JsValue, JsError> {
+        let results = self.lottery.as_ref().map(|r| r.results()).unwrap_or(&[]);
+        to_js(&results.iter().map(JsLevel::from).collect::<Vec<_>>())
+    }
+
+    /// Drops the lottery runner.
+    #[wasm_bindgen(js_name = cancelLottery)]
+    pub fn cancel_lottery(&mut self) {
+        self.lottery = None;
+    }
+
+    /// Makes the lottery's latest trained ticket the playground's model (to inspect or export it).
+    #[wasm_bindgen(js_name = adoptTicket)]
+    pub fn adopt_ticket(&mut self) -> Result<(), JsError> {
+        let ticket = self
+            .lottery
+            .as_ref()
+            .and_then(|r| r.ticket())
+            .ok_or_else(|| JsError::new("no trained ticket yet; run a lottery level first"))?;
+        self.exp.model = ticket.clone();
+        self.exp.trainer.reset_optimizer();
+        Ok(())
+    }
+
+    /// Histogram of |w| over alive weights: `{ edges, counts }`.
+    #[wasm_bindgen(js_name = weightHistogram)]
+    pub fn weight_histogram(&self, bins: usize) -> Result<JsValue, JsError> {
+        let (edges, counts) = crate::prune::weight_histogram(&self.exp.model, bins.clamp(1, 1000));
+        #[derive(Serialize)]
+        struct Out {
+            edges: Vec<f32>,
+            counts: Vec<usize>,
+        }
+        to_js(&Out { edges, counts })
     }
 }

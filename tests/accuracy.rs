@@ -2,6 +2,7 @@
 //!
 //! These train real networks for a few seconds each (the dev profile is optimized, see
 //! Cargo.toml), and run in CI with the rest of `cargo test`.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
 

@@ -1,4 +1,5 @@
 //! Behaviour of the model and trainer: gradients, masks through every optimizer, determinism.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use ndarray::{Array2, Axis};
 use pruning_playground::data::Dataset;

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
-use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
+use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
+use pruning_playground::lottery::LevelResult;
 
 /// Train and prune small MLPs; run lottery-ticket experiments.
 #[derive(Debug, Parser)]
@@ -19,6 +20,8 @@ struct Cli {
 enum Command {
     /// Train a dense network and report metrics per epoch.
     Train(TrainArgs),
+    /// Run a lottery-ticket experiment: train, prune, reset, retrain, level by level.
+    Lottery(LotteryArgs),
 }
 
 /// Dataset, architecture and optimizer flags shared by the subcommands that train.
@@ -45,9 +48,9 @@ struct ExperimentArgs {
     /// relu, tanh, sigmoid or linear.
     #[arg(long, default_value = "tanh")]
     activation: String,
-    /// kaiming-normal, kaiming-uniform, glorot-normal or glorot-uniform.
+    /// Weight initializer: kaiming-normal, kaiming-uniform, glorot-normal or glorot-uniform.
     #[arg(long, default_value = "kaiming-normal")]
-    init: String,
+    weight_init: String,
     /// cross-entropy or mse.
     #[arg(long, default_value = "cross-entropy")]
     loss: String,
@@ -102,7 +105,7 @@ impl ExperimentArgs {
             hidden: self.hidden.clone(),
             activation: self.activation.clone(),
             output_activation: None,
-            init: self.init.clone(),
+            init: self.weight_init.clone(),
             loss: self.loss.clone(),
             optimizer: self.optimizer.clone(),
             momentum: self.momentum,
@@ -128,11 +131,48 @@ struct TrainArgs {
     json: bool,
 }
 
+#[derive(Debug, Args)]
+struct LotteryArgs {
+    #[command(flatten)]
+    exp: ExperimentArgs,
+    /// Pruning levels after the dense level 0.
+    #[arg(long, default_value_t = 10)]
+    levels: usize,
+    /// Fraction of the remaining weights (or neurons) pruned per level.
+    #[arg(long, default_value_t = 0.2)]
+    fraction: f64,
+    /// weights (unstructured) or neurons (structured).
+    #[arg(long, default_value = "weights")]
+    structure: String,
+    /// magnitude, lp:P, random or snip.
+    #[arg(long, default_value = "magnitude")]
+    score: String,
+    /// global or layer.
+    #[arg(long, default_value = "global")]
+    scope: String,
+    /// The output layer is pruned at fraction × output-rate (0 = never).
+    #[arg(long, default_value_t = 0.5)]
+    output_rate: f64,
+    /// What survivors are reset to before retraining: keep, init, step:K or reinit.
+    #[arg(long, default_value = "init")]
+    init: String,
+    /// Control branches, comma-separated: random-reinit, random-mask (empty for none).
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "random-reinit")]
+    controls: Vec<String>,
+    /// Training epochs per level and branch.
+    #[arg(long, default_value_t = 20)]
+    epochs: usize,
+    /// Print one JSON object per (branch, level) on stdout and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Train(args) => train(&args),
+        Command::Lottery(args) => lottery(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -184,4 +224,86 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
     Ok(())
+}
+
+fn lottery(args: &LotteryArgs) -> Result<(), String> {
+    let mut config = args.exp.config()?;
+    let lottery = LotteryConfig {
+        levels: args.levels,
+        fraction: args.fraction,
+        structure: args.structure.clone(),
+        score: args.score.clone(),
+        scope: args.scope.clone(),
+        output_rate: args.output_rate,
+        init: args.init.clone(),
+        controls: args
+            .controls
+            .iter()
+            .filter(|c| !c.is_empty())
+            .cloned()
+            .collect(),
+        epochs: args.epochs,
+        seed: args.exp.seed,
+    };
+    let spec = lottery.spec().map_err(|e| e.to_string())?;
+    if let pruning_playground::lottery::Reset::Step(k) = spec.reset {
+        config.rewind_step = Some(k);
+    }
+    let exp = Experiment::new(config).map_err(|e| e.to_string())?;
+    let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let mut printed = 0;
+    while !runner.finished() {
+        runner.step().map_err(|e| e.to_string())?;
+        for r in &runner.results()[printed..] {
+            writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
+        }
+        printed = runner.results().len();
+    }
+    Ok(())
+}
+
+fn level_line(r: &LevelResult, json: bool) -> String {
+    if json {
+        return serde_json::json!({
+            "branch": r.branch.name(),
+            "level": r.level,
+            "density": r.density,
+            "layer_density": r.layer_density,
+            "test_accuracy": r.test_accuracy,
+            "best_test_accuracy": r.best_test_accuracy,
+            "best_epoch": r.best_epoch,
+            "overlap": r.overlap,
+            "diverged": r.diverged,
+        })
+        .to_string();
+    }
+    let layers: Vec<String> = r
+        .layer_density
+        .iter()
+        .map(|d| format!("{:.1}%", 100.0 * d))
+        .collect();
+    format!(
+        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%  best {:.2}% @ epoch {}{}",
+        r.branch.name(),
+        r.level,
+        100.0 * r.density,
+        layers.join(" "),
+        100.0 * r.test_accuracy,
+        100.0 * r.best_test_accuracy,
+        r.best_epoch,
+        if r.diverged { "  (diverged)" } else { "" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

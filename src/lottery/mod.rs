@@ -1,1 +1,546 @@
-//! The lottery runner (pending).
+//! The lottery-ticket runner, in levels as OpenLTH lays them out.
+//!
+//! Level 0 trains the dense network. Each later level takes the previous level's *trained*
+//! ticket, prunes a fraction of its remaining weights (or neurons), resets the survivors as the
+//! [`Reset`] choice says — rewind to θ₀ (the lottery ticket), rewind to the weights of step k,
+//! keep the trained weights (fine-tuning), or draw fresh ones — and trains again.
+//!
+//! Beside that main line ("ticket"), control branches run at every level with the same density:
+//! - `random-reinit`: the ticket's mask with freshly drawn weights (Frankle & Carbin's control);
+//! - `random-mask`: a random mask with the same per-layer densities, on θ₀.
+//!
+//! The runner advances one step at a time ([`LotteryRunner::step`]: prepare a level, or train one
+//! epoch of it), so a browser can draw between steps and cancel, or runs to the end with
+//! [`LotteryRunner::run`].
+
+use std::collections::BTreeSet;
+
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+use crate::data::Dataset;
+use crate::model::Mlp;
+use crate::prune::{self, PruneSpec, Structure};
+use crate::train::{EpochMetrics, TrainConfig, Trainer};
+use crate::{rng, Error, Result};
+
+/// Largest number of pruning levels.
+pub const MAX_LEVELS: usize = 40;
+
+/// What the surviving weights are set to before retraining.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reset {
+    /// Keep the trained weights and fine-tune them (weight preserving).
+    Keep,
+    /// Rewind to θ₀, the weights at initialization: the lottery ticket.
+    Init,
+    /// Rewind to the weights saved after step k of the dense training ("late rewinding").
+    Step(u64),
+    /// Draw fresh random weights (a new seed each level), keeping the mask.
+    Reinit,
+}
+
+impl Reset {
+    /// Parses `keep`, `init`, `step:K` or `reinit`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed forms.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "keep" => Ok(Reset::Keep),
+            "init" => Ok(Reset::Init),
+            "reinit" => Ok(Reset::Reinit),
+            _ => s
+                .strip_prefix("step:")
+                .and_then(|k| k.parse().ok())
+                .map(Reset::Step)
+                .ok_or_else(|| {
+                    Error::config(
+                        "init",
+                        s,
+                        "one of keep, init, step:K (K a whole number of steps), reinit",
+                    )
+                }),
+        }
+    }
+
+    /// The name as [`Reset::parse`] reads it.
+    pub fn name(self) -> String {
+        match self {
+            Reset::Keep => "keep".into(),
+            Reset::Init => "init".into(),
+            Reset::Step(k) => format!("step:{k}"),
+            Reset::Reinit => "reinit".into(),
+        }
+    }
+}
+
+/// A line of the experiment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Branch {
+    /// The main line: prune, reset as chosen, retrain.
+    Ticket,
+    /// Control: the ticket's mask, fresh random weights.
+    RandomReinit,
+    /// Control: a random mask of the same per-layer densities, θ₀ weights.
+    RandomMask,
+}
+
+impl Branch {
+    /// The name used in output and on the CLI.
+    pub fn name(self) -> &'static str {
+        match self {
+            Branch::Ticket => "ticket",
+            Branch::RandomReinit => "random-reinit",
+            Branch::RandomMask => "random-mask",
+        }
+    }
+
+    /// Parses a control branch name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed controls.
+    pub fn parse_control(s: &str) -> Result<Self> {
+        match s {
+            "random-reinit" => Ok(Branch::RandomReinit),
+            "random-mask" => Ok(Branch::RandomMask),
+            _ => Err(Error::config("controls", s, "random-reinit, random-mask")),
+        }
+    }
+}
+
+/// The whole experiment's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LotterySpec {
+    /// Pruning levels after the dense level 0.
+    pub levels: usize,
+    /// How each level prunes (its amount is per level, a fraction of what remains).
+    pub prune: PruneSpec,
+    /// What survivors are reset to before retraining.
+    pub reset: Reset,
+    /// Control branches to run beside the ticket.
+    pub controls: Vec<Branch>,
+    /// Training epochs per level and branch.
+    pub epochs: usize,
+    /// Seed of the controls' random draws (the model and data seeds come with the model/trainer).
+    pub seed: u64,
+}
+
+impl LotterySpec {
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn validate(&self) -> Result<()> {
+        if self.levels > MAX_LEVELS {
+            return Err(Error::config(
+                "levels",
+                self.levels,
+                format!("0 to {MAX_LEVELS}"),
+            ));
+        }
+        if self.epochs == 0 || self.epochs > crate::experiment::MAX_EPOCHS {
+            return Err(Error::config(
+                "epochs",
+                self.epochs,
+                format!("1 to {}", crate::experiment::MAX_EPOCHS),
+            ));
+        }
+        if self.controls.contains(&Branch::Ticket) {
+            return Err(Error::config(
+                "controls",
+                "ticket",
+                "random-reinit, random-mask",
+            ));
+        }
+        self.prune.validate()
+    }
+}
+
+/// The record of one branch at one level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelResult {
+    /// Which line.
+    pub branch: Branch,
+    /// 0 = dense.
+    pub level: usize,
+    /// Weights alive over the dense network's weights.
+    pub density: f64,
+    /// Per-layer density.
+    pub layer_density: Vec<f64>,
+    /// Metrics of every epoch of this level's training.
+    pub epochs: Vec<EpochMetrics>,
+    /// Test accuracy after the last epoch.
+    pub test_accuracy: f64,
+    /// Best test accuracy over the epochs (Frankle & Carbin's early-stopping measure; the test
+    /// split stands in for a validation split).
+    pub best_test_accuracy: f64,
+    /// The 1-based epoch of the best test accuracy.
+    pub best_epoch: usize,
+    /// Jaccard overlap of this level's mask (or kept neurons) with the same branch's previous
+    /// level; `None` at level 0.
+    pub overlap: Option<f64>,
+    /// True if training stopped on a non-finite loss; the metrics are those before it.
+    pub diverged: bool,
+}
+
+/// Where the runner is.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// The branch being trained (or just finished).
+    pub branch: Branch,
+    /// Its level.
+    pub level: usize,
+    /// Epochs done in this (branch, level).
+    pub epoch: usize,
+    /// Epochs done in the whole experiment.
+    pub epochs_done: usize,
+    /// Epochs of the whole experiment.
+    pub epochs_total: usize,
+    /// True once every level of every branch is done.
+    pub finished: bool,
+}
+
+/// A (branch, level) being trained.
+#[derive(Debug, Clone)]
+struct Job {
+    branch: Branch,
+    level: usize,
+    model: Mlp,
+    trainer: Trainer,
+    epochs: Vec<EpochMetrics>,
+    overlap: Option<f64>,
+    diverged: bool,
+}
+
+/// Runs a lottery experiment one epoch at a time.
+#[derive(Debug, Clone)]
+pub struct LotteryRunner {
+    spec: LotterySpec,
+    train: TrainConfig,
+    data: Dataset,
+    /// The dense network as initialized (θ₀, full masks): the source of every control.
+    dense: Mlp,
+    /// The ticket after training at the last finished level.
+    ticket_trained: Option<Mlp>,
+    /// The ticket's pruned-and-reset model of the latest level, whose mask the controls copy.
+    ticket_start: Option<(usize, Mlp)>,
+    /// Each branch's alive set at its latest level, for the overlap measure.
+    last_alive: Vec<(Branch, Alive)>,
+    queue: Vec<(Branch, usize)>,
+    job: Option<Job>,
+    results: Vec<LevelResult>,
+    epochs_done: usize,
+}
+
+/// The alive set of a model: weight positions (flat, in original coordinates for unstructured
+/// pruning) or neuron ids (structured).
+#[derive(Debug, Clone, PartialEq)]
+struct Alive(BTreeSet<usize>);
+
+impl Alive {
+    fn of(model: &Mlp, structure: Structure) -> Self {
+        match structure {
+            Structure::Weights => Alive(
+                model
+                    .masks()
+                    .iter()
+                    .flat_map(|m| m.iter().copied().collect::<Vec<_>>())
+                    .enumerate()
+                    .filter(|(_, m)| *m != 0.0)
+                    .map(|(i, _)| i)
+                    .collect(),
+            ),
+            Structure::Neurons => {
+                let mut set = BTreeSet::new();
+                let mut offset = 0;
+                for (l, ids) in model.neuron_ids().iter().enumerate() {
+                    set.extend(ids.iter().map(|&i| offset + i));
+                    offset += model.spec().hidden[l];
+                }
+                Alive(set)
+            }
+        }
+    }
+
+    fn jaccard(&self, other: &Alive) -> f64 {
+        let inter = self.0.intersection(&other.0).count();
+        let union = self.0.union(&other.0).count();
+        if union == 0 {
+            1.0
+        } else {
+            inter as f64 / union as f64
+        }
+    }
+}
+
+impl LotteryRunner {
+    /// A runner for `spec`, starting from the dense, untrained `model` (its θ₀ is the ticket's
+    /// initialization) and training each level with `train`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if the spec is invalid, [`Error::State`] if `model` is already
+    /// pruned.
+    pub fn new(spec: LotterySpec, model: Mlp, train: TrainConfig, data: Dataset) -> Result<Self> {
+        spec.validate()?;
+        train.validate()?;
+        if model.n_alive() != model.n_weights() || model.widths() != model.spec().widths() {
+            return Err(Error::State(
+                "a lottery experiment starts from the dense network; reset the model first".into(),
+            ));
+        }
+        let mut dense = model;
+        dense.rewind_to_init();
+        let mut queue = vec![(Branch::Ticket, 0)];
+        for level in 1..=spec.levels {
+            queue.push((Branch::Ticket, level));
+            queue.extend(spec.controls.iter().map(|&b| (b, level)));
+        }
+        queue.reverse();
+        Ok(LotteryRunner {
+            spec,
+            train,
+            data,
+            dense,
+            ticket_trained: None,
+            ticket_start: None,
+            last_alive: Vec::new(),
+            queue,
+            job: None,
+            results: Vec::new(),
+            epochs_done: 0,
+        })
+    }
+
+    /// The spec.
+    pub fn spec(&self) -> &LotterySpec {
+        &self.spec
+    }
+    /// Results of every finished (branch, level), in the order they finished.
+    pub fn results(&self) -> &[LevelResult] {
+        &self.results
+    }
+    /// The ticket as trained at the last finished level, if any.
+    pub fn ticket(&self) -> Option<&Mlp> {
+        self.ticket_trained.as_ref()
+    }
+    /// The model being trained now, if a level is in progress.
+    pub fn current_model(&self) -> Option<&Mlp> {
+        self.job.as_ref().map(|j| &j.model)
+    }
+    /// Total epochs of the whole experiment.
+    pub fn epochs_total(&self) -> usize {
+        (1 + self.spec.levels * (1 + self.spec.controls.len())) * self.spec.epochs
+    }
+    /// True once everything has run.
+    pub fn finished(&self) -> bool {
+        self.job.is_none() && self.queue.is_empty()
+    }
+
+    /// Advances by one step: if no (branch, level) is in progress, prepares the next one —
+    /// prunes and resets it, so [`LotteryRunner::current_model`] shows the rewound ticket before
+    /// any retraining — and returns with `epoch` 0; otherwise trains one epoch of it.
+    ///
+    /// # Errors
+    /// A pruning error (e.g. a structured level that would remove every neuron). Divergence is
+    /// not an error: the level is marked `diverged` and the runner moves on.
+    pub fn step(&mut self) -> Result<Progress> {
+        if self.job.is_none() {
+            return match self.queue.pop() {
+                Some((branch, level)) => {
+                    let job = self.start(branch, level)?;
+                    self.job = Some(job);
+                    Ok(self.progress(branch, level, 0))
+                }
+                None => Ok(self.progress(Branch::Ticket, self.spec.levels, 0)),
+            };
+        }
+        let job = self.job.as_mut().expect("a job was started above");
+        if !job.diverged {
+            match job.trainer.train_epoch(&mut job.model, &self.data) {
+                Ok(m) => job.epochs.push(m),
+                Err(Error::Diverged { .. }) => job.diverged = true,
+                Err(e) => return Err(e),
+            }
+        }
+        self.epochs_done += 1;
+        let (branch, level, epoch) = (job.branch, job.level, job.epochs.len());
+        let done = job.diverged || job.epochs.len() >= self.spec.epochs;
+        if done {
+            if job.diverged {
+                // The rest of this level's epochs are skipped; count them as done.
+                self.epochs_done +=
+                    self.spec.epochs - 1 - job.epochs.len().min(self.spec.epochs - 1);
+            }
+            let job = self.job.take().expect("job present");
+            self.finish(job);
+        }
+        Ok(self.progress(branch, level, epoch))
+    }
+
+    /// Runs every remaining step.
+    ///
+    /// # Errors
+    /// As [`LotteryRunner::step`].
+    pub fn run(&mut self) -> Result<&[LevelResult]> {
+        while !self.finished() {
+            self.step()?;
+        }
+        Ok(&self.results)
+    }
+
+    fn progress(&self, branch: Branch, level: usize, epoch: usize) -> Progress {
+        Progress {
+            branch,
+            level,
+            epoch,
+            epochs_done: self.epochs_done,
+            epochs_total: self.epochs_total(),
+            finished: self.finished(),
+        }
+    }
+
+    fn trainer(&self, level: usize) -> Result<Trainer> {
+        let mut cfg = self.train.clone();
+        // Only the dense level saves the late-rewinding point.
+        if level > 0 {
+            cfg.rewind_step = None;
+        } else if let Reset::Step(k) = self.spec.reset {
+            cfg.rewind_step = Some(k);
+        }
+        Trainer::new(cfg)
+    }
+
+    fn level_seed(&self, branch: Branch, level: usize) -> u64 {
+        self.spec
+            .seed
+            .wrapping_mul(1_000_003)
+            .wrapping_add((level as u64) << 8 | branch as u64)
+    }
+
+    /// Builds the model a (branch, level) starts training from.
+    fn start(&mut self, branch: Branch, level: usize) -> Result<Job> {
+        let structure = self.spec.prune.structure;
+        let model = match (branch, level) {
+            (_, 0) => self.dense.clone(),
+            (Branch::Ticket, _) => {
+                let mut m = self
+                    .ticket_trained
+                    .clone()
+                    .expect("level 0 finishes before level 1 starts");
+                let ctx = prune::ScoreContext {
+                    x: self.data.x_train.view(),
+                    y: &self.data.y_train,
+                    loss: self.train.loss,
+                };
+                let mut spec = self.spec.prune.clone();
+                spec.seed = self.level_seed(branch, level);
+                prune::prune(&mut m, &spec, Some(&ctx))?;
+                match self.spec.reset {
+                    Reset::Keep => {}
+                    Reset::Init => m.rewind_to_init(),
+                    Reset::Step(k) => m.rewind_to_step(k)?,
+                    Reset::Reinit => m.reinit(self.level_seed(branch, level)),
+                }
+                self.ticket_start = Some((level, m.clone()));
+                m
+            }
+            (Branch::RandomReinit, _) => {
+                let mut m = self.ticket_at_level_start(level)?;
+                m.reinit(self.level_seed(branch, level));
+                m
+            }
+            (Branch::RandomMask, _) => {
+                let ticket = self.ticket_at_level_start(level)?;
+                let mut m = self.dense.clone();
+                let seed = self.level_seed(branch, level);
+                match structure {
+                    Structure::Weights => {
+                        m.set_masks(&prune::random_masks_like(&ticket, seed))?;
+                    }
+                    Structure::Neurons => {
+                        let mut r = rng::derived(seed, "random-mask");
+                        for (l, ids) in ticket.neuron_ids().iter().enumerate() {
+                            let mut all: Vec<usize> = (0..m.widths()[l + 1]).collect();
+                            all.shuffle(&mut r);
+                            let mut keep = all[..ids.len()].to_vec();
+                            keep.sort_unstable();
+                            m.remove_neurons(l, &keep)?;
+                        }
+                    }
+                }
+                m
+            }
+        };
+        let alive = Alive::of(&model, structure);
+        let overlap = self
+            .last_alive
+            .iter()
+            .find(|(b, _)| *b == branch)
+            .map(|(_, prev)| alive.jaccard(prev));
+        self.last_alive.retain(|(b, _)| *b != branch);
+        if level == 0 {
+            // Level 0 is shared: every branch's level 1 is compared with the dense network.
+            for &c in &self.spec.controls {
+                self.last_alive.push((c, alive.clone()));
+            }
+        }
+        self.last_alive.push((branch, alive));
+        Ok(Job {
+            branch,
+            level,
+            model,
+            trainer: self.trainer(level)?,
+            epochs: Vec::new(),
+            overlap: if level == 0 { None } else { overlap },
+            diverged: false,
+        })
+    }
+
+    /// The ticket's model at the start of `level` (pruned, before retraining): its mask and
+    /// shape are what the controls copy.
+    fn ticket_at_level_start(&self, level: usize) -> Result<Mlp> {
+        self.ticket_start
+            .as_ref()
+            .filter(|(l, _)| *l == level)
+            .map(|(_, m)| m.clone())
+            .ok_or_else(|| {
+                Error::State(format!(
+                    "the ticket of level {level} has not been pruned yet"
+                ))
+            })
+    }
+
+    fn finish(&mut self, job: Job) {
+        let (best_epoch, best) =
+            job.epochs
+                .iter()
+                .enumerate()
+                .fold((0, f64::NEG_INFINITY), |(bi, b), (i, m)| {
+                    if m.test_accuracy > b {
+                        (i + 1, m.test_accuracy)
+                    } else {
+                        (bi, b)
+                    }
+                });
+        let last = job.epochs.last().map_or(0.0, |m| m.test_accuracy);
+        let result = LevelResult {
+            branch: job.branch,
+            level: job.level,
+            density: job.model.density(),
+            layer_density: job.model.layer_density(),
+            test_accuracy: last,
+            best_test_accuracy: if best.is_finite() { best } else { 0.0 },
+            best_epoch,
+            epochs: job.epochs,
+            overlap: job.overlap,
+            diverged: job.diverged,
+        };
+        if job.branch == Branch::Ticket {
+            self.ticket_trained = Some(job.model);
+        }
+        self.results.push(result);
+    }
+}

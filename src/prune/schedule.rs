@@ -1,0 +1,229 @@
+//! How much to prune over time. Schedules speak in weight *density* (alive over the original
+//! architecture's weights, [`crate::model::Mlp::density`]) and hand out a fraction of the
+//! *remaining* weights for each step, to be used as [`crate::prune::Amount::Fraction`]. The
+//! fraction is recomputed from the density actually reached, so rounding never accumulates.
+//!
+//! The targets are met exactly (up to rounding one weight per ranking group) when every layer is
+//! pruned at the same fraction, i.e. with `output_rate` 1; a lower output rate leaves the network
+//! slightly denser than planned. For neuron pruning they are approximate, since removing a neuron
+//! removes a varying number of weights.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// The fraction of the remaining weights to prune to go from `current_density` to
+/// `target_density`: `1 − target / current`, clamped to [0, 1] (0 if the target is not below
+/// the current density).
+pub fn fraction_to_reach(current_density: f64, target_density: f64) -> f64 {
+    if current_density <= 0.0 || target_density >= current_density {
+        0.0
+    } else {
+        (1.0 - target_density.max(0.0) / current_density).clamp(0.0, 1.0)
+    }
+}
+
+/// A pruning schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Schedule {
+    /// Prune once, straight to `target_density` in (0, 1].
+    OneShot {
+        /// The density to reach.
+        target_density: f64,
+    },
+    /// `levels` rounds (the lottery runner's levels), each pruning `fraction` of the remaining
+    /// weights: the density after level n is (1 − fraction)ⁿ.
+    Iterative {
+        /// Number of pruning rounds.
+        levels: usize,
+        /// Fraction of the remaining weights pruned per round, in [0, 1).
+        fraction: f64,
+    },
+    /// Gradual pruning during training (Zhu & Gupta 2017).
+    Gradual(Gradual),
+}
+
+impl Schedule {
+    /// The name used by the CLI and URLs.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Schedule::OneShot { .. } => "one-shot",
+            Schedule::Iterative { .. } => "iterative",
+            Schedule::Gradual(_) => "gradual",
+        }
+    }
+
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field, the value and what is allowed.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Schedule::OneShot { target_density } => {
+                if *target_density > 0.0 && *target_density <= 1.0 {
+                    Ok(())
+                } else {
+                    Err(Error::config(
+                        "target_density",
+                        target_density,
+                        "a number in (0, 1]",
+                    ))
+                }
+            }
+            Schedule::Iterative { fraction, .. } => {
+                if (0.0..1.0).contains(fraction) {
+                    Ok(())
+                } else {
+                    Err(Error::config("fraction", fraction, "a number in [0, 1)"))
+                }
+            }
+            Schedule::Gradual(g) => g.validate(),
+        }
+    }
+
+    /// Number of pruning steps: 1, `levels`, or the steps at which a gradual schedule is due.
+    pub fn levels(&self) -> usize {
+        match self {
+            Schedule::OneShot { .. } => 1,
+            Schedule::Iterative { levels, .. } => *levels,
+            Schedule::Gradual(g) => g.n_steps(),
+        }
+    }
+
+    /// The planned density after `level` pruning steps from a dense network (level 0 is 1.0;
+    /// levels past the last stay at the final density).
+    pub fn density_after(&self, level: usize) -> f64 {
+        if level == 0 {
+            return 1.0;
+        }
+        match self {
+            Schedule::OneShot { target_density } => *target_density,
+            Schedule::Iterative { levels, fraction } => {
+                (1.0 - fraction).powi(level.min(*levels) as i32)
+            }
+            Schedule::Gradual(g) => 1.0 - g.sparsity(g.nth_step(level - 1)),
+        }
+    }
+
+    /// The fraction of the remaining weights to prune at step `level` (0-based) when the network
+    /// is at `current_density`: iterative schedules prune their fixed fraction, the others what
+    /// takes the density to [`Schedule::density_after`]`(level + 1)`. 0 past the last level.
+    pub fn fraction(&self, level: usize, current_density: f64) -> f64 {
+        if level >= self.levels() {
+            return 0.0;
+        }
+        match self {
+            Schedule::Iterative { fraction, .. } => *fraction,
+            _ => fraction_to_reach(current_density, self.density_after(level + 1)),
+        }
+    }
+}
+
+/// Gradual magnitude pruning (Zhu & Gupta 2017; TF-MOT's `PolynomialDecay`): the sparsity rises
+/// from `initial_sparsity` to `final_sparsity` between `begin_step` and `end_step` as
+///
+/// s_t = s_f + (s_i − s_f) · (1 − (t − t₀) / (end − t₀))^power,
+///
+/// with t clamped to [t₀, end]; pruning happens at t₀, every `frequency` steps after, and at `end`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gradual {
+    /// Sparsity at `begin_step`, in [0, 1).
+    pub initial_sparsity: f64,
+    /// Sparsity from `end_step` on, in [initial_sparsity, 1).
+    pub final_sparsity: f64,
+    /// First pruning step t₀.
+    pub begin_step: u64,
+    /// Last pruning step, ≥ `begin_step`.
+    pub end_step: u64,
+    /// Steps between two prunings, ≥ 1.
+    pub frequency: u64,
+    /// Exponent of the decay, > 0 (Zhu & Gupta use 3).
+    #[serde(default = "default_power")]
+    pub power: f64,
+}
+
+fn default_power() -> f64 {
+    3.0
+}
+
+impl Gradual {
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn validate(&self) -> Result<()> {
+        if !(0.0..1.0).contains(&self.initial_sparsity) {
+            return Err(Error::config(
+                "initial_sparsity",
+                self.initial_sparsity,
+                "a number in [0, 1)",
+            ));
+        }
+        if !(self.initial_sparsity..1.0).contains(&self.final_sparsity) {
+            return Err(Error::config(
+                "final_sparsity",
+                self.final_sparsity,
+                format!(
+                    "a number in [initial_sparsity = {}, 1)",
+                    self.initial_sparsity
+                ),
+            ));
+        }
+        if self.end_step < self.begin_step {
+            return Err(Error::config(
+                "end_step",
+                self.end_step,
+                format!("at least begin_step = {}", self.begin_step),
+            ));
+        }
+        if self.frequency == 0 {
+            return Err(Error::config("frequency", 0, "at least 1 step"));
+        }
+        if !(self.power > 0.0 && self.power.is_finite()) {
+            return Err(Error::config("power", self.power, "a positive number"));
+        }
+        Ok(())
+    }
+
+    /// The target sparsity s_t at training step `step`.
+    pub fn sparsity(&self, step: u64) -> f64 {
+        let (s_i, s_f) = (self.initial_sparsity, self.final_sparsity);
+        if step >= self.end_step {
+            return s_f;
+        }
+        if step <= self.begin_step {
+            return s_i;
+        }
+        let progress = (step - self.begin_step) as f64 / (self.end_step - self.begin_step) as f64;
+        s_f + (s_i - s_f) * (1.0 - progress).powf(self.power)
+    }
+
+    /// Whether to prune at `step`: at `begin_step`, every `frequency` steps after, and at
+    /// `end_step`.
+    pub fn due(&self, step: u64) -> bool {
+        step >= self.begin_step
+            && step <= self.end_step
+            && ((step - self.begin_step) % self.frequency == 0 || step == self.end_step)
+    }
+
+    /// How many steps are due: ⌈(end − begin) / frequency⌉ + 1.
+    pub fn n_steps(&self) -> usize {
+        let span = self.end_step.saturating_sub(self.begin_step);
+        span.div_ceil(self.frequency.max(1)) as usize + 1
+    }
+
+    /// The `i`-th (0-based) step at which [`Gradual::due`] is true; `end_step` for `i` past the
+    /// last.
+    pub fn nth_step(&self, i: usize) -> u64 {
+        self.begin_step
+            .saturating_add((i as u64).saturating_mul(self.frequency))
+            .min(self.end_step)
+    }
+
+    /// The fraction of the remaining weights to prune at `step` so that the density becomes
+    /// 1 − s_t (0 if the network is already that sparse).
+    pub fn fraction_now(&self, step: u64, current_density: f64) -> f64 {
+        fraction_to_reach(current_density, 1.0 - self.sparsity(step))
+    }
+}

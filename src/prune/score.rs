@@ -1,0 +1,195 @@
+//! Importance scores, computed apart from the weights (as torch's `importance_scores`): a step
+//! ranks [`Scores`], and any scores of the right shape can be ranked (see
+//! [`crate::prune::select`]).
+
+use ndarray::{Array1, Array2, ArrayView2, Zip};
+use rand::Rng as _;
+
+use super::{check_masks, Score, Structure};
+use crate::model::Mlp;
+use crate::train::{self, Loss};
+use crate::{rng, Error, Result};
+
+/// One importance score per prunable entry; the lowest are pruned.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scores {
+    /// One score per weight: per layer, `[out, in]` like the weights.
+    Weights(Vec<Array2<f32>>),
+    /// One score per hidden neuron: per hidden layer (0 = first), one entry per neuron.
+    Neurons(Vec<Array1<f32>>),
+}
+
+impl Scores {
+    /// The structure these scores rank.
+    pub fn structure(&self) -> Structure {
+        match self {
+            Scores::Weights(_) => Structure::Weights,
+            Scores::Neurons(_) => Structure::Neurons,
+        }
+    }
+}
+
+/// A batch of data for data-dependent scores (`snip`): inputs `[batch, inputs]`, labels and the
+/// loss whose gradient is taken.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoreContext<'a> {
+    /// Inputs, `[batch, inputs]`.
+    pub x: ArrayView2<'a, f32>,
+    /// One label per row of `x`.
+    pub y: &'a [usize],
+    /// The loss to differentiate.
+    pub loss: Loss,
+}
+
+/// The importance scores of `model` under `masks` (each weight outside its mask counts as 0) for
+/// the given score and structure. `seed` feeds the `random` score; `ctx` is needed by `snip`.
+/// Random scores are drawn for every entry in flat order (layers in order, row-major), whatever the
+/// masks, so the same seed gives the same score to the same entry.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for an invalid score, masks that are not 0/1, or `snip` without a
+/// context; [`Error::Shape`] if the masks or the batch do not fit the model.
+pub fn scores(
+    model: &Mlp,
+    masks: &[Array2<f32>],
+    score: Score,
+    structure: Structure,
+    seed: u64,
+    ctx: Option<&ScoreContext>,
+) -> Result<Scores> {
+    score.validate()?;
+    check_masks(model, masks)?;
+    let weights: Vec<Array2<f32>> = model
+        .layers()
+        .iter()
+        .zip(masks)
+        .map(|(d, m)| {
+            let mut w = d.weight().to_owned();
+            crate::model::apply_mask(&mut w, m);
+            w
+        })
+        .collect();
+    let hidden = model.layers().len() - 1;
+    let mut rng = rng::derived(seed, "prune-random");
+    // Per-weight magnitudes |w| or sensitivities |w · g|, before any per-structure reduction.
+    let per_weight = |grads: Option<Vec<crate::model::LayerParams>>| -> Vec<Array2<f32>> {
+        match grads {
+            None => weights.iter().map(|w| w.mapv(f32::abs)).collect(),
+            Some(g) => weights
+                .iter()
+                .zip(&g)
+                .map(|(w, g)| {
+                    let mut s = w.clone();
+                    Zip::from(&mut s)
+                        .and(&g.weight)
+                        .for_each(|s, &g| *s = (*s * g).abs());
+                    s
+                })
+                .collect(),
+        }
+    };
+    let snip_grads = || -> Result<Vec<crate::model::LayerParams>> {
+        let ctx = ctx.ok_or_else(|| {
+            Error::config(
+                "score context",
+                "none",
+                "snip needs a batch: inputs x, labels y and the loss",
+            )
+        })?;
+        Ok(train::gradients(model, ctx.x, ctx.y, ctx.loss)?.1)
+    };
+    let scores = match (structure, score) {
+        (Structure::Weights, Score::Magnitude) => Scores::Weights(per_weight(None)),
+        (Structure::Weights, Score::Lp(p)) => Scores::Weights(
+            weights
+                .iter()
+                .map(|w| {
+                    let norm = lp_norm(w.iter().copied(), p);
+                    w.mapv(|v| {
+                        if norm > 0.0 {
+                            (f64::from(v.abs()) / norm) as f32
+                        } else {
+                            0.0
+                        }
+                    })
+                })
+                .collect(),
+        ),
+        (Structure::Weights, Score::Random) => Scores::Weights(
+            weights
+                .iter()
+                .map(|w| w.mapv(|_| rng.random::<f32>()))
+                .collect(),
+        ),
+        (Structure::Weights, Score::Snip) => Scores::Weights(per_weight(Some(snip_grads()?))),
+        (Structure::Neurons, Score::Magnitude) => {
+            Scores::Neurons(row_norms(&weights[..hidden], 1.0))
+        }
+        (Structure::Neurons, Score::Lp(p)) => Scores::Neurons(row_norms(&weights[..hidden], p)),
+        (Structure::Neurons, Score::Random) => Scores::Neurons(
+            weights[..hidden]
+                .iter()
+                .map(|w| Array1::from_shape_fn(w.nrows(), |_| rng.random::<f32>()))
+                .collect(),
+        ),
+        (Structure::Neurons, Score::Snip) => Scores::Neurons(
+            per_weight(Some(snip_grads()?))[..hidden]
+                .iter()
+                .map(|s| s.rows().into_iter().map(|r| r.sum()).collect())
+                .collect(),
+        ),
+    };
+    Ok(scores)
+}
+
+/// The Lp-norm of every neuron's incoming weights (masked weights are 0), for every layer
+/// including the output: `out[l][i]` is ‖W_l[i, :]‖_p. `p` ≥ 1 or `f64::INFINITY` (max |w|).
+pub fn neuron_norms(model: &Mlp, p: f64) -> Vec<Array1<f32>> {
+    let weights: Vec<Array2<f32>> = model
+        .layers()
+        .iter()
+        .map(|d| d.weight().to_owned())
+        .collect();
+    row_norms(&weights, p)
+}
+
+fn row_norms(weights: &[Array2<f32>], p: f64) -> Vec<Array1<f32>> {
+    weights
+        .iter()
+        .map(|w| {
+            w.rows()
+                .into_iter()
+                .map(|r| lp_norm(r.iter().copied(), p) as f32)
+                .collect()
+        })
+        .collect()
+}
+
+/// (Σ |v|^p)^(1/p) accumulated in `f64`; max |v| for p = ∞.
+fn lp_norm(v: impl Iterator<Item = f32>, p: f64) -> f64 {
+    if p == f64::INFINITY {
+        v.map(|x| f64::from(x.abs())).fold(0.0, f64::max)
+    } else if p == 1.0 {
+        v.map(|x| f64::from(x.abs())).sum()
+    } else if p == 2.0 {
+        v.map(|x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt()
+    } else {
+        v.map(|x| f64::from(x.abs()).powf(p))
+            .sum::<f64>()
+            .powf(1.0 / p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lp_norm_matches_closed_forms() {
+        let v = [3.0f32, -4.0, 0.0];
+        assert!((lp_norm(v.into_iter(), 1.0) - 7.0).abs() < 1e-12);
+        assert!((lp_norm(v.into_iter(), 2.0) - 5.0).abs() < 1e-12);
+        assert!((lp_norm(v.into_iter(), 3.0) - 91f64.powf(1.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(lp_norm(v.into_iter(), f64::INFINITY), 4.0);
+    }
+}

@@ -1,0 +1,315 @@
+//! The axes of one pruning step and the [`PruneSpec`] that combines them.
+//!
+//! Every axis has a `name()` used by the CLI and URLs and a `parse()` that accepts exactly those
+//! names; serde uses the same names, so there is one spelling everywhere.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Error, Result};
+
+/// What is removed: single weights (unstructured) or whole hidden neurons (structured).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Structure {
+    /// Mask single weights; the architecture keeps its shape.
+    #[default]
+    Weights,
+    /// Remove whole hidden neurons — their row of incoming weights, their bias and their column
+    /// of outgoing weights — physically, with [`crate::model::Mlp::remove_neurons`]. Output
+    /// neurons are never removed, and every hidden layer keeps at least one neuron.
+    Neurons,
+}
+
+impl Structure {
+    /// Every structure, in display order.
+    pub const ALL: [Structure; 2] = [Structure::Weights, Structure::Neurons];
+
+    /// The name used by the CLI and URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Structure::Weights => "weights",
+            Structure::Neurons => "neurons",
+        }
+    }
+
+    /// Parses a name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| Error::config("structure", name, "one of weights, neurons"))
+    }
+}
+
+/// Which entries compete in one ranking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// One ranking over all prunable layers (torch's `global_unstructured`): layers with low
+    /// scores lose more.
+    Global,
+    /// Each layer ranked on its own and pruned at the same fraction (Frankle & Carbin).
+    #[default]
+    Layer,
+}
+
+impl Scope {
+    /// Every scope, in display order.
+    pub const ALL: [Scope; 2] = [Scope::Global, Scope::Layer];
+
+    /// The name used by the CLI and URLs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Layer => "layer",
+        }
+    }
+
+    /// Parses a name.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(name: &str) -> Result<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.name() == name)
+            .ok_or_else(|| Error::config("scope", name, "one of global, layer"))
+    }
+}
+
+const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), random, snip";
+
+/// The importance score; the lowest scores are pruned. Scores are computed apart from the
+/// weights (see [`crate::prune::Scores`]), always on the *masked* weights.
+///
+/// | name        | weights                                  | neurons (incoming row `w`)      |
+/// |-------------|------------------------------------------|---------------------------------|
+/// | `magnitude` | \|w\|                                    | ‖w‖₁                            |
+/// | `lp:P`      | \|w\| / ‖W_layer‖_P                      | ‖w‖_P                           |
+/// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed    |
+/// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row    |
+///
+/// For weights, `lp:P` is magnitude normalized by the Lp-norm of the weight's layer: within a
+/// layer it is a monotone rescaling of `magnitude` (so under [`Scope::Layer`] the two prune the
+/// same weights, up to f32 rounding of near-equal magnitudes), and
+/// under [`Scope::Global`] it makes layers of different scales comparable, so one layer with
+/// small weights is not wiped out.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Score {
+    /// |w| (weights) or the L1 norm of the incoming weights (neurons).
+    #[default]
+    Magnitude,
+    /// Lp-norm with P ≥ 1 or `f64::INFINITY` (max |w|); see the type's table.
+    Lp(f64),
+    /// Uniform random scores drawn from [`PruneSpec::seed`]: the control.
+    Random,
+    /// Connection sensitivity |w · ∂L/∂w| (Lee et al. 2019) on the batch of a
+    /// [`crate::prune::ScoreContext`].
+    Snip,
+}
+
+impl Score {
+    /// The name used by the CLI and URLs, e.g. `lp:2` or `lp:inf`.
+    pub fn name(self) -> String {
+        match self {
+            Score::Magnitude => "magnitude".into(),
+            Score::Lp(p) if p == f64::INFINITY => "lp:inf".into(),
+            Score::Lp(p) => format!("lp:{p}"),
+            Score::Random => "random".into(),
+            Score::Snip => "snip".into(),
+        }
+    }
+
+    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `random` or `snip`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(name: &str) -> Result<Self> {
+        let score = match name {
+            "magnitude" => Score::Magnitude,
+            "random" => Score::Random,
+            "snip" => Score::Snip,
+            _ => match name.strip_prefix("lp:") {
+                Some("inf") => Score::Lp(f64::INFINITY),
+                Some(p) => Score::Lp(
+                    p.parse::<f64>()
+                        .map_err(|_| Error::config("score", name, SCORE_ALLOWED))?,
+                ),
+                None => return Err(Error::config("score", name, SCORE_ALLOWED)),
+            },
+        };
+        score.validate()?;
+        Ok(score)
+    }
+
+    /// Checks P of `lp:P`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if P is below 1 or not a number.
+    pub fn validate(self) -> Result<()> {
+        match self {
+            Score::Lp(p) if p.is_nan() || p < 1.0 => {
+                Err(Error::config("score", self.name(), SCORE_ALLOWED))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the score needs a batch of data ([`crate::prune::ScoreContext`]).
+    pub fn needs_data(self) -> bool {
+        matches!(self, Score::Snip)
+    }
+}
+
+impl TryFrom<String> for Score {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Score::parse(&s)
+    }
+}
+
+impl From<Score> for String {
+    fn from(s: Score) -> String {
+        s.name()
+    }
+}
+
+const AMOUNT_ALLOWED: &str = "a fraction of the remaining in [0, 1] (e.g. 0.2) or count:N";
+
+/// How much one step prunes.
+///
+/// Every amount becomes a fraction `f` of the *remaining* entries of the prunable layers, and
+/// each ranking group (the whole network under [`Scope::Global`], each layer under
+/// [`Scope::Layer`]) loses exactly `k = round(f × remaining in the group)` entries, rounding half
+/// away from zero in `f64`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Amount {
+    /// A fraction in [0, 1] of the remaining weights (or neurons) — torch's float `amount`.
+    Fraction(f64),
+    /// An absolute number: `f = n / remaining` of the layers that share the main fraction (all
+    /// layers but the output, which is pruned at `f × output_rate`, unless `output_rate` is 1).
+    /// Under global scope exactly `n` go; under layer scope each layer loses its rounded share.
+    /// More than remain is an error.
+    Count(usize),
+}
+
+impl Default for Amount {
+    fn default() -> Self {
+        Amount::Fraction(0.2)
+    }
+}
+
+impl Amount {
+    /// The name used by the CLI and URLs: `0.2` or `count:100`.
+    pub fn name(self) -> String {
+        match self {
+            Amount::Fraction(f) => format!("{f}"),
+            Amount::Count(n) => format!("count:{n}"),
+        }
+    }
+
+    /// Parses `F` (a fraction in [0, 1]) or `count:N`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed forms.
+    pub fn parse(name: &str) -> Result<Self> {
+        let amount = if let Some(n) = name.strip_prefix("count:") {
+            Amount::Count(
+                n.parse()
+                    .map_err(|_| Error::config("amount", name, AMOUNT_ALLOWED))?,
+            )
+        } else {
+            Amount::Fraction(
+                name.parse()
+                    .map_err(|_| Error::config("amount", name, AMOUNT_ALLOWED))?,
+            )
+        };
+        amount.validate()?;
+        Ok(amount)
+    }
+
+    /// Checks that a fraction lies in [0, 1].
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] otherwise.
+    pub fn validate(self) -> Result<()> {
+        match self {
+            Amount::Fraction(f) if !(0.0..=1.0).contains(&f) => {
+                Err(Error::config("amount", f, AMOUNT_ALLOWED))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl TryFrom<String> for Amount {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Amount::parse(&s)
+    }
+}
+
+impl From<Amount> for String {
+    fn from(a: Amount) -> String {
+        a.name()
+    }
+}
+
+/// One pruning step: structure × score × scope × amount, the output layer's rate and the seed of
+/// the random score. The default is Frankle & Carbin's fully connected setting: 20 % of the
+/// remaining weights by magnitude, layer by layer, the output layer at half that rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PruneSpec {
+    /// Weights or neurons.
+    pub structure: Structure,
+    /// The importance score.
+    pub score: Score,
+    /// Global or layer-wise ranking.
+    pub scope: Scope,
+    /// How much to prune.
+    pub amount: Amount,
+    /// The output layer is pruned at `fraction × output_rate`, ranked on its own; 0 leaves it
+    /// alone; 1 treats it like the other layers (under global scope it then joins the global
+    /// ranking). In [0, 1]. Ignored by structured pruning, which never removes output neurons.
+    pub output_rate: f64,
+    /// Seed of the `random` score.
+    pub seed: u64,
+}
+
+impl Default for PruneSpec {
+    fn default() -> Self {
+        PruneSpec {
+            structure: Structure::Weights,
+            score: Score::Magnitude,
+            scope: Scope::Layer,
+            amount: Amount::default(),
+            output_rate: 0.5,
+            seed: 0,
+        }
+    }
+}
+
+impl PruneSpec {
+    /// Checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field, the value and what is allowed.
+    pub fn validate(&self) -> Result<()> {
+        self.score.validate()?;
+        self.amount.validate()?;
+        if !(0.0..=1.0).contains(&self.output_rate) {
+            return Err(Error::config(
+                "output_rate",
+                self.output_rate,
+                "a number in [0, 1]",
+            ));
+        }
+        Ok(())
+    }
+}

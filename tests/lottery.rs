@@ -1,0 +1,255 @@
+//! The lottery runner: levels, resets, controls, and the Frankle & Carbin result on MNIST-1D.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
+
+use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
+use pruning_playground::lottery::{Branch, LevelResult, LotteryRunner};
+use pruning_playground::model::Mlp;
+
+fn circle() -> Experiment {
+    Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "circle".into(),
+            samples: 200,
+            ..DataConfig::default()
+        },
+        hidden: vec![8, 8],
+        learning_rate: 0.03,
+        rewind_step: Some(5),
+        ..ExperimentConfig::default()
+    })
+    .unwrap()
+}
+
+fn runner(exp: &Experiment, cfg: LotteryConfig) -> LotteryRunner {
+    exp.lottery(cfg.spec().unwrap()).unwrap()
+}
+
+/// Steps until the next (branch, level) has been prepared (pruned and reset, not yet trained);
+/// returns a copy of its starting model.
+fn next_start(r: &mut LotteryRunner) -> Option<(Branch, usize, Mlp)> {
+    while !r.finished() {
+        let p = r.step().unwrap();
+        if p.epoch == 0 && !p.finished {
+            return Some((p.branch, p.level, r.current_model().unwrap().clone()));
+        }
+    }
+    None
+}
+
+#[test]
+fn every_branch_runs_every_level_at_the_same_density() {
+    let exp = circle();
+    let mut r = runner(
+        &exp,
+        LotteryConfig {
+            levels: 3,
+            epochs: 2,
+            controls: vec!["random-reinit".into(), "random-mask".into()],
+            ..LotteryConfig::default()
+        },
+    );
+    let total = r.epochs_total();
+    let results = r.run().unwrap().to_vec();
+    assert_eq!(total, (1 + 3 * 3) * 2);
+    assert_eq!(results.len(), 1 + 3 * 3);
+    for level in 1..=3 {
+        let at: Vec<&LevelResult> = results.iter().filter(|x| x.level == level).collect();
+        assert_eq!(at.len(), 3);
+        for x in &at {
+            assert_eq!(
+                x.layer_density, at[0].layer_density,
+                "level {level}: {:?}",
+                x.branch
+            );
+            assert_eq!(x.epochs.len(), 2);
+        }
+    }
+    let ticket: Vec<f64> = results
+        .iter()
+        .filter(|x| x.branch == Branch::Ticket)
+        .map(|x| x.density)
+        .collect();
+    assert!(
+        ticket.windows(2).all(|w| w[1] < w[0]),
+        "density must fall each level: {ticket:?}"
+    );
+    assert!(results[0].overlap.is_none());
+    assert!(results.iter().skip(1).all(|x| x.overlap.is_some()));
+}
+
+#[test]
+fn the_ticket_is_rewound_to_theta_zero_and_controls_copy_its_mask() {
+    let exp = circle();
+    let theta0 = exp.model.params();
+    let mut r = runner(
+        &exp,
+        LotteryConfig {
+            levels: 1,
+            epochs: 2,
+            controls: vec!["random-reinit".into(), "random-mask".into()],
+            ..LotteryConfig::default()
+        },
+    );
+    let (b0, l0, dense) = next_start(&mut r).unwrap();
+    assert_eq!((b0, l0), (Branch::Ticket, 0));
+    assert_eq!(dense.params(), theta0, "level 0 starts at θ₀");
+    let (b1, l1, ticket) = next_start(&mut r).unwrap();
+    assert_eq!((b1, l1), (Branch::Ticket, 1));
+    assert!(ticket.density() < 1.0);
+    for ((d, p0), mask) in ticket.layers().iter().zip(&theta0).zip(ticket.masks()) {
+        for ((w, w0), m) in d.weight().iter().zip(&p0.weight).zip(&mask) {
+            assert_eq!(*w, if *m == 1.0 { *w0 } else { 0.0 });
+        }
+    }
+    let (b2, _, reinit) = next_start(&mut r).unwrap();
+    assert_eq!(b2, Branch::RandomReinit);
+    assert_eq!(
+        reinit.masks(),
+        ticket.masks(),
+        "random-reinit keeps the ticket's mask"
+    );
+    assert_ne!(reinit.params(), ticket.params(), "…with new weights");
+    let (b3, _, random) = next_start(&mut r).unwrap();
+    assert_eq!(b3, Branch::RandomMask);
+    assert_eq!(random.layer_density(), ticket.layer_density());
+    assert_ne!(
+        random.masks(),
+        ticket.masks(),
+        "random-mask draws another mask"
+    );
+}
+
+#[test]
+fn keep_fine_tunes_the_trained_weights_and_step_k_rewinds_to_step_k() {
+    let exp = circle();
+    for init in ["keep", "step:5", "reinit"] {
+        let mut r = runner(
+            &exp,
+            LotteryConfig {
+                levels: 1,
+                epochs: 2,
+                controls: vec![],
+                init: init.into(),
+                ..LotteryConfig::default()
+            },
+        );
+        next_start(&mut r).unwrap();
+        let (_, level, start) = next_start(&mut r).unwrap();
+        assert_eq!(level, 1);
+        let trained = r.ticket().unwrap().clone();
+        let expected = match init {
+            "keep" => trained.params(),
+            "step:5" => trained
+                .rewind_point()
+                .map(|(k, p)| {
+                    assert_eq!(k, 5);
+                    p.to_vec()
+                })
+                .unwrap(),
+            _ => {
+                assert_ne!(start.params()[0].weight, trained.params()[0].weight);
+                assert_ne!(start.params()[0].weight, exp.model.params()[0].weight);
+                continue;
+            }
+        };
+        for ((d, p), m) in start.layers().iter().zip(&expected).zip(start.masks()) {
+            for ((w, e), m) in d.weight().iter().zip(&p.weight).zip(&m) {
+                assert_eq!(*w, if *m == 1.0 { *e } else { 0.0 }, "{init}");
+            }
+        }
+    }
+}
+
+#[test]
+fn structured_lottery_removes_neurons_level_by_level() {
+    let exp = circle();
+    let mut r = runner(
+        &exp,
+        LotteryConfig {
+            levels: 2,
+            epochs: 1,
+            fraction: 0.25,
+            structure: "neurons".into(),
+            controls: vec!["random-reinit".into(), "random-mask".into()],
+            ..LotteryConfig::default()
+        },
+    );
+    let results = r.run().unwrap().to_vec();
+    let ticket = r.ticket().unwrap();
+    let w = ticket.widths();
+    // Global ranking over 16 hidden neurons: round(0.25·16) = 4, then round(0.25·12) = 3 removed.
+    assert_eq!(w[1] + w[2], 16 - 4 - 3, "widths {w:?}");
+    assert_eq!((w[0], w[3]), (2, 2), "inputs and outputs are never removed");
+    for level in 1..=2 {
+        let d: Vec<f64> = results
+            .iter()
+            .filter(|x| x.level == level)
+            .map(|x| x.density)
+            .collect();
+        assert!(d.iter().all(|&x| x == d[0]), "level {level}: {d:?}");
+    }
+}
+
+#[test]
+fn a_same_seed_lottery_is_reproducible() {
+    let cfg = LotteryConfig {
+        levels: 2,
+        epochs: 2,
+        controls: vec!["random-mask".into()],
+        ..LotteryConfig::default()
+    };
+    let a = runner(&circle(), cfg.clone()).run().unwrap().to_vec();
+    let b = runner(&circle(), cfg).run().unwrap().to_vec();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn invalid_lottery_settings_name_the_field() {
+    for (cfg, field) in [
+        (
+            LotteryConfig {
+                init: "rewind".into(),
+                ..LotteryConfig::default()
+            },
+            "init",
+        ),
+        (
+            LotteryConfig {
+                controls: vec!["shuffle".into()],
+                ..LotteryConfig::default()
+            },
+            "controls",
+        ),
+        (
+            LotteryConfig {
+                levels: 1000,
+                ..LotteryConfig::default()
+            },
+            "levels",
+        ),
+        (
+            LotteryConfig {
+                epochs: 0,
+                ..LotteryConfig::default()
+            },
+            "epochs",
+        ),
+        (
+            LotteryConfig {
+                fraction: 1.5,
+                ..LotteryConfig::default()
+            },
+            "fraction",
+        ),
+        (
+            LotteryConfig {
+                score: "weight".into(),
+                ..LotteryConfig::default()
+            },
+            "score",
+        ),
+    ] {
+        let err = cfg.spec().unwrap_err().to_string();
+        assert!(err.contains(field), "{err} should name {field}");
+    }
+}

@@ -1,0 +1,1031 @@
+//! Behaviour of the pruning engine: exact amounts, ties, scopes, scores, structured removal,
+//! schedules and the lottery controls.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
+
+use ndarray::{Array1, Array2, Axis};
+use proptest::prelude::*;
+use pruning_playground::data::Dataset;
+use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
+use pruning_playground::prune::{
+    compute_masks, mask_overlap, neuron_norms, prune, random_masks_like, scores, select,
+    weight_histogram, Amount, Gradual, PruneSpec, Schedule, Scope, Score, ScoreContext, Scores,
+    Selection, Structure,
+};
+use pruning_playground::train::{gradients, Loss, Optimizer, TrainConfig, Trainer};
+use pruning_playground::{rng, Error};
+use rand::Rng;
+
+fn mlp(inputs: usize, hidden: &[usize], outputs: usize, seed: u64) -> Mlp {
+    Mlp::new(&MlpSpec {
+        inputs,
+        hidden: hidden.to_vec(),
+        outputs,
+        activation: Activation::Tanh,
+        output_activation: Activation::Linear,
+        init: Init::GlorotNormal,
+        seed,
+    })
+    .unwrap()
+}
+
+/// Sets every weight to `f(layer, row, col)` and every bias to `b`.
+fn set_weights(model: &mut Mlp, f: impl Fn(usize, usize, usize) -> f32, b: f32) {
+    let params: Vec<LayerParams> = model
+        .params()
+        .iter()
+        .enumerate()
+        .map(|(l, p)| LayerParams {
+            weight: Array2::from_shape_fn(p.weight.dim(), |(r, c)| f(l, r, c)),
+            bias: Array1::from_elem(p.bias.len(), b),
+        })
+        .collect();
+    model.set_params(&params).unwrap();
+}
+
+fn alive(m: &Array2<f32>) -> usize {
+    m.iter().filter(|&&v| v != 0.0).count()
+}
+
+fn weights_of(plan: &pruning_playground::prune::Plan) -> &[Array2<f32>] {
+    match &plan.selection {
+        Selection::Weights(m) => m,
+        Selection::Neurons(_) => panic!("expected masks"),
+    }
+}
+
+fn spec(structure: Structure, score: Score, scope: Scope, amount: Amount, rate: f64) -> PruneSpec {
+    PruneSpec {
+        structure,
+        score,
+        scope,
+        amount,
+        output_rate: rate,
+        seed: 7,
+    }
+}
+
+fn magnitude(scope: Scope, amount: Amount, rate: f64) -> PruneSpec {
+    spec(Structure::Weights, Score::Magnitude, scope, amount, rate)
+}
+
+/// A random 3-feature, 2-class problem.
+fn random_data(n: usize, seed: u64) -> Dataset {
+    let mut r = rng::seeded(seed);
+    let x = Array2::from_shape_simple_fn((n, 3), || r.random_range(-1.0f32..1.0));
+    let y: Vec<usize> = x
+        .axis_iter(Axis(0))
+        .map(|row| usize::from(row[0] * row[1] + 0.3 * row[2] > 0.0))
+        .collect();
+    let half = n / 2;
+    Dataset {
+        name: "random".into(),
+        x_train: x.slice(ndarray::s![..half, ..]).to_owned(),
+        y_train: y[..half].to_vec(),
+        x_test: x.slice(ndarray::s![half.., ..]).to_owned(),
+        y_test: y[half..].to_vec(),
+        n_classes: 2,
+        feature_names: vec!["a".into(), "b".into(), "c".into()],
+    }
+}
+
+/// The per-group amounts of the documented rule, derived independently of the engine:
+/// `(layers of the group, k)`.
+fn expected_groups(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize)> {
+    let n = masks.len();
+    let out = n - 1;
+    let joins = spec.output_rate == 1.0;
+    let main: Vec<usize> = (0..n).filter(|&l| l < out || joins).collect();
+    let r_main: usize = main.iter().map(|&l| alive(&masks[l])).sum();
+    let f = match spec.amount {
+        Amount::Fraction(f) => f,
+        Amount::Count(0) => 0.0,
+        Amount::Count(c) => c as f64 / r_main as f64,
+    };
+    let k = |layers: &[usize], f: f64| {
+        let r: usize = layers.iter().map(|&l| alive(&masks[l])).sum();
+        (f * r as f64).round() as usize
+    };
+    let mut groups: Vec<(Vec<usize>, usize)> = match spec.scope {
+        Scope::Global => vec![(main.clone(), k(&main, f))],
+        Scope::Layer => main.iter().map(|&l| (vec![l], k(&[l], f))).collect(),
+    };
+    if !joins && spec.output_rate > 0.0 {
+        groups.push((vec![out], k(&[out], f * spec.output_rate)));
+    }
+    groups
+}
+
+fn scope_strategy() -> impl Strategy<Value = Scope> {
+    prop_oneof![Just(Scope::Global), Just(Scope::Layer)]
+}
+
+fn model_strategy() -> impl Strategy<Value = Mlp> {
+    (
+        1usize..5,
+        prop::collection::vec(1usize..7, 0..3),
+        1usize..4,
+        any::<u64>(),
+    )
+        .prop_map(|(i, h, o, s)| mlp(i, &h, o, s))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Every ranking group loses exactly round(f × remaining) weights, new ⊆ old, and the report
+    /// agrees with the masks — also on a model pruned before.
+    #[test]
+    fn prunes_exactly_k_per_group_and_new_mask_is_subset(
+        mut model in model_strategy(),
+        first in 0.0f64..1.0,
+        f in 0.0f64..=1.0,
+        scope in scope_strategy(),
+        rate in prop_oneof![Just(0.0), Just(0.5), Just(1.0)],
+        random in any::<bool>(),
+    ) {
+        let score = if random { Score::Random } else { Score::Magnitude };
+        prune(&mut model, &spec(Structure::Weights, Score::Random, Scope::Layer,
+            Amount::Fraction(first), 1.0), None).unwrap();
+        let old = model.masks();
+        let s = spec(Structure::Weights, score, scope, Amount::Fraction(f), rate);
+        let report = prune(&mut model, &s, None).unwrap();
+        let new = model.masks();
+        for (o, n) in old.iter().zip(&new) {
+            prop_assert!(o.iter().zip(n).all(|(&o, &n)| n <= o));
+        }
+        for (l, (o, n)) in old.iter().zip(&new).enumerate() {
+            prop_assert_eq!(report.layer_removed[l], alive(o) - alive(n));
+        }
+        for (layers, k) in expected_groups(&old, &s) {
+            let got: usize = layers.iter().map(|&l| report.layer_removed[l]).sum();
+            prop_assert_eq!(got, k);
+        }
+        prop_assert_eq!(report.remaining, model.n_alive());
+    }
+
+    /// On tied scores the lowest flat indices go first, and exactly k of them.
+    #[test]
+    fn ties_are_broken_by_lower_flat_index(
+        hidden in 1usize..6,
+        seed in any::<u64>(),
+        pre in 0.0f64..0.8,
+        k_frac in 0.0f64..=1.0,
+    ) {
+        let mut model = mlp(3, &[hidden], 2, seed);
+        prune(&mut model, &spec(Structure::Weights, Score::Random, Scope::Global,
+            Amount::Fraction(pre), 1.0), None).unwrap();
+        // |w| = 1 everywhere: every alive weight ties.
+        set_weights(&mut model, |l, r, c| if (l + r + c) % 2 == 0 { 1.0 } else { -1.0 }, 0.0);
+        let old = model.masks();
+        let total: usize = old.iter().map(alive).sum();
+        let k = (k_frac * total as f64) as usize;
+        let plan = compute_masks(&model, &old,
+            &magnitude(Scope::Global, Amount::Count(k), 1.0), None).unwrap();
+        let mut expected = old.clone();
+        let mut left = k;
+        for m in expected.iter_mut() {
+            for v in m.iter_mut() {
+                if left > 0 && *v == 1.0 {
+                    *v = 0.0;
+                    left -= 1;
+                }
+            }
+        }
+        prop_assert_eq!(weights_of(&plan), expected.as_slice());
+        prop_assert_eq!(plan.threshold, (k > 0).then_some(1.0));
+    }
+
+    /// The random score is a function of the seed only.
+    #[test]
+    fn same_seed_gives_same_random_mask(model in model_strategy(), seed in any::<u64>(), f in 0.0f64..=1.0) {
+        let mut s = spec(Structure::Weights, Score::Random, Scope::Global, Amount::Fraction(f), 1.0);
+        s.seed = seed;
+        let a = compute_masks(&model, &model.masks(), &s, None).unwrap();
+        let b = compute_masks(&model, &model.masks(), &s, None).unwrap();
+        prop_assert_eq!(a, b);
+    }
+
+    /// k = 0 (a zero fraction, or a fraction too small to round up to one) changes nothing.
+    #[test]
+    fn zero_amount_is_a_no_op(mut model in model_strategy(), scope in scope_strategy(), count in any::<bool>()) {
+        let amount = if count { Amount::Count(0) } else { Amount::Fraction(0.0) };
+        let before = model.clone();
+        let report = prune(&mut model, &magnitude(scope, amount, 0.5), None).unwrap();
+        prop_assert_eq!(&model, &before);
+        prop_assert_eq!(report.removed, 0);
+        prop_assert_eq!(report.threshold, None);
+        let report = prune(&mut model, &magnitude(scope, Amount::Fraction(1e-9), 0.5), None).unwrap();
+        prop_assert_eq!(&model, &before);
+        prop_assert_eq!(report.removed, 0);
+    }
+
+    /// A count above what remains is refused, and the model is left alone.
+    #[test]
+    fn count_above_remaining_is_an_error(mut model in model_strategy(), extra in 1usize..50, neurons in any::<bool>()) {
+        let before = model.clone();
+        let (structure, remaining) = if neurons {
+            (Structure::Neurons, model.spec().hidden.iter().sum::<usize>())
+        } else {
+            (Structure::Weights, model.n_alive())
+        };
+        let s = spec(structure, Score::Magnitude, Scope::Global, Amount::Count(remaining + extra), 1.0);
+        let err = prune(&mut model, &s, None).unwrap_err();
+        prop_assert!(matches!(err, Error::InvalidConfig { ref field, .. } if field == "amount"), "{}", err);
+        prop_assert_eq!(&model, &before);
+    }
+
+    /// Neuron pruning removes round(f × width) per layer, but never a layer's last neuron.
+    #[test]
+    fn neuron_pruning_removes_exactly_k_and_keeps_one_per_layer(
+        mut model in model_strategy(),
+        f in 0.0f64..=1.0,
+        scope in scope_strategy(),
+    ) {
+        let widths = model.widths();
+        let hidden = &widths[1..widths.len() - 1];
+        let report = prune(&mut model,
+            &spec(Structure::Neurons, Score::Magnitude, scope, Amount::Fraction(f), 0.5), None).unwrap();
+        let after = model.widths();
+        prop_assert!(after[1..after.len() - 1].iter().all(|&w| w >= 1));
+        prop_assert_eq!(after[after.len() - 1], widths[widths.len() - 1]);
+        match scope {
+            Scope::Layer => {
+                for (h, &w) in hidden.iter().enumerate() {
+                    let k = (f * w as f64).round() as usize;
+                    prop_assert_eq!(report.layer_removed[h], k.min(w - 1));
+                }
+            }
+            Scope::Global => {
+                let total: usize = hidden.iter().sum();
+                let k = (f * total as f64).round() as usize;
+                prop_assert_eq!(report.removed, k.min(total - hidden.len()));
+                prop_assert_eq!(report.clipped, k > total - hidden.len());
+            }
+        }
+        prop_assert_eq!(report.remaining, after[1..after.len() - 1].iter().sum::<usize>());
+    }
+}
+
+#[test]
+fn magnitude_scores_are_absolute_masked_weights() {
+    let model = mlp(3, &[4], 2, 1);
+    let mut masks = model.masks();
+    masks[0][(1, 2)] = 0.0;
+    let Scores::Weights(s) = scores(
+        &model,
+        &masks,
+        Score::Magnitude,
+        Structure::Weights,
+        0,
+        None,
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    for (l, d) in model.layers().iter().enumerate() {
+        for ((r, c), &w) in d.weight().indexed_iter() {
+            let expected = if masks[l][(r, c)] == 0.0 {
+                0.0
+            } else {
+                w.abs()
+            };
+            assert_eq!(s[l][(r, c)], expected);
+        }
+    }
+}
+
+/// Rows [3, −4, 0, 0], [1, 1, 1, 1] and [0, 0, 0, 2] (row 0's 3 masked in the second case):
+/// ‖·‖₁ = 7, 4, 2; ‖·‖₂ = 5, 2, 2; ‖·‖₃ = 91^⅓, 4^⅓, 2; ‖·‖∞ = 4, 1, 2.
+#[test]
+fn lp_neuron_scores_match_hand_computed_norms() {
+    let mut model = mlp(4, &[3], 1, 1);
+    let rows = [
+        [3.0, -4.0, 0.0, 0.0],
+        [1.0, 1.0, 1.0, 1.0],
+        [0.0, 0.0, 0.0, 2.0],
+    ];
+    set_weights(
+        &mut model,
+        |l, r, c| if l == 0 { rows[r][c] } else { 1.0 },
+        0.0,
+    );
+    let cases: [(Score, [f32; 3]); 5] = [
+        (Score::Magnitude, [7.0, 4.0, 2.0]),
+        (Score::Lp(1.0), [7.0, 4.0, 2.0]),
+        (Score::Lp(2.0), [5.0, 2.0, 2.0]),
+        (Score::Lp(3.0), [91f32.cbrt(), 4f32.cbrt(), 2.0]),
+        (Score::Lp(f64::INFINITY), [4.0, 1.0, 2.0]),
+    ];
+    for (score, expected) in cases {
+        let Scores::Neurons(s) =
+            scores(&model, &model.masks(), score, Structure::Neurons, 0, None).unwrap()
+        else {
+            panic!("neuron scores")
+        };
+        assert_eq!(s.len(), 1);
+        for (got, want) in s[0].iter().zip(expected) {
+            assert!((got - want).abs() < 1e-5, "{score:?}: {got} vs {want}");
+        }
+    }
+    // Mask-respecting: with the 3 masked, row 0 is [0, −4, 0, 0].
+    let mut masks = model.masks();
+    masks[0][(0, 0)] = 0.0;
+    let Scores::Neurons(s) =
+        scores(&model, &masks, Score::Lp(2.0), Structure::Neurons, 0, None).unwrap()
+    else {
+        panic!("neuron scores")
+    };
+    assert!((s[0][0] - 4.0).abs() < 1e-6);
+    let norms = neuron_norms(&model, 2.0);
+    assert_eq!(norms.len(), 2);
+    assert!((norms[0][0] - 5.0).abs() < 1e-6 && (norms[1][0] - 3f32.sqrt()).abs() < 1e-6);
+}
+
+/// For weights, lp:P is |w| / ‖W_layer‖_P: the same ranking as magnitude within a layer.
+#[test]
+fn lp_weight_scores_are_magnitude_over_layer_norm() {
+    let mut model = mlp(2, &[2], 1, 1);
+    // Layer 0: [[3, −4], [0, 0]] → ‖·‖₂ = 5; layer 1: [[1, 1]] → ‖·‖₂ = √2.
+    let w = [vec![[3.0, -4.0], [0.0, 0.0]], vec![[1.0, 1.0]]];
+    set_weights(&mut model, |l, r, c| w[l][r][c], 0.0);
+    let Scores::Weights(s) = scores(
+        &model,
+        &model.masks(),
+        Score::Lp(2.0),
+        Structure::Weights,
+        0,
+        None,
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    assert!((s[0][(0, 0)] - 0.6).abs() < 1e-6 && (s[0][(0, 1)] - 0.8).abs() < 1e-6);
+    assert!((s[1][(0, 0)] - 0.5f32.sqrt()).abs() < 1e-6);
+    let model = mlp(5, &[8, 6], 3, 9);
+    for amount in [Amount::Fraction(0.3), Amount::Fraction(0.75)] {
+        let by_mag = compute_masks(
+            &model,
+            &model.masks(),
+            &magnitude(Scope::Layer, amount, 0.5),
+            None,
+        )
+        .unwrap();
+        let by_lp = compute_masks(
+            &model,
+            &model.masks(),
+            &spec(
+                Structure::Weights,
+                Score::Lp(2.0),
+                Scope::Layer,
+                amount,
+                0.5,
+            ),
+            None,
+        )
+        .unwrap();
+        assert_eq!(by_mag.selection, by_lp.selection);
+    }
+}
+
+#[test]
+fn random_scores_depend_on_the_seed() {
+    let model = mlp(4, &[16, 16], 2, 3);
+    let s = |seed| {
+        let mut s = spec(
+            Structure::Weights,
+            Score::Random,
+            Scope::Layer,
+            Amount::Fraction(0.5),
+            1.0,
+        );
+        s.seed = seed;
+        compute_masks(&model, &model.masks(), &s, None)
+            .unwrap()
+            .selection
+    };
+    assert_eq!(s(1), s(1));
+    assert_ne!(s(1), s(2));
+    let n = |seed| {
+        scores(
+            &model,
+            &model.masks(),
+            Score::Random,
+            Structure::Neurons,
+            seed,
+            None,
+        )
+        .unwrap()
+    };
+    assert_eq!(n(5), n(5));
+    assert_ne!(n(5), n(6));
+}
+
+#[test]
+fn snip_scores_are_abs_weight_times_gradient() {
+    let model = mlp(3, &[5, 4], 2, 2);
+    let data = random_data(32, 4);
+    let ctx = ScoreContext {
+        x: data.x_train.view(),
+        y: &data.y_train,
+        loss: Loss::CrossEntropy,
+    };
+    let (_, g) = gradients(&model, ctx.x, ctx.y, ctx.loss).unwrap();
+    let Scores::Weights(s) = scores(
+        &model,
+        &model.masks(),
+        Score::Snip,
+        Structure::Weights,
+        0,
+        Some(&ctx),
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    for (l, d) in model.layers().iter().enumerate() {
+        let expected = (&d.weight() * &g[l].weight).mapv(f32::abs);
+        assert_eq!(s[l], expected);
+    }
+    let Scores::Neurons(n) = scores(
+        &model,
+        &model.masks(),
+        Score::Snip,
+        Structure::Neurons,
+        0,
+        Some(&ctx),
+    )
+    .unwrap() else {
+        panic!("neuron scores")
+    };
+    for (h, n) in n.iter().enumerate() {
+        let expected = s[h].sum_axis(Axis(1));
+        assert!(n.iter().zip(&expected).all(|(a, b)| (a - b).abs() < 1e-6));
+    }
+}
+
+#[test]
+fn snip_without_a_batch_says_what_is_missing() {
+    let mut model = mlp(3, &[4], 2, 2);
+    let before = model.clone();
+    let s = spec(
+        Structure::Weights,
+        Score::Snip,
+        Scope::Global,
+        Amount::Fraction(0.5),
+        1.0,
+    );
+    let err = prune(&mut model, &s, None).unwrap_err().to_string();
+    assert!(err.contains("snip needs a batch"), "{err}");
+    assert_eq!(model, before);
+}
+
+#[test]
+fn nan_scores_are_refused() {
+    let model = mlp(3, &[4], 2, 2);
+    let mut s: Vec<Array2<f32>> = model.masks();
+    s[0][(0, 0)] = f32::NAN;
+    let err = select(
+        &model,
+        &model.masks(),
+        &Scores::Weights(s.clone()),
+        &PruneSpec::default(),
+    );
+    assert!(matches!(err, Err(Error::State(_))));
+    // …unless the entry is already pruned.
+    let mut masks = model.masks();
+    masks[0][(0, 0)] = 0.0;
+    assert!(select(&model, &masks, &Scores::Weights(s), &PruneSpec::default()).is_ok());
+}
+
+/// Removing neurons physically gives the outputs of the same network with their incoming
+/// weights, bias and outgoing weights masked.
+#[test]
+fn structured_removal_equals_masking_in_and_out_weights() {
+    for act in Activation::ALL {
+        let mut model = Mlp::new(&MlpSpec {
+            inputs: 4,
+            hidden: vec![6, 5],
+            outputs: 3,
+            activation: act,
+            output_activation: Activation::Linear,
+            init: Init::KaimingUniform,
+            seed: 5,
+        })
+        .unwrap();
+        let mut r = rng::seeded(8);
+        let params: Vec<LayerParams> = model
+            .params()
+            .into_iter()
+            .map(|p| LayerParams {
+                bias: p.bias.mapv(|_| r.random_range(-0.5f32..0.5)),
+                ..p
+            })
+            .collect();
+        model.set_params(&params).unwrap();
+        let dense = model.clone();
+        let s = spec(
+            Structure::Neurons,
+            Score::Random,
+            Scope::Layer,
+            Amount::Fraction(0.5),
+            0.5,
+        );
+        let report = prune(&mut model, &s, None).unwrap();
+        assert_eq!(report.layer_removed, vec![3, 3]); // round(3.0) and round(2.5)
+        assert_eq!(model.widths(), vec![4, 3, 2, 3]);
+
+        // The masked equivalent, built by hand from the kept ids.
+        let mut masked = dense.clone();
+        let mut masks = masked.masks();
+        let mut params = masked.params();
+        for (h, ids) in model.neuron_ids().iter().enumerate() {
+            for i in (0..dense.spec().hidden[h]).filter(|i| !ids.contains(i)) {
+                masks[h].row_mut(i).fill(0.0);
+                params[h].bias[i] = 0.0;
+                masks[h + 1].column_mut(i).fill(0.0);
+            }
+        }
+        masked.set_params(&params).unwrap();
+        masked.set_masks(&masks).unwrap();
+        assert_eq!(masked.n_alive(), model.n_alive());
+        assert!((masked.density() - model.density()).abs() < 1e-12);
+
+        let x = Array2::from_shape_simple_fn((16, 4), || r.random_range(-2.0f32..2.0));
+        let a = model.forward(x.view()).unwrap();
+        let b = masked.forward(x.view()).unwrap();
+        let diff = (&a - &b).mapv(f32::abs).fold(0.0f32, |m, &v| m.max(v));
+        assert!(diff < 1e-6, "{act:?}: {diff}");
+    }
+}
+
+#[test]
+fn tied_neurons_go_by_index_and_the_top_one_stays() {
+    let mut model = mlp(3, &[4, 3], 2, 1);
+    set_weights(&mut model, |_, _, _| 1.0, 0.0);
+    let s = spec(
+        Structure::Neurons,
+        Score::Magnitude,
+        Scope::Layer,
+        Amount::Fraction(1.0),
+        1.0,
+    );
+    let plan = compute_masks(&model, &model.masks(), &s, None).unwrap();
+    assert_eq!(plan.selection, Selection::Neurons(vec![vec![3], vec![2]]));
+    assert!(plan.clipped);
+    let s = spec(
+        Structure::Neurons,
+        Score::Magnitude,
+        Scope::Global,
+        Amount::Count(2),
+        1.0,
+    );
+    let plan = compute_masks(&model, &model.masks(), &s, None).unwrap();
+    // Layer 0's neurons score 3 (fan-in 3), layer 1's score 4: layer 0 goes first.
+    assert_eq!(
+        plan.selection,
+        Selection::Neurons(vec![vec![2, 3], vec![0, 1, 2]])
+    );
+    assert!(!plan.clipped);
+    assert_eq!(plan.threshold, Some(3.0));
+}
+
+#[test]
+fn output_rate_scales_the_output_layer_alone() {
+    let model = mlp(6, &[10, 10], 10, 4); // 60 + 100 + 100 weights
+    let removed = |scope, rate| {
+        compute_masks(
+            &model,
+            &model.masks(),
+            &magnitude(scope, Amount::Fraction(0.2), rate),
+            None,
+        )
+        .unwrap()
+        .layer_removed
+    };
+    assert_eq!(removed(Scope::Layer, 0.5), vec![12, 20, 10]);
+    assert_eq!(removed(Scope::Layer, 0.0), vec![12, 20, 0]);
+    assert_eq!(removed(Scope::Layer, 1.0), vec![12, 20, 20]);
+    let global = removed(Scope::Global, 0.5);
+    assert_eq!((global[0] + global[1], global[2]), (32, 10));
+    assert_eq!(removed(Scope::Global, 0.0)[2], 0);
+    // With rate 1 the output layer joins the one ranking: the 52 lowest |w| of the network.
+    let global = removed(Scope::Global, 1.0);
+    assert_eq!(global.iter().sum::<usize>(), 52);
+    let mut all: Vec<(f32, usize)> = model
+        .layers()
+        .iter()
+        .enumerate()
+        .flat_map(|(l, d)| {
+            d.weight()
+                .iter()
+                .map(move |w| (w.abs(), l))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    all.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut expected = vec![0; 3];
+    for &(_, l) in &all[..52] {
+        expected[l] += 1;
+    }
+    assert_eq!(global, expected);
+}
+
+/// Layer 0's weights are 1000× the others: global scope strips the small layers, layer scope
+/// keeps every layer at the same density.
+#[test]
+fn global_scope_follows_scale_and_layer_scope_keeps_densities_equal() {
+    let mut model = mlp(8, &[8], 8, 6);
+    let params: Vec<LayerParams> = model
+        .params()
+        .into_iter()
+        .enumerate()
+        .map(|(l, p)| LayerParams {
+            weight: if l == 0 { p.weight * 1000.0 } else { p.weight },
+            ..p
+        })
+        .collect();
+    model.set_params(&params).unwrap();
+    let mut layer = model.clone();
+    let r = prune(
+        &mut layer,
+        &magnitude(Scope::Layer, Amount::Fraction(0.5), 1.0),
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.layer_density, vec![0.5, 0.5]);
+    let mut global = model.clone();
+    let r = prune(
+        &mut global,
+        &magnitude(Scope::Global, Amount::Fraction(0.5), 1.0),
+        None,
+    )
+    .unwrap();
+    assert!((r.density - 0.5).abs() < 1e-12);
+    assert!(
+        r.layer_density[0] > 0.95 && r.layer_density[1] < 0.05,
+        "{:?}",
+        r.layer_density
+    );
+    // lp:2 normalizes each layer by its norm, so the scale no longer decides.
+    let mut lp = model.clone();
+    let s = spec(
+        Structure::Weights,
+        Score::Lp(2.0),
+        Scope::Global,
+        Amount::Fraction(0.5),
+        1.0,
+    );
+    let r = prune(&mut lp, &s, None).unwrap();
+    assert!(
+        r.layer_density.iter().all(|&d| (0.3..0.7).contains(&d)),
+        "{:?}",
+        r.layer_density
+    );
+}
+
+#[test]
+fn count_prunes_exactly_n_under_global_scope() {
+    let mut model = mlp(4, &[7, 5], 3, 2);
+    let before = model.n_alive();
+    let r = prune(
+        &mut model,
+        &magnitude(Scope::Global, Amount::Count(17), 1.0),
+        None,
+    )
+    .unwrap();
+    assert_eq!((r.removed, r.remaining), (17, before - 17));
+    assert_eq!(model.n_alive(), before - 17);
+}
+
+#[test]
+fn report_threshold_is_the_largest_pruned_score() {
+    let mut model = mlp(3, &[5], 2, 2);
+    let Scores::Weights(s) = scores(
+        &model,
+        &model.masks(),
+        Score::Magnitude,
+        Structure::Weights,
+        0,
+        None,
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    let r = prune(
+        &mut model,
+        &magnitude(Scope::Layer, Amount::Fraction(0.4), 1.0),
+        None,
+    )
+    .unwrap();
+    for (l, m) in model.masks().iter().enumerate() {
+        let pruned_max = s[l]
+            .iter()
+            .zip(m)
+            .filter(|(_, &m)| m == 0.0)
+            .map(|(&s, _)| s)
+            .fold(f32::MIN, f32::max);
+        let kept_min = s[l]
+            .iter()
+            .zip(m)
+            .filter(|(_, &m)| m != 0.0)
+            .map(|(&s, _)| s)
+            .fold(f32::MAX, f32::min);
+        assert_eq!(r.layer_threshold[l], Some(pruned_max));
+        assert!(pruned_max <= kept_min);
+    }
+    assert_eq!(
+        r.threshold,
+        r.layer_threshold.iter().flatten().copied().reduce(f32::max)
+    );
+}
+
+#[test]
+fn masked_weights_stay_zero_through_training_with_every_optimizer() {
+    let data = random_data(64, 3);
+    for optimizer in [
+        Optimizer::Sgd,
+        Optimizer::Momentum { beta: 0.9 },
+        Optimizer::adam(),
+    ] {
+        let mut model = mlp(3, &[8, 8], 2, 12);
+        let mut trainer = Trainer::new(TrainConfig {
+            optimizer,
+            learning_rate: 0.05,
+            batch_size: 16,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        trainer.train_steps(&mut model, &data, 5).unwrap();
+        for (structure, score) in [
+            (Structure::Weights, Score::Magnitude),
+            (Structure::Neurons, Score::Lp(2.0)),
+        ] {
+            prune(
+                &mut model,
+                &spec(structure, score, Scope::Global, Amount::Fraction(0.5), 1.0),
+                None,
+            )
+            .unwrap();
+            let masks = model.masks();
+            trainer.train_steps(&mut model, &data, 20).unwrap();
+            assert_eq!(model.masks(), masks);
+            for (d, m) in model.layers().iter().zip(&masks) {
+                for (&w, &m) in d.weight().iter().zip(m) {
+                    assert!(m != 0.0 || w == 0.0, "{optimizer:?}: masked weight {w}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn gradual_schedule_follows_the_cubic_ramp() {
+    let g = Gradual {
+        initial_sparsity: 0.1,
+        final_sparsity: 0.9,
+        begin_step: 100,
+        end_step: 300,
+        frequency: 30,
+        power: 3.0,
+    };
+    g.validate().unwrap();
+    assert_eq!(g.sparsity(0), 0.1);
+    assert_eq!(g.sparsity(100), 0.1);
+    // Mid-way: 0.9 + (0.1 − 0.9) · 0.5³ = 0.8.
+    assert!((g.sparsity(200) - 0.8).abs() < 1e-12);
+    assert_eq!(g.sparsity(300), 0.9);
+    assert_eq!(g.sparsity(1000), 0.9);
+    let due: Vec<u64> = (0..400).filter(|&t| g.due(t)).collect();
+    assert_eq!(due, vec![100, 130, 160, 190, 220, 250, 280, 300]);
+    assert_eq!(g.n_steps(), 8);
+    assert_eq!((0..8).map(|i| g.nth_step(i)).collect::<Vec<_>>(), due);
+    // From density 0.5 to 1 − 0.8 = 0.2: prune 60 % of what remains.
+    assert!((g.fraction_now(200, 0.5) - 0.6).abs() < 1e-12);
+    assert_eq!(g.fraction_now(200, 0.1), 0.0);
+    let schedule = Schedule::Gradual(g);
+    assert_eq!(schedule.levels(), 8);
+    assert!((schedule.density_after(8) - 0.1).abs() < 1e-12);
+}
+
+/// Driven by training steps, gradual pruning lands on 1 − s_f at the end step, up to the rounding
+/// of one weight per ranking group (half a weight per layer, or half a weight globally).
+#[test]
+fn gradual_pruning_hits_the_final_density_at_the_end_step() {
+    let data = random_data(64, 5);
+    for scope in Scope::ALL {
+        let mut model = mlp(3, &[16, 16], 2, 3);
+        let total = model.n_weights() as f64;
+        let g = Gradual {
+            initial_sparsity: 0.0,
+            final_sparsity: 0.9,
+            begin_step: 0,
+            end_step: 100,
+            frequency: 10,
+            power: 3.0,
+        };
+        let mut trainer = Trainer::new(TrainConfig {
+            batch_size: 16,
+            ..TrainConfig::default()
+        })
+        .unwrap();
+        let mut last = 1.0;
+        for step in 0..=g.end_step {
+            assert_eq!(trainer.step(), step);
+            if g.due(step) {
+                let f = g.fraction_now(step, model.density());
+                prune(
+                    &mut model,
+                    &magnitude(scope, Amount::Fraction(f), 1.0),
+                    None,
+                )
+                .unwrap();
+                let tolerance = match scope {
+                    Scope::Layer => 1.5 / total,
+                    Scope::Global => 0.5 / total,
+                };
+                assert!((model.density() - (1.0 - g.sparsity(step))).abs() <= tolerance + 1e-12);
+                assert!(model.density() <= last);
+                last = model.density();
+            }
+            trainer.train_steps(&mut model, &data, 1).unwrap();
+        }
+        let tolerance = if scope == Scope::Layer { 1.5 } else { 0.5 } / total;
+        assert!(
+            (model.density() - 0.1).abs() <= tolerance + 1e-12,
+            "{scope:?}: {}",
+            model.density()
+        );
+    }
+}
+
+#[test]
+fn one_shot_and_iterative_schedules_reach_their_densities() {
+    let one = Schedule::OneShot {
+        target_density: 0.3,
+    };
+    one.validate().unwrap();
+    let mut model = mlp(10, &[20], 10, 1); // 400 weights
+    let f = one.fraction(0, model.density());
+    assert!((f - 0.7).abs() < 1e-12);
+    prune(
+        &mut model,
+        &magnitude(Scope::Layer, Amount::Fraction(f), 1.0),
+        None,
+    )
+    .unwrap();
+    assert!((model.density() - 0.3).abs() < 1e-12);
+    assert_eq!(one.fraction(1, model.density()), 0.0);
+
+    let it = Schedule::Iterative {
+        levels: 5,
+        fraction: 0.2,
+    };
+    it.validate().unwrap();
+    let mut model = mlp(10, &[20], 10, 1);
+    for level in 0..5 {
+        let f = it.fraction(level, model.density());
+        assert_eq!(f, 0.2);
+        prune(
+            &mut model,
+            &magnitude(Scope::Layer, Amount::Fraction(f), 1.0),
+            None,
+        )
+        .unwrap();
+        let planned = 0.8f64.powi(level as i32 + 1);
+        assert!((it.density_after(level + 1) - planned).abs() < 1e-12);
+        // Each level rounds at most half a weight per layer.
+        assert!((model.density() - planned).abs() <= (level + 1) as f64 * 1.0 / 400.0);
+    }
+    assert_eq!(it.fraction(5, model.density()), 0.0);
+    assert!(Schedule::Iterative {
+        levels: 3,
+        fraction: 1.0
+    }
+    .validate()
+    .is_err());
+    assert!(Schedule::OneShot {
+        target_density: 0.0
+    }
+    .validate()
+    .is_err());
+}
+
+#[test]
+fn random_masks_keep_per_layer_counts_and_depend_on_the_seed() {
+    let mut model = mlp(5, &[12, 9], 4, 3);
+    prune(
+        &mut model,
+        &magnitude(Scope::Global, Amount::Fraction(0.6), 0.5),
+        None,
+    )
+    .unwrap();
+    let a = random_masks_like(&model, 1);
+    assert_eq!(a, random_masks_like(&model, 1));
+    assert_ne!(a, random_masks_like(&model, 2));
+    for (r, m) in a.iter().zip(model.masks()) {
+        assert_eq!(r.dim(), m.dim());
+        assert_eq!(alive(r), alive(&m));
+    }
+    model.set_masks(&a).unwrap();
+    assert_eq!(mask_overlap(&a, &a), 1.0);
+}
+
+#[test]
+fn mask_overlap_is_the_jaccard_index() {
+    let a = vec![ndarray::array![[1.0f32, 1.0], [0.0, 0.0]]];
+    let b = vec![ndarray::array![[0.0f32, 1.0], [1.0, 0.0]]];
+    let c = vec![ndarray::array![[0.0f32, 0.0], [1.0, 1.0]]];
+    assert!((mask_overlap(&a, &b) - 1.0 / 3.0).abs() < 1e-12);
+    assert_eq!(mask_overlap(&a, &c), 0.0);
+    let empty = vec![Array2::<f32>::zeros((2, 2))];
+    assert_eq!(mask_overlap(&empty, &empty), 1.0);
+}
+
+#[test]
+fn weight_histogram_counts_every_alive_weight() {
+    let mut model = mlp(4, &[6], 3, 2);
+    let r = prune(
+        &mut model,
+        &magnitude(Scope::Layer, Amount::Fraction(0.5), 1.0),
+        None,
+    )
+    .unwrap();
+    let (edges, counts) = weight_histogram(&model, 8);
+    assert_eq!((edges.len(), counts.len()), (9, 8));
+    assert_eq!(counts.iter().sum::<usize>(), model.n_alive());
+    let max = model
+        .layers()
+        .iter()
+        .flat_map(|d| d.weight().iter().map(|w| w.abs()).collect::<Vec<_>>())
+        .fold(0.0f32, f32::max);
+    assert_eq!((edges[0], edges[8]), (0.0, max));
+    // Magnitude pruning removed everything below each layer's threshold: bins wholly below the
+    // smallest threshold are empty.
+    let t = r
+        .layer_threshold
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f32::MAX, f32::min);
+    for (i, &c) in counts.iter().enumerate() {
+        if edges[i + 1] < t {
+            assert_eq!(c, 0, "bin {i}");
+        }
+    }
+}
+
+#[test]
+fn names_round_trip_and_errors_list_the_allowed_values() {
+    for name in ["magnitude", "lp:1", "lp:2.5", "lp:inf", "random", "snip"] {
+        assert_eq!(Score::parse(name).unwrap().name(), name);
+    }
+    for name in ["0.2", "1", "0", "count:12"] {
+        assert_eq!(Amount::parse(name).unwrap().name(), name);
+    }
+    for s in Structure::ALL {
+        assert_eq!(Structure::parse(s.name()).unwrap(), s);
+    }
+    for s in Scope::ALL {
+        assert_eq!(Scope::parse(s.name()).unwrap(), s);
+    }
+    let msg = |r: Result<(), Error>| r.unwrap_err().to_string();
+    assert!(msg(Score::parse("lp:0.5").map(|_| ())).contains("magnitude, lp:P"));
+    assert!(msg(Score::parse("l2").map(|_| ())).contains("snip"));
+    assert!(msg(Amount::parse("1.5").map(|_| ())).contains("count:N"));
+    assert!(msg(Structure::parse("rows").map(|_| ())).contains("weights, neurons"));
+    assert!(msg(Scope::parse("local").map(|_| ())).contains("global, layer"));
+    let bad = PruneSpec {
+        output_rate: 2.0,
+        ..PruneSpec::default()
+    };
+    assert!(msg(bad.validate()).contains("output_rate"));
+
+    let s = spec(
+        Structure::Neurons,
+        Score::Lp(f64::INFINITY),
+        Scope::Global,
+        Amount::Count(3),
+        0.5,
+    );
+    let json = serde_json::to_string(&s).unwrap();
+    assert!(
+        json.contains("\"lp:inf\"") && json.contains("\"count:3\"") && json.contains("\"neurons\""),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<PruneSpec>(&json).unwrap(), s);
+    assert!(serde_json::from_str::<PruneSpec>(r#"{"score":"lp:0"}"#).is_err());
+    let g = Schedule::Gradual(Gradual {
+        initial_sparsity: 0.0,
+        final_sparsity: 0.8,
+        begin_step: 0,
+        end_step: 10,
+        frequency: 2,
+        power: 3.0,
+    });
+    let json = serde_json::to_string(&g).unwrap();
+    assert_eq!(serde_json::from_str::<Schedule>(&json).unwrap(), g);
+    let json = r#"{"kind":"gradual","initial_sparsity":0,"final_sparsity":0.5,"begin_step":0,"end_step":4,"frequency":1}"#;
+    let Schedule::Gradual(g) = serde_json::from_str::<Schedule>(json).unwrap() else {
+        panic!("gradual")
+    };
+    assert_eq!(g.power, 3.0);
+}

@@ -1,0 +1,197 @@
+//! The JS-facing `Playground`, exercised from wasm: in Node by default, and in headless Chromium
+//! when the test runner is pointed at a browser (see scripts/test.sh).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Float32Array, Reflect, Uint8Array, JSON};
+use pruning_playground::wasm::Playground;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+fn js(text: &str) -> JsValue {
+    JSON::parse(text).expect("valid JSON in the test")
+}
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &JsValue::from_str(key)).unwrap()
+}
+
+fn num(v: &JsValue, key: &str) -> f64 {
+    get(v, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn circle() -> Playground {
+    Playground::new(js(
+        r#"{"dataset": {"kind": "circle", "samples": 300}, "hidden": [8, 8], "learningRate": 0.03, "seed": 1}"#,
+    ))
+    .map_err(JsValue::from)
+    .unwrap()
+}
+
+fn error_message(r: Result<impl Sized, wasm_bindgen::JsError>) -> String {
+    let e: JsValue = match r {
+        Ok(_) => return "(no error)".into(),
+        Err(e) => e.into(),
+    };
+    let e: js_sys::Error = e.into();
+    String::from(e.message())
+}
+
+fn layers(pg: &Playground) -> Vec<JsValue> {
+    js_sys::Array::from(&get(&pg.snapshot(), "layers"))
+        .iter()
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn builds_every_dataset() {
+    for kind in [
+        "circle", "xor", "gauss", "spiral", "moons", "mnist1d", "digits",
+    ] {
+        let pg = Playground::new(js(&format!(
+            r#"{{"dataset": {{"kind": "{kind}"}}, "hidden": [4]}}"#
+        )))
+        .map_err(JsValue::from)
+        .unwrap();
+        let d = pg.dataset();
+        assert!(num(&d, "nClasses") >= 2.0, "{kind}");
+        let x = Float32Array::from(get(&d, "xTrain"));
+        assert_eq!(x.length() as f64 % num(&d, "nFeatures"), 0.0, "{kind}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn training_lowers_the_loss() {
+    let mut pg = circle();
+    let before = num(&pg.evaluate().unwrap(), "trainLoss");
+    let metrics = js_sys::Array::from(&pg.train(10).unwrap());
+    assert_eq!(metrics.length(), 10);
+    let after = num(&metrics.get(9), "trainLoss");
+    assert!(after < 0.7 * before, "{before} → {after}");
+}
+
+#[wasm_bindgen_test]
+fn pruning_to_a_fraction_gives_exactly_that_density_and_zeroes_masked_weights() {
+    let mut pg = circle();
+    pg.train(2).unwrap();
+    let report = pg
+        .prune(js(
+            r#"{"structure": "weights", "scope": "global", "fraction": 0.5, "outputRate": 1}"#,
+        ))
+        .unwrap();
+    // 2·8 + 8·8 + 8·2 = 96 weights; exactly round(0.5·96) = 48 go.
+    assert_eq!(num(&report, "removed"), 48.0);
+    assert_eq!(num(&report, "density"), 0.5);
+    let snap = pg.snapshot();
+    assert_eq!(num(&snap, "density"), 0.5);
+    for layer in layers(&pg) {
+        let w = Float32Array::from(get(&layer, "weights")).to_vec();
+        let m = Uint8Array::from(get(&layer, "mask")).to_vec();
+        assert!(w.iter().zip(&m).all(|(w, m)| *m == 1 || *w == 0.0));
+    }
+}
+
+#[wasm_bindgen_test]
+fn rewind_restores_theta_zero_on_survivors_and_reinit_keeps_the_mask() {
+    let mut pg = circle();
+    pg.train(3).unwrap();
+    pg.prune(js(r#"{"fraction": 0.4}"#)).unwrap();
+    pg.rewind();
+    for layer in layers(&pg) {
+        let w = Float32Array::from(get(&layer, "weights")).to_vec();
+        let w0 = Float32Array::from(get(&layer, "initialWeights")).to_vec();
+        let m = Uint8Array::from(get(&layer, "mask")).to_vec();
+        for i in 0..w.len() {
+            assert_eq!(w[i], if m[i] == 1 { w0[i] } else { 0.0 });
+        }
+    }
+    let masks: Vec<Vec<u8>> = layers(&pg)
+        .iter()
+        .map(|l| Uint8Array::from(get(l, "mask")).to_vec())
+        .collect();
+    let weights: Vec<Vec<f32>> = layers(&pg)
+        .iter()
+        .map(|l| Float32Array::from(get(l, "weights")).to_vec())
+        .collect();
+    pg.reinit(77);
+    let after: Vec<Vec<u8>> = layers(&pg)
+        .iter()
+        .map(|l| Uint8Array::from(get(l, "mask")).to_vec())
+        .collect();
+    let new_weights: Vec<Vec<f32>> = layers(&pg)
+        .iter()
+        .map(|l| Float32Array::from(get(l, "weights")).to_vec())
+        .collect();
+    assert_eq!(masks, after);
+    assert_ne!(weights, new_weights);
+}
+
+#[wasm_bindgen_test]
+fn structured_pruning_shrinks_the_layers() {
+    let mut pg = circle();
+    pg.train(2).unwrap();
+    pg.prune(js(
+        r#"{"structure": "neurons", "scope": "layer", "fraction": 0.5, "score": "lp:2"}"#,
+    ))
+    .unwrap();
+    let widths: Vec<f64> = js_sys::Array::from(&get(&pg.snapshot(), "widths"))
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert_eq!(widths, vec![2.0, 4.0, 4.0, 2.0]);
+    // …and the smaller network still trains and predicts.
+    pg.train(1).unwrap();
+    let grid = pg
+        .predict_grid(10, vec![-6.0, 6.0], vec![-6.0, 6.0])
+        .unwrap();
+    assert_eq!(grid.length(), 10 * 10 * 2);
+}
+
+#[wasm_bindgen_test]
+fn invalid_configs_throw_errors_that_name_the_field_and_the_instance_survives() {
+    for (config, needle) in [
+        (r#"{"activation": "swish"}"#, "activation"),
+        (r#"{"learningRate": -1}"#, "learning_rate"),
+        (r#"{"dataset": {"kind": "imagenet"}}"#, "dataset"),
+        (r#"{"hidden": [0]}"#, "hidden"),
+        (r#"{"optimiser": "adam"}"#, "optimiser"),
+    ] {
+        let msg = error_message(Playground::new(js(config)));
+        assert!(msg.contains(needle), "{config}: {msg}");
+    }
+    let mut pg = circle();
+    let before = pg.evaluate().unwrap();
+    let msg = error_message(pg.prune(js(r#"{"fraction": 2}"#)));
+    assert!(msg.contains("fraction") || msg.contains("amount"), "{msg}");
+    let msg = error_message(pg.prune(js(r#"{"score": "gradient"}"#)));
+    assert!(msg.contains("score"), "{msg}");
+    assert_eq!(num(&pg.snapshot(), "density"), 1.0);
+    assert_eq!(
+        num(&pg.evaluate().unwrap(), "trainLoss"),
+        num(&before, "trainLoss")
+    );
+    pg.train(1).unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_lottery_runs_level_by_level_with_a_control() {
+    let mut pg = circle();
+    let total = pg
+        .start_lottery(js(
+            r#"{"levels": 2, "epochs": 2, "controls": ["random-reinit"]}"#,
+        ))
+        .unwrap();
+    assert_eq!(total, (1 + 2 * 2) * 2);
+    let mut steps = 0;
+    loop {
+        let p = pg.lottery_step().unwrap();
+        steps += 1;
+        if get(&p, "finished").as_bool().unwrap() {
+            break;
+        }
+        assert!(steps < 100);
+    }
+    let history = js_sys::Array::from(&pg.lottery_history().unwrap());
+    assert_eq!(history.length(), 5);
+}
