@@ -3,7 +3,7 @@
 #
 #   setup         scripts/setup.sh (wasm target, wasm-bindgen-cli, npm ci, chromium)
 #   lint          eslint (flat config) over www/, e2e/, tests/node/, scripts/
-#   cargo-test    cargo test                       native: lib, bin, tests/*.rs, doctests
+#   cargo-test    cargo test --no-fail-fast        native: lib, bin, tests/*.rs, doctests
 #   wasm-node     cargo test --target wasm32-unknown-unknown --test web            (Node.js)
 #   wasm-browser  the same with WASM_BINDGEN_USE_BROWSER=1 and /usr/bin/chromedriver (headless)
 #   build-wasm    scripts/build-wasm.sh            release build + wasm-bindgen + wasm-opt → www/pkg
@@ -106,7 +106,7 @@ e2e() {
 
 stage setup bash scripts/setup.sh
 stage lint lint
-stage cargo-test cargo test
+stage cargo-test cargo test --no-fail-fast
 if [ -f tests/web.rs ]; then
   stage wasm-node wasm_test
   stage wasm-browser wasm_test_browser
