@@ -444,6 +444,30 @@ impl Experiment {
         })
     }
 
+    /// Swaps in another model (e.g. an imported file) if it fits the data and the loss; the
+    /// optimizer state restarts.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if its inputs or outputs do not fit; the current model stays.
+    pub fn replace_model(&mut self, model: Mlp) -> Result<()> {
+        let w = model.widths();
+        let loss = self.trainer.config().loss;
+        let (inputs, outputs) = (self.data.n_features(), loss.outputs(self.data.n_classes));
+        if w[0] != inputs || w[w.len() - 1] != outputs {
+            return Err(Error::Shape {
+                what: "imported model".into(),
+                expected: format!(
+                    "{inputs} inputs and {outputs} outputs for {}",
+                    self.data.name
+                ),
+                got: format!("{} inputs and {} outputs", w[0], w[w.len() - 1]),
+            });
+        }
+        self.model = model;
+        self.trainer.reset_optimizer();
+        Ok(())
+    }
+
     /// Starts over: the dense network at θ₀, a fresh trainer, no history.
     pub fn reset(&mut self) -> Result<()> {
         let spec = self

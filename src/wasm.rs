@@ -524,4 +524,28 @@ impl Playground {
         }
         to_js(&Out { edges, counts })
     }
+
+    /// The model as PyTorch-compatible safetensors (the CLI's format).
+    #[wasm_bindgen(js_name = exportSafetensors)]
+    pub fn export_safetensors(&self) -> Result<Uint8Array, JsError> {
+        let bytes = crate::io::export_safetensors(
+            &self.exp.model,
+            &crate::io::ExportOptions {
+                loss: Some(self.exp.trainer.config().loss),
+                ..crate::io::ExportOptions::default()
+            },
+        )
+        .map_err(js_err)?;
+        Ok(Uint8Array::from(bytes.as_slice()))
+    }
+
+    /// Replaces the model with one read from safetensors bytes; it must fit the current data
+    /// (inputs and outputs). On error the current model stays. Returns `snapshot()`.
+    #[wasm_bindgen(js_name = importSafetensors)]
+    pub fn import_safetensors(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
+        let model = crate::io::import_safetensors(bytes, &crate::io::ImportOptions::default())
+            .map_err(js_err)?;
+        self.exp.replace_model(model).map_err(js_err)?;
+        Ok(self.snapshot())
+    }
 }

@@ -253,3 +253,79 @@ fn invalid_lottery_settings_name_the_field() {
         assert!(err.contains(field), "{err} should name {field}");
     }
 }
+
+/// Frankle & Carbin's result on MNIST-1D, in the setting of the issue: 40-100-100-10 relu,
+/// Adam 1e-3, batch 100, 20% of the remaining weights pruned globally per level (output layer at
+/// half the rate), 20 epochs per level, survivors rewound to θ₀.
+///
+/// What must hold: at some level with density ≤ 25% the ticket's best test accuracy is within
+/// 1.5 points of the dense network's, and at every level with density ≤ 20% the ticket beats the
+/// random-reinit control (same mask, fresh weights) by at least 3 points.
+#[test]
+fn mnist1d_winning_tickets_hold_accuracy_where_random_reinit_falls() {
+    let exp = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "mnist1d".into(),
+            ..DataConfig::default()
+        },
+        hidden: vec![100, 100],
+        activation: "relu".into(),
+        optimizer: "adam".into(),
+        learning_rate: 1e-3,
+        batch_size: 100,
+        seed: 0,
+        ..ExperimentConfig::default()
+    })
+    .unwrap();
+    let mut r = runner(
+        &exp,
+        LotteryConfig {
+            levels: 9,
+            fraction: 0.2,
+            scope: "global".into(),
+            output_rate: 0.5,
+            init: "init".into(),
+            controls: vec!["random-reinit".into()],
+            epochs: 20,
+            seed: 0,
+            ..LotteryConfig::default()
+        },
+    );
+    let results = r.run().unwrap().to_vec();
+    let dense = results[0].best_test_accuracy;
+    let at = |branch: Branch, level: usize| {
+        results
+            .iter()
+            .find(|x| x.branch == branch && x.level == level)
+            .unwrap()
+    };
+    println!("dense best test accuracy {:.1}%", 100.0 * dense);
+    for level in 1..=9 {
+        let (t, c) = (at(Branch::Ticket, level), at(Branch::RandomReinit, level));
+        println!(
+            "level {level}: density {:.1}%  ticket {:.1}%  random-reinit {:.1}%",
+            100.0 * t.density,
+            100.0 * t.best_test_accuracy,
+            100.0 * c.best_test_accuracy
+        );
+    }
+    let holds = results.iter().any(|x| {
+        x.branch == Branch::Ticket && x.density <= 0.25 && x.best_test_accuracy >= dense - 0.015
+    });
+    assert!(
+        holds,
+        "no ticket at density ≤ 25% came within 1.5 points of dense {dense}"
+    );
+    for level in 1..=9 {
+        let (t, c) = (at(Branch::Ticket, level), at(Branch::RandomReinit, level));
+        if t.density <= 0.2 {
+            assert!(
+                t.best_test_accuracy >= c.best_test_accuracy + 0.03,
+                "level {level} (density {}): ticket {} vs random reinit {}",
+                t.density,
+                t.best_test_accuracy,
+                c.best_test_accuracy
+            );
+        }
+    }
+}

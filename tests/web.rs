@@ -195,3 +195,28 @@ fn a_lottery_runs_level_by_level_with_a_control() {
     let history = js_sys::Array::from(&pg.lottery_history().unwrap());
     assert_eq!(history.length(), 5);
 }
+
+#[wasm_bindgen_test]
+fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
+    let mut pg = circle();
+    pg.train(2).unwrap();
+    pg.prune(js(r#"{"fraction": 0.3}"#)).unwrap();
+    let bytes = pg.export_safetensors().unwrap().to_vec();
+    let before = pg.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec();
+    let mut other = circle();
+    other.import_safetensors(&bytes).unwrap();
+    assert_eq!(
+        other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
+        before
+    );
+    assert_eq!(
+        num(&other.snapshot(), "density"),
+        num(&pg.snapshot(), "density")
+    );
+    let msg = error_message(other.import_safetensors(b"not a model"));
+    assert!(!msg.is_empty() && msg != "(no error)");
+    assert_eq!(
+        other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
+        before
+    );
+}

@@ -8,6 +8,8 @@ use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::LevelResult;
 
+mod io_cmds;
+
 /// Train and prune small MLPs; run lottery-ticket experiments.
 #[derive(Debug, Parser)]
 #[command(name = "pruning-playground", version, about)]
@@ -22,11 +24,17 @@ enum Command {
     Train(TrainArgs),
     /// Run a lottery-ticket experiment: train, prune, reset, retrain, level by level.
     Lottery(LotteryArgs),
+    /// Write a dataset as safetensors for PyTorch (x_train, y_train, x_test, y_test).
+    Data(io_cmds::DataArgs),
+    /// Prune the weights in a model file once and write the result.
+    Prune(io_cmds::PruneArgs),
+    /// Print a saved model's outputs (or accuracy) on a dataset split.
+    Predict(io_cmds::PredictArgs),
 }
 
-/// Dataset, architecture and optimizer flags shared by the subcommands that train.
+/// Dataset flags shared by the subcommands that build data.
 #[derive(Debug, Args)]
-struct ExperimentArgs {
+struct DatasetArgs {
     /// circle, xor, gauss, spiral, moons, mnist1d, digits, or a path to a .csv file.
     #[arg(long, default_value = "circle")]
     dataset: String,
@@ -42,6 +50,43 @@ struct ExperimentArgs {
     /// Samples of a toy set (train + test).
     #[arg(long, default_value_t = 500)]
     samples: usize,
+    /// Seed of the data (when training, also of the initial weights and data order).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
+
+impl DatasetArgs {
+    fn config(&self) -> Result<DataConfig, String> {
+        let (kind, csv) = if DatasetKind::parse(&self.dataset).is_ok() {
+            (self.dataset.clone(), None)
+        } else if self.dataset.ends_with(".csv") {
+            let text = std::fs::read_to_string(&self.dataset)
+                .map_err(|e| format!("cannot read {}: {e}", self.dataset))?;
+            ("csv".to_string(), Some(text))
+        } else {
+            return Err(format!(
+                "invalid dataset: {} ({} or a path ending in .csv)",
+                self.dataset,
+                DatasetKind::allowed()
+            ));
+        };
+        Ok(DataConfig {
+            kind,
+            noise: self.noise,
+            train_fraction: self.train_fraction,
+            samples: self.samples,
+            seed: self.seed,
+            csv,
+            label_column: self.label_column.clone(),
+        })
+    }
+}
+
+/// Dataset, architecture and optimizer flags shared by the subcommands that train.
+#[derive(Debug, Args)]
+struct ExperimentArgs {
+    #[command(flatten)]
+    data: DatasetArgs,
     /// Hidden layer widths, comma-separated (empty for logistic regression).
     #[arg(long, default_value = "8,8", value_delimiter = ',', num_args = 0..)]
     hidden: Vec<usize>,
@@ -72,36 +117,12 @@ struct ExperimentArgs {
     /// L2 penalty on weights.
     #[arg(long, default_value_t = 0.0)]
     l2: f32,
-    /// Seed of data, initial weights and data order.
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
 }
 
 impl ExperimentArgs {
     fn config(&self) -> Result<ExperimentConfig, String> {
-        let (kind, csv) = if DatasetKind::parse(&self.dataset).is_ok() {
-            (self.dataset.clone(), None)
-        } else if self.dataset.ends_with(".csv") {
-            let text = std::fs::read_to_string(&self.dataset)
-                .map_err(|e| format!("cannot read {}: {e}", self.dataset))?;
-            ("csv".to_string(), Some(text))
-        } else {
-            return Err(format!(
-                "invalid dataset: {} ({} or a path ending in .csv)",
-                self.dataset,
-                DatasetKind::allowed()
-            ));
-        };
         Ok(ExperimentConfig {
-            dataset: DataConfig {
-                kind,
-                noise: self.noise,
-                train_fraction: self.train_fraction,
-                samples: self.samples,
-                seed: self.seed,
-                csv,
-                label_column: self.label_column.clone(),
-            },
+            dataset: self.data.config()?,
             hidden: self.hidden.clone(),
             activation: self.activation.clone(),
             output_activation: None,
@@ -113,7 +134,7 @@ impl ExperimentArgs {
             batch_size: self.batch,
             l1: self.l1,
             l2: self.l2,
-            seed: self.seed,
+            seed: self.data.seed,
             rewind_step: None,
         })
     }
@@ -129,6 +150,9 @@ struct TrainArgs {
     /// Print one JSON object per epoch on stdout and nothing else.
     #[arg(long)]
     json: bool,
+    /// Save the trained model (safetensors, PyTorch names) to this file.
+    #[arg(long)]
+    save: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +189,9 @@ struct LotteryArgs {
     /// Print one JSON object per (branch, level) on stdout and nothing else.
     #[arg(long)]
     json: bool,
+    /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
+    #[arg(long)]
+    export: Option<std::path::PathBuf>,
 }
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
@@ -173,6 +200,9 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train(&args),
         Command::Lottery(args) => lottery(&args),
+        Command::Data(args) => io_cmds::data(&args),
+        Command::Predict(args) => io_cmds::predict(&args),
+        Command::Prune(args) => io_cmds::prune(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -223,6 +253,12 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         };
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
+    if let Some(path) = &args.save {
+        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path)?;
+        if !args.json {
+            writeln!(out, "saved {}", path.display()).map_err(|e| e.to_string())?;
+        }
+    }
     Ok(())
 }
 
@@ -243,13 +279,14 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
             .cloned()
             .collect(),
         epochs: args.epochs,
-        seed: args.exp.seed,
+        seed: args.exp.data.seed,
     };
     let spec = lottery.spec().map_err(|e| e.to_string())?;
     if let pruning_playground::lottery::Reset::Step(k) = spec.reset {
         config.rewind_step = Some(k);
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
+    let loss = exp.trainer.config().loss;
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -258,6 +295,12 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
         runner.step().map_err(|e| e.to_string())?;
         for r in &runner.results()[printed..] {
             writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
+            if let (Some(dir), Some(model)) = (&args.export, runner.last_finished_model()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+                let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
+                io_cmds::save_model(model, loss, &file)?;
+            }
         }
         printed = runner.results().len();
     }

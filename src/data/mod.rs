@@ -3,12 +3,25 @@
 //!
 //! Every dataset is a classification problem: features `x` (one row per sample, `f32`) and class
 //! labels `y` in `0..n_classes`, already split into train and test parts.
+//!
+//! | kind | features | classes | samples | scaling |
+//! | --- | --- | --- | --- | --- |
+//! | [`toy2d`] (circle, xor, gauss, spiral, moons) | 2 (`x1`, `x2`) | 2 | `samples` | none: raw coordinates in about [-6, 6] |
+//! | [`mnist1d`] | 40 | 10 | 4000 train / 1000 test | standardized per feature with training statistics |
+//! | [`digits`] | 64 | 10 | 1797, split by `train_fraction` | ÷16, then standardized with training statistics |
+//! | [`csv`] | the file's | the file's | the file's rows | standardized with training statistics |
+//!
+//! Every split is seeded: the same [`DataSpec`] gives the same arrays, bit for bit.
 
 pub mod csv;
+pub mod digits;
+pub mod mnist1d;
+pub mod toy2d;
 
-use ndarray::Array2;
+use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
+use crate::rng::Rng;
 use crate::{Error, Result};
 
 /// A classification dataset, split into train and test parts.
@@ -134,37 +147,237 @@ impl Default for DataSpec {
     }
 }
 
-/// Builds a built-in dataset.
+/// Smallest number of samples of a toy set.
+pub const MIN_TOY_SAMPLES: usize = 10;
+/// Largest number of samples of a toy set.
+pub const MAX_TOY_SAMPLES: usize = 20_000;
+/// Largest toy noise level (TF Playground's 50 %).
+pub const MAX_NOISE: f32 = 0.5;
+
+/// Builds a built-in dataset from its spec.
+///
+/// Toy sets use `noise`, `samples`, `train_fraction` and `seed`; MNIST-1D uses only `seed` (its
+/// 4000 / 1000 split is fixed by the published construction); digits uses `train_fraction` and
+/// `seed`. Fields a kind does not use are not checked.
 ///
 /// # Errors
-/// [`Error::InvalidConfig`] naming a field outside its range.
+/// [`Error::InvalidConfig`] naming the field, its value and the allowed range when `noise` is
+/// outside [0, 0.5], `samples` outside [10, 20000], or `train_fraction` not strictly between 0 and
+/// 1 with at least one sample on each side of the split.
+///
+/// # Example
+/// ```
+/// use pruning_playground::data::{build, DataSpec, DatasetKind};
+///
+/// let spec = DataSpec { kind: DatasetKind::Spiral, samples: 200, seed: 7, ..DataSpec::default() };
+/// let data = build(&spec).unwrap();
+/// assert_eq!(data.x_train.nrows() + data.x_test.nrows(), 200);
+/// assert_eq!(data.n_classes, 2);
+/// ```
 pub fn build(spec: &DataSpec) -> Result<Dataset> {
-    // TEMPORARY until the datasets land: a seeded circle for every kind.
-    use rand::Rng as _;
-    let mut rng = crate::rng::derived(spec.seed, "data");
-    let n = spec.samples;
-    let mut x = Array2::zeros((n, 2));
-    let mut y = vec![0; n];
-    for i in 0..n {
-        let label = i % 2;
-        let r: f32 = if label == 0 {
-            rng.random_range(0.0..2.5)
-        } else {
-            rng.random_range(3.5..5.0)
-        };
-        let t: f32 = rng.random_range(0.0..std::f32::consts::TAU);
-        x[[i, 0]] = r * t.cos();
-        x[[i, 1]] = r * t.sin();
-        y[i] = 1 - label;
+    match spec.kind {
+        DatasetKind::Mnist1d => Ok(mnist1d::load(spec.seed)),
+        DatasetKind::Digits => digits::load(spec.train_fraction, spec.seed),
+        kind => {
+            if !(0.0..=MAX_NOISE).contains(&spec.noise) {
+                return Err(Error::config(
+                    "noise",
+                    spec.noise,
+                    format!("between 0 and {MAX_NOISE}"),
+                ));
+            }
+            if !(MIN_TOY_SAMPLES..=MAX_TOY_SAMPLES).contains(&spec.samples) {
+                return Err(Error::config(
+                    "samples",
+                    spec.samples,
+                    format!("between {MIN_TOY_SAMPLES} and {MAX_TOY_SAMPLES}"),
+                ));
+            }
+            let n_train = train_count(spec.samples, spec.train_fraction)?;
+            let (x, y) = toy2d::generate(kind, spec.samples, spec.noise, spec.seed);
+            let mut rng = crate::rng::derived(spec.seed, "split");
+            let (train, test) = shuffled_split(spec.samples, n_train, &mut rng);
+            Ok(assemble(
+                kind.name().to_string(),
+                &x,
+                &y,
+                (&train, &test),
+                2,
+                toy2d::feature_names(),
+            ))
+        }
     }
-    let n_train = ((n as f32) * spec.train_fraction).round() as usize;
-    Ok(Dataset {
-        name: spec.kind.name().into(),
-        x_train: x.slice(ndarray::s![..n_train, ..]).to_owned(),
-        y_train: y[..n_train].to_vec(),
-        x_test: x.slice(ndarray::s![n_train.., ..]).to_owned(),
-        y_test: y[n_train..].to_vec(),
-        n_classes: 2,
-        feature_names: vec!["x1".into(), "x2".into()],
-    })
+}
+
+/// How many of `n` samples go to training: `round(n * fraction)`.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for `train_fraction` unless it is strictly between 0 and 1 and leaves
+/// at least one sample on each side.
+pub(crate) fn train_count(n: usize, fraction: f32) -> Result<usize> {
+    let allowed = || {
+        format!(
+            "strictly between 0 and 1, leaving at least one of the {n} samples for training and \
+             one for testing"
+        )
+    };
+    if !(fraction > 0.0 && fraction < 1.0) {
+        return Err(Error::config("train_fraction", fraction, allowed()));
+    }
+    let n_train = (n as f64 * f64::from(fraction)).round() as usize;
+    if n_train == 0 || n_train >= n {
+        return Err(Error::config("train_fraction", fraction, allowed()));
+    }
+    Ok(n_train)
+}
+
+/// A uniformly random permutation of `0..n` (Fisher–Yates, drawing from `rng`).
+pub(crate) fn permutation(n: usize, rng: &mut Rng) -> Vec<usize> {
+    use rand::Rng as _;
+    let mut idx: Vec<usize> = (0..n).collect();
+    for i in (1..n).rev() {
+        let j = rng.random_range(0..=i);
+        idx.swap(i, j);
+    }
+    idx
+}
+
+/// Shuffles `0..n` and cuts it into the first `n_train` indices and the rest.
+pub(crate) fn shuffled_split(n: usize, n_train: usize, rng: &mut Rng) -> (Vec<usize>, Vec<usize>) {
+    let mut idx = permutation(n, rng);
+    let test = idx.split_off(n_train);
+    (idx, test)
+}
+
+/// A split of exactly `n_train` samples that keeps each class's share: class `c` with `n_c`
+/// samples gets `floor(n_c * n_train / n)` training samples, and the samples left over go one each
+/// to the classes with the largest remainders (ties to the lower class). Within a class the
+/// samples are chosen at random; both parts are then shuffled.
+pub(crate) fn stratified_split(
+    y: &[usize],
+    n_classes: usize,
+    n_train: usize,
+    rng: &mut Rng,
+) -> (Vec<usize>, Vec<usize>) {
+    let n = y.len();
+    let mut by_class: Vec<Vec<usize>> = vec![Vec::new(); n_classes];
+    for (i, &c) in y.iter().enumerate() {
+        by_class[c].push(i);
+    }
+    let mut take: Vec<usize> = by_class.iter().map(|m| m.len() * n_train / n).collect();
+    let mut order: Vec<usize> = (0..n_classes).collect();
+    // Remainder of class c, scaled by n: (n_c * n_train) mod n. Stable sort keeps ties in class order.
+    order.sort_by_key(|&c| std::cmp::Reverse(by_class[c].len() * n_train % n));
+    let short = n_train - take.iter().sum::<usize>();
+    for &c in order.iter().take(short) {
+        take[c] += 1;
+    }
+    let (mut train, mut test) = (Vec::with_capacity(n_train), Vec::with_capacity(n - n_train));
+    for (members, &k) in by_class.iter().zip(&take) {
+        let perm = permutation(members.len(), rng);
+        train.extend(perm[..k].iter().map(|&p| members[p]));
+        test.extend(perm[k..].iter().map(|&p| members[p]));
+    }
+    let train = permutation(train.len(), rng)
+        .into_iter()
+        .map(|p| train[p])
+        .collect();
+    let test = permutation(test.len(), rng)
+        .into_iter()
+        .map(|p| test[p])
+        .collect();
+    (train, test)
+}
+
+/// Puts the rows `split.0` into the training part and `split.1` into the test part.
+pub(crate) fn assemble(
+    name: String,
+    x: &Array2<f32>,
+    y: &[usize],
+    split: (&[usize], &[usize]),
+    n_classes: usize,
+    feature_names: Vec<String>,
+) -> Dataset {
+    let (train, test) = split;
+    Dataset {
+        name,
+        x_train: x.select(Axis(0), train),
+        y_train: train.iter().map(|&i| y[i]).collect(),
+        x_test: x.select(Axis(0), test),
+        y_test: test.iter().map(|&i| y[i]).collect(),
+        n_classes,
+        feature_names,
+    }
+}
+
+/// Standardizes every feature with the training part's statistics, applied to both parts:
+/// `x' = (x - mean_train) / std_train` (population std). A constant training column has std 0: it
+/// is only centred, never divided.
+pub(crate) fn standardize(data: &mut Dataset) {
+    let n = data.x_train.nrows().max(1) as f64;
+    for j in 0..data.x_train.ncols() {
+        let col = data.x_train.column(j);
+        let mean = col.iter().map(|&v| f64::from(v)).sum::<f64>() / n;
+        let var = col
+            .iter()
+            .map(|&v| (f64::from(v) - mean).powi(2))
+            .sum::<f64>()
+            / n;
+        let std = var.sqrt();
+        let scale = if std > 1e-12 { 1.0 / std } else { 1.0 };
+        for x in [&mut data.x_train, &mut data.x_test] {
+            x.column_mut(j)
+                .mapv_inplace(|v| ((f64::from(v) - mean) * scale) as f32);
+        }
+    }
+}
+
+/// `count` names `x1`, `x2`, … for sources without column names.
+pub(crate) fn numbered_names(count: usize) -> Vec<String> {
+    (1..=count).map(|i| format!("x{i}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn train_count_rounds_and_keeps_both_sides_nonempty() {
+        assert_eq!(train_count(10, 0.5).unwrap(), 5);
+        assert_eq!(train_count(1797, 0.7).unwrap(), 1258);
+        assert!(train_count(10, 0.01).is_err());
+        assert!(train_count(10, 0.99).is_err());
+        assert!(train_count(10, f32::NAN).is_err());
+    }
+
+    #[test]
+    fn stratified_split_takes_exact_total_and_each_class_share() {
+        let y: Vec<usize> = (0..103).map(|i| usize::from(i % 3 == 0)).collect();
+        let mut rng = crate::rng::seeded(1);
+        let (train, test) = stratified_split(&y, 2, 52, &mut rng);
+        assert_eq!(train.len(), 52);
+        assert_eq!(test.len(), 51);
+        let ones = train.iter().filter(|&&i| y[i] == 1).count();
+        // 35 of 103 are class 1: 35 * 52 / 103 = 17.67 → 18.
+        assert_eq!(ones, 18);
+        let mut all: Vec<usize> = train.iter().chain(&test).copied().collect();
+        all.sort_unstable();
+        assert_eq!(all, (0..103).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn standardize_leaves_constant_columns_centred() {
+        let mut d = Dataset {
+            name: "t".into(),
+            x_train: ndarray::array![[1.0, 3.0], [3.0, 3.0]],
+            y_train: vec![0, 1],
+            x_test: ndarray::array![[5.0, 4.0]],
+            y_test: vec![0],
+            n_classes: 2,
+            feature_names: numbered_names(2),
+        };
+        standardize(&mut d);
+        assert_eq!(d.x_train, ndarray::array![[-1.0, 0.0], [1.0, 0.0]]);
+        assert_eq!(d.x_test, ndarray::array![[3.0, 1.0]]);
+    }
 }

@@ -232,6 +232,8 @@ pub struct LotteryRunner {
     queue: Vec<(Branch, usize)>,
     job: Option<Job>,
     results: Vec<LevelResult>,
+    /// The trained model of the (branch, level) that finished last.
+    last_model: Option<Mlp>,
     epochs_done: usize,
 }
 
@@ -310,6 +312,7 @@ impl LotteryRunner {
             queue,
             job: None,
             results: Vec::new(),
+            last_model: None,
             epochs_done: 0,
         })
     }
@@ -325,6 +328,10 @@ impl LotteryRunner {
     /// The ticket as trained at the last finished level, if any.
     pub fn ticket(&self) -> Option<&Mlp> {
         self.ticket_trained.as_ref()
+    }
+    /// The trained model of the (branch, level) that finished last (for exporting each level).
+    pub fn last_finished_model(&self) -> Option<&Mlp> {
+        self.last_model.as_ref()
     }
     /// The model being trained now, if a level is in progress.
     pub fn current_model(&self) -> Option<&Mlp> {
@@ -539,8 +546,9 @@ impl LotteryRunner {
             diverged: job.diverged,
         };
         if job.branch == Branch::Ticket {
-            self.ticket_trained = Some(job.model);
+            self.ticket_trained = Some(job.model.clone());
         }
+        self.last_model = Some(job.model);
         self.results.push(result);
     }
 }

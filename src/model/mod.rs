@@ -226,6 +226,114 @@ impl Mlp {
         })
     }
 
+    /// Rebuilds a model from its parts, as [`Mlp::spec`], [`Mlp::params`], [`Mlp::masks`],
+    /// [`Mlp::initial_params`] and [`Mlp::neuron_ids`] give them (used by [`crate::io`]).
+    ///
+    /// `spec.hidden` holds the *original* widths; the current width of hidden layer `h` is
+    /// `neuron_ids[h].len()`, and every layer of `params`, `masks` and `initial` must have the
+    /// current shape. Masked weights are set to 0. No rewind point is set.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] if the spec is outside the limits, a mask holds a value other than
+    /// 0 and 1, or `neuron_ids[h]` is not ascending distinct indices below `spec.hidden[h]`;
+    /// [`Error::Shape`] if a part has the wrong number of layers or a layer the wrong shape.
+    pub fn from_parts(
+        spec: &MlpSpec,
+        params: Vec<LayerParams>,
+        masks: Vec<Array2<f32>>,
+        initial: Vec<LayerParams>,
+        neuron_ids: Vec<Vec<usize>>,
+    ) -> Result<Self> {
+        spec.validate()?;
+        if neuron_ids.len() != spec.hidden.len() {
+            return Err(Error::Shape {
+                what: "neuron_ids".into(),
+                expected: format!("{} hidden layers", spec.hidden.len()),
+                got: format!("{} hidden layers", neuron_ids.len()),
+            });
+        }
+        for (h, (ids, &original)) in neuron_ids.iter().zip(&spec.hidden).enumerate() {
+            let sorted = ids.windows(2).all(|p| p[0] < p[1]);
+            if ids.is_empty() || !sorted || ids.iter().any(|&i| i >= original) {
+                return Err(Error::config(
+                    "neuron_ids",
+                    format!("hidden layer {h}: {ids:?}"),
+                    format!("at least one ascending distinct index below {original}"),
+                ));
+            }
+        }
+        let mut widths = vec![spec.inputs];
+        widths.extend(neuron_ids.iter().map(Vec::len));
+        widths.push(spec.outputs);
+        let n = widths.len() - 1;
+        let shape_error = |what: &str, got: String| Error::Shape {
+            what: what.into(),
+            expected: format!(
+                "{n} layers of shapes {:?}",
+                (0..n)
+                    .map(|l| (widths[l + 1], widths[l]))
+                    .collect::<Vec<_>>()
+            ),
+            got,
+        };
+        for (what, parts) in [("parameters", &params), ("initial parameters", &initial)] {
+            let fits = parts.len() == n
+                && parts.iter().enumerate().all(|(l, p)| {
+                    p.weight.dim() == (widths[l + 1], widths[l]) && p.bias.len() == widths[l + 1]
+                });
+            if !fits {
+                let got = parts
+                    .iter()
+                    .map(|p| format!("{:?} + bias [{}]", p.weight.dim(), p.bias.len()))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(shape_error(what, got));
+            }
+        }
+        if masks.len() != n
+            || masks
+                .iter()
+                .enumerate()
+                .any(|(l, m)| m.dim() != (widths[l + 1], widths[l]))
+        {
+            let got = format!("{:?}", masks.iter().map(|m| m.dim()).collect::<Vec<_>>());
+            return Err(shape_error("masks", got));
+        }
+        if let Some(v) = masks
+            .iter()
+            .flat_map(|m| m.iter())
+            .find(|&&v| v != 0.0 && v != 1.0)
+        {
+            return Err(Error::config("mask", v, "only 0 and 1"));
+        }
+        let layers = params
+            .into_iter()
+            .zip(masks)
+            .enumerate()
+            .map(|(l, (p, mask))| {
+                let mut weight = p.weight;
+                apply_mask(&mut weight, &mask);
+                Dense {
+                    weight,
+                    bias: p.bias,
+                    mask,
+                    activation: if l + 1 == n {
+                        spec.output_activation
+                    } else {
+                        spec.activation
+                    },
+                }
+            })
+            .collect();
+        Ok(Mlp {
+            layers,
+            initial,
+            rewind_point: None,
+            neuron_ids,
+            spec: spec.clone(),
+        })
+    }
+
     /// The spec the model was built from (its `hidden` gives the *original* widths).
     pub fn spec(&self) -> &MlpSpec {
         &self.spec

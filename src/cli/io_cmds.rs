@@ -1,0 +1,261 @@
+//! The `data` and `predict` subcommands: datasets out to PyTorch, models in from safetensors.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use pruning_playground::io::{self, ImportOptions, MAX_FILE_BYTES};
+use pruning_playground::model::Activation;
+use pruning_playground::train::{self, Loss};
+
+use super::DatasetArgs;
+
+/// `data`: write a dataset as safetensors.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    #[command(flatten)]
+    data: DatasetArgs,
+    /// Output file (x_train F32 [n, features], y_train I64 [n], x_test, y_test).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Which part of a dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Split {
+    /// The training samples.
+    Train,
+    /// The test samples.
+    Test,
+}
+
+/// `predict`: run a saved model on a dataset split.
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// A model file (safetensors) written by this tool or by PyTorch's `save_file`.
+    #[arg(long)]
+    model: PathBuf,
+    /// Hidden activation (relu, tanh, sigmoid, linear): required for a file without metadata,
+    /// checked against the metadata otherwise.
+    #[arg(long)]
+    activation: Option<String>,
+    /// Output activation (default for a file without metadata: linear).
+    #[arg(long)]
+    output_activation: Option<String>,
+    #[command(flatten)]
+    data: DatasetArgs,
+    /// Which split to run on.
+    #[arg(long, value_enum, default_value_t = Split::Test)]
+    split: Split,
+    /// Print one JSON array of output rows (one array of logits per sample) and nothing else.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Builds the dataset and writes it to `--out`.
+pub fn data(args: &DataArgs) -> Result<(), String> {
+    let ds = args.data.config()?.build().map_err(|e| e.to_string())?;
+    let bytes = io::dataset_safetensors(&ds).map_err(|e| e.to_string())?;
+    std::fs::write(&args.out, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    println!(
+        "wrote {}: {}, {} train / {} test samples, {} features, {} classes",
+        args.out.display(),
+        ds.name,
+        ds.x_train.nrows(),
+        ds.x_test.nrows(),
+        ds.n_features(),
+        ds.n_classes
+    );
+    Ok(())
+}
+
+fn parse_activation(flag: &str, name: &Option<String>) -> Result<Option<Activation>, String> {
+    name.as_deref()
+        .map(|n| Activation::parse(n).map_err(|e| format!("--{flag}: {e}")))
+        .transpose()
+}
+
+/// Reads and imports a model file, checking its size first.
+fn load_model(
+    file: &std::path::Path,
+    activation: &Option<String>,
+    output_activation: &Option<String>,
+) -> Result<(pruning_playground::model::Mlp, Vec<u8>), String> {
+    let path = file.display();
+    let size = std::fs::metadata(file)
+        .map_err(|e| format!("cannot read {path}: {e}"))?
+        .len();
+    if size > MAX_FILE_BYTES as u64 {
+        return Err(format!(
+            "{path}: the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (64 MiB)"
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let opts = ImportOptions {
+        activation: parse_activation("activation", activation)?,
+        output_activation: parse_activation("output-activation", output_activation)?,
+    };
+    let model = io::import_safetensors(&bytes, &opts).map_err(|e| format!("{path}: {e}"))?;
+    Ok((model, bytes))
+}
+
+/// Writes a model file.
+pub fn save_model(
+    model: &pruning_playground::model::Mlp,
+    loss: Loss,
+    file: &std::path::Path,
+) -> Result<(), String> {
+    let bytes = io::export_safetensors(
+        model,
+        &io::ExportOptions {
+            loss: Some(loss),
+            ..io::ExportOptions::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    std::fs::write(file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+/// `prune`: one pruning step on the weights in a model file.
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// The model file to prune (safetensors, from this tool or PyTorch).
+    #[arg(long)]
+    model: PathBuf,
+    /// Hidden activation, for a file without metadata.
+    #[arg(long)]
+    activation: Option<String>,
+    /// Output activation, for a file without metadata (default linear).
+    #[arg(long)]
+    output_activation: Option<String>,
+    /// Fraction of the remaining weights (or neurons) to prune.
+    #[arg(long, conflicts_with = "count")]
+    fraction: Option<f64>,
+    /// Or an absolute number of weights (or neurons) to prune.
+    #[arg(long)]
+    count: Option<usize>,
+    /// weights (unstructured) or neurons (structured).
+    #[arg(long, default_value = "weights")]
+    structure: String,
+    /// magnitude, lp:P or random (snip needs data; use the lottery or the browser).
+    #[arg(long, default_value = "magnitude")]
+    score: String,
+    /// global or layer.
+    #[arg(long, default_value = "global")]
+    scope: String,
+    /// The output layer is pruned at fraction × output-rate (0 = never).
+    #[arg(long, default_value_t = 1.0)]
+    output_rate: f64,
+    /// Seed of the random score.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Where to write the pruned model.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Loads a model, prunes it once and writes it back out.
+pub fn prune(args: &PruneArgs) -> Result<(), String> {
+    let (mut model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let spec = pruning_playground::experiment::PruneConfig {
+        structure: args.structure.clone(),
+        score: args.score.clone(),
+        scope: args.scope.clone(),
+        fraction: args.fraction,
+        count: args.count,
+        output_rate: args.output_rate,
+        seed: args.seed,
+    }
+    .spec()
+    .map_err(|e| e.to_string())?;
+    let report =
+        pruning_playground::prune::prune(&mut model, &spec, None).map_err(|e| e.to_string())?;
+    let loss = match io::read_metadata(&bytes)
+        .map_err(|e| e.to_string())?
+        .get("loss")
+    {
+        Some(name) => Loss::parse(name).map_err(|e| e.to_string())?,
+        None => Loss::default(),
+    };
+    save_model(&model, loss, &args.out)?;
+    let layers: Vec<String> = report
+        .layer_density
+        .iter()
+        .map(|d| format!("{:.1}%", 100.0 * d))
+        .collect();
+    println!(
+        "pruned {} {}: {} remain; density {:.2}% (layers {}); wrote {}",
+        report.removed,
+        report.structure.name(),
+        report.remaining,
+        100.0 * report.density,
+        layers.join(" / "),
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// Loads the model, runs it on the split and prints the outputs (`--json`) or the accuracy.
+pub fn predict(args: &PredictArgs) -> Result<(), String> {
+    let (model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let path = args.model.display();
+    let loss = match io::read_metadata(&bytes)
+        .map_err(|e| format!("{path}: {e}"))?
+        .get("loss")
+    {
+        Some(name) => Some(Loss::parse(name).map_err(|e| format!("{path}: metadata: {e}"))?),
+        None => None,
+    };
+
+    let ds = args.data.config()?.build().map_err(|e| e.to_string())?;
+    let (x, y) = match args.split {
+        Split::Train => (&ds.x_train, &ds.y_train),
+        Split::Test => (&ds.x_test, &ds.y_test),
+    };
+    let inputs = model.widths()[0];
+    if x.ncols() != inputs {
+        return Err(format!(
+            "the model takes {inputs} inputs but dataset {} has {} features",
+            ds.name,
+            x.ncols()
+        ));
+    }
+    let out = std::io::stdout();
+    let mut out = std::io::BufWriter::new(out.lock());
+    if args.json {
+        let a = model.forward(x.view()).map_err(|e| e.to_string())?;
+        let rows: Vec<Vec<f32>> = a.outer_iter().map(|r| r.to_vec()).collect();
+        serde_json::to_writer(&mut out, &rows).map_err(|e| e.to_string())?;
+        writeln!(out).map_err(|e| e.to_string())?;
+    } else {
+        let outputs = *model.widths().last().expect("a model has layers");
+        if outputs != ds.n_classes && outputs != 1 {
+            return Err(format!(
+                "the model has {outputs} outputs but dataset {} has {} classes",
+                ds.name, ds.n_classes
+            ));
+        }
+        let e = train::evaluate(&model, x.view(), y, loss.unwrap_or_default());
+        let loss_text = match loss {
+            Some(l) => format!(", {} loss {:.4}", l.name(), e.loss),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{} {} split: {} samples, accuracy {:.2}%{loss_text}; model {:?}, density {:.1}%",
+            ds.name,
+            if args.split == Split::Train {
+                "train"
+            } else {
+                "test"
+            },
+            x.nrows(),
+            100.0 * e.accuracy,
+            model.widths(),
+            100.0 * model.density()
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}

@@ -1,0 +1,141 @@
+//! The UCI optical handwritten digits, 8×8, as shipped by scikit-learn (`load_digits`): 1797
+//! samples, 64 pixel features with values 0–16, 10 classes. CC BY 4.0 (Alpaydin & Kaynak, UCI
+//! Machine Learning Repository); see `data/README.md` for the credit and how the embedded file
+//! was made.
+//!
+//! The data is compiled into the crate (`data/digits.bin`, 117 kB) and checked on every load:
+//! magic, sizes, an FNV-1a checksum and the value ranges.
+//!
+//! [`load`] splits it with a seeded *stratified* split (each digit keeps its share, the total is
+//! exactly `round(1797 · train_fraction)`), then scales the pixels: divide by 16 (to [0, 1]), then
+//! standardize each feature with the training set's mean and std, applied to both parts. Pixels
+//! that are constant in the training set (a few border pixels are always 0) are only centred.
+
+use ndarray::Array2;
+
+use super::Dataset;
+use crate::{Error, Result};
+
+/// The embedded file (format in `data/README.md`).
+pub static DIGITS_BIN: &[u8] = include_bytes!("../../data/digits.bin");
+
+/// Number of samples.
+pub const N_SAMPLES: usize = 1797;
+/// Features per sample (8×8 pixels).
+pub const N_FEATURES: usize = 64;
+/// Number of classes.
+pub const N_CLASSES: usize = 10;
+/// Largest pixel value.
+pub const MAX_PIXEL: u8 = 16;
+
+const MAGIC: &[u8; 8] = b"PPDIGITS";
+const HEADER_LEN: usize = 12;
+const RECORD_LEN: usize = N_FEATURES + 1;
+
+/// FNV-1a, 32 bit: the checksum stored at the end of `digits.bin`.
+pub fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5, |h, &b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The digits split into training and test parts (see the module docs for the split and scaling).
+/// Features are named `pixel_<row>_<col>`, as in scikit-learn.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] when `train_fraction` is not strictly between 0 and 1 with at least
+/// one sample on each side; [`Error::State`] if the embedded file were corrupted.
+pub fn load(train_fraction: f32, seed: u64) -> Result<Dataset> {
+    let n_train = super::train_count(N_SAMPLES, train_fraction)?;
+    let (pixels, y) = decode(DIGITS_BIN)?;
+    let x = pixels.mapv(|p| f32::from(p) / f32::from(MAX_PIXEL));
+    let mut rng = crate::rng::derived(seed, "split");
+    let (train, test) = super::stratified_split(&y, N_CLASSES, n_train, &mut rng);
+    let names = (0..N_FEATURES)
+        .map(|i| format!("pixel_{}_{}", i / 8, i % 8))
+        .collect();
+    let mut data = super::assemble("digits".into(), &x, &y, (&train, &test), N_CLASSES, names);
+    super::standardize(&mut data);
+    Ok(data)
+}
+
+/// Decodes a `digits.bin` image into raw pixels `[n, 64]` (0–16) and labels, in file order.
+///
+/// # Errors
+/// [`Error::State`] naming what is wrong: magic, sizes, checksum, a pixel above 16 or a label
+/// above 9.
+pub fn decode(bytes: &[u8]) -> Result<(Array2<u8>, Vec<usize>)> {
+    let corrupt = |what: String| Error::State(format!("digits.bin is corrupted: {what}"));
+    if bytes.len() < HEADER_LEN + 4 || &bytes[..8] != MAGIC {
+        return Err(corrupt("bad magic (expected PPDIGITS)".into()));
+    }
+    let n = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
+    let (features, classes) = (usize::from(bytes[10]), usize::from(bytes[11]));
+    if features != N_FEATURES || classes != N_CLASSES {
+        return Err(corrupt(format!(
+            "header says {features} features and {classes} classes, expected {N_FEATURES} and {N_CLASSES}"
+        )));
+    }
+    let expected_len = HEADER_LEN + n * RECORD_LEN + 4;
+    if bytes.len() != expected_len {
+        return Err(corrupt(format!(
+            "{} bytes, expected {expected_len}",
+            bytes.len()
+        )));
+    }
+    let (body, tail) = bytes.split_at(expected_len - 4);
+    let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
+    let actual = fnv1a32(body);
+    if stored != actual {
+        return Err(corrupt(format!(
+            "checksum {actual:#010x}, expected {stored:#010x}"
+        )));
+    }
+    let mut pixels = Array2::zeros((n, N_FEATURES));
+    let mut labels = Vec::with_capacity(n);
+    for (i, record) in body[HEADER_LEN..].chunks_exact(RECORD_LEN).enumerate() {
+        let (px, label) = record.split_at(N_FEATURES);
+        if let Some(&p) = px.iter().find(|&&p| p > MAX_PIXEL) {
+            return Err(corrupt(format!(
+                "sample {i} has pixel value {p} > {MAX_PIXEL}"
+            )));
+        }
+        if usize::from(label[0]) >= N_CLASSES {
+            return Err(corrupt(format!("sample {i} has label {}", label[0])));
+        }
+        pixels
+            .row_mut(i)
+            .iter_mut()
+            .zip(px)
+            .for_each(|(d, &p)| *d = p);
+        labels.push(usize::from(label[0]));
+    }
+    Ok((pixels, labels))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_file_decodes_to_1797_samples() {
+        let (x, y) = decode(DIGITS_BIN).unwrap();
+        assert_eq!(x.dim(), (N_SAMPLES, N_FEATURES));
+        assert_eq!(y.len(), N_SAMPLES);
+        assert_eq!(x.iter().copied().max(), Some(MAX_PIXEL));
+    }
+
+    #[test]
+    fn a_flipped_byte_fails_the_checksum() {
+        let mut bytes = DIGITS_BIN.to_vec();
+        bytes[HEADER_LEN + 5] ^= 1;
+        let err = decode(&bytes).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
+    }
+
+    #[test]
+    fn a_truncated_file_is_rejected() {
+        let err = decode(&DIGITS_BIN[..1000]).unwrap_err();
+        assert!(err.to_string().contains("bytes, expected"), "{err}");
+    }
+}
