@@ -33,7 +33,7 @@ summary() {
   [ ${#passed[@]} -gt 0 ] && echo "passed:  ${passed[*]}"
   [ ${#skipped[@]} -gt 0 ] && echo "skipped: ${skipped[*]}"
   echo "npm test: $([ "$failed" = 0 ] && echo OK || echo FAILED) in $((SECONDS - started)) s"
-  echo "stages: ${#passed[@]} passed, $failed failed, ${#skipped[@]} skipped"
+  echo "npm test summary: stages green ${#passed[@]}, red $failed, skipped ${#skipped[@]}"
 }
 
 wanted() {
