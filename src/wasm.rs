@@ -548,4 +548,15 @@ impl Playground {
         self.exp.replace_model(model).map_err(js_err)?;
         Ok(self.snapshot())
     }
+
+    /// A Python script that reproduces this experiment (as a lottery run with `spec`) in PyTorch.
+    #[wasm_bindgen(js_name = pytorchScript)]
+    pub fn pytorch_script(&self, spec: JsValue) -> Result<String, JsError> {
+        let cfg: LotteryConfig = if spec.is_undefined() {
+            LotteryConfig::default()
+        } else {
+            from_js("lottery spec", spec)?
+        };
+        crate::io::pytorch_script(&self.exp.config, &cfg).map_err(js_err)
+    }
 }

@@ -24,6 +24,8 @@ enum Command {
     Train(TrainArgs),
     /// Run a lottery-ticket experiment: train, prune, reset, retrain, level by level.
     Lottery(LotteryArgs),
+    /// Print a Python script that reproduces the lottery experiment in PyTorch.
+    Script(LotteryArgs),
     /// Write a dataset as safetensors for PyTorch (x_train, y_train, x_test, y_test).
     Data(io_cmds::DataArgs),
     /// Prune the weights in a model file once and write the result.
@@ -200,6 +202,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Train(args) => train(&args),
         Command::Lottery(args) => lottery(&args),
+        Command::Script(args) => script(&args),
         Command::Data(args) => io_cmds::data(&args),
         Command::Predict(args) => io_cmds::predict(&args),
         Command::Prune(args) => io_cmds::prune(&args),
@@ -262,9 +265,8 @@ fn train(args: &TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn lottery(args: &LotteryArgs) -> Result<(), String> {
-    let mut config = args.exp.config()?;
-    let lottery = LotteryConfig {
+fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
+    LotteryConfig {
         levels: args.levels,
         fraction: args.fraction,
         structure: args.structure.clone(),
@@ -280,7 +282,19 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
             .collect(),
         epochs: args.epochs,
         seed: args.exp.data.seed,
-    };
+    }
+}
+
+fn script(args: &LotteryArgs) -> Result<(), String> {
+    let text = pruning_playground::io::pytorch_script(&args.exp.config()?, &lottery_config(args))
+        .map_err(|e| e.to_string())?;
+    print!("{text}");
+    Ok(())
+}
+
+fn lottery(args: &LotteryArgs) -> Result<(), String> {
+    let mut config = args.exp.config()?;
+    let lottery = lottery_config(args);
     let spec = lottery.spec().map_err(|e| e.to_string())?;
     if let pruning_playground::lottery::Reset::Step(k) = spec.reset {
         config.rewind_step = Some(k);

@@ -36,9 +36,11 @@
 mod export;
 mod import;
 mod names;
+mod script;
 
 pub use export::{dataset_safetensors, export_safetensors};
 pub use import::{import_safetensors, read_metadata};
+pub use script::pytorch_script;
 
 use crate::model::Activation;
 use crate::train::Loss;

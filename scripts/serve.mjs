@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// A tiny dependency-free static file server for www/ (development and e2e tests only).
+//
+//   node scripts/serve.mjs [root]          root defaults to www/ next to this script
+//
+// Environment:
+//   PORT=8080         port to listen on (default 8080); if it is taken, a free port is used instead
+//   STRICT_PORT=1     fail instead of falling back to a free port (used by the e2e tests)
+//   SERVE_HOST=127.0.0.1  address to bind (default 127.0.0.1: not exposed to the network)
+//
+// Serves .wasm as application/wasm, never lists directories, refuses paths outside the root,
+// and sends no-store caching so a rebuild is always picked up.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(process.argv[2] ?? path.join(here, '..', 'www'));
+const host = process.env.SERVE_HOST || '127.0.0.1';
+const requestedPort = process.env.PORT ? Number(process.env.PORT) : 8080;
+const strictPort = process.env.STRICT_PORT === '1';
+
+if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
+  console.error(`serve: invalid PORT ${JSON.stringify(process.env.PORT)}`);
+  process.exit(2);
+}
+
+/** @type {Record<string, string>} */
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
+  '.txt': 'text/plain; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.ico': 'image/x-icon',
+  '.safetensors': 'application/octet-stream',
+};
+
+/**
+ * Map a request URL to a file under root, or null when it would escape the root.
+ * @param {string} url
+ * @returns {string | null}
+ */
+function resolveRequest(url) {
+  let pathname;
+  try {
+    pathname = decodeURIComponent(new URL(url, 'http://localhost').pathname);
+  } catch {
+    return null;
+  }
+  if (pathname.includes('\0')) return null;
+  const file = path.resolve(root, '.' + path.posix.normalize('/' + pathname));
+  if (file !== root && !file.startsWith(root + path.sep)) return null;
+  return file;
+}
+
+/**
+ * @param {import('node:http').ServerResponse} res
+ * @param {number} status
+ * @param {string} message
+ */
+function sendText(res, status, message) {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(message + '\n');
+}
+
+const server = createServer(async (req, res) => {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return sendText(res, 405, 'method not allowed');
+  }
+  let file = resolveRequest(req.url ?? '/');
+  if (file === null) return sendText(res, 403, 'forbidden');
+  try {
+    let info = await stat(file);
+    if (info.isDirectory()) {
+      file = path.join(file, 'index.html');
+      info = await stat(file);
+    }
+    if (!info.isFile()) return sendText(res, 404, 'not found');
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Length': info.size,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      // Cross-origin isolation: lets the page use SharedArrayBuffer / wasm threads later on.
+      'Cross-Origin-Opener-Policy': 'same-origin',
+      'Cross-Origin-Embedder-Policy': 'require-corp',
+    });
+    if (req.method === 'HEAD') return res.end();
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  } catch {
+    sendText(res, 404, 'not found');
+  }
+});
+
+/** @param {number} port */
+function listen(port) {
+  server.listen(port, host);
+}
+
+server.on('error', (/** @type {NodeJS.ErrnoException} */ err) => {
+  if (err.code === 'EADDRINUSE' && !strictPort && server.listening === false && requestedPort !== 0) {
+    console.error(`serve: port ${requestedPort} is in use; using a free port instead`);
+    server.removeAllListeners('listening');
+    server.once('listening', announce);
+    listen(0);
+    return;
+  }
+  console.error(`serve: ${err.message}`);
+  process.exit(1);
+});
+
+function announce() {
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : requestedPort;
+  console.log(`Serving ${path.relative(process.cwd(), root) || '.'}/ at http://${host}:${port}/  (Ctrl+C to stop)`);
+}
+
+server.once('listening', announce);
+listen(requestedPort);
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    server.close(() => process.exit(0));
+    server.closeAllConnections();
+  });
+}

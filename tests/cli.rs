@@ -1,0 +1,140 @@
+//! The CLI as a user runs it: JSON lines on stdout and nothing else, errors on stderr.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
+        .args(args)
+        .output()
+        .expect("the CLI runs")
+}
+
+fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect()
+}
+
+#[test]
+fn train_json_prints_one_object_per_epoch_with_the_documented_keys() {
+    let out = run(&[
+        "train",
+        "--dataset",
+        "xor",
+        "--epochs",
+        "4",
+        "--seed",
+        "3",
+        "--json",
+    ]);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 4);
+    for (i, l) in lines.iter().enumerate() {
+        assert_eq!(l["epoch"], i + 1);
+        for key in ["train_loss", "test_loss", "train_accuracy", "test_accuracy"] {
+            assert!(l[key].is_number(), "{key} missing in {l}");
+        }
+    }
+    // The same seed gives the same numbers; another seed does not.
+    assert_eq!(
+        json_lines(&run(&[
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "4",
+            "--seed",
+            "3",
+            "--json"
+        ])),
+        lines
+    );
+    assert_ne!(
+        json_lines(&run(&[
+            "train",
+            "--dataset",
+            "xor",
+            "--epochs",
+            "4",
+            "--seed",
+            "4",
+            "--json"
+        ])),
+        lines
+    );
+}
+
+#[test]
+fn lottery_json_prints_one_object_per_branch_and_level() {
+    let out = run(&[
+        "lottery",
+        "--dataset",
+        "moons",
+        "--levels",
+        "2",
+        "--epochs",
+        "2",
+        "--controls",
+        "random-reinit,random-mask",
+        "--json",
+    ]);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1 + 2 * 3);
+    for l in &lines {
+        for key in [
+            "branch",
+            "level",
+            "density",
+            "layer_density",
+            "test_accuracy",
+            "best_test_accuracy",
+            "best_epoch",
+            "overlap",
+        ] {
+            assert!(l.get(key).is_some(), "{key} missing in {l}");
+        }
+    }
+    assert_eq!(lines[0]["branch"], "ticket");
+    assert!(lines[0]["overlap"].is_null());
+    assert_eq!(lines[1]["layer_density"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn bad_flags_fail_on_stderr_with_a_message_naming_the_value() {
+    for (args, needle) in [
+        (vec!["train", "--dataset", "imagenet"], "imagenet"),
+        (vec!["train", "--activation", "swish"], "activation"),
+        (vec!["train", "--lr=-1"], "learning_rate"),
+        (vec!["train", "--dataset", "missing.csv"], "missing.csv"),
+        (vec!["lottery", "--init", "rewind"], "init"),
+        (vec!["lottery", "--score", "taylor"], "score"),
+        (vec!["train", "--hidden", "0"], "hidden"),
+    ] {
+        let out = run(&args);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert!(out.stdout.is_empty(), "{args:?} printed on stdout");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    }
+}
+
+#[test]
+fn a_malformed_csv_file_is_named_with_its_line() {
+    let dir = std::env::temp_dir().join(format!("pp-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bad.csv");
+    std::fs::write(&file, "a,b,label\n1,2,0\n3,4\n5,6,1\n").unwrap();
+    let out = run(&["train", "--dataset", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("line 3"), "{err}");
+}

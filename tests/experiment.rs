@@ -1,0 +1,141 @@
+//! The experiment layer the CLI and the browser share: gradual pruning driven by training steps,
+//! pruning with data-dependent scores, costs, model replacement.
+#![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
+
+use pruning_playground::experiment::{
+    DataConfig, Experiment, ExperimentConfig, GradualConfig, PruneConfig,
+};
+
+fn moons() -> Experiment {
+    Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "moons".into(),
+            samples: 400,
+            ..DataConfig::default()
+        },
+        hidden: vec![16, 16],
+        ..ExperimentConfig::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn gradual_pruning_reaches_its_final_density_at_the_end_step_and_not_before() {
+    let mut exp = moons();
+    exp.gradual = Some(
+        GradualConfig {
+            initial_sparsity: 0.0,
+            final_sparsity: 0.75,
+            begin_step: 10,
+            end_step: 90,
+            frequency: 20,
+            ..GradualConfig::default()
+        }
+        .plan()
+        .unwrap(),
+    );
+    let mut densities = Vec::new();
+    for _ in 0..12 {
+        exp.train_steps(10).unwrap();
+        densities.push(exp.model.density());
+    }
+    // Pruning happens before steps 10, 30, 50, 70 and 90; density only ever falls.
+    assert!(densities.windows(2).all(|w| w[1] <= w[0]), "{densities:?}");
+    assert!(
+        densities[7] > 0.25 + 1e-3,
+        "not at the final density before the end: {densities:?}"
+    );
+    let total: f64 = exp
+        .model
+        .layers()
+        .iter()
+        .map(|d| d.weight().len() as f64)
+        .sum();
+    assert!(
+        (exp.model.density() - 0.25).abs() <= 1.0 / total,
+        "final {}",
+        exp.model.density()
+    );
+    // Masked weights stayed zero through all the training in between.
+    for d in exp.model.layers() {
+        assert!(d
+            .weight()
+            .iter()
+            .zip(d.mask())
+            .all(|(w, m)| *m == 1.0 || *w == 0.0));
+    }
+}
+
+#[test]
+fn snip_scores_use_the_training_data() {
+    let mut exp = moons();
+    exp.train(2).unwrap();
+    let spec = PruneConfig {
+        score: "snip".into(),
+        fraction: Some(0.5),
+        ..PruneConfig::default()
+    }
+    .spec()
+    .unwrap();
+    let report = exp.prune(&spec).unwrap();
+    assert_eq!(
+        report.removed,
+        (0.5f64 * 2.0 * 16.0 + 0.5 * 256.0 + 0.5 * 32.0).round() as usize
+    );
+}
+
+#[test]
+fn costs_show_unstructured_pruning_shrinks_storage_and_structured_shrinks_dense_compute() {
+    let mut exp = moons();
+    exp.train(1).unwrap();
+    let dense = exp.costs();
+    assert_eq!(dense.flops_dense, 2 * (2 * 16 + 16 * 16 + 16 * 2));
+    exp.prune(
+        &PruneConfig {
+            fraction: Some(0.8),
+            ..PruneConfig::default()
+        }
+        .spec()
+        .unwrap(),
+    )
+    .unwrap();
+    let masked = exp.costs();
+    assert_eq!(
+        masked.flops_dense, dense.flops_dense,
+        "masking leaves the dense work unchanged"
+    );
+    assert!(masked.flops_sparse < dense.flops_sparse / 4);
+    assert!(masked.sparse_bytes < dense.dense_bytes);
+    let mut exp = moons();
+    exp.prune(
+        &PruneConfig {
+            structure: "neurons".into(),
+            fraction: Some(0.5),
+            ..PruneConfig::default()
+        }
+        .spec()
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        exp.costs().flops_dense < dense.flops_dense / 2,
+        "removing neurons shrinks the dense work"
+    );
+}
+
+#[test]
+fn a_model_that_does_not_fit_the_data_is_refused_and_the_current_one_stays() {
+    let mut exp = moons();
+    let other = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "digits".into(),
+            ..DataConfig::default()
+        },
+        ..ExperimentConfig::default()
+    })
+    .unwrap();
+    let before = exp.model.clone();
+    let err = exp.replace_model(other.model).unwrap_err().to_string();
+    assert!(err.contains("64 inputs") || err.contains("inputs"), "{err}");
+    assert_eq!(exp.model, before);
+}

@@ -1,0 +1,55 @@
+// Native CLI and WebAssembly build must compute the same training run (up to GEMM rounding:
+// native matrixmultiply may use FMA kernels, wasm uses simd128), so losses agree to 1e-4 relative.
+//
+// The CLI runs with the dev profile by default (`cargo run`, already built by `cargo test`);
+// PARITY_RELEASE=1 uses `cargo run --release` instead.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { circleConfig, loadWasm, repoRoot } from './wasm-helpers.mjs';
+
+const EPOCHS = 5;
+const REL_TOL = 1e-4;
+
+/** @param {number} a @param {number} b */
+function relDiff(a, b) {
+  return Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-12);
+}
+
+function runCli() {
+  const args = ['run', '--quiet'];
+  if (process.env.PARITY_RELEASE === '1') args.push('--release');
+  args.push('--', 'train', '--dataset', 'circle', '--hidden', '8,8', '--activation', 'tanh',
+    '--optimizer', 'sgd', '--lr', '0.03', '--batch', '10', '--epochs', String(EPOCHS),
+    '--seed', '0', '--json');
+  const out = execFileSync('cargo', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+test('CLI `train --json` and the wasm Playground agree on every epoch', { timeout: 600_000 }, async (t) => {
+  const native = runCli();
+  assert.equal(native.length, EPOCHS, 'one JSON line per epoch from the CLI');
+
+  const { Playground } = await loadWasm();
+  const pg = new Playground(circleConfig());
+  const web = pg.train(EPOCHS);
+  pg.free();
+  assert.equal(web.length, EPOCHS);
+
+  let worst = 0;
+  for (let i = 0; i < EPOCHS; i += 1) {
+    const n = native[i];
+    const w = web[i];
+    assert.equal(w.epoch, n.epoch, `epoch number at index ${i}`);
+    for (const [jsKey, cliKey] of [['trainLoss', 'train_loss'], ['testLoss', 'test_loss']]) {
+      const d = relDiff(w[jsKey], n[cliKey]);
+      worst = Math.max(worst, d);
+      assert.ok(d <= REL_TOL, `epoch ${n.epoch} ${jsKey}: wasm ${w[jsKey]} vs native ${n[cliKey]} (rel. diff ${d.toExponential(2)})`);
+    }
+    // Accuracies may differ by a sample whose logit sits right at the boundary.
+    for (const [jsKey, cliKey] of [['trainAccuracy', 'train_accuracy'], ['testAccuracy', 'test_accuracy']]) {
+      assert.ok(Math.abs(w[jsKey] - n[cliKey]) <= 0.01, `epoch ${n.epoch} ${jsKey}: wasm ${w[jsKey]} vs native ${n[cliKey]}`);
+    }
+  }
+  t.diagnostic(`largest relative loss difference over ${EPOCHS} epochs: ${worst.toExponential(2)}`);
+});

@@ -1,0 +1,59 @@
+// The JS contract of the wasm module as the page and the worker use it.
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import { circleConfig, loadWasm } from './wasm-helpers.mjs';
+
+/** @type {Awaited<ReturnType<typeof loadWasm>>} */
+let wasm;
+before(async () => {
+  wasm = await loadWasm();
+});
+
+test('train(n) returns n epochs of metrics and the loss goes down', () => {
+  const pg = new wasm.Playground(circleConfig());
+  const metrics = pg.train(10);
+  assert.ok(Array.isArray(metrics));
+  assert.equal(metrics.length, 10);
+  metrics.forEach((m, i) => {
+    assert.equal(m.epoch, i + 1);
+    for (const key of ['trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy']) {
+      assert.equal(typeof m[key], 'number', key);
+      assert.ok(Number.isFinite(m[key]), `${key} finite`);
+    }
+    assert.ok(m.trainAccuracy >= 0 && m.trainAccuracy <= 1);
+  });
+  assert.ok(metrics.at(-1).trainLoss < metrics[0].trainLoss, 'train loss decreases over 10 epochs');
+  pg.free();
+});
+
+test('evaluate() reports both splits and matches the last epoch', () => {
+  const pg = new wasm.Playground(circleConfig());
+  const last = pg.train(3).at(-1);
+  const ev = pg.evaluate();
+  for (const key of ['trainLoss', 'testLoss', 'trainAccuracy', 'testAccuracy']) {
+    assert.equal(typeof ev[key], 'number', key);
+  }
+  assert.equal(ev.testLoss, last.testLoss);
+  pg.free();
+});
+
+test('same seed, same run (bit for bit); train(1)×k equals train(k)', () => {
+  const a = new wasm.Playground(circleConfig());
+  const b = new wasm.Playground(circleConfig());
+  const ma = a.train(4);
+  const mb = [];
+  for (let i = 0; i < 4; i += 1) mb.push(...b.train(1));
+  assert.deepEqual(mb, ma);
+  a.free();
+  b.free();
+});
+
+test('an invalid config throws a JS Error with a message', () => {
+  assert.throws(() => new wasm.Playground(circleConfig({ activation: 'bogus' })), (err) => {
+    assert.ok(err instanceof Error, 'an Error instance');
+    assert.match(err.message, /bogus|activation/i);
+    return true;
+  });
+  assert.throws(() => new wasm.Playground(circleConfig({ learningRate: -1 })), Error);
+  assert.throws(() => new wasm.Playground(circleConfig({ dataset: { kind: 'nope' } })), Error);
+});

@@ -1,0 +1,33 @@
+// Loads the browser build (www/pkg, `wasm-bindgen --target web`) in Node with initSync.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const pkgDir = path.join(repoRoot, 'www', 'pkg');
+const jsFile = path.join(pkgDir, 'pruning_playground.js');
+const wasmFile = path.join(pkgDir, 'pruning_playground_bg.wasm');
+
+/** @returns {Promise<typeof import('../../www/pkg/pruning_playground.js')>} */
+export async function loadWasm() {
+  if (!existsSync(jsFile) || !existsSync(wasmFile)) {
+    throw new Error(`${path.relative(repoRoot, pkgDir)}/ is not built: run \`bash scripts/build-wasm.sh\` (npm test does)`);
+  }
+  const mod = await import(pathToFileURL(jsFile).href);
+  mod.initSync({ module: readFileSync(wasmFile) });
+  return mod;
+}
+
+/** The config that the README's CLI example and the page's defaults use. */
+export function circleConfig(overrides = {}) {
+  return {
+    dataset: { kind: 'circle', noise: 0.1, trainFraction: 0.5, samples: 500, seed: 0 },
+    hidden: [8, 8],
+    activation: 'tanh',
+    optimizer: 'sgd',
+    learningRate: 0.03,
+    batchSize: 10,
+    seed: 0,
+    ...overrides,
+  };
+}
