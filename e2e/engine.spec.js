@@ -1,0 +1,139 @@
+// The engine contract (docs/api.md) driven through the worker client in Chromium: the pipeline,
+// a lottery with a control branch, progress events, cancellation, error messages, and the same
+// numbers as the native CLI for the same seed.
+/* global window */ // used inside page.evaluate callbacks, which run in the page
+import { test, expect } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+
+test.use({ bypassCSP: true });
+
+const config = {
+  dataset: { kind: 'moons', noise: 0.1, trainFraction: 0.5, samples: 400, seed: 5 },
+  hidden: [8, 8],
+  activation: 'tanh',
+  optimizer: 'adam',
+  learningRate: 0.02,
+  batchSize: 16,
+  seed: 5,
+};
+
+/** Loads the page and creates an Engine on `window.engine`. */
+async function engineOn(page) {
+  await page.goto('/');
+  await page.evaluate(async (cfg) => {
+    const { Engine } = await import('/engine.js');
+    // @ts-ignore test hook
+    window.engine = await Engine.create(cfg);
+    // @ts-ignore test hook
+    window.progress = [];
+    // @ts-ignore test hook
+    window.engine.onProgress = (p) => window.progress.push(p);
+  }, config);
+}
+
+test('train → prune → rewind → retrain through the worker', async ({ page }) => {
+  await engineOn(page);
+  const r = await page.evaluate(async () => {
+    // @ts-ignore test hook
+    const e = window.engine;
+    const before = await e.call('evaluate');
+    const trained = await e.call('train', 10);
+    const report = await e.call('prune', { fraction: 0.5, scope: 'global', outputRate: 1 });
+    const pruned = await e.call('snapshot');
+    await e.call('rewind');
+    const rewound = await e.call('snapshot');
+    const retrained = await e.call('fineTune', 10);
+    const after = await e.call('snapshot');
+    const survivorsAtTheta0 = rewound.layers.every((/** @type {any} */ l) =>
+      Array.from(l.weights).every((w, i) => (l.mask[i] ? w === l.initialWeights[i] : w === 0)));
+    const maskKept = after.layers.every((/** @type {any} */ l, /** @type {number} */ k) =>
+      Array.from(l.mask).every((m, i) => m === pruned.layers[k].mask[i]));
+    const zerosStayed = after.layers.every((/** @type {any} */ l) =>
+      Array.from(l.weights).every((w, i) => l.mask[i] || w === 0));
+    return { before, trained, report, density: pruned.density, survivorsAtTheta0, maskKept, zerosStayed, retrained };
+  });
+  expect(r.trained).toHaveLength(10);
+  expect(r.trained[9].trainLoss).toBeLessThan(r.before.trainLoss);
+  // 2·8 + 8·8 + 8·2 = 96 weights; exactly half go.
+  expect(r.report.removed).toBe(48);
+  expect(r.density).toBe(0.5);
+  expect(r.survivorsAtTheta0).toBe(true);
+  expect(r.maskKept).toBe(true);
+  expect(r.zerosStayed).toBe(true);
+  expect(r.retrained[9].testAccuracy).toBeGreaterThan(0.8);
+});
+
+test('a 3-level lottery with a control reports progress, and cancel stops a run', async ({ page }) => {
+  await engineOn(page);
+  const r = await page.evaluate(async () => {
+    // @ts-ignore test hook
+    const e = window.engine;
+    const done = await e.runLottery({ levels: 3, epochs: 3, controls: ['random-reinit'], fraction: 0.3 });
+    // @ts-ignore test hook
+    const progress = window.progress.splice(0);
+    const long = e.runLottery({ levels: 10, epochs: 50, controls: ['random-reinit', 'random-mask'] });
+    await new Promise((res) => setTimeout(res, 300));
+    e.cancel();
+    const cancelled = await long;
+    // The engine still answers after a cancel.
+    const evaluation = await e.call('evaluate');
+    return { done, progress, cancelled, evaluation };
+  });
+  expect(r.done.cancelled).toBe(false);
+  expect(r.done.history).toHaveLength(1 + 3 * 2);
+  const ticket = r.done.history.filter((/** @type {any} */ x) => x.branch === 'ticket');
+  expect(ticket.map((/** @type {any} */ x) => x.level)).toEqual([0, 1, 2, 3]);
+  for (let i = 1; i < ticket.length; i++) expect(ticket[i].density).toBeLessThan(ticket[i - 1].density);
+  expect(r.progress.length).toBeGreaterThanOrEqual((1 + 3 * 2) * 3);
+  expect(r.cancelled.cancelled).toBe(true);
+  expect(r.cancelled.history.length).toBeLessThan(1 + 10 * 3);
+  expect(r.evaluation.testAccuracy).toBeGreaterThan(0);
+});
+
+test('invalid specs reject with a message naming the field, and the model survives', async ({ page }) => {
+  await engineOn(page);
+  const r = await page.evaluate(async () => {
+    // @ts-ignore test hook
+    const e = window.engine;
+    const before = await e.call('snapshot');
+    const errors = [];
+    for (const [method, arg] of [['prune', { fraction: 3 }], ['prune', { scope: 'everywhere' }], ['train', 1e9]]) {
+      try {
+        await e.call(method, arg);
+        errors.push('(no error)');
+      } catch (err) {
+        errors.push(String(/** @type {Error} */ (err).message));
+      }
+    }
+    const after = await e.call('snapshot');
+    return { errors, same: before.density === after.density && before.step === after.step };
+  });
+  expect(r.errors[0]).toMatch(/fraction|amount/);
+  expect(r.errors[1]).toMatch(/scope/);
+  expect(r.errors[2]).toMatch(/epochs/);
+  expect(r.same).toBe(true);
+});
+
+test('the browser gives the native CLI numbers for the same seed', async ({ page }) => {
+  await engineOn(page);
+  const browser = await page.evaluate(async () => {
+    // @ts-ignore test hook
+    return window.engine.call('train', 5);
+  });
+  const cli = execFileSync(
+    'cargo',
+    ['run', '-q', '--', 'train', '--dataset', 'moons', '--noise', '0.1', '--train-fraction', '0.5',
+      '--samples', '400', '--seed', '5', '--hidden', '8,8', '--activation', 'tanh', '--optimizer', 'adam',
+      '--lr', '0.02', '--batch', '16', '--epochs', '5', '--json'],
+    { encoding: 'utf8' },
+  )
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  expect(cli).toHaveLength(5);
+  for (let i = 0; i < 5; i++) {
+    // Same code, different GEMM kernels (SIMD128 vs native): agree to 1e-4 relative.
+    expect(Math.abs(browser[i].trainLoss - cli[i].train_loss)).toBeLessThan(1e-4 * cli[i].train_loss);
+    expect(Math.abs(browser[i].testLoss - cli[i].test_loss)).toBeLessThan(1e-4 * cli[i].test_loss);
+  }
+});
