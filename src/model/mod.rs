@@ -494,6 +494,21 @@ impl Mlp {
     /// [`Error::Shape`] on a shape mismatch, [`Error::InvalidConfig`] on a value other than 0/1.
     /// On error the model is unchanged.
     pub fn set_masks(&mut self, masks: &[Array2<f32>]) -> Result<()> {
+        self.check_masks(masks)?;
+        for (d, m) in self.layers.iter_mut().zip(masks) {
+            d.mask.assign(m);
+            apply_mask(&mut d.weight, &d.mask);
+        }
+        Ok(())
+    }
+
+    /// Checks that `masks` has one array of each layer's shape holding only 0.0 and 1.0.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] on a shape mismatch, [`Error::InvalidConfig`] on a value other than 0/1.
+    pub fn check_masks(&self, masks: &[Array2<f32>]) -> Result<()> {
+        let shapes =
+            |it: &mut dyn Iterator<Item = (usize, usize)>| format!("{:?}", it.collect::<Vec<_>>());
         if masks.len() != self.layers.len()
             || self
                 .layers
@@ -503,14 +518,8 @@ impl Mlp {
         {
             return Err(Error::Shape {
                 what: "masks".into(),
-                expected: format!(
-                    "{:?}",
-                    self.layers
-                        .iter()
-                        .map(|d| d.weight.dim())
-                        .collect::<Vec<_>>()
-                ),
-                got: format!("{:?}", masks.iter().map(|m| m.dim()).collect::<Vec<_>>()),
+                expected: shapes(&mut self.layers.iter().map(|d| d.weight.dim())),
+                got: shapes(&mut masks.iter().map(|m| m.dim())),
             });
         }
         if let Some(v) = masks
@@ -519,10 +528,6 @@ impl Mlp {
             .find(|&&v| v != 0.0 && v != 1.0)
         {
             return Err(Error::config("mask", v, "only 0 and 1"));
-        }
-        for (d, m) in self.layers.iter_mut().zip(masks) {
-            d.mask.assign(m);
-            apply_mask(&mut d.weight, &d.mask);
         }
         Ok(())
     }

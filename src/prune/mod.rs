@@ -88,34 +88,6 @@ pub struct PruneReport {
     pub clipped: bool,
 }
 
-/// Checks that `masks` has one 0/1 array of each layer's shape.
-pub(crate) fn check_masks(model: &Mlp, masks: &[Array2<f32>]) -> Result<()> {
-    let layers = model.layers();
-    if masks.len() != layers.len()
-        || layers
-            .iter()
-            .zip(masks)
-            .any(|(d, m)| d.weight().dim() != m.dim())
-    {
-        return Err(Error::Shape {
-            what: "masks".into(),
-            expected: format!(
-                "{:?}",
-                layers.iter().map(|d| d.weight().dim()).collect::<Vec<_>>()
-            ),
-            got: format!("{:?}", masks.iter().map(|m| m.dim()).collect::<Vec<_>>()),
-        });
-    }
-    if let Some(v) = masks
-        .iter()
-        .flat_map(|m| m.iter())
-        .find(|&&v| v != 0.0 && v != 1.0)
-    {
-        return Err(Error::config("mask", v, "only 0 and 1"));
-    }
-    Ok(())
-}
-
 /// One pruning step as a pure function: the plan for `model` whose current masks are `masks`
 /// (usually `model.masks()`), under `spec`. `ctx` is the batch for data-dependent scores.
 ///
@@ -250,7 +222,7 @@ pub fn select(
     spec: &PruneSpec,
 ) -> Result<Plan> {
     spec.validate()?;
-    check_masks(model, masks)?;
+    model.check_masks(masks)?;
     let layers = model.layers();
     let n = layers.len();
     let shape_error = || Error::Shape {

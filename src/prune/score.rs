@@ -5,7 +5,7 @@
 use ndarray::{Array1, Array2, ArrayView2, Zip};
 use rand::Rng as _;
 
-use super::{check_masks, Score, Structure};
+use super::{Score, Structure};
 use crate::model::Mlp;
 use crate::train::{self, Loss};
 use crate::{rng, Error, Result};
@@ -58,7 +58,7 @@ pub fn scores(
     ctx: Option<&ScoreContext>,
 ) -> Result<Scores> {
     score.validate()?;
-    check_masks(model, masks)?;
+    model.check_masks(masks)?;
     let weights: Vec<Array2<f32>> = model
         .layers()
         .iter()
