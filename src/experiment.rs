@@ -18,6 +18,9 @@ use crate::{Error, Result};
 /// Largest number of epochs one call may train.
 pub const MAX_EPOCHS: usize = 10_000;
 
+/// Largest number of values [`Experiment::neuron_maps`] returns (64 MiB of f32).
+pub const MAX_MAP_VALUES: usize = 16 << 20;
+
 /// Which data to use: a built-in dataset by name, or CSV text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
@@ -404,6 +407,37 @@ impl Experiment {
                 }
             },
         ))
+    }
+
+    /// Every layer's activations over the `resolution²` grid (see [`Experiment::grid`]), for the
+    /// per-neuron thumbnails.
+    ///
+    /// # Errors
+    /// As [`Experiment::grid`], and [`Error::InvalidConfig`] if the maps would exceed
+    /// [`MAX_MAP_VALUES`] numbers (a large grid over a wide network).
+    pub fn neuron_maps(
+        &self,
+        resolution: usize,
+        xr: [f32; 2],
+        yr: [f32; 2],
+    ) -> Result<Vec<ndarray::Array2<f32>>> {
+        let neurons: usize = self.model.widths()[1..].iter().sum();
+        if resolution
+            .saturating_mul(resolution)
+            .saturating_mul(neurons)
+            > MAX_MAP_VALUES
+        {
+            return Err(Error::config(
+                "resolution",
+                resolution,
+                format!(
+                    "at most {} for {neurons} neurons",
+                    ((MAX_MAP_VALUES / neurons.max(1)) as f64).sqrt() as usize
+                ),
+            ));
+        }
+        let grid = self.grid(resolution, xr, yr)?;
+        self.model.activations(grid.view())
     }
 
     /// Class probabilities for a batch: softmax of the logits for cross-entropy; for MSE the

@@ -366,11 +366,10 @@ impl Playground {
         x_range: Vec<f32>,
         y_range: Vec<f32>,
     ) -> Result<Array, JsError> {
-        let grid = self
+        let acts = self
             .exp
-            .grid(resolution, range(&x_range)?, range(&y_range)?)
+            .neuron_maps(resolution, range(&x_range)?, range(&y_range)?)
             .map_err(js_err)?;
-        let acts = self.exp.model.activations(grid.view()).map_err(js_err)?;
         Ok(acts
             .iter()
             .map(|a| JsValue::from(Float32Array::from(a.as_slice().expect("standard layout"))))

@@ -139,3 +139,29 @@ fn a_model_that_does_not_fit_the_data_is_refused_and_the_current_one_stays() {
     assert!(err.contains("64 inputs") || err.contains("inputs"), "{err}");
     assert_eq!(exp.model, before);
 }
+
+#[test]
+fn neuron_maps_cover_every_neuron_and_refuse_grids_too_large_to_hold() {
+    let exp = moons();
+    let maps = exp.neuron_maps(20, [-2.0, 3.0], [-2.0, 2.0]).unwrap();
+    let widths: Vec<(usize, usize)> = maps.iter().map(|m| m.dim()).collect();
+    assert_eq!(widths, vec![(400, 16), (400, 16), (400, 2)]);
+    let wide = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "moons".into(),
+            ..DataConfig::default()
+        },
+        hidden: vec![1000, 1000],
+        ..ExperimentConfig::default()
+    })
+    .unwrap();
+    let err = wide
+        .neuron_maps(512, [-2.0, 3.0], [-2.0, 2.0])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("resolution"), "{err}");
+    assert!(
+        exp.neuron_maps(20, [1.0, 1.0], [-2.0, 2.0]).is_err(),
+        "an empty range is refused"
+    );
+}
