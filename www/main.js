@@ -1,6 +1,7 @@
 // Entry point of the playground page: reads the settings from the URL (state.js), picks the
 // language, builds the views, wires the buttons to the one dispatcher, and starts the engine.
-import { fromQuery } from './app/state.js';
+import { SCHEMA, fromQuery, toQuery } from './app/state.js';
+import { loadSaved } from './app/autosave.js';
 import { applyTranslations, normalizeLang, setLang } from './app/i18n.js';
 import { createApp } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
@@ -20,8 +21,24 @@ function $(sel) {
 }
 
 const params = new URLSearchParams(location.search);
-const { settings, problems } = fromQuery(params);
-if (!params.has('lang')) settings.lang = normalizeLang(navigator.language);
+const fromUrl = fromQuery(params);
+const { problems } = fromUrl;
+let { settings } = fromUrl;
+// Autosave: settings from storage only when the link has none; the saved history and lottery
+// table only when they belong to these settings.
+const { saved, error: storageError } = loadSaved();
+const urlHasSettings = SCHEMA.some((s) => params.has(s.url ?? s.key));
+/** @type {import('./app/autosave.js').Saved | null} */
+let restore = null;
+if (saved) {
+  // Through the schema's parser, so a stale or edited save cannot inject invalid values.
+  const savedSettings = fromQuery(toQuery(saved.settings)).settings;
+  if (!urlHasSettings) {
+    settings = savedSettings;
+    restore = saved;
+  } else if (toQuery(savedSettings).toString() === toQuery(settings).toString()) restore = saved;
+}
+if (!params.has('lang') && !restore) settings.lang = normalizeLang(navigator.language);
 setLang(/** @type {'en' | 'ko'} */ (settings.lang));
 applyTranslations(document);
 
@@ -60,7 +77,7 @@ const views = [
   createLessons($('[data-testid="lessons"]'), send),
 ];
 
-const app = createApp(settings, views, { problems });
+const app = createApp(settings, views, { problems, restore, storageError });
 dispatch = (a) => {
   app.dispatch(a);
 };
@@ -69,7 +86,34 @@ dispatch = (a) => {
 document.addEventListener('click', (e) => {
   const button = /** @type {HTMLElement} */ (e.target).closest('button[data-action]');
   if (!(button instanceof HTMLButtonElement) || button.disabled) return;
-  dispatch(/** @type {Action} */ ({ type: button.dataset.action }));
+  const type = button.dataset.action;
+  if (type === 'export') {
+    closeExportMenu();
+    dispatch({ type, kind: button.dataset.kind ?? '' });
+  } else dispatch(/** @type {Action} */ ({ type }));
+});
+
+// The export menu: a button that shows and hides its list of items (each a data-action button).
+const exportButton = /** @type {HTMLButtonElement} */ ($('[data-testid="export"]'));
+const exportList = /** @type {HTMLElement} */ ($('#export-list'));
+function closeExportMenu() {
+  exportList.hidden = true;
+  exportButton.setAttribute('aria-expanded', 'false');
+}
+exportButton.addEventListener('click', () => {
+  const open = exportList.hidden;
+  exportList.hidden = !open;
+  exportButton.setAttribute('aria-expanded', String(open));
+  if (open) exportList.querySelector('button')?.focus();
+});
+exportList.addEventListener('keydown', (e) => {
+  if (e.key === 'Escape') {
+    closeExportMenu();
+    exportButton.focus();
+  }
+});
+document.addEventListener('click', (e) => {
+  if (!exportList.hidden && !(/** @type {Element} */ (e.target).closest('.export-menu'))) closeExportMenu();
 });
 langSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'lang', value: langSelect.value }));
 themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme', value: themeSelect.value }));

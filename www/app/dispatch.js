@@ -6,6 +6,8 @@ import { t, setLang, applyTranslations } from './i18n.js';
 import { int, num, pct, pctList } from './format.js';
 import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting, toQuery } from './state.js';
 import { LESSONS } from './lessons.js';
+import { download, makeExport } from './export.js';
+import { clearSaved, save } from './autosave.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -51,8 +53,9 @@ import { LESSONS } from './lessons.js';
  * @typedef {{ type: 'set', key: string, value: unknown }
  *   | { type: 'csv', name: string, text: string }
  *   | { type: 'lesson', id: string }
+ *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
- *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' }} Action
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' }} Action
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -89,7 +92,9 @@ function dataRange(info) {
 /**
  * @param {Settings} initial
  * @param {View[]} views
- * @param {{ problems?: string[] }} [options]
+ * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null }} [options]
+ *   restore: a saved experiment (autosave.js) whose history and lottery table are shown once the
+ *   network is built; storageError: reading the saved experiment failed
  */
 export function createApp(initial, views, options = {}) {
   /** @type {AppState} */
@@ -219,6 +224,21 @@ export function createApp(initial, views, options = {}) {
         },
       });
     }
+  }
+
+  /** The last storage error shown, so a full or disabled storage is reported once, not per action. */
+  let storageFailed = false;
+
+  /**
+   * Autosaves the experiment after an action: settings, history and the finished lottery table
+   * (a default, empty experiment is not kept). A storage failure only shows a message.
+   */
+  function persist() {
+    const { settings, history, lottery } = state;
+    const pristine = history.length === 0 && lottery.length === 0 && toQuery(settings).toString() === '';
+    const error = pristine ? clearSaved() : save({ settings, history, lottery });
+    if (error && !storageFailed) say('error', 'msg.storageError', { error });
+    storageFailed = error !== null;
   }
 
   function syncUrl() {
@@ -438,6 +458,7 @@ export function createApp(initial, views, options = {}) {
       }
       set({ settings: next });
       syncUrl();
+      persist();
       return;
     }
     if (!s.rebuild) {
@@ -553,6 +574,22 @@ export function createApp(initial, views, options = {}) {
         set({ timing });
         return say('info', 'msg.measured', { us: num(timing.msPerRow * 1000) });
       }
+      case 'export': {
+        // The UI counts the dense network as a level; the engine counts pruning levels after it.
+        const spec = { ...lotterySpec(s), levels: Math.max(0, s.levels - 1) };
+        const file = await makeExport(action.kind, state, e, spec);
+        download(file);
+        return say('info', 'msg.exported', { name: file.name });
+      }
+      case 'newExperiment': {
+        const error = clearSaved();
+        csvText = '';
+        await build({ ...defaults(), lang: s.lang, theme: s.theme });
+        set({ lesson: null });
+        syncUrl();
+        if (error) return say('error', 'msg.storageError', { error });
+        return say('info', 'msg.newExperiment');
+      }
       case 'lesson': {
         const lesson = LESSONS.find((l) => l.id === action.id);
         if (!lesson) return;
@@ -616,24 +653,33 @@ export function createApp(initial, views, options = {}) {
         /* the message above says enough */
       }
     } finally {
-      set({ busy: null, progress: null, done: state.done + 1 });
+      set({ busy: null, progress: null });
+      persist();
+      set({ done: state.done + 1 });
     }
   }
 
   async function start() {
     try {
+      /** @type {{ info: CreateResult, frame: Frame, restored?: boolean }} */
       let built;
       try {
         built = await build(state.settings);
       } catch (err) {
         // Settings from the link that the engine refuses: start from the defaults instead.
         options.problems = [...(options.problems ?? []), errorText(err)];
-        built = await build(defaults());
+        built = { ...(await build(defaults())), restored: false };
         syncUrl();
       }
       const { frame } = built;
       const problems = options.problems ?? [];
+      const saved = built.restored === false ? null : options.restore;
+      if (saved && (saved.history.length > 0 || saved.lottery.length > 0)) {
+        set({ history: saved.history, lottery: saved.lottery });
+      }
       if (problems.length > 0) say('error', 'msg.urlProblem', { problem: problems.join('; ') });
+      else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
+      else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
       else say('info', 'msg.ready', readyParams(frame));
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });

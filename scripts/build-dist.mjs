@@ -1,0 +1,60 @@
+// `npm run build`, last step: copies the page (www/, with the wasm in www/pkg/ and d3 in
+// www/vendor/) into a static dist/ that works from any static host or a sub-path. Run after
+// scripts/build-wasm.sh and scripts/vendor.mjs. Checks that the page uses relative URLs only
+// (no leading "/" in src/href/import map), so it does not break under https://host/some/path/.
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const www = join(root, 'www');
+const dist = join(root, 'dist');
+
+/** @param {string} msg */
+function fail(msg) {
+  console.error(`[build-dist] ERROR: ${msg}`);
+  process.exit(1);
+}
+
+for (const [dir, how] of [
+  ['pkg', 'bash scripts/build-wasm.sh'],
+  ['vendor', 'node scripts/vendor.mjs'],
+]) {
+  if (!existsSync(join(www, dir))) fail(`www/${dir}/ is missing: run ${how} first`);
+}
+
+/** Files that are for developers, not for the static site. */
+const SKIP = new Set(['README.md', '.build-stamp', '.gitignore', 'package.json']);
+
+rmSync(dist, { recursive: true, force: true });
+cpSync(www, dist, {
+  recursive: true,
+  filter: (src) => !SKIP.has(src.split(/[\\/]/).at(-1) ?? ''),
+});
+
+/** @param {string} dir @returns {string[]} */
+function walk(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? walk(p) : [p];
+  });
+}
+
+// Root-absolute URLs would point outside a sub-path deployment.
+/** @type {string[]} */
+const problems = [];
+const files = walk(dist);
+for (const file of files) {
+  if (!/\.(html|js|css)$/.test(file) || file.startsWith(join(dist, 'vendor'))) continue;
+  const text = readFileSync(file, 'utf8');
+  // src="/x", href="/x", import … from '/x', "imports": { "a": "/x" }, url(/x) — but not "//".
+  const patterns = [/\b(?:src|href)="\/(?!\/)/g, /\bfrom\s+['"]\/(?!\/)/g, /":\s*"\/(?!\/)/g, /url\(\s*['"]?\/(?!\/)/g];
+  for (const re of patterns) {
+    for (const m of text.matchAll(re)) problems.push(`${relative(root, file)}: ${m[0]}`);
+  }
+}
+if (problems.length > 0) fail(`root-absolute URLs (use relative ones):\n  ${problems.join('\n  ')}`);
+
+const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
+writeFileSync(join(dist, '.nojekyll'), '');
+console.log(`[build-dist] dist/: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB — serve it from any static host or sub-path`);
