@@ -161,7 +161,10 @@ test.describe('playground page', () => {
         await expect(network).toHaveAttribute('data-mode', 'lines');
       }
       if (features === 64) {
-        await expect(network.locator('canvas.digit-tile')).toHaveCount(8);
+        // Switching to digits from an untouched network suggests 64-32 relu: one tile per
+        // first-layer neuron.
+        await expect(page.locator('#controls [name="hidden"]')).toHaveValue(/64,\s*32/);
+        await expect(network.locator('canvas.digit-tile')).toHaveCount(64);
         await setSetting(page, 'fraction', '0.7');
         await press(page, 'prune');
         await page.waitForTimeout(1000);

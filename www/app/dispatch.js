@@ -4,7 +4,7 @@
 import { Engine } from '../engine.js';
 import { t, setLang, applyTranslations } from './i18n.js';
 import { int, num, pct, pctList } from './format.js';
-import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting, toQuery } from './state.js';
+import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting, switchDataset, toQuery } from './state.js';
 import { LESSONS } from './lessons.js';
 import { download, makeExport } from './export.js';
 import { clearSaved, save } from './autosave.js';
@@ -450,7 +450,9 @@ export function createApp(initial, views, options = {}) {
   /** @param {string} key @param {unknown} value */
   async function applySetting(key, value) {
     const s = setting(key);
-    const next = /** @type {Settings} */ ({ ...state.settings, [key]: value });
+    const next = key === 'dataset'
+      ? switchDataset(state.settings, String(value))
+      : /** @type {Settings} */ ({ ...state.settings, [key]: value });
     if (UI_KEYS.has(key)) {
       if (key === 'lang') {
         setLang(/** @type {'en' | 'ko'} */ (value));

@@ -53,6 +53,35 @@ export const DATASETS = /** @type {const} */ (['circle', 'xor', 'gauss', 'spiral
 /** Data sets with two features: drawn as a decision boundary. */
 export const TOY_2D = ['circle', 'xor', 'gauss', 'spiral', 'moons'];
 
+/**
+ * A sensible starting network per data set: 8-8 tanh suits the 2D toys, but MNIST-1D and the
+ * digits need wider relu layers to show anything. Applied when the data set changes while the
+ * network is still the previous data set's suggestion, so a learner's own choices are kept.
+ * @type {Record<string, { hidden: number[], activation: string, learningRate: number, batchSize: number }>}
+ */
+const SUGGESTED = {
+  toy: { hidden: [8, 8], activation: 'tanh', learningRate: 0.01, batchSize: 10 },
+  mnist1d: { hidden: [100, 100], activation: 'relu', learningRate: 0.001, batchSize: 100 },
+  digits: { hidden: [64, 32], activation: 'relu', learningRate: 0.001, batchSize: 32 },
+};
+
+/**
+ * The settings after switching `from` to data set `to`: the new data set's suggested network if
+ * the current one is untouched, else the current one.
+ * @param {Settings} from
+ * @param {string} to
+ * @returns {Settings}
+ */
+export function switchDataset(from, to) {
+  const key = (/** @type {string} */ d) => (TOY_2D.includes(d) ? 'toy' : d);
+  const prev = SUGGESTED[key(from.dataset)];
+  const next = SUGGESTED[key(to)];
+  const untouched = prev && Object.entries(prev).every(
+    ([k, v]) => JSON.stringify(/** @type {Record<string, unknown>} */ (from)[k]) === JSON.stringify(v),
+  );
+  return /** @type {Settings} */ ({ ...from, dataset: to, ...(untouched && next ? next : {}) });
+}
+
 /** @type {readonly Setting[]} */
 export const SCHEMA = [
   { key: 'dataset', type: 'enum', values: DATASETS, default: 'circle', group: 'data', rebuild: true, url: 'data' },
