@@ -122,9 +122,10 @@ test('a reload restores the settings and the lottery table; New experiment clear
   const before = await page.evaluate(() => document.querySelectorAll('#curve-svg circle, #curve-svg path').length);
   expect(JSON.parse(/** @type {string} */ (await savedExperiment(page))).lottery.length).toBeGreaterThan(1);
 
-  // Reload without the query: the settings come from storage.
+  // Reload without the query: the settings and the step log come from storage; the log replays
+  // the lottery run, so the table is recomputed, not just redrawn.
   await open(page, '');
-  await expect(page.getByTestId('message')).toContainText('Restored');
+  await expect(page.getByTestId('message')).toContainText('Replayed 1 steps');
   await expect(page.locator('#controls [name="levels"]')).toHaveValue('2');
   await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.5');
   const after = await page.evaluate(() => document.querySelectorAll('#curve-svg circle, #curve-svg path').length);
@@ -139,7 +140,7 @@ test('a reload restores the settings and the lottery table; New experiment clear
   expect(new URL(page.url()).search).toBe('');
 
   await open(page, '');
-  await expect(page.getByTestId('message')).not.toContainText('Restored');
+  await expect(page.getByTestId('message')).not.toContainText(/Restored|Replayed/);
   await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.2');
   const cleared = await exportFile(page, 'lottery-json');
   expect(JSON.parse(cleared.bytes.toString('utf8')).lottery).toEqual([]);
@@ -158,4 +159,82 @@ test('a failing storage shows a message and the page keeps working', async ({ pa
   await press(page, 'train');
   expect(Number(await page.getByTestId('epoch').textContent())).toBe(4);
   expect(problems).toEqual([]);
+});
+
+/**
+ * Every number a recipient should see: readouts, the URL, and the exported history (full precision).
+ * @param {import('@playwright/test').Page} page
+ */
+async function numbers(page) {
+  const read = async (/** @type {string} */ id) => page.getByTestId(id).getAttribute('data-value');
+  const history = await exportFile(page, 'history-json');
+  return {
+    epoch: await read('epoch'),
+    train: await read('train-accuracy'),
+    test: await read('test-accuracy'),
+    density: await read('density'),
+    history: JSON.parse(history.bytes.toString('utf8')),
+  };
+}
+
+test('a link replays its steps: the recipient and a reload see the same numbers', async ({ page, browser }) => {
+  await open(page, '?ep=3&rt=2&frac=0.5&seed=7');
+  await press(page, 'train');
+  // Play: the log records the epochs it really ran.
+  await settle(page, async () => {
+    await page.getByTestId('play').click();
+    await expect.poll(async () => Number(await page.getByTestId('epoch').getAttribute('data-value'))).toBeGreaterThan(5);
+    await page.getByTestId('play').click();
+  });
+  const played = Number(await page.getByTestId('epoch').getAttribute('data-value')) - 3;
+  for (const id of ['prune', 'rewind', 'retrain']) await press(page, id);
+  await setSetting(page, 'fraction', '0.3');
+  for (const id of ['prune', 'reinit', 'retrain', 'evaluate']) await press(page, id);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('steps')).toBe(
+    `train,train(ep:${played}),prune(frac:0.5),rewind,retrain,prune,reinit,retrain,evaluate`,
+  );
+  const sent = await numbers(page);
+  expect(sent.history.history.length).toBe(7 + played);
+  expect(Number(sent.density)).toBeLessThan(0.5);
+
+  // The recipient: a new browser context (no saved experiment), the same link.
+  const context = await browser.newContext();
+  const other = await context.newPage();
+  const problems = watchProblems(other);
+  await open(other, url.search);
+  await expect(other.getByTestId('message')).toContainText('Replayed 9 steps');
+  await expect(other.locator('#controls [name="fraction"]')).toHaveValue('0.3');
+  expect(await numbers(other)).toEqual(sent);
+  expect(new URL(other.url()).search).toBe(url.search);
+  expect(problems).toEqual([]);
+  await context.close();
+
+  // The sender reloads: the same link replays again (the autosave agrees with it).
+  await open(page, url.search);
+  expect(await numbers(page)).toEqual(sent);
+});
+
+test('a long replay shows progress and can be cancelled; bad steps and keys get a message', async ({ page }) => {
+  // 30 steps of 40 epochs on MNIST-1D: long enough to see the progress bar and cancel it.
+  const steps = Array(30).fill('train').join(',');
+  await page.goto(`/?data=mnist1d&hidden=100,100&act=relu&ep=40&steps=${steps}`);
+  await expect(page.getByTestId('message')).toContainText(/Replaying the link’s steps: \d+ of 30/);
+  await expect(page.getByTestId('progress')).toBeVisible();
+  await page.getByTestId('cancel').click();
+  await page.waitForFunction(() => Number(document.body.dataset.done ?? '0') >= 1 && document.body.dataset.busy === '');
+  await expect(page.getByTestId('message')).toContainText(/Replay stopped after \d+ of 30 steps/);
+  const kept = new URL(page.url()).searchParams.get('steps') ?? '';
+  expect(kept.split(',').length).toBeLessThan(30);
+  await press(page, 'evaluate');
+
+  // A bad step: the steps before it replay, the message names it, the page works.
+  await open(page, '?ep=2&bogus=1&steps=train,explode(x:1),prune');
+  const message = page.getByTestId('message');
+  await expect(message).toContainText('unknown key "bogus" ignored');
+  await expect(message).toContainText('step 2 "explode(x:1)" is not a step');
+  expect(await page.getByTestId('epoch').getAttribute('data-value')).toBe('2');
+  expect(new URL(page.url()).searchParams.get('steps')).toBe('train');
+  await press(page, 'prune');
+  expect(Number(await page.getByTestId('density').getAttribute('data-value'))).toBeLessThan(1);
 });

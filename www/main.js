@@ -1,6 +1,7 @@
 // Entry point of the playground page: reads the settings from the URL (state.js), picks the
 // language, builds the views, wires the buttons to the one dispatcher, and starts the engine.
 import { SCHEMA, fromQuery, toQuery } from './app/state.js';
+import { parseSteps } from './app/steplog.js';
 import { loadSaved } from './app/autosave.js';
 import { applyTranslations, normalizeLang, setLang } from './app/i18n.js';
 import { createApp } from './app/dispatch.js';
@@ -24,10 +25,12 @@ const params = new URLSearchParams(location.search);
 const fromUrl = fromQuery(params);
 const { problems } = fromUrl;
 let { settings } = fromUrl;
-// Autosave: settings from storage only when the link has none; the saved history and lottery
-// table only when they belong to these settings.
+// Autosave: settings and steps from storage only when the link has neither; the saved tables only
+// when they belong to the link's settings and steps. The step log (`steps=`, app/steplog.js) replays
+// the model itself: from the link, or else from the restored experiment; parsed against the
+// settings it belongs to, so a malformed or hostile log stops at its first bad step with a message.
 const { saved, error: storageError } = loadSaved();
-const urlHasSettings = SCHEMA.some((s) => params.has(s.url ?? s.key));
+const urlHasSettings = params.has('steps') || SCHEMA.some((s) => params.has(s.url ?? s.key));
 /** @type {import('./app/autosave.js').Saved | null} */
 let restore = null;
 if (saved) {
@@ -36,9 +39,14 @@ if (saved) {
   if (!urlHasSettings) {
     settings = savedSettings;
     restore = saved;
-  } else if (toQuery(savedSettings).toString() === toQuery(settings).toString()) restore = saved;
+  } else if (
+    toQuery(savedSettings).toString() === toQuery(settings).toString()
+    && (saved.steps ?? '') === (params.get('steps') ?? '')
+  ) restore = saved;
 }
 if (!params.has('lang') && !restore) settings.lang = normalizeLang(navigator.language);
+const parsedSteps = parseSteps(params.get('steps') ?? restore?.steps ?? '', settings);
+problems.push(...parsedSteps.problems);
 setLang(/** @type {'en' | 'ko'} */ (settings.lang));
 applyTranslations(document);
 
@@ -77,7 +85,7 @@ const views = [
   createLessons($('[data-testid="lessons"]'), send),
 ];
 
-const app = createApp(settings, views, { problems, restore, storageError });
+const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps });
 dispatch = (a) => {
   app.dispatch(a);
 };

@@ -8,6 +8,7 @@ import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting
 import { LESSONS } from './lessons.js';
 import { download, makeExport } from './export.js';
 import { clearSaved, save } from './autosave.js';
+import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -47,6 +48,8 @@ import { clearSaved, save } from './autosave.js';
  * @property {string[]} steps                       pipeline steps since the last reset (for lessons)
  * @property {string | null} lesson
  * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
+ * @property {import('./steplog.js').Step[]} log   model-changing steps since the network was built (URL `steps=`)
+ * @property {string | null} logCut   why the log stopped recording (a step that cannot be replayed exactly)
  */
 
 /**
@@ -92,9 +95,11 @@ function dataRange(info) {
 /**
  * @param {Settings} initial
  * @param {View[]} views
- * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null }} [options]
+ * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null,
+ *   steps?: import('./steplog.js').Step[] }} [options]
  *   restore: a saved experiment (autosave.js) whose history and lottery table are shown once the
- *   network is built; storageError: reading the saved experiment failed
+ *   network is built; storageError: reading the saved experiment failed; steps: a step log (from
+ *   the link or the saved experiment) replayed on the new network
  */
 export function createApp(initial, views, options = {}) {
   /** @type {AppState} */
@@ -117,6 +122,8 @@ export function createApp(initial, views, options = {}) {
     steps: [],
     lesson: null,
     range: null,
+    log: [],
+    logCut: null,
   };
   /** @type {AppState | null} */
   let rendered = null;
@@ -234,16 +241,21 @@ export function createApp(initial, views, options = {}) {
    * (a default, empty experiment is not kept). A storage failure only shows a message.
    */
   function persist() {
-    const { settings, history, lottery } = state;
-    const pristine = history.length === 0 && lottery.length === 0 && toQuery(settings).toString() === '';
-    const error = pristine ? clearSaved() : save({ settings, history, lottery });
+    const { settings, history, lottery, log } = state;
+    const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
+    const error = pristine ? clearSaved() : save({ settings, history, lottery, steps: formatSteps(log, settings) });
     if (error && !storageFailed) say('error', 'msg.storageError', { error });
     storageFailed = error !== null;
   }
 
+  /** The page's query: the settings that differ from the defaults, then the step log. */
+  function currentQuery() {
+    const steps = formatSteps(state.log, state.settings);
+    return [toQuery(state.settings).toString(), steps ? `steps=${steps}` : ''].filter(Boolean).join('&');
+  }
+
   function syncUrl() {
-    const params = toQuery(state.settings);
-    const query = params.toString();
+    const query = currentQuery();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     history.replaceState(null, '', url);
   }
@@ -277,8 +289,11 @@ export function createApp(initial, views, options = {}) {
       lotteryStep: null,
       timing: null,
       steps: [],
+      log: [],
+      logCut: null,
       transition: { kind: 'none', seq: state.transition.seq + 1 },
     });
+    lotteryCancelled = false;
     const frame = await refresh();
     return { info, frame };
   }
@@ -298,6 +313,27 @@ export function createApp(initial, views, options = {}) {
   function mark(kind) {
     const epoch = state.history.at(-1)?.epoch ?? 0;
     set({ markers: [...state.markers, { epoch, kind }], steps: [...state.steps, kind] });
+  }
+
+  /** Set when a lottery run was cancelled: its partial runner cannot be replayed, so neither can `adopt`. */
+  let lotteryCancelled = false;
+
+  /**
+   * Appends a model-changing step, with the settings it ran with, to the log (the URL's `steps=`).
+   * @param {import('./steplog.js').StepType} type
+   * @param {Record<string, unknown>} [overrides]   values really used (e.g. epochs run before a cancel)
+   */
+  function record(type, overrides) {
+    if (state.logCut !== null) return;
+    set({ log: [...state.log, makeStep(type, state.settings, overrides)] });
+  }
+
+  /**
+   * Stops the log: the model now depends on something a replay cannot repeat exactly.
+   * @param {string} step
+   */
+  function cutLog(step) {
+    if (state.logCut === null) set({ logCut: step });
   }
 
   function aliveWeights() {
@@ -358,6 +394,7 @@ export function createApp(initial, views, options = {}) {
       const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s)));
       set({ lastPrune: r, transition: { kind: 'prune', seq: state.transition.seq + 1 } });
       mark('prune');
+      record('prune');
       await refresh();
       pruneMessage(r);
     } else if (s.schedule === 'iterative') {
@@ -373,6 +410,8 @@ export function createApp(initial, views, options = {}) {
         const out = await e.trainLoop(s.retrainEpochs, true);
         if (out.cancelled) cancelled = true;
       }
+      if (cancelled) cutLog('prune');
+      else record('prune');
       set({ progress: null });
       const frame = await refresh();
       say('info', 'msg.prunedIterative', {
@@ -408,7 +447,9 @@ export function createApp(initial, views, options = {}) {
       set({ transition: { kind: 'prune', seq: state.transition.seq + 1 } });
       mark('prune');
       try {
-        await e.trainLoop(epochs, true);
+        const out = await e.trainLoop(epochs, true);
+        if (out.cancelled) cutLog('prune');
+        else record('prune');
       } finally {
         await e.call('setGradual', null);
       }
@@ -436,9 +477,12 @@ export function createApp(initial, views, options = {}) {
     const step = state.lotteryStep;
     set({ lottery: out.history, progress: null });
     if (out.cancelled) {
+      lotteryCancelled = true;
       say('info', 'msg.lotteryCancelled', { done: step?.epochsDone ?? 0, total: step?.epochsTotal ?? 0 });
       return;
     }
+    lotteryCancelled = false;
+    record('lottery');
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
@@ -498,6 +542,7 @@ export function createApp(initial, views, options = {}) {
       case 'train': {
         const out = await trainLoop(s.epochs, false);
         mark('train');
+        if (out.metrics.length > 0) record('train', { epochs: out.metrics.length });
         const ev = state.frame?.evaluation;
         if (out.cancelled) say('info', 'msg.trainCancelled', { epochs: out.metrics.length });
         else say('info', 'msg.trained', { epochs: out.metrics.length, train: pct(ev?.trainAccuracy), test: pct(ev?.testAccuracy) });
@@ -509,11 +554,13 @@ export function createApp(initial, views, options = {}) {
         return prune();
       case 'keep':
         mark('keep');
+        record('keep');
         return say('info', 'msg.kept', { alive: int(aliveWeights()) });
       case 'rewind':
         await e.call('rewind');
         set({ transition: { kind: 'rewind', seq: state.transition.seq + 1 } });
         mark('rewind');
+        record('rewind');
         await refresh();
         return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
       case 'rewindK':
@@ -521,17 +568,20 @@ export function createApp(initial, views, options = {}) {
         await e.call('rewindTo', s.rewindStep);
         set({ transition: { kind: 'rewind', seq: state.transition.seq + 1 } });
         mark('rewind');
+        record('rewindK');
         await refresh();
         return say('info', 'msg.rewoundK', { k: s.rewindStep });
       case 'reinit':
         await e.call('reinit', s.seed + 1000 + state.steps.length);
         set({ transition: { kind: 'reinit', seq: state.transition.seq + 1 } });
         mark('reinit');
+        record('reinit');
         await refresh();
         return say('info', 'msg.reinit', { alive: int(aliveWeights()) });
       case 'retrain': {
         const out = await trainLoop(s.retrainEpochs, true);
         mark('retrain');
+        if (out.metrics.length > 0) record('retrain', { retrainEpochs: out.metrics.length });
         return say('info', 'msg.retrained', {
           epochs: out.metrics.length,
           density: pct(state.frame?.snapshot?.density),
@@ -541,6 +591,7 @@ export function createApp(initial, views, options = {}) {
       case 'evaluate': {
         const frame = await refresh();
         mark('evaluate');
+        record('evaluate');
         const ev = frame.evaluation;
         return say('info', 'msg.evaluated', {
           train: pct(ev?.trainAccuracy),
@@ -552,14 +603,18 @@ export function createApp(initial, views, options = {}) {
       case 'reset':
         await e.call('reset');
         set({ history: [], markers: [], lastPrune: null, steps: [], transition: { kind: 'none', seq: state.transition.seq + 1 } });
+        record('reset');
         await refresh();
         return say('info', 'msg.reset');
       case 'play': {
         say('info', 'msg.playing');
+        const before = state.history.at(-1)?.epoch ?? 0;
         await e.play();
         set({ progress: null });
         await refresh();
         mark('train');
+        const ran = (state.history.at(-1)?.epoch ?? 0) - before;
+        if (ran > 0) record('train', { epochs: ran });
         return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
       }
       case 'lottery':
@@ -567,6 +622,8 @@ export function createApp(initial, views, options = {}) {
       case 'adopt': {
         if (!e.has('adoptTicket')) return say('error', 'msg.unavailable', { method: 'adoptTicket' });
         await e.call('adoptTicket');
+        if (lotteryCancelled) cutLog('adopt');
+        else record('adopt');
         set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: state.transition.seq + 1 } });
         const frame = await refresh();
         return say('info', 'msg.adopted', { density: pct(frame.snapshot?.density), test: pct(frame.evaluation?.testAccuracy) });
@@ -645,9 +702,15 @@ export function createApp(initial, views, options = {}) {
     cancelled = false;
     set({ busy: action.type });
     try {
+      const cutBefore = state.logCut;
       if (action.type === 'set') await applySetting(action.key, action.value);
       else await run(action);
+      if (state.logCut !== cutBefore && state.logCut !== null) {
+        say('info', 'msg.logCut', { step: t(`logstep.${state.logCut}`), steps: state.log.length });
+      }
     } catch (err) {
+      // A step that failed half-way (e.g. diverged) may have changed the model: stop the log here.
+      if (isStep(action.type) || action.type === 'play') cutLog(action.type);
       say('error', 'msg.error', { error: errorText(err) });
       try {
         await refresh();
@@ -656,9 +719,36 @@ export function createApp(initial, views, options = {}) {
       }
     } finally {
       set({ busy: null, progress: null });
+      syncUrl();
       persist();
       set({ done: state.done + 1 });
     }
+  }
+
+  /**
+   * Replays a step log (from a link or the autosave) on the freshly built network, step by step
+   * with progress; Cancel stops it, keeping the steps replayed so far.
+   * @param {import('./steplog.js').Step[]} steps
+   */
+  async function replay(steps) {
+    const final = state.settings;
+    cancelled = false;
+    set({ busy: 'replay' });
+    try {
+      for (const [i, step] of steps.entries()) {
+        if (cancelled) break;
+        set({
+          settings: stepSettings(step, final),
+          progress: { value: i, max: steps.length, label: t('msg.replayProgress', { step: i + 1, steps: steps.length, name: t(`logstep.${step.type}`) }) },
+          message: { kind: 'info', key: 'msg.replaying', params: { step: i + 1, steps: steps.length, name: t(`logstep.${step.type}`) } },
+        });
+        await run({ type: step.type });
+        set({ settings: final });
+      }
+    } finally {
+      set({ settings: final, busy: null, progress: null });
+    }
+    return !cancelled;
   }
 
   async function start() {
@@ -676,12 +766,29 @@ export function createApp(initial, views, options = {}) {
       const { frame } = built;
       const problems = options.problems ?? [];
       const saved = built.restored === false ? null : options.restore;
-      if (saved && (saved.history.length > 0 || saved.lottery.length > 0)) {
-        set({ history: saved.history, lottery: saved.lottery });
+      // The step log (link or autosave) replays the model itself; the saved tables are only shown
+      // when there is no log to replay (older saves) or the log has no lottery run.
+      const steps = built.restored === false ? [] : options.steps ?? [];
+      let replayed = false;
+      if (steps.length > 0) {
+        const complete = await replay(steps);
+        replayed = true;
+        syncUrl();
+        if (!complete) {
+          say('info', 'msg.replayCancelled', { done: state.log.length, steps: steps.length });
+          return;
+        }
       }
+      if (saved && (saved.history.length > 0 || saved.lottery.length > 0)) {
+        if (!replayed) set({ history: saved.history, lottery: saved.lottery });
+        else if (state.lottery.length === 0 && saved.lottery.length > 0) set({ lottery: saved.lottery });
+      }
+      const ev = state.frame?.evaluation;
       if (problems.length > 0) say('error', 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
-      else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
+      else if (replayed) {
+        say('info', 'msg.replayed', { steps: steps.length, epochs: state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) });
+      } else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
       else say('info', 'msg.ready', readyParams(frame));
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });

@@ -177,8 +177,11 @@ export function formatValue(s, v) {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
+/** Query keys that are not settings: the step log (steplog.js). */
+export const EXTRA_QUERY_KEYS = ['steps'];
+
 /**
- * Settings from a URL query; invalid values fall back to the default with a problem reported.
+ * Settings from a URL query; unknown keys are ignored and invalid values fall back to the default with a problem reported.
  * @param {URLSearchParams} params
  * @param {Settings} [base]
  * @returns {{ settings: Settings, problems: string[] }}
@@ -187,6 +190,10 @@ export function fromQuery(params, base = defaults()) {
   const settings = /** @type {Record<string, unknown>} */ ({ ...base });
   /** @type {string[]} */
   const problems = [];
+  const known = new Set([...SCHEMA.map((s) => s.url ?? s.key), ...EXTRA_QUERY_KEYS]);
+  for (const key of new Set(params.keys())) {
+    if (!known.has(key)) problems.push(`unknown key ${JSON.stringify(key.slice(0, 40))} ignored`);
+  }
   for (const s of SCHEMA) {
     const raw = params.get(s.url ?? s.key);
     if (raw === null) continue;
