@@ -28,12 +28,16 @@ export default [
   },
   {
     files: ['www/**/*.js'],
-    ignores: ['www/worker.js'],
+    ignores: ['www/worker.js', 'www/sw.js'],
     languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['www/worker.js'],
     languageOptions: { globals: { ...globals.worker } },
+  },
+  {
+    files: ['www/sw.js'],
+    languageOptions: { globals: { ...globals.serviceworker } },
   },
   {
     files: ['e2e/**/*.{js,mjs}', 'tests/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', '*.config.{js,mjs}'],

@@ -3,7 +3,8 @@
 // scripts/build-wasm.sh and scripts/vendor.mjs. Checks that the page uses relative URLs only
 // (no leading "/" in src/href/import map), so it does not break under https://host/some/path/.
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { createHash } from 'node:crypto';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,6 +56,23 @@ for (const file of files) {
 }
 if (problems.length > 0) fail(`root-absolute URLs (use relative ones):\n  ${problems.join('\n  ')}`);
 
+// Offline: the service worker precaches every file (relative to dist/), versioned by their hash;
+// index.html opts in to registering it (the dev server's page does not).
+const hash = createHash('sha256');
+const cached = files.map((f) => relative(dist, f).split(sep).join('/')).filter((f) => f !== 'sw.js').sort();
+for (const f of cached) hash.update(f).update(readFileSync(join(dist, f)));
+const version = hash.digest('hex').slice(0, 16);
+const swPath = join(dist, 'sw.js');
+const swText = readFileSync(swPath, 'utf8')
+  .replace('JSON.parse(\'[]\')', () => JSON.stringify(cached))
+  .replace("const VERSION = 'dev';", `const VERSION = '${version}';`);
+if (!swText.includes(version) || swText.includes("JSON.parse('[]')")) fail('www/sw.js: could not fill in the file list and version');
+writeFileSync(swPath, swText);
+const indexPath = join(dist, 'index.html');
+const index = readFileSync(indexPath, 'utf8');
+if (!index.includes('<html lang="en">')) fail('index.html: expected <html lang="en"> to mark the offline build');
+writeFileSync(indexPath, index.replace('<html lang="en">', '<html lang="en" data-offline="sw.js">'));
+
 const bytes = files.reduce((n, f) => n + statSync(f).size, 0);
 writeFileSync(join(dist, '.nojekyll'), '');
-console.log(`[build-dist] dist/: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB — serve it from any static host or sub-path`);
+console.log(`[build-dist] dist/: ${files.length} files, ${(bytes / 1024).toFixed(0)} KiB, offline cache ${version} — serve it from any static host or sub-path`);

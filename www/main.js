@@ -129,3 +129,10 @@ themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
 
 app.start();
+
+// The static build (`npm run build`) marks its page for offline use: the service worker precaches
+// the site so it keeps working without a network once loaded. The dev server's page never does.
+const offline = document.documentElement.dataset.offline;
+if (offline && 'serviceWorker' in navigator) {
+  navigator.serviceWorker.register(offline).catch((err) => console.warn(`offline cache unavailable: ${err}`));
+}
