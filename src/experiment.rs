@@ -108,7 +108,7 @@ pub struct ExperimentConfig {
     pub activation: String,
     /// Output activation; default linear for cross-entropy, tanh for MSE.
     pub output_activation: Option<String>,
-    /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform.
+    /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch.
     pub init: String,
     /// Loss: cross-entropy or mse.
     pub loss: String,

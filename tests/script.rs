@@ -76,3 +76,29 @@ fn an_invalid_config_names_the_field_instead_of_writing_a_script() {
     .unwrap_err();
     assert!(err.to_string().contains("init"), "{err}");
 }
+
+/// Each weight initializer becomes its torch call (and `torch` keeps `nn.Linear`'s own draw,
+/// biases included); the script stays valid Python.
+#[test]
+fn each_weight_initializer_maps_to_its_torch_call() {
+    for (init, call) in [
+        ("kaiming-normal", "nn.init.kaiming_normal_(m.weight"),
+        ("kaiming-uniform", "nn.init.kaiming_uniform_(m.weight"),
+        ("glorot-normal", "nn.init.xavier_normal_(m.weight)"),
+        ("glorot-uniform", "nn.init.xavier_uniform_(m.weight)"),
+        ("torch", "m.reset_parameters()"),
+    ] {
+        let exp = ExperimentConfig {
+            init: init.into(),
+            ..ExperimentConfig::default()
+        };
+        let text = pytorch_script(&exp, &LotteryConfig::default()).unwrap();
+        assert!(text.contains(call), "{init}: no {call}");
+        assert_eq!(
+            text.contains("nn.init.zeros_(m.bias)"),
+            init != "torch",
+            "{init}"
+        );
+        python_compiles(&text, &format!("init-{init}")).unwrap_or_else(|e| panic!("{init}: {e}"));
+    }
+}

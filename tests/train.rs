@@ -438,3 +438,63 @@ fn masks_other_than_zero_or_one_are_refused_and_leave_the_model_alone() {
     assert!(err.contains("mask"), "{err}");
     assert_eq!(model, before);
 }
+
+/// Every initializer draws weights with its documented variance and shape (normal: kurtosis ≈ 3,
+/// uniform: bounded, kurtosis ≈ 1.8); biases start at 0 except for `torch`, which draws them
+/// U(±1/√fan_in) like `nn.Linear`; a re-initialization follows the same rule.
+#[test]
+fn initializers_have_their_documented_distributions() {
+    let (fan_in, fan_out) = (300, 200);
+    for init in Init::ALL {
+        let spec = MlpSpec {
+            inputs: fan_in,
+            hidden: vec![fan_out],
+            outputs: 10,
+            activation: Activation::Relu,
+            output_activation: Activation::Linear,
+            init,
+            seed: 5,
+        };
+        let mut mlp = Mlp::new(&spec).unwrap();
+        for round in 0..2 {
+            let params = mlp.params();
+            let layer = &params[0];
+            let w: Vec<f64> = layer.weight.iter().map(|&v| f64::from(v)).collect();
+            let n = w.len() as f64;
+            let mean = w.iter().sum::<f64>() / n;
+            let var = w.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n;
+            let kurt = w.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n / var.powi(2);
+            let want = f64::from(init.variance(fan_in, fan_out));
+            let name = format!("{} (round {round})", init.name());
+            assert!(mean.abs() < 0.05 * want.sqrt(), "{name}: mean {mean}");
+            assert!(
+                (var / want - 1.0).abs() < 0.03,
+                "{name}: variance {var} vs {want}"
+            );
+            let max = w.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let uniform = matches!(
+                init,
+                Init::KaimingUniform | Init::GlorotUniform | Init::Torch
+            );
+            if uniform {
+                assert!(max <= (3.0 * want).sqrt() + 1e-6, "{name}: |w| up to {max}");
+                assert!((kurt - 1.8).abs() < 0.1, "{name}: kurtosis {kurt}");
+            } else {
+                assert!((kurt - 3.0).abs() < 0.2, "{name}: kurtosis {kurt}");
+            }
+            let bias = &layer.bias;
+            if init == Init::Torch {
+                let bound = 1.0 / (fan_in as f32).sqrt();
+                assert!(
+                    bias.iter().all(|b| b.abs() <= bound),
+                    "{name}: bias out of ±{bound}"
+                );
+                let distinct = bias.iter().filter(|&&b| b != bias[0]).count();
+                assert!(distinct > fan_out - 5, "{name}: biases are not drawn");
+            } else {
+                assert!(bias.iter().all(|&b| b == 0.0), "{name}: bias not zero");
+            }
+            mlp.reinit(99);
+        }
+    }
+}

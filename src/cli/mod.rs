@@ -95,7 +95,7 @@ struct ExperimentArgs {
     /// relu, tanh, sigmoid or linear.
     #[arg(long, default_value = "tanh")]
     activation: String,
-    /// Weight initializer: kaiming-normal, kaiming-uniform, glorot-normal or glorot-uniform.
+    /// Weight initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform or torch (nn.Linear default, biases too).
     #[arg(long, default_value = "kaiming-normal")]
     weight_init: String,
     /// cross-entropy or mse.

@@ -50,10 +50,11 @@ pub fn pytorch_script(exp: &ExperimentConfig, lottery: &LotteryConfig) -> Result
         ),
     };
     let init = match exp.init.as_str() {
-        "kaiming-uniform" => "nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')",
-        "glorot-normal" => "nn.init.xavier_normal_(m.weight)",
-        "glorot-uniform" => "nn.init.xavier_uniform_(m.weight)",
-        _ => "nn.init.kaiming_normal_(m.weight, nonlinearity='relu')",
+        "kaiming-uniform" => "nn.init.kaiming_uniform_(m.weight, nonlinearity='relu')\n            nn.init.zeros_(m.bias)",
+        "glorot-normal" => "nn.init.xavier_normal_(m.weight)\n            nn.init.zeros_(m.bias)",
+        "glorot-uniform" => "nn.init.xavier_uniform_(m.weight)\n            nn.init.zeros_(m.bias)",
+        "torch" => "m.reset_parameters()  # nn.Linear's default: U(-1/sqrt(fan_in), 1/sqrt(fan_in))",
+        _ => "nn.init.kaiming_normal_(m.weight, nonlinearity='relu')\n            nn.init.zeros_(m.bias)",
     };
     let loss = match train.loss {
         crate::train::Loss::CrossEntropy => "nn.CrossEntropyLoss()(out, y)".to_string(),
@@ -129,7 +130,6 @@ def make_model(seed):
     for m in model:
         if isinstance(m, nn.Linear):
             {init}
-            nn.init.zeros_(m.bias)
     return model
 
 

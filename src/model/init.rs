@@ -1,6 +1,6 @@
 //! Weight initializers.
 
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
 use rand::Rng as _;
 use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
@@ -27,15 +27,20 @@ pub enum Init {
     GlorotNormal,
     /// U(−√(6/(fan_in + fan_out)), √(6/(fan_in + fan_out))).
     GlorotUniform,
+    /// PyTorch's `nn.Linear` default: weights and biases U(−1/√fan_in, 1/√fan_in)
+    /// (`kaiming_uniform_(a=√5)`), so runs compare directly with a PyTorch script that keeps
+    /// torch's own initialization (as the published lottery-ticket baselines do).
+    Torch,
 }
 
 impl Init {
     /// Every initializer, in display order.
-    pub const ALL: [Init; 4] = [
+    pub const ALL: [Init; 5] = [
         Init::KaimingNormal,
         Init::KaimingUniform,
         Init::GlorotNormal,
         Init::GlorotUniform,
+        Init::Torch,
     ];
 
     /// The kebab-case name used by the CLI and URLs.
@@ -45,6 +50,7 @@ impl Init {
             Init::KaimingUniform => "kaiming-uniform",
             Init::GlorotNormal => "glorot-normal",
             Init::GlorotUniform => "glorot-uniform",
+            Init::Torch => "torch",
         }
     }
 
@@ -60,7 +66,7 @@ impl Init {
                 Error::config(
                     "init",
                     name,
-                    "one of kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform",
+                    "one of kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch",
                 )
             })
     }
@@ -70,6 +76,20 @@ impl Init {
         match self {
             Init::KaimingNormal | Init::KaimingUniform => 2.0 / fan_in as f32,
             Init::GlorotNormal | Init::GlorotUniform => 2.0 / (fan_in + fan_out) as f32,
+            Init::Torch => 1.0 / (3.0 * fan_in as f32),
+        }
+    }
+
+    /// Draws a bias of length `fan_out` for a layer whose *original* fan-in is `fan_in`: zeros,
+    /// except for [`Init::Torch`] (U(−1/√fan_in, 1/√fan_in), as `nn.Linear` does). Only `Torch`
+    /// draws from `rng`, so the other initializers' weights do not depend on it.
+    pub fn sample_bias(self, fan_out: usize, fan_in: usize, rng: &mut Rng) -> Array1<f32> {
+        match self {
+            Init::Torch => {
+                let b = 1.0 / (fan_in as f32).sqrt();
+                Array1::from_shape_simple_fn(fan_out, || rng.random_range(-b..b))
+            }
+            _ => Array1::zeros(fan_out),
         }
     }
 
@@ -81,7 +101,7 @@ impl Init {
                 let normal = Normal::new(0.0f32, var.sqrt()).expect("finite positive std");
                 Array2::from_shape_simple_fn((fan_out, fan_in), || normal.sample(rng))
             }
-            Init::KaimingUniform | Init::GlorotUniform => {
+            Init::KaimingUniform | Init::GlorotUniform | Init::Torch => {
                 let b = (3.0 * var).sqrt();
                 Array2::from_shape_simple_fn((fan_out, fan_in), || rng.random_range(-b..b))
             }

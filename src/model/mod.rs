@@ -198,9 +198,10 @@ impl Mlp {
         let layers: Vec<Dense> = (0..n)
             .map(|l| {
                 let (fan_in, fan_out) = (widths[l], widths[l + 1]);
+                let weight = spec.init.sample(fan_out, fan_in, &mut rng);
                 Dense {
-                    weight: spec.init.sample(fan_out, fan_in, &mut rng),
-                    bias: Array1::zeros(fan_out),
+                    weight,
+                    bias: spec.init.sample_bias(fan_out, fan_in, &mut rng),
                     mask: Array2::ones((fan_out, fan_in)),
                     activation: if l + 1 == n {
                         spec.output_activation
@@ -564,7 +565,7 @@ impl Mlp {
     }
 
     /// Replaces the surviving weights with fresh ones drawn from the spec's initializer with a new
-    /// `seed` (biases back to 0); the masks stay. This is the random re-initialization control. θ₀
+    /// `seed` (biases back to their initializer's draw: 0, or U(±1/√fan_in) for `torch`); the masks stay. This is the random re-initialization control. θ₀
     /// becomes the new draw, so a later rewind goes back to it.
     pub fn reinit(&mut self, seed: u64) {
         let mut rng = rng::derived(seed, "reinit");
@@ -581,7 +582,7 @@ impl Mlp {
                 .sqrt();
                 LayerParams {
                     weight: var_w * scale,
-                    bias: Array1::zeros(d.fan_out()),
+                    bias: self.spec.init.sample_bias(d.fan_out(), widths[l], &mut rng),
                 }
             })
             .collect();

@@ -25,6 +25,7 @@
  * @property {number} trainFraction
  * @property {number[]} hidden
  * @property {string} activation
+ * @property {string} weightInit      kaiming-normal | kaiming-uniform | glorot-normal | glorot-uniform | torch
  * @property {string} optimizer
  * @property {number} learningRate
  * @property {number} batchSize
@@ -90,6 +91,7 @@ export const SCHEMA = [
   { key: 'trainFraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9], min: 0.1, max: 0.9, default: 0.5, group: 'data', rebuild: true, url: 'split' },
   { key: 'hidden', type: 'widths', default: [8, 8], min: 1, max: 256, group: 'model', rebuild: true },
   { key: 'activation', type: 'enum', values: ['tanh', 'relu', 'sigmoid', 'linear'], default: 'tanh', group: 'model', rebuild: true, url: 'act' },
+  { key: 'weightInit', type: 'enum', values: ['kaiming-normal', 'kaiming-uniform', 'glorot-normal', 'glorot-uniform', 'torch'], default: 'kaiming-normal', group: 'model', rebuild: true, url: 'winit' },
   { key: 'optimizer', type: 'enum', values: ['adam', 'momentum', 'sgd'], default: 'adam', group: 'training', rebuild: true, url: 'opt' },
   { key: 'learningRate', type: 'number', values: [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], min: 0.0001, max: 1, default: 0.01, group: 'training', rebuild: true, url: 'lr' },
   { key: 'batchSize', type: 'int', min: 1, max: 1000, default: 10, group: 'training', rebuild: true, url: 'batch' },
@@ -238,6 +240,7 @@ export function engineConfig(s, csv) {
     },
     hidden: s.hidden,
     activation: s.activation,
+    init: s.weightInit,
     optimizer: s.optimizer,
     learningRate: s.learningRate,
     batchSize: s.batchSize,
