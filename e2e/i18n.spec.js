@@ -63,7 +63,9 @@ async function leftovers(page) {
   // 2. English words outside the allowed technical terms.
   const allowed = new Set(ALLOWED.map((w) => w.toLowerCase()));
   for (const text of texts) {
-    const words = (text.match(/[A-Za-z][A-Za-z'’]+/g) ?? []).filter((w) => !allowed.has(w.toLowerCase()));
+    // Code names (nn.Linear, torch.nn.utils.prune) are written as they are in any language.
+    const prose = text.replace(/\b[A-Za-z_]+(?:\.[A-Za-z_]+)+\b/g, '');
+    const words = (prose.match(/[A-Za-z][A-Za-z'’]+/g) ?? []).filter((w) => !allowed.has(w.toLowerCase()));
     if (words.length > 0) found.push(`English words ${JSON.stringify(words)} in ${JSON.stringify(text.slice(0, 80))}`);
   }
   return [...new Set(found)];
