@@ -215,6 +215,20 @@ impl Playground {
         1
     }
 
+    /// Gives the engine the 8×8 digits file (`pkg/digits.bin`, a copy of `data/digits.bin`), which
+    /// the wasm build does not embed to stay small; needed once before building a `digits`
+    /// network. The bytes are checked (format, checksum, that it is this build's file).
+    #[wasm_bindgen(js_name = loadDigits)]
+    pub fn load_digits(bytes: &[u8]) -> Result<(), JsError> {
+        crate::data::digits::provide(bytes).map_err(js_err)
+    }
+
+    /// Whether the digits file has been given ([`Playground::load_digits`]).
+    #[wasm_bindgen(js_name = hasDigits)]
+    pub fn has_digits() -> bool {
+        crate::data::digits::available()
+    }
+
     /// The config the experiment was built from (camelCase, with defaults filled in).
     pub fn config(&self) -> Result<JsValue, JsError> {
         to_js(&self.exp.config)

@@ -45,7 +45,23 @@ fn layers(pg: &Playground) -> Vec<JsValue> {
 }
 
 #[wasm_bindgen_test]
+fn digits_need_their_file_which_is_checked() {
+    // Before the file is given (tests run in one instance, so this test gives it itself).
+    let bin: &[u8] = include_bytes!("../data/digits.bin");
+    let mut bad = bin.to_vec();
+    bad[100] ^= 1;
+    let err = JsValue::from(Playground::load_digits(&bad).unwrap_err());
+    let msg = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(msg.contains("checksum"), "{msg}");
+    Playground::load_digits(bin).map_err(JsValue::from).unwrap();
+    assert!(Playground::has_digits());
+}
+
+#[wasm_bindgen_test]
 fn builds_every_dataset() {
+    Playground::load_digits(include_bytes!("../data/digits.bin"))
+        .map_err(JsValue::from)
+        .unwrap();
     for kind in [
         "circle", "xor", "gauss", "spiral", "moons", "mnist1d", "digits",
     ] {

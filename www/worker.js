@@ -27,6 +27,27 @@ const ready = init();
 
 /** @type {Playground | null} */
 let pg = null;
+
+/** @type {Promise<void> | null} */
+let digits = null;
+/**
+ * The wasm build does not embed the 8×8 digits (117 KB): fetched once, next to the wasm, the
+ * first time a digits network is built. A failed fetch is retried on the next build.
+ */
+function loadDigits() {
+  if (Playground.hasDigits()) return Promise.resolve();
+  digits ??= fetch(new URL('./pkg/digits.bin', import.meta.url))
+    .then((r) => {
+      if (!r.ok) throw new Error(`could not load the digits data set (pkg/digits.bin): HTTP ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((buf) => Playground.loadDigits(new Uint8Array(buf)))
+    .catch((err) => {
+      digits = null;
+      throw err;
+    });
+  return digits;
+}
 /** Generation counter of running loops: a cancel (or a new model) bumps it, loops compare. */
 let generation = 0;
 
@@ -87,7 +108,8 @@ function methods() {
 /** @type {Record<string, (id: number, ...args: any[]) => unknown>} */
 const own = {
   /** Builds a new Playground; the old one stays if the config is invalid. */
-  create(_id, /** @type {PlaygroundConfig} */ config) {
+  async create(_id, /** @type {PlaygroundConfig} */ config) {
+    if (config?.dataset?.kind === 'digits') await loadDigits();
     const next = new Playground(config);
     generation += 1; // stop any loop that was driving the old model
     pg?.free();
