@@ -774,6 +774,7 @@ export function createApp(initial, views, options = {}) {
         const complete = await replay(steps);
         replayed = true;
         syncUrl();
+        persist();
         if (!complete) {
           say('info', 'msg.replayCancelled', { done: state.log.length, steps: steps.length });
           return;
