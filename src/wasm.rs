@@ -108,14 +108,60 @@ pub struct Playground {
 /// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
 /// only looks up the keys it knows, which would let a typo pass silently).
 fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
+    // JSON turns NaN and ±Infinity into null: find them first, so the message names them.
+    if let Some((path, n)) = non_finite(&v, String::new(), 0) {
+        return Err(JsError::new(&format!(
+            "invalid {what}: {path} is {n} (a finite number)"
+        )));
+    }
     let text: String = js_sys::JSON::stringify(&v)
         .map_err(|_| JsError::new(&format!("invalid {what}: not a plain object")))?
         .into();
-    serde_json::from_str(&text).map_err(|e| {
-        // serde_json appends " at line 1 column N", which means nothing to the caller.
-        let msg = e.to_string();
+    let de = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde_json appends " at line 1 column N", which means nothing to the caller; the path
+        // (e.g. `dataset.seed`) does.
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        JsError::new(&format!("invalid {what}: {msg}"))
+        if path.is_empty() || path == "." {
+            JsError::new(&format!("invalid {what}: {msg}"))
+        } else {
+            JsError::new(&format!("invalid {what}: {path}: {msg}"))
+        }
+    })
+}
+
+/// The path (`a.b[2]`) and value of the first NaN or infinite number in a JS value, if any.
+fn non_finite(v: &JsValue, path: String, depth: usize) -> Option<(String, String)> {
+    if let Some(n) = v.as_f64() {
+        let js = if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        return (!n.is_finite()).then(|| (path, js.to_string()));
+    }
+    if depth > 8 || !v.is_object() || js_sys::ArrayBuffer::is_view(v) {
+        return None;
+    }
+    if Array::is_array(v) {
+        let a = Array::from(v);
+        return (0..a.length().min(4096))
+            .find_map(|i| non_finite(&a.get(i), format!("{path}[{i}]"), depth + 1));
+    }
+    let entries = Object::entries(&Object::from(v.clone()));
+    entries.iter().find_map(|e| {
+        let pair = Array::from(&e);
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let path = if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        };
+        non_finite(&pair.get(1), path, depth + 1)
     })
 }
 
@@ -393,6 +439,14 @@ impl Playground {
     /// Network outputs for rows of `nFeatures` inputs.
     pub fn predict(&self, inputs: Vec<f32>) -> Result<Float32Array, JsError> {
         let f = self.exp.model.widths()[0];
+        if let Some(i) = inputs.iter().position(|v| !v.is_finite()) {
+            return Err(JsError::new(&format!(
+                "predict: input {i} (row {}, feature {}) is {}; inputs must be finite numbers",
+                i / f,
+                i % f,
+                inputs[i]
+            )));
+        }
         if inputs.len() % f != 0 {
             return Err(JsError::new(&format!(
                 "predict: {} numbers is not a whole number of rows of {f} features",
