@@ -1,0 +1,106 @@
+// The <pruning-playground> element (www/element.js → www/pruning-playground.js): blank pages
+// (served from the test server's origin, under a strict CSP, no import map) with elements driven
+// by script; the app's Embed snippet pasted into a blank page; the blog example.
+/* global document, customElements */ // used inside page.evaluate / waitForFunction callbacks
+import { test, expect } from '@playwright/test';
+import { open, press, settle, watchProblems } from './helpers.js';
+
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'";
+
+/**
+ * Serves `body` as a page at /blank/NAME.html on the test server (same origin as the bundle) and
+ * opens it. The page has only the CSP, the one module script and what `body` adds.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} body
+ * @param {string} [name]
+ */
+async function blankPage(page, body, name = 'page') {
+  const html = `<!doctype html><html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
+<title>blank</title></head><body>${body}</body></html>`;
+  await page.route(`**/blank/${name}.html`, (route) => route.fulfill({ contentType: 'text/html; charset=utf-8', body: html }));
+  await page.goto(`/blank/${name}.html`);
+}
+
+/**
+ * Waits until element `sel` has finished `n` dispatcher actions and is idle (data-done / data-busy
+ * on the element itself).
+ * @param {import('@playwright/test').Page} page
+ * @param {string} sel
+ * @param {number} [n]
+ */
+async function ready(page, sel, n = 1) {
+  await page.waitForFunction(
+    ([s, k]) => {
+      const el = /** @type {HTMLElement | null} */ (document.querySelector(s));
+      return !!el && Number(el.dataset.done ?? '0') >= k && el.dataset.busy === '';
+    },
+    /** @type {[string, number]} */ ([sel, n]),
+    { timeout: 30_000 },
+  );
+}
+
+const SCRIPT = '<script type="module" src="/pruning-playground.js"></script>';
+
+test('two elements on a blank page run independently, each emitting its events', async ({ page }) => {
+  const problems = watchProblems(page);
+  await blankPage(page, `${SCRIPT}
+    <pruning-playground id="a" data="xor" seed="1" ep="4" views="network training density" lang="en"></pruning-playground>
+    <pruning-playground id="b" data="xor" seed="2" ep="4" views="boundary" lang="en"></pruning-playground>
+    <pruning-playground id="c" data="xor" seed="1" ep="4" views="density" controls="none" lang="en"></pruning-playground>`);
+  await ready(page, '#a');
+  await ready(page, '#b');
+  await ready(page, '#c');
+
+  const run = await page.evaluate(async () => {
+    await customElements.whenDefined('pruning-playground');
+    /** @type {Record<string, { type: string, detail: any }[]>} */
+    const events = { a: [], b: [], c: [] };
+    for (const id of ['a', 'b', 'c']) {
+      const el = /** @type {any} */ (document.getElementById(id));
+      for (const type of ['epoch', 'pruned', 'rewound', 'level', 'lottery-done', 'error']) {
+        el.addEventListener(type, (/** @type {CustomEvent} */ e) => events[id].push({ type, detail: e.detail }));
+      }
+    }
+    const [a, b, c] = ['a', 'b', 'c'].map((id) => /** @type {any} */ (document.getElementById(id)));
+    // All three at once: each has its own worker.
+    const trained = await Promise.all([a.train(), b.train(), c.train()]);
+    const pruned = await Promise.all([a.prune(0.5), b.prune({ fraction: 0.5, scope: 'layer' }), c.prune(0.5)]);
+    const rewound = await a.rewind();
+    const lottery = await c.runLottery({ levels: 2, lotteryEpochs: 2, controls: [] });
+    return { events, trained, pruned, rewound, lottery, busy: [a.state.busy, b.state.busy, c.state.busy] };
+  });
+  const { events, trained, pruned } = run;
+  // Events: one epoch event per epoch, a pruned event per prune, rewound only on a, levels on c.
+  expect(events.a.filter((e) => e.type === 'epoch').map((e) => e.detail.epoch)).toEqual([1, 2, 3, 4]);
+  expect(events.b.filter((e) => e.type === 'epoch')).toHaveLength(4);
+  expect(events.a.filter((e) => e.type === 'pruned')).toHaveLength(1);
+  expect(events.b.filter((e) => e.type === 'pruned')[0].detail.density).toBeCloseTo(0.5, 1);
+  expect(events.a.filter((e) => e.type === 'rewound')).toHaveLength(1);
+  expect(events.b.filter((e) => e.type === 'rewound')).toHaveLength(0);
+  expect(events.c.filter((e) => e.type === 'level').length).toBeGreaterThanOrEqual(2);
+  expect(events.c.filter((e) => e.type === 'lottery-done')).toHaveLength(1);
+  expect(run.lottery.lottery.length).toBe(events.c.filter((e) => e.type === 'level').length);
+  for (const id of ['a', 'b', 'c']) expect(events[id].filter((e) => e.type === 'error')).toEqual([]);
+  expect(run.busy).toEqual([null, null, null]);
+
+  // Same settings ⇒ same numbers (a and c); different seed ⇒ different numbers (b).
+  expect(trained[0].history.map((/** @type {any} */ m) => m.trainLoss)).toEqual(trained[2].history.map((/** @type {any} */ m) => m.trainLoss));
+  expect(trained[0].testAccuracy).toBe(trained[2].testAccuracy);
+  expect(trained[0].history.at(-1).trainLoss).not.toBe(trained[1].history.at(-1).trainLoss);
+  expect(pruned[0].density).toBe(pruned[2].density);
+  expect(pruned[1].settings.scope).toBe('layer');
+  expect(pruned[0].settings.scope).toBe('global');
+
+  // Each element's readouts show its own numbers; the host page's <html lang> and <body> are untouched.
+  const epochs = await page.evaluate(() => ['a', 'b', 'c'].map((id) => document.getElementById(id)?.shadowRoot?.querySelector('[data-testid="epoch"]')?.textContent));
+  expect(epochs).toEqual(['4', '4', '4']);
+  expect(await page.evaluate(() => [document.documentElement.getAttribute('lang'), document.body.dataset.done])).toEqual([null, undefined]);
+  // Classroom mode: c shows no buttons and no settings; a shows every button, b only the boundary view.
+  const counts = await page.evaluate(() => ['a', 'c'].map((id) => document.getElementById(id)?.shadowRoot?.querySelectorAll('button[data-action]').length));
+  expect(counts[0]).toBeGreaterThan(8);
+  expect(counts[1]).toBe(0);
+  expect(await page.locator('#b').getByTestId('boundary').isVisible()).toBe(true);
+  expect(await page.locator('#b').getByTestId('network').count()).toBe(0);
+  expect(problems).toEqual([]);
+});
