@@ -104,3 +104,127 @@ test('two elements on a blank page run independently, each emitting its events',
   expect(await page.locator('#b').getByTestId('network').count()).toBe(0);
   expect(problems).toEqual([]);
 });
+
+test('an invalid attribute shows a message naming it, and the element still works', async ({ page }) => {
+  const problems = watchProblems(page);
+  await blankPage(page, `${SCRIPT}
+    <pruning-playground id="bad" data="xor" frac="2" ep="2" lang="en" views="density"></pruning-playground>
+    <pruning-playground id="ko" data="xor" lr="fast" ep="2" lang="ko" views="density"></pruning-playground>`, 'invalid');
+  await ready(page, '#bad');
+  await ready(page, '#ko');
+  const message = page.locator('#bad').getByTestId('message');
+  await expect(message).toContainText('frac');
+  await expect(message).toContainText('"2"');
+  await expect(message).toHaveClass(/error/);
+  await expect(page.locator('#ko').getByTestId('message')).toContainText('속성 값을 무시했습니다');
+  await expect(page.locator('#ko').getByTestId('message')).toContainText('lr');
+  // Fallback to the default fraction (20%), and the element trains and prunes.
+  const state = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.getElementById('bad'));
+    await el.train();
+    return el.prune();
+  });
+  expect(state.settings.fraction).toBe(0.2);
+  expect(state.epoch).toBe(2);
+  expect(state.density).toBeCloseTo(0.8, 1);
+  // A bad value through the API rejects naming the setting and changes nothing.
+  const rejected = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.getElementById('bad'));
+    /** @type {string[]} */
+    const errors = [];
+    el.addEventListener('error', (/** @type {CustomEvent} */ e) => errors.push(e.detail.error));
+    try {
+      await el.prune({ fraction: 5 });
+      return { error: null, errors };
+    } catch (err) {
+      return { error: String(err), errors, density: el.state.density };
+    }
+  });
+  expect(rejected.error).toContain('fraction');
+  expect(rejected.errors).toHaveLength(1);
+  expect(rejected.density).toBeCloseTo(0.8, 1);
+  expect(problems).toEqual([]);
+});
+
+test('the Embed snippet from the app reproduces the experiment in a blank page', async ({ page, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const problems = watchProblems(page);
+  await open(page, '?data=moons&seed=5&ep=6&frac=0.5&layers=10');
+  await press(page, 'train');
+  await press(page, 'prune');
+  await press(page, 'rewind');
+  await press(page, 'retrain');
+  const test = await page.getByTestId('test-accuracy').getAttribute('data-value');
+  const density = await page.getByTestId('density').getAttribute('data-value');
+  const epoch = await page.getByTestId('epoch').textContent();
+  await page.getByTestId('embed').click();
+  await expect(page.getByTestId('embed-dialog')).toBeVisible();
+  const element = await page.getByTestId('embed-element').inputValue();
+  const iframe = await page.getByTestId('embed-iframe').inputValue();
+  expect(element).toContain('<pruning-playground data="moons"');
+  expect(element).toContain('steps=');
+  expect(iframe).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?data=moons/);
+  await page.getByTestId('copy-element').click();
+  await expect(page.getByTestId('embed-status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(element);
+  await page.getByTestId('embed-close').click();
+  await expect(page.getByTestId('embed-dialog')).toBeHidden();
+
+  // Pasted into a blank page (no import map, strict CSP): same steps, same seed ⇒ same numbers.
+  await blankPage(page, `<p>Some post.</p>\n${element}\n${iframe}`, 'pasted');
+  await ready(page, 'pruning-playground');
+  const el = page.locator('pruning-playground');
+  await expect(el.getByTestId('test-accuracy')).toHaveAttribute('data-value', /** @type {string} */ (test));
+  await expect(el.getByTestId('density')).toHaveAttribute('data-value', /** @type {string} */ (density));
+  await expect(el.getByTestId('epoch')).toHaveText(/** @type {string} */ (epoch));
+  // The iframe variant opens the app's own link, which replays the same steps.
+  const frame = page.frameLocator('iframe');
+  await expect(frame.getByTestId('test-accuracy')).toHaveAttribute('data-value', /** @type {string} */ (test), { timeout: 30_000 });
+  expect(problems).toEqual([]);
+});
+
+test('the blog example loads without console errors and its buttons drive the elements', async ({ page }) => {
+  const problems = watchProblems(page);
+  await page.goto('/examples/blog-post.html');
+  await ready(page, '#story');
+  await ready(page, '#control');
+  const story = page.locator('#story');
+  const events = await page.evaluate(() => {
+    /** @type {string[]} */
+    const seen = [];
+    for (const type of ['epoch', 'pruned', 'rewound', 'level', 'lottery-done', 'error']) {
+      document.getElementById('story')?.addEventListener(type, () => {
+        if (!seen.includes(type)) seen.push(type);
+      });
+    }
+    /** @type {any} */ (globalThis).seen = seen;
+    return seen.length;
+  });
+  expect(events).toBe(0);
+  await page.getByTestId('post-train').click();
+  await expect(page.getByTestId('post-train-out')).toContainText('trained 20 epochs');
+  await expect(story.getByTestId('epoch')).toHaveText('20');
+  await page.getByTestId('post-prune').click();
+  await expect(page.getByTestId('post-prune-out')).toContainText('before any retraining');
+  // Half of the hidden weights, a quarter of the output layer's (the output rate is 0.5).
+  const density = /** @type {string} */ (await story.getByTestId('density').textContent());
+  expect(Number.parseFloat(density)).toBeGreaterThan(50);
+  expect(Number.parseFloat(density)).toBeLessThan(60);
+  await expect(page.getByTestId('post-prune-out')).toContainText(`density ${density}`);
+  await page.getByTestId('post-rewind').click();
+  await expect(page.getByTestId('post-rewind-out')).toContainText('rewound to θ₀');
+  await page.getByTestId('post-retrain').click();
+  await expect(page.getByTestId('post-retrain-out')).toContainText('the ticket after retraining');
+  // The second element is independent: it starts from epoch 0 and ends at its own numbers.
+  await expect(page.locator('#control').getByTestId('epoch')).toHaveText('0');
+  await page.getByTestId('post-control').click();
+  await expect(page.getByTestId('post-control-out')).toContainText('random reinit after retraining', { timeout: 30_000 });
+  // Same settings and seed: the control's mask has the story's density.
+  await expect(page.locator('#control').getByTestId('density')).toHaveText(density);
+  await page.getByTestId('post-lottery').click();
+  await expect(page.getByTestId('post-lottery-out')).toContainText('done: the sparsest ticket', { timeout: 60_000 });
+  // 4 levels (dense + 3 pruned) of the ticket, 3 pruned levels of each of the two controls.
+  await expect(page.getByTestId('post-levels').locator('li')).toHaveCount(4 + 3 + 3);
+  expect(await page.evaluate(() => /** @type {any} */ (globalThis).seen)).toEqual(['epoch', 'pruned', 'rewound', 'level', 'lottery-done']);
+  expect(problems).toEqual([]);
+});

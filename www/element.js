@@ -7,8 +7,9 @@
 //   <pruning-playground preset="lottery" frac="0.5" controls="train prune rewind" height="640"></pruning-playground>
 //
 // Attributes (read when the element connects; config attributes and `lang`/`height` also later):
-//   config keys   the URL keys of state.js's SCHEMA (data, hidden, lr, seed, frac, scope, …), parsed
-//                 by the same parser: an invalid value falls back with a message naming the attribute
+//   config keys   the URL keys of state.js's SCHEMA (data, lr, seed, frac, scope, …; the hidden layer
+//                 widths are `layers`, as `hidden` would hide the element), parsed by the same
+//                 parser: an invalid value falls back with a message naming the attribute
 //   steps         a step log (as in the page's URL, app/steplog.js) replayed on the new network
 //   preset        lottery | structured-vs-unstructured | global-vs-local | one-shot-vs-iterative
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
@@ -16,7 +17,7 @@
 //   views         network boundary neurons training curve density histogram costs lessons
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
-// API: train(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
+// API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
 // of `state`; events epoch, pruned, rewound, level, lottery-done, error (CustomEvent, detail).
 // Each element has its own app (dispatch.js) and its own worker; nothing is shared but the code.
 import { SCHEMA, defaults, parseValue } from './app/state.js';
@@ -25,6 +26,7 @@ import { applyTranslations, normalizeLang, setLang, t } from './app/i18n.js';
 import { createApp, errorText } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
 import { PRESETS } from './app/presets.js';
+import { attributeOf } from './app/embed.js';
 import { createReadouts } from './views/readouts.js';
 import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
@@ -47,8 +49,8 @@ export const BUTTONS = /** @type {Record<string, string>} */ ({
   retrain: 'retrain', evaluate: 'evaluate', play: 'play', reset: 'reset', lottery: 'lottery', cancel: 'cancel', adopt: 'adopt',
 });
 
-/** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free). */
-const attrOf = (/** @type {Setting} */ s) => (s.url ?? s.key).toLowerCase();
+/** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
+const attrOf = attributeOf;
 const CONFIG_ATTRS = SCHEMA.map(attrOf);
 
 // Static markup (no user strings): the same classes and ids as index.html, so the views and the
@@ -386,7 +388,7 @@ export class PruningPlayground extends HTMLElement {
     /** @type {string[]} */
     const unknown = [];
     for (const tok of tokens) {
-      const s = SCHEMA.find((x) => x.key.toLowerCase() === tok.toLowerCase() || (x.url ?? x.key) === tok);
+      const s = SCHEMA.find((x) => x.key.toLowerCase() === tok.toLowerCase() || (x.url ?? x.key) === tok || attrOf(x) === tok);
       if (s) keys.add(s.key);
       else if (tok in BUTTONS) actions.add(BUTTONS[tok]);
       else if (tok !== 'none') unknown.push(tok);
@@ -488,6 +490,14 @@ export class PruningPlayground extends HTMLElement {
    */
   train(epochs) {
     return this.step('train', epochs === undefined ? {} : { epochs });
+  }
+
+  /**
+   * Trains the pruned network further, mask kept (default: the `rt` setting's epochs); resolves with `state`.
+   * @param {number} [epochs]
+   */
+  retrain(epochs) {
+    return this.step('retrain', epochs === undefined ? {} : { retrainEpochs: epochs });
   }
 
   /**
