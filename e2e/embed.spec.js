@@ -3,7 +3,7 @@
 // by script; the app's Embed snippet pasted into a blank page; the blog example.
 /* global document, customElements */ // used inside page.evaluate / waitForFunction callbacks
 import { test, expect } from '@playwright/test';
-import { open, press, settle, watchProblems } from './helpers.js';
+import { open, press, watchProblems } from './helpers.js';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'";
 
@@ -149,7 +149,7 @@ test('an invalid attribute shows a message naming it, and the element still work
 test('the Embed snippet from the app reproduces the experiment in a blank page', async ({ page, context }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write']);
   const problems = watchProblems(page);
-  await open(page, '?data=moons&seed=5&ep=6&frac=0.5&layers=10');
+  await open(page, '?data=moons&seed=5&ep=6&frac=0.5&hidden=10');
   await press(page, 'train');
   await press(page, 'prune');
   await press(page, 'rewind');
@@ -161,7 +161,7 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   await expect(page.getByTestId('embed-dialog')).toBeVisible();
   const element = await page.getByTestId('embed-element').inputValue();
   const iframe = await page.getByTestId('embed-iframe').inputValue();
-  expect(element).toContain('<pruning-playground data="moons"');
+  expect(element).toContain('<pruning-playground data="moons" layers="10"');
   expect(element).toContain('steps=');
   expect(iframe).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?data=moons/);
   await page.getByTestId('copy-element').click();
@@ -226,5 +226,41 @@ test('the blog example loads without console errors and its buttons drive the el
   // 4 levels (dense + 3 pruned) of the ticket, 3 pruned levels of each of the two controls.
   await expect(page.getByTestId('post-levels').locator('li')).toHaveCount(4 + 3 + 3);
   expect(await page.evaluate(() => /** @type {any} */ (globalThis).seen)).toEqual(['epoch', 'pruned', 'rewound', 'level', 'lottery-done']);
+  expect(problems).toEqual([]);
+});
+
+test('presets choose settings, controls and views; controls, views and height attributes override them', async ({ page }) => {
+  const problems = watchProblems(page);
+  await blankPage(page, `${SCRIPT}
+    <pruning-playground id="p1" preset="global-vs-local" lang="ko"></pruning-playground>
+    <pruning-playground id="p2" preset="one-shot-vs-iterative" controls="sched frac train prune" views="density" height="420"></pruning-playground>`, 'presets');
+  await ready(page, '#p1');
+  await ready(page, '#p2');
+  const layout = await page.evaluate(() => ['p1', 'p2'].map((id) => {
+    const root = /** @type {ShadowRoot} */ (document.getElementById(id)?.shadowRoot);
+    return {
+      fields: [...root.querySelectorAll('#controls .field')].map((f) => /** @type {HTMLElement} */ (f).dataset.key),
+      buttons: [...root.querySelectorAll('button[data-action]')].map((b) => /** @type {HTMLElement} */ (b).dataset.action),
+      views: [...root.querySelectorAll('[data-view]')].map((v) => /** @type {HTMLElement} */ (v).dataset.view),
+      height: document.getElementById(id)?.getBoundingClientRect().height,
+      settings: /** @type {any} */ (document.getElementById(id)).state.settings,
+    };
+  }));
+  // global-vs-local: the lesson's spiral network, its three settings, Korean labels.
+  expect(layout[0].settings).toMatchObject({ dataset: 'spiral', hidden: [12, 12], fraction: 0.7, lang: 'ko' });
+  expect(layout[0].fields.sort()).toEqual(['fraction', 'scope', 'score']);
+  expect(layout[0].buttons.sort()).toEqual(['cancel', 'prune', 'reset', 'retrain', 'train']);
+  expect(layout[0].views).toEqual(['network', 'boundary', 'density', 'histogram']);
+  await expect(page.locator('#p1').getByTestId('train')).toHaveText('학습');
+  // one-shot-vs-iterative with the author's own controls, views and height.
+  expect(layout[1].settings).toMatchObject({ dataset: 'moons', fraction: 0.9, lang: 'en' });
+  expect(layout[1].fields.sort()).toEqual(['fraction', 'schedule']);
+  expect(layout[1].buttons.sort()).toEqual(['prune', 'train']);
+  expect(layout[1].views).toEqual(['density']);
+  expect(layout[1].height).toBe(420);
+  // A config attribute changed later goes through the dispatcher like a control.
+  await page.evaluate(() => document.getElementById('p2')?.setAttribute('sched', 'iterative'));
+  await page.waitForFunction(() => /** @type {any} */ (document.getElementById('p2')).state.settings.schedule === 'iterative');
+  await expect(page.locator('#p2').locator('select[name="schedule"]')).toHaveValue('iterative');
   expect(problems).toEqual([]);
 });

@@ -318,6 +318,8 @@ export class PruningPlayground extends HTMLElement {
       if (!shown.has(/** @type {HTMLElement} */ (el).dataset.view ?? '')) el.remove();
     }
     if (!shown.has('boundary') && !shown.has('neurons')) $('.pair').remove();
+    const side = $('.side');
+    if (side.children.length === 0) side.remove();
 
     const form = /** @type {HTMLFormElement} */ ($('#controls'));
     const views = [

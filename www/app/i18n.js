@@ -682,7 +682,7 @@ const ko = {
   'lesson.notMeasured': '측정 안 함',
   // 임베딩: 임베드 대화상자(app/embed.js)와 <pruning-playground> 요소(element.js).
   'btn.embed': '임베드',
-  'title.embed': '이 실험을 다른 페이지(블로그 글, 강의 노트)에 보여 주는 HTML을 얻습니다.',
+  'title.embed': '이 실험을 다른 페이지(블로그 글, 강의 노트)에 넣을 코드를 얻습니다.',
   'embed.title': '이 실험 임베드하기',
   'embed.note': '아래 코드 중 하나를 아무 웹 페이지에 붙여 넣으세요. 요소는 같은 시드로 같은 단계를 다시 실행하므로 독자도 같은 숫자를 봅니다. 버튼과 스크립트 API도 그대로 동작합니다.',
   'embed.element': '<pruning-playground> 요소로',
