@@ -13,8 +13,8 @@
 //   steps         a step log (as in the page's URL, app/steplog.js) replayed on the new network
 //   preset        lottery | structured-vs-unstructured | global-vs-local | one-shot-vs-iterative
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
-//                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden
-//   views         network boundary neurons training curve density histogram costs lessons
+//                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
+//   views         network boundary neurons training curve density histogram costs lessons (or `all`)
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
 // API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
@@ -310,7 +310,8 @@ export class PruningPlayground extends HTMLElement {
     const send = (/** @type {Action} */ a) => dispatch(a);
 
     // Views: the ones not asked for leave the DOM (and are not drawn).
-    const viewList = (this.getAttribute('views') ?? preset?.views ?? DEFAULT_VIEWS).split(/[\s,]+/).filter(Boolean);
+    let viewList = (this.getAttribute('views') ?? preset?.views ?? DEFAULT_VIEWS).split(/[\s,]+/).filter(Boolean);
+    if (viewList.includes('all')) viewList = [...VIEWS];
     const unknownViews = viewList.filter((v) => !VIEWS.includes(v));
     if (unknownViews.length > 0) problems.push(`views: ${JSON.stringify(unknownViews.join(' '))} (allowed: ${VIEWS.join(', ')})`);
     const shown = new Set(viewList);
@@ -353,7 +354,7 @@ export class PruningPlayground extends HTMLElement {
 
     // Classroom mode: only the listed settings and buttons stay.
     const controls = this.getAttribute('controls') ?? preset?.controls ?? null;
-    if (controls !== null) this.limitControls(controls, problems);
+    if (controls !== null && !controls.split(/[\s,]+/).includes('all')) this.limitControls(controls, problems);
 
     const app = createApp(settings, views, {
       problems,
