@@ -11,6 +11,7 @@ import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
 import { createCosts, createLessons } from './views/panels.js';
+import { wireEmbed } from './app/embed.js';
 
 /** @typedef {import('./app/dispatch.js').Action} Action */
 
@@ -128,6 +129,7 @@ themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme
 // Canvases read colours from CSS: redraw when the system theme flips.
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
 
+wireEmbed(document, () => app.state);
 app.start();
 
 // The static build (`npm run build`) marks its page for offline use: the service worker precaches

@@ -96,10 +96,14 @@ function dataRange(info) {
  * @param {Settings} initial
  * @param {View[]} views
  * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null,
- *   steps?: import('./steplog.js').Step[] }} [options]
+ *   steps?: import('./steplog.js').Step[], embedded?: boolean, workerUrl?: URL | string,
+ *   onEvent?: (type: string, detail: Record<string, unknown>) => void }} [options]
  *   restore: a saved experiment (autosave.js) whose history and lottery table are shown once the
  *   network is built; storageError: reading the saved experiment failed; steps: a step log (from
- *   the link or the saved experiment) replayed on the new network
+ *   the link or the saved experiment) replayed on the new network; embedded: a
+ *   `<pruning-playground>` element (www/element.js): no URL, no autosave, no page language;
+ *   workerUrl: the engine worker's script; onEvent: told of epochs, prunes, rewinds, lottery
+ *   levels and errors (the element's DOM events)
  */
 export function createApp(initial, views, options = {}) {
   /** @type {AppState} */
@@ -133,6 +137,7 @@ export function createApp(initial, views, options = {}) {
   let csvText = '';
   /** Cancels dispatcher-level sequences (iterative rounds) between engine calls. */
   let cancelled = false;
+  const emit = options.onEvent ?? (() => {});
 
   function render() {
     renderQueued = false;
@@ -214,12 +219,14 @@ export function createApp(initial, views, options = {}) {
   function onProgress(p) {
     if (p.kind === 'train') {
       set({ progress: { value: p.done, max: p.total, label: `${p.done} / ${p.total}` } });
+      for (const m of p.metrics) emit('epoch', { ...m });
       requestRefresh();
     } else if (p.kind === 'play') {
       set({ progress: null });
       requestRefresh();
     } else if (p.kind === 'lottery') {
       const s = p.step;
+      for (const r of p.history.slice(state.lottery.length)) emit('level', { ...r });
       set({
         lottery: p.history,
         lotteryStep: s,
@@ -241,6 +248,7 @@ export function createApp(initial, views, options = {}) {
    * (a default, empty experiment is not kept). A storage failure only shows a message.
    */
   function persist() {
+    if (options.embedded) return;
     const { settings, history, lottery, log } = state;
     const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
     const error = pristine ? clearSaved() : save({ settings, history, lottery, steps: formatSteps(log, settings) });
@@ -255,6 +263,7 @@ export function createApp(initial, views, options = {}) {
   }
 
   function syncUrl() {
+    if (options.embedded) return;
     const query = currentQuery();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     history.replaceState(null, '', url);
@@ -270,7 +279,7 @@ export function createApp(initial, views, options = {}) {
     let info;
     if (engine) info = await engine.configure(config);
     else {
-      engine = await Engine.create(config);
+      engine = await Engine.create(config, options.workerUrl);
       info = engine.info;
     }
     if (!info) throw new Error('the engine did not start');
@@ -397,6 +406,7 @@ export function createApp(initial, views, options = {}) {
       record('prune');
       await refresh();
       pruneMessage(r);
+      emit('pruned', { ...r, density: state.frame?.snapshot?.density });
     } else if (s.schedule === 'iterative') {
       // Same final density as one-shot: (1 - p)^rounds = 1 - fraction.
       const per = 1 - Math.pow(1 - s.fraction, 1 / s.rounds);
@@ -414,6 +424,7 @@ export function createApp(initial, views, options = {}) {
       else record('prune');
       set({ progress: null });
       const frame = await refresh();
+      emit('pruned', { ...state.lastPrune, density: frame.snapshot?.density });
       say('info', 'msg.prunedIterative', {
         rounds: s.rounds,
         pct: pct(per),
@@ -455,6 +466,7 @@ export function createApp(initial, views, options = {}) {
       }
       set({ progress: null });
       const frame = await refresh();
+      emit('pruned', { density: frame.snapshot?.density });
       say('info', 'msg.prunedGradual', {
         epochs,
         density: pct(frame.snapshot?.density),
@@ -483,6 +495,7 @@ export function createApp(initial, views, options = {}) {
     }
     lotteryCancelled = false;
     record('lottery');
+    emit('lottery-done', { history: out.history });
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
@@ -498,7 +511,7 @@ export function createApp(initial, views, options = {}) {
       ? switchDataset(state.settings, String(value))
       : /** @type {Settings} */ ({ ...state.settings, [key]: value });
     if (UI_KEYS.has(key)) {
-      if (key === 'lang') {
+      if (key === 'lang' && !options.embedded) {
         setLang(/** @type {'en' | 'ko'} */ (value));
         applyTranslations(document);
       }
@@ -562,6 +575,7 @@ export function createApp(initial, views, options = {}) {
         mark('rewind');
         record('rewind');
         await refresh();
+        emit('rewound', { to: 0 });
         return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
       case 'rewindK':
         if (s.rewindStep <= 0) return say('info', 'msg.noRewindStep');
@@ -570,6 +584,7 @@ export function createApp(initial, views, options = {}) {
         mark('rewind');
         record('rewindK');
         await refresh();
+        emit('rewound', { to: s.rewindStep });
         return say('info', 'msg.rewoundK', { k: s.rewindStep });
       case 'reinit':
         await e.call('reinit', s.seed + 1000 + state.steps.length);
@@ -712,6 +727,7 @@ export function createApp(initial, views, options = {}) {
       // A step that failed half-way (e.g. diverged) may have changed the model: stop the log here.
       if (isStep(action.type) || action.type === 'play') cutLog(action.type);
       say('error', 'msg.error', { error: errorText(err) });
+      emit('error', { action: action.type, error: errorText(err) });
       try {
         await refresh();
       } catch {
@@ -785,7 +801,7 @@ export function createApp(initial, views, options = {}) {
         else if (state.lottery.length === 0 && saved.lottery.length > 0) set({ lottery: saved.lottery });
       }
       const ev = state.frame?.evaluation;
-      if (problems.length > 0) say('error', 'msg.urlProblem', { problem: problems.join('; ') });
+      if (problems.length > 0) say('error', options.embedded ? 'embed.attrProblem' : 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
       else if (replayed) {
         say('info', 'msg.replayed', { steps: steps.length, epochs: state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) });
@@ -793,6 +809,7 @@ export function createApp(initial, views, options = {}) {
       else say('info', 'msg.ready', readyParams(frame));
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });
+      emit('error', { action: 'start', error: errorText(err) });
     } finally {
       set({ busy: null, done: state.done + 1 });
     }
@@ -804,6 +821,11 @@ export function createApp(initial, views, options = {}) {
     /** The current state (for debugging and tests). */
     get state() {
       return state;
+    },
+    /** Stops the engine's worker (an embedded element leaving the page). */
+    dispose() {
+      engine?.terminate();
+      engine = null;
     },
     /** Forces a full re-render (e.g. after a theme change, canvases re-read colours). */
     rerender() {

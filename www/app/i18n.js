@@ -336,6 +336,19 @@ const en = {
   'lesson.noResult': 'Follow the steps first; the numbers appear here.',
   'lesson.na': '—',
   'lesson.notMeasured': 'not measured',
+  // Embedding: the Embed dialog (app/embed.js) and the <pruning-playground> element (element.js).
+  'btn.embed': 'Embed',
+  'title.embed': 'Get the HTML that shows this experiment in another page (blog post, course notes).',
+  'embed.title': 'Embed this experiment',
+  'embed.note': 'Paste one of these into any web page. The element replays the same steps with the same seed, so readers see the same numbers; its buttons and script API keep working.',
+  'embed.element': 'As a <pruning-playground> element',
+  'embed.iframe': 'As an iframe',
+  'embed.copy': 'Copy',
+  'embed.close': 'Close',
+  'embed.copied': 'Copied.',
+  'embed.copyFailed': 'Copying was not allowed here: the text is selected, press Ctrl+C (⌘C).',
+  'embed.cut': 'Note: some steps cannot be replayed exactly (see the message under the readouts); the snippet replays the steps before them.',
+  'embed.attrProblem': 'Ignored an attribute value: {problem}',
 };
 
 /** @type {Record<string, string>} */
@@ -667,6 +680,19 @@ const ko = {
   'lesson.noResult': '먼저 단계를 따라 해 보세요. 숫자가 여기에 나타납니다.',
   'lesson.na': '—',
   'lesson.notMeasured': '측정 안 함',
+  // 임베딩: 임베드 대화상자(app/embed.js)와 <pruning-playground> 요소(element.js).
+  'btn.embed': '임베드',
+  'title.embed': '이 실험을 다른 페이지(블로그 글, 강의 노트)에 넣을 코드를 얻습니다.',
+  'embed.title': '이 실험 임베드하기',
+  'embed.note': '아래 코드 중 하나를 아무 웹 페이지에 붙여 넣으세요. 요소는 같은 시드로 같은 단계를 다시 실행하므로 독자도 같은 숫자를 봅니다. 버튼과 스크립트 API도 그대로 동작합니다.',
+  'embed.element': '<pruning-playground> 요소로',
+  'embed.iframe': 'iframe으로',
+  'embed.copy': '복사',
+  'embed.close': '닫기',
+  'embed.copied': '복사했습니다.',
+  'embed.copyFailed': '여기서는 복사가 허용되지 않습니다. 텍스트를 선택해 두었으니 Ctrl+C(⌘C)를 누르세요.',
+  'embed.cut': '참고: 일부 단계는 정확히 다시 실행할 수 없습니다(수치 아래 메시지 참고). 코드는 그 앞의 단계까지 다시 실행합니다.',
+  'embed.attrProblem': '속성 값을 무시했습니다: {problem}',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });

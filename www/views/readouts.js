@@ -40,6 +40,9 @@ export function createReadouts(root) {
   const playButton = q('play');
   /** @type {HTMLButtonElement | null} */
   let refocus = null;
+  // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element itself
+  // for a <pruning-playground> (its shadow root's host).
+  const flags = root instanceof Document ? root.body : /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (root).host);
 
   /**
    * @param {AppState} s
@@ -96,8 +99,8 @@ export function createReadouts(root) {
         refocus.focus();
         refocus = null;
       }
-      document.body.dataset.busy = busy ?? '';
-      document.body.dataset.done = String(s.done);
+      flags.dataset.busy = busy ?? '';
+      flags.dataset.done = String(s.done);
     }
   }
 
