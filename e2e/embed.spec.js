@@ -1,7 +1,7 @@
 // The <pruning-playground> element (www/element.js → www/pruning-playground.js): blank pages
 // (served from the test server's origin, under a strict CSP, no import map) with elements driven
 // by script; the app's Embed snippet pasted into a blank page; the blog example.
-/* global document, customElements */ // used inside page.evaluate / waitForFunction callbacks
+/* global document, customElements, window */ // used inside page.evaluate / waitForFunction callbacks
 import { test, expect } from '@playwright/test';
 import { open, press, watchProblems } from './helpers.js';
 
@@ -170,6 +170,9 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   await page.getByTestId('embed-close').click();
   await expect(page.getByTestId('embed-dialog')).toBeHidden();
 
+  const savedBefore = await page.evaluate(() => window.localStorage.getItem('pruning-playground:experiment:v1'));
+  expect(savedBefore).toContain('steps');
+
   // Pasted into a blank page (no import map, strict CSP): same steps, same seed ⇒ same numbers.
   await blankPage(page, `<p>Some post.</p>\n${element}\n${iframe}`, 'pasted');
   await ready(page, 'pruning-playground');
@@ -180,6 +183,11 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   // The iframe variant opens the app's own link, which replays the same steps.
   const frame = page.frameLocator('iframe');
   await expect(frame.getByTestId('test-accuracy')).toHaveAttribute('data-value', /** @type {string} */ (test), { timeout: 30_000 });
+  // Training inside the iframe does not overwrite the reader's own saved experiment on this origin.
+  await frame.getByTestId('train').click();
+  await expect(frame.getByTestId('epoch')).not.toHaveText(/** @type {string} */ (epoch), { timeout: 30_000 });
+  await expect(frame.locator('body')).toHaveAttribute('data-busy', '');
+  expect(await page.evaluate(() => window.localStorage.getItem('pruning-playground:experiment:v1'))).toBe(savedBefore);
   expect(problems).toEqual([]);
 });
 

@@ -30,7 +30,10 @@ let { settings } = fromUrl;
 // when they belong to the link's settings and steps. The step log (`steps=`, app/steplog.js) replays
 // the model itself: from the link, or else from the restored experiment; parsed against the
 // settings it belongs to, so a malformed or hostile log stops at its first bad step with a message.
-const { saved, error: storageError } = loadSaved();
+// Inside an <iframe> (the Embed dialog's iframe snippet) the page shows the link it was given and
+// neither restores nor overwrites the reader's own saved experiment on this origin.
+const framed = window.self !== window.top;
+const { saved, error: storageError } = framed ? { saved: null, error: null } : loadSaved();
 const urlHasSettings = params.has('steps') || SCHEMA.some((s) => params.has(s.url ?? s.key));
 /** @type {import('./app/autosave.js').Saved | null} */
 let restore = null;
@@ -86,7 +89,7 @@ const views = [
   createLessons($('[data-testid="lessons"]'), send),
 ];
 
-const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps });
+const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps, autosave: !framed });
 dispatch = (a) => {
   app.dispatch(a);
 };

@@ -96,14 +96,15 @@ function dataRange(info) {
  * @param {Settings} initial
  * @param {View[]} views
  * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null,
- *   steps?: import('./steplog.js').Step[], embedded?: boolean, workerUrl?: URL | string,
+ *   steps?: import('./steplog.js').Step[], embedded?: boolean, workerUrl?: URL | string, autosave?: boolean,
  *   onEvent?: (type: string, detail: Record<string, unknown>) => void }} [options]
  *   restore: a saved experiment (autosave.js) whose history and lottery table are shown once the
  *   network is built; storageError: reading the saved experiment failed; steps: a step log (from
  *   the link or the saved experiment) replayed on the new network; embedded: a
  *   `<pruning-playground>` element (www/element.js): no URL, no autosave, no page language;
  *   workerUrl: the engine worker's script; onEvent: told of epochs, prunes, rewinds, lottery
- *   levels and errors (the element's DOM events)
+ *   levels and errors (the element's DOM events); autosave: false for the page inside an iframe
+ *   (it must not overwrite the reader's own saved experiment)
  */
 export function createApp(initial, views, options = {}) {
   /** @type {AppState} */
@@ -248,7 +249,7 @@ export function createApp(initial, views, options = {}) {
    * (a default, empty experiment is not kept). A storage failure only shows a message.
    */
   function persist() {
-    if (options.embedded) return;
+    if (options.embedded || options.autosave === false) return;
     const { settings, history, lottery, log } = state;
     const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
     const error = pristine ? clearSaved() : save({ settings, history, lottery, steps: formatSteps(log, settings) });
