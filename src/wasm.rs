@@ -103,6 +103,8 @@ impl From<(Evaluation, Evaluation)> for JsEvaluation {
 pub struct Playground {
     exp: Experiment,
     lottery: Option<LotteryRunner>,
+    /// One saved copy of the experiment ([`Playground::checkpoint`]), for going back after divergence.
+    checkpoint: Option<Box<Experiment>>,
 }
 
 /// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
@@ -238,6 +240,7 @@ impl Playground {
         Ok(Playground {
             exp: Experiment::new(config).map_err(js_err)?,
             lottery: None,
+            checkpoint: None,
         })
     }
 
@@ -332,6 +335,29 @@ impl Playground {
     /// Fresh random survivors from `seed`; the mask stays.
     pub fn reinit(&mut self, seed: u32) {
         self.exp.model.reinit(u64::from(seed));
+    }
+
+    /// Keeps one copy of the whole experiment — model, θ₀, masks, optimizer state, data order,
+    /// history — replacing the previous copy. The worker takes one before every epoch, so after a
+    /// divergence [`Playground::restore_checkpoint`] goes back to the last good state.
+    pub fn checkpoint(&mut self) {
+        self.checkpoint = Some(Box::new(self.exp.clone()));
+    }
+
+    /// Goes back to the copy kept by [`Playground::checkpoint`] (the copy is used up).
+    #[wasm_bindgen(js_name = restoreCheckpoint)]
+    pub fn restore_checkpoint(&mut self) -> Result<(), JsError> {
+        let saved = self.checkpoint.take().ok_or_else(|| {
+            JsError::new("no good state was kept to go back to (checkpoint() was not called)")
+        })?;
+        self.exp = *saved;
+        Ok(())
+    }
+
+    /// Whether a copy is kept ([`Playground::checkpoint`]).
+    #[wasm_bindgen(js_name = hasCheckpoint)]
+    pub fn has_checkpoint(&self) -> bool {
+        self.checkpoint.is_some()
     }
 
     /// Back to the dense θ₀ network with a fresh trainer and no history.

@@ -236,3 +236,26 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
         before
     );
 }
+
+#[wasm_bindgen_test]
+fn a_checkpoint_brings_back_the_state_before_a_divergence() {
+    // Linear activations, SGD at learning rate 1, one example per step: the loss overflows in the
+    // first epoch (the CLI reports step 13).
+    let mut pg = Playground::new(js(
+        r#"{"dataset": {"kind": "circle", "seed": 0}, "hidden": [8, 8], "activation": "linear",
+            "optimizer": "sgd", "learningRate": 1, "batchSize": 1, "seed": 0}"#,
+    ))
+    .map_err(JsValue::from)
+    .unwrap();
+    assert!(!pg.has_checkpoint());
+    let before = js_sys::JSON::stringify(&pg.snapshot()).unwrap();
+    pg.checkpoint();
+    let err = JsValue::from(pg.train(1).unwrap_err());
+    let msg = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(msg.contains("diverged"), "{msg}");
+    assert_ne!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
+    pg.restore_checkpoint().map_err(JsValue::from).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
+    assert!(!pg.has_checkpoint());
+    assert!(pg.restore_checkpoint().is_err());
+}

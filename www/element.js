@@ -97,6 +97,7 @@ const MARKUP = `
         <span class="progress-label" id="progress-label"></span>
       </div>
       <p class="message" data-testid="message" role="status" aria-live="polite"></p>
+      <button type="button" class="restore-good" data-action="restoreGood" data-testid="restore-good" data-i18n="btn.restoreGood" hidden></button>
       <figure class="view network" data-testid="network" data-view="network">
         <figcaption><span data-i18n="view.network"></span> <span class="hint" id="network-hint"></span></figcaption>
         <div class="network-body" id="network-body"></div>
@@ -407,7 +408,9 @@ export class PruningPlayground extends HTMLElement {
     for (const fs of root.querySelectorAll('#controls fieldset')) if (!fs.querySelector('.field')) fs.remove();
     if (keys.size === 0) root.querySelector('#controls')?.remove();
     for (const b of root.querySelectorAll('button[data-action]')) {
-      if (!actions.has(/** @type {HTMLElement} */ (b).dataset.action ?? '')) b.remove();
+      const action = /** @type {HTMLElement} */ (b).dataset.action ?? '';
+      // Going back after a divergence is a recovery, not a lesson control: always kept.
+      if (!actions.has(action) && action !== 'restoreGood') b.remove();
     }
     for (const step of root.querySelectorAll('.step')) if (!step.querySelector('button')) step.remove();
     for (const bar of root.querySelectorAll('.steps, .runbar')) if (!bar.querySelector('button')) bar.remove();

@@ -118,8 +118,9 @@ export class Engine {
   }
 
   /**
-   * Continuous training, one epoch at a time, until `pause()`.
-   * @returns {Promise<{ epochs: number, cancelled: boolean }>}
+   * Continuous training, one epoch at a time, until `pause()` (or a divergence: `diverged` holds
+   * the message and `restoreCheckpoint` goes back to the last good epoch).
+   * @returns {Promise<{ epochs: number, cancelled: boolean, diverged?: string }>}
    */
   play() {
     return this.call('play');
@@ -131,10 +132,11 @@ export class Engine {
   }
 
   /**
-   * Trains `epochs` epochs one at a time with progress; `cancel()` stops it early.
+   * Trains `epochs` epochs one at a time with progress; `cancel()` stops it early; a divergence
+   * stops it with `diverged` (the message; `restoreCheckpoint` goes back to the last good epoch).
    * @param {number} epochs
    * @param {boolean} [fineTune]
-   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean }>}
+   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean, diverged?: string }>}
    */
   trainLoop(epochs, fineTune = false) {
     return this.call('trainLoop', epochs, fineTune);

@@ -92,6 +92,11 @@ function post(message) {
   self.postMessage(message, { transfer: [...transferables(message)] });
 }
 
+/** Whether an engine error is a divergence (non-finite loss or weights), not a bad call. */
+function isDivergence(/** @type {unknown} */ err) {
+  return /training diverged/.test(errorText(err));
+}
+
 /** @param {unknown} err */
 function errorText(err) {
   if (err instanceof Error) return err.message;
@@ -146,7 +151,12 @@ const own = {
     return frame;
   },
 
-  /** Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. */
+  /**
+   * Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. Before each
+   * epoch the Playground keeps a checkpoint; an epoch that diverges ends the loop with
+   * `diverged: message` (the model stays as it diverged, `restoreCheckpoint` goes back to the
+   * end of the last good epoch).
+   */
   async trainLoop(id, /** @type {number} */ epochs, /** @type {boolean} */ fineTune = false) {
     const mine = generation;
     /** @type {EpochMetrics[]} */
@@ -154,7 +164,14 @@ const own = {
     for (let done = 0; done < epochs; done += 1) {
       const p = /** @type {any} */ (playground());
       /** @type {EpochMetrics[]} */
-      const metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+      let metrics;
+      try {
+        if (has('checkpoint')) p.checkpoint();
+        metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+      } catch (err) {
+        if (isDivergence(err)) return { metrics: all, cancelled: false, diverged: errorText(err) };
+        throw err;
+      }
       all.push(...metrics);
       post({ type: 'progress', id, kind: 'train', done: done + 1, total: epochs, metrics });
       await yieldToEvents();
@@ -168,8 +185,16 @@ const own = {
     const mine = generation;
     let epochs = 0;
     while (generation === mine) {
+      const p = /** @type {any} */ (playground());
       /** @type {EpochMetrics[]} */
-      const metrics = /** @type {any} */ (playground()).train(1);
+      let metrics;
+      try {
+        if (has('checkpoint')) p.checkpoint();
+        metrics = p.train(1);
+      } catch (err) {
+        if (isDivergence(err)) return { epochs, cancelled: false, diverged: errorText(err) };
+        throw err;
+      }
       epochs += 1;
       post({ type: 'progress', id, kind: 'play', epoch: metrics.at(-1)?.epoch ?? epochs, metrics });
       await yieldToEvents();

@@ -50,6 +50,8 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
  * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
  * @property {import('./steplog.js').Step[]} log   model-changing steps since the network was built (URL `steps=`)
  * @property {string | null} logCut   why the log stopped recording (a step that cannot be replayed exactly)
+ * @property {string | null} diverged  the divergence message while the model is in its diverged state
+ *   (the "go back to the last good state" button shows)
  */
 
 /**
@@ -58,7 +60,7 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
  *   | { type: 'lesson', id: string }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
- *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' }} Action
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood' }} Action
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -129,6 +131,7 @@ export function createApp(initial, views, options = {}) {
     range: null,
     log: [],
     logCut: null,
+    diverged: null,
   };
   /** @type {AppState | null} */
   let rendered = null;
@@ -301,6 +304,7 @@ export function createApp(initial, views, options = {}) {
       steps: [],
       log: [],
       logCut: null,
+      diverged: null,
       transition: { kind: 'none', seq: state.transition.seq + 1 },
     });
     lotteryCancelled = false;
@@ -344,6 +348,18 @@ export function createApp(initial, views, options = {}) {
    */
   function cutLog(step) {
     if (state.logCut === null) set({ logCut: step });
+  }
+
+  /**
+   * Training diverged: the model stays as it diverged (so the learner can see it), the log stops
+   * until "go back" restores the checkpoint the worker kept before the failing epoch.
+   * @param {string} error
+   */
+  function divergedAt(error) {
+    set({ diverged: error });
+    cutLog('diverged');
+    say('error', 'msg.diverged', { error, epoch: (state.history.at(-1)?.epoch ?? 0) + 1 });
+    options.onEvent?.('error', { message: error });
   }
 
   function aliveWeights() {
@@ -420,6 +436,12 @@ export function createApp(initial, views, options = {}) {
         await applyInit(round);
         const out = await e.trainLoop(s.retrainEpochs, true);
         if (out.cancelled) cancelled = true;
+        if (out.diverged) {
+          cutLog('prune');
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
       }
       if (cancelled) cutLog('prune');
       else record('prune');
@@ -460,8 +482,14 @@ export function createApp(initial, views, options = {}) {
       mark('prune');
       try {
         const out = await e.trainLoop(epochs, true);
-        if (out.cancelled) cutLog('prune');
+        if (out.cancelled || out.diverged) cutLog('prune');
         else record('prune');
+        if (out.diverged) {
+          await e.call('setGradual', null);
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
       } finally {
         await e.call('setGradual', null);
       }
@@ -557,6 +585,7 @@ export function createApp(initial, views, options = {}) {
         const out = await trainLoop(s.epochs, false);
         mark('train');
         if (out.metrics.length > 0) record('train', { epochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
         const ev = state.frame?.evaluation;
         if (out.cancelled) say('info', 'msg.trainCancelled', { epochs: out.metrics.length });
         else say('info', 'msg.trained', { epochs: out.metrics.length, train: pct(ev?.trainAccuracy), test: pct(ev?.testAccuracy) });
@@ -598,6 +627,7 @@ export function createApp(initial, views, options = {}) {
         const out = await trainLoop(s.retrainEpochs, true);
         mark('retrain');
         if (out.metrics.length > 0) record('retrain', { retrainEpochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
         return say('info', 'msg.retrained', {
           epochs: out.metrics.length,
           density: pct(state.frame?.snapshot?.density),
@@ -625,13 +655,21 @@ export function createApp(initial, views, options = {}) {
       case 'play': {
         say('info', 'msg.playing');
         const before = state.history.at(-1)?.epoch ?? 0;
-        await e.play();
+        const played = await e.play();
         set({ progress: null });
         await refresh();
         mark('train');
         const ran = (state.history.at(-1)?.epoch ?? 0) - before;
         if (ran > 0) record('train', { epochs: ran });
+        if (played.diverged) return divergedAt(played.diverged);
         return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
+      }
+      case 'restoreGood': {
+        if (state.diverged === null) return;
+        await e.call('restoreCheckpoint');
+        set({ diverged: null, logCut: state.logCut === 'diverged' ? null : state.logCut });
+        await refresh();
+        return say('info', 'msg.restoredGood', { epoch: state.history.at(-1)?.epoch ?? 0 });
       }
       case 'lottery':
         return lottery();
@@ -716,12 +754,14 @@ export function createApp(initial, views, options = {}) {
     }
     if (state.busy !== null || !engine) return;
     cancelled = false;
+    // Going back is offered until the next step changes the model (its checkpoint is then gone).
+    if (state.diverged !== null && action.type !== 'evaluate' && (isStep(action.type) || action.type === 'play')) set({ diverged: null });
     set({ busy: action.type });
     try {
       const cutBefore = state.logCut;
       if (action.type === 'set') await applySetting(action.key, action.value);
       else await run(action);
-      if (state.logCut !== cutBefore && state.logCut !== null) {
+      if (state.logCut !== cutBefore && state.logCut !== null && state.diverged === null) {
         say('info', 'msg.logCut', { step: t(`logstep.${state.logCut}`), steps: state.log.length });
       }
     } catch (err) {

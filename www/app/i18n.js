@@ -282,6 +282,11 @@ const en = {
   'msg.urlProblem': 'Ignored a value in the link: {problem}',
   'msg.measured': 'Inference: {us} µs per example on this model.',
 
+  // Divergence: the worker keeps a checkpoint before each epoch.
+  'msg.diverged': 'Stopped in epoch {epoch}: {error}. The network is shown as it blew up; go back to the last good state, then lower the learning rate.',
+  'msg.restoredGood': 'Back to the last good state (end of epoch {epoch}). Lower the learning rate before training on.',
+  'btn.restoreGood': 'Go back to the last good state',
+  'curve.diverged': '{branch}, level {level} ({density} density): training diverged, no accuracy',
   // Step log (app/steplog.js): replaying a link's steps.
   'msg.replaying': 'Replaying the link’s steps: {step} of {steps} ({name})…',
   'msg.replayProgress': 'step {step} / {steps}: {name}',
@@ -626,6 +631,11 @@ const ko = {
   'msg.urlProblem': '링크의 값을 무시했습니다: {problem}',
   'msg.measured': '추론: 이 모델에서 예제당 {us} µs.',
 
+  // 발산: 워커가 에폭마다 체크포인트를 남깁니다.
+  'msg.diverged': '{epoch} 에폭에서 학습이 발산했습니다(손실이 무한대 또는 숫자가 아닌 값이 됨). 망가진 그대로의 네트워크를 보여 줍니다. 마지막 정상 상태로 돌아간 뒤 학습률을 낮추세요.',
+  'msg.restoredGood': '마지막 정상 상태({epoch} 에폭 끝)로 돌아왔습니다. 계속 학습하기 전에 학습률을 낮추세요.',
+  'btn.restoreGood': '마지막 정상 상태로 돌아가기',
+  'curve.diverged': '{branch}, 레벨 {level} (밀도 {density}): 학습이 발산해 정확도가 없습니다',
   // 단계 기록 (app/steplog.js): 링크의 단계 재실행.
   'msg.replaying': '링크의 단계를 다시 실행하는 중: {steps}단계 중 {step}단계 ({name})…',
   'msg.replayProgress': '{steps}단계 중 {step}단계: {name}',

@@ -38,6 +38,7 @@ export function createReadouts(root) {
   const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('button[data-action]')]);
   const playLabel = /** @type {HTMLElement} */ (root.querySelector('.play-label'));
   const playButton = q('play');
+  const restoreGood = /** @type {HTMLButtonElement | null} */ (root.querySelector('[data-testid="restore-good"]'));
   /** @type {HTMLButtonElement | null} */
   let refocus = null;
   // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element itself
@@ -70,6 +71,7 @@ export function createReadouts(root) {
       show(message, m ? t(m.key, m.params) : '');
       message.classList.toggle('error', m?.kind === 'error');
     }
+    if (restoreGood && prev?.diverged !== s.diverged) restoreGood.hidden = s.diverged === null;
     if (prev?.progress !== s.progress) {
       const p = s.progress;
       progress.max = p ? Math.max(1, p.max) : 1;
