@@ -222,6 +222,14 @@ const own = {
     return { cancelled: false, history: p.lotteryHistory() };
   },
 
+  /**
+   * Raises the error a wasm trap raises (`WebAssembly.RuntimeError`), for the tests of crash
+   * recovery: nothing in the engine traps on purpose, and a test cannot make it.
+   */
+  simulateTrap() {
+    throw new WebAssembly.RuntimeError('unreachable executed (simulated trap)');
+  },
+
   /** Mean milliseconds per predicted row: `repeats` calls of `predict` on `rows` test rows. */
   timeInference(_id, /** @type {number} */ rows = 256, /** @type {number} */ repeats = 20) {
     const p = playground();
@@ -259,6 +267,12 @@ self.onmessage = (/** @type {MessageEvent<Request>} */ event) => {
   const { id, method, args } = msg;
   handle(id, method, args ?? []).then(
     (result) => post({ id, result }),
-    (err) => post({ id, error: errorText(err) }),
+    (err) => {
+      // A wasm trap (a Rust panic aborts into `unreachable`) leaves the instance unusable: say so
+      // and stop this worker; the page starts a new one and replays its step log.
+      const crashed = err instanceof WebAssembly.RuntimeError;
+      post({ id, error: errorText(err), ...(crashed ? { crashed: true } : {}) });
+      if (crashed) self.close();
+    },
   );
 };

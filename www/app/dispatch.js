@@ -60,7 +60,8 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
  *   | { type: 'lesson', id: string }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
- *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood' }} Action
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
+ *       | 'recover' }} Action
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -288,6 +289,10 @@ export function createApp(initial, views, options = {}) {
     }
     if (!info) throw new Error('the engine did not start');
     eng().onProgress = onProgress;
+    eng().onCrash = () => {
+      // Between actions, recover at once; during one, its failing call leads there (dispatch).
+      if (state.busy === null) void dispatch({ type: 'recover' });
+    };
     const range = dataRange(info);
     set({
       settings,
@@ -359,7 +364,7 @@ export function createApp(initial, views, options = {}) {
     set({ diverged: error });
     cutLog('diverged');
     say('error', 'msg.diverged', { error, epoch: (state.history.at(-1)?.epoch ?? 0) + 1 });
-    options.onEvent?.('error', { message: error });
+    emit('error', { action: 'train', error });
   }
 
   function aliveWeights() {
@@ -664,6 +669,8 @@ export function createApp(initial, views, options = {}) {
         if (played.diverged) return divergedAt(played.diverged);
         return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
       }
+      case 'recover':
+        return recover(eng().crashed ?? 'the engine stopped');
       case 'restoreGood': {
         if (state.diverged === null) return;
         await e.call('restoreCheckpoint');
@@ -765,6 +772,14 @@ export function createApp(initial, views, options = {}) {
         say('info', 'msg.logCut', { step: t(`logstep.${state.logCut}`), steps: state.log.length });
       }
     } catch (err) {
+      if (engine?.crashed) {
+        try {
+          await recover(engine.crashed);
+        } catch (again) {
+          say('error', 'msg.error', { error: errorText(again) });
+        }
+        return;
+      }
       // A step that failed half-way (e.g. diverged) may have changed the model: stop the log here.
       if (isStep(action.type) || action.type === 'play') cutLog(action.type);
       say('error', 'msg.error', { error: errorText(err) });
@@ -780,6 +795,23 @@ export function createApp(initial, views, options = {}) {
       persist();
       set({ done: state.done + 1 });
     }
+  }
+
+  /**
+   * The engine's worker died (a wasm trap or a worker error): start a new one with the same
+   * settings (and CSV) and replay the step log, so the model comes back as it was after the last
+   * recorded step; say what happened.
+   * @param {string} reason
+   */
+  async function recover(reason) {
+    const { settings, log } = state;
+    engine?.terminate();
+    engine = null;
+    await build(settings);
+    if (log.length > 0) await replay(log);
+    set({ busy: 'recover' });
+    say('error', 'msg.crashRecovered', { error: reason, steps: state.log.length });
+    emit('error', { action: 'recover', error: reason });
   }
 
   /**

@@ -287,6 +287,7 @@ const en = {
   'msg.restoredGood': 'Back to the last good state (end of epoch {epoch}). Lower the learning rate before training on.',
   'btn.restoreGood': 'Go back to the last good state',
   'curve.diverged': '{branch}, level {level} ({density} density): training diverged, no accuracy',
+  'msg.crashRecovered': 'The engine crashed ({error}). It was restarted and your {steps} recorded steps were replayed: the model is back as it was.',
   // Step log (app/steplog.js): replaying a link's steps.
   'msg.replaying': 'Replaying the link’s steps: {step} of {steps} ({name})…',
   'msg.replayProgress': 'step {step} / {steps}: {name}',
@@ -636,6 +637,7 @@ const ko = {
   'msg.restoredGood': '마지막 정상 상태({epoch} 에폭 끝)로 돌아왔습니다. 계속 학습하기 전에 학습률을 낮추세요.',
   'btn.restoreGood': '마지막 정상 상태로 돌아가기',
   'curve.diverged': '{branch}, 레벨 {level} (밀도 {density}): 학습이 발산해 정확도가 없습니다',
+  'msg.crashRecovered': '엔진이 멈췄습니다({error}). 엔진을 다시 시작하고 기록된 {steps}단계를 다시 실행해 모델을 원래대로 되돌렸습니다.',
   // 단계 기록 (app/steplog.js): 링크의 단계 재실행.
   'msg.replaying': '링크의 단계를 다시 실행하는 중: {steps}단계 중 {step}단계 ({name})…',
   'msg.replayProgress': '{steps}단계 중 {step}단계: {name}',
