@@ -195,6 +195,13 @@ test.describe('playground page', () => {
     await expect(page.getByTestId('epoch')).not.toHaveText('0');
     await page.screenshot({ path: `${ART}/08-csv-error.png`, fullPage: false });
 
+    // A file over the 20 MB limit is refused before it is read.
+    await settle(page, () =>
+      page.getByTestId('csv-upload').setInputFiles({ name: 'huge.csv', mimeType: 'text/csv', buffer: Buffer.alloc(20_000_001, 49) }),
+    );
+    await expect(message).toContainText('Could not use huge.csv: the file has 20,000,001 bytes, more than the 20,000,000 bytes a CSV may have');
+    expect(await value(page, 'test-accuracy')).toBe(acc);
+
     // A good CSV loads.
     const rows = ['a,b,class'];
     for (let i = 0; i < 60; i += 1) rows.push(`${(i % 10) / 10},${Math.floor(i / 10) / 6},${i % 2}`);

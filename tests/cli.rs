@@ -138,3 +138,101 @@ fn a_malformed_csv_file_is_named_with_its_line() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("line 3"), "{err}");
 }
+
+/// Bad flags and bad files: each refused on stderr with a message naming the flag or file, nothing
+/// on stdout, and an existing output file is left exactly as it was.
+#[test]
+fn bad_inputs_leave_existing_outputs_untouched() {
+    let dir = std::env::temp_dir().join(format!("pp-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (good, garbage, out) = (
+        path("good.safetensors"),
+        path("garbage.safetensors"),
+        path("out.bin"),
+    );
+    let trained = run(&["train", "--epochs", "1", "--save", &good]);
+    assert!(trained.status.success());
+    std::fs::write(&garbage, b"not a model").unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "prune",
+                "--model",
+                &garbage,
+                "--fraction",
+                "0.5",
+                "--out",
+                &out,
+            ],
+            "model file",
+        ),
+        (
+            vec!["prune", "--model", &good, "--fraction", "2", "--out", &out],
+            "amount",
+        ),
+        (
+            vec![
+                "prune",
+                "--model",
+                &good,
+                "--fraction",
+                "0.5",
+                "--score",
+                "taylor",
+                "--out",
+                &out,
+            ],
+            "taylor",
+        ),
+        (
+            vec![
+                "prune",
+                "--model",
+                &good,
+                "--fraction",
+                "0.5",
+                "--scope",
+                "local",
+                "--out",
+                &out,
+            ],
+            "scope",
+        ),
+        (
+            vec!["predict", "--model", &garbage, "--dataset", "circle"],
+            "model file",
+        ),
+        (
+            vec!["predict", "--model", &good, "--dataset", "mnist1d"],
+            "40",
+        ),
+        (vec!["train", "--lr=-1", "--save", &out], "learning_rate"),
+        (vec!["train", "--epochs", "ten", "--save", &out], "--epochs"),
+        (vec!["train", "--batch", "0", "--save", &out], "batch_size"),
+        (vec!["train", "--noise", "5"], "noise"),
+        (vec!["train", "--train-fraction", "1"], "train_fraction"),
+        (vec!["train", "--hidden", "100000"], "hidden"),
+        (vec!["train", "--weight-init", "zeros"], "zeros"),
+        (vec!["lottery", "--levels", "1000"], "levels"),
+        (vec!["lottery", "--controls", "shuffle"], "shuffle"),
+        (
+            vec!["data", "--dataset", "imagenet", "--out", &out],
+            "imagenet",
+        ),
+    ];
+    for (args, needle) in cases {
+        std::fs::write(&out, b"the user's file").unwrap();
+        let res = run(&args);
+        assert!(!res.status.success(), "{args:?} succeeded");
+        assert!(res.stdout.is_empty(), "{args:?} printed on stdout");
+        let err = String::from_utf8_lossy(&res.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+        assert_eq!(
+            std::fs::read(&out).unwrap(),
+            b"the user's file",
+            "{args:?} touched {out}"
+        );
+    }
+}

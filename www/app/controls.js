@@ -4,6 +4,9 @@
 import { SCHEMA, parseValue } from './state.js';
 import { t, hasKey } from './i18n.js';
 
+/** Largest CSV file read (the engine's `data::csv::MAX_BYTES`). */
+export const MAX_CSV_BYTES = 20_000_000;
+
 /**
  * @typedef {import('./state.js').Setting} Setting
  * @typedef {import('./dispatch.js').AppState} AppState
@@ -146,6 +149,12 @@ export function createControls(form, dispatch) {
       fileInput.addEventListener('change', async () => {
         const file = fileInput.files?.[0];
         if (!file) return;
+        // Refused before it is read: a huge file must not freeze the page (the engine's limit).
+        if (file.size > MAX_CSV_BYTES) {
+          fileInput.value = '';
+          dispatch({ type: 'csvRefused', name: file.name, bytes: file.size });
+          return;
+        }
         const text = await file.text();
         fileInput.value = '';
         dispatch({ type: 'csv', name: file.name, text });

@@ -57,6 +57,7 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
 /**
  * @typedef {{ type: 'set', key: string, value: unknown }
  *   | { type: 'csv', name: string, text: string }
+ *   | { type: 'csvRefused', name: string, bytes: number }
  *   | { type: 'lesson', id: string }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
@@ -717,6 +718,11 @@ export function createApp(initial, views, options = {}) {
         set({ lesson: lesson.id, lottery: [] });
         return say('info', `lesson.${lesson.id}.intro`);
       }
+      case 'csvRefused':
+        return say('error', 'msg.csvError', {
+          name: action.name,
+          error: t('msg.csvTooLarge', { bytes: int(action.bytes), max: int(20_000_000) }),
+        });
       case 'csv': {
         try {
           const next = /** @type {Settings} */ ({ ...state.settings, dataset: 'csv' });
