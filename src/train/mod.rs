@@ -259,6 +259,46 @@ impl Trainer {
         Ok(done)
     }
 
+    /// Takes `n` optimizer steps (crossing epoch boundaries as needed) and measures nothing: no
+    /// epoch metrics are computed. Returns the number of epochs completed. The steps are exactly
+    /// those [`Trainer::train_steps`] takes (same batches, same numbers); only the per-epoch
+    /// evaluation is skipped, for benchmarks and callers that evaluate themselves.
+    ///
+    /// # Errors
+    /// As [`Trainer::train_epoch`].
+    pub fn train_steps_only(&mut self, model: &mut Mlp, data: &Dataset, n: u64) -> Result<usize> {
+        self.check_data(model, data)?;
+        let mut epochs = 0;
+        for _ in 0..n {
+            if self.one_step(model, data)? {
+                epochs += 1;
+            }
+        }
+        Ok(epochs)
+    }
+
+    /// The order of training rows the next steps use: the current epoch's shuffled order if an
+    /// epoch is under way (its first `cursor` rows already used, see [`Trainer::epoch_cursor`]),
+    /// otherwise the order the next epoch will draw. Peeking draws nothing: the steps that follow
+    /// are the same with or without it. `n` is the number of training rows.
+    pub fn epoch_order(&self, n: usize) -> Vec<usize> {
+        if self.order.len() == n && self.cursor < n {
+            return self.order.clone();
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut self.rng.clone());
+        order
+    }
+
+    /// Rows of the current epoch's order already used (0 at an epoch boundary).
+    pub fn epoch_cursor(&self, n: usize) -> usize {
+        if self.order.len() == n && self.cursor < n {
+            self.cursor
+        } else {
+            0
+        }
+    }
+
     /// Loss and accuracy of every split after the current step.
     pub fn metrics(&self, model: &Mlp, data: &Dataset) -> EpochMetrics {
         let tr = evaluate(model, data.x_train.view(), &data.y_train, self.config.loss);
