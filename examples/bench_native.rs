@@ -238,7 +238,7 @@ fn main() {
         .iter()
         .filter(|c| {
             only.as_deref()
-                .is_none_or(|o| c["name"].as_str().unwrap_or("").contains(o))
+                .map_or(true, |o| c["name"].as_str().unwrap_or("").contains(o))
         })
         .map(|c| {
             let r = run_case(c);
