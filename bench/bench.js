@@ -161,9 +161,8 @@ async function runCase(/** @type {any} */ c, /** @type {string[]} */ engines, lo
         const k = stepsOf(engine);
         timing = await timeWindows(() => ours.call('trainStepsOnly', k), k);
       } else if (c.kind === 'epoch') {
-        timing = await timeWindows(async () => {
-          for (let e = 0; e < c.epochsPerWindow; e += 1) await ours.call('trainStepsOnly', epochSteps);
-        }, unitSteps);
+        // Whole epochs per wasm call: one worker round trip per window (see roundTripMs).
+        timing = await timeWindows(() => ours.call('trainStepsOnly', unitSteps), unitSteps);
       } else {
         timing = await timeWindows(async () => {
           for (let e = 0; e < c.epochsPerWindow; e += 1) {
@@ -236,6 +235,20 @@ async function runCase(/** @type {any} */ c, /** @type {string[]} */ engines, lo
   return rows;
 }
 
+/** Median time of a worker round trip that does no work (a `capabilities` call). */
+async function roundTripMs() {
+  const ours = new Ours();
+  await ours.call('capabilities');
+  const ms = [];
+  for (let i = 0; i < 51; i += 1) {
+    const t0 = performance.now();
+    await ours.call('capabilities');
+    ms.push(performance.now() - t0);
+  }
+  ours.close();
+  return median(ms);
+}
+
 /** The whole lottery experiment of the issue, as the app runs it (worker `lottery` method). */
 async function lotteryWallTime() {
   const ours = new Ours();
@@ -270,8 +283,8 @@ async function structuredInference(/** @type {any} */ c) {
   await ours.call('create', c.config);
   const time = async () => {
     const ms = [];
-    await ours.call('timeInference', 256, 20);
-    for (let w = 0; w < WINDOWS; w += 1) ms.push((await ours.call('timeInference', 256, 20)).msPerBatch);
+    await ours.call('timeInference', 256, 200);
+    for (let w = 0; w < WINDOWS; w += 1) ms.push((await ours.call('timeInference', 256, 200)).msPerBatch);
     return median(ms);
   };
   const dense = await time();
@@ -307,7 +320,7 @@ export async function runBench(opts = {}) {
   }
   if (engines.includes('tfjs-wasm')) {
     await tf.setBackend('wasm');
-    log(`tfjs-wasm binary: ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'SIMD' : 'no SIMD'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no (1)'}`);
+    log(`tfjs-wasm binary: ${(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no (1)'}`);
   }
   const structured = [];
   for (const i of [2, 4]) {
@@ -315,6 +328,8 @@ export async function runBench(opts = {}) {
     structured.push(await structuredInference(all[i]));
     log(`structured 90% ${all[i].name}: ${JSON.stringify(structured.at(-1))}`);
   }
+  const roundTrip = await roundTripMs();
+  log(`worker round trip ${roundTrip.toFixed(3)} ms`);
   const lottery = opts.skipLottery ? null : await lotteryWallTime();
   if (lottery) log(`lottery ${(lottery.ms / 1000).toFixed(2)} s`);
   return {
@@ -322,7 +337,8 @@ export async function runBench(opts = {}) {
     peak: { simd128_mul_add_gflops: peak?.gflops ?? null, relaxed_madd_gflops: peakFma?.gflops ?? null, accumulators: peak?.accumulators },
     lottery,
     structured,
-    tfjs: { version: tf.version.tfjs, simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT') },
+    worker_round_trip_ms: roundTrip,
+    tfjs: { version: tf.version.tfjs, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') },
     userAgent: navigator.userAgent,
   };
 }

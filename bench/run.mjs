@@ -3,7 +3,8 @@
 // serves the repository on 127.0.0.1 and drives ONE headless Chromium session through
 // bench/index.html. Prints a table and writes bench/results.json.
 //
-//   node bench/run.mjs [--quick]     --quick: the circle cases only, no lottery, no native run
+//   node bench/run.mjs [--quick] [--cases 0,1] [--engines ours,playground-js]
+//     --quick: no lottery, no native run; --cases: case indices (bench.js cases()); --engines: a subset
 //
 // Benchmarks are noisy: the figures are ratios from one run on one machine, never test assertions.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,7 +19,18 @@ import { cases } from './bench.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+/** @param {string} name */
+const arg = (name) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const onlyCases = arg('--cases')?.split(',').map(Number);
+const onlyEngines = arg('--engines')?.split(',');
 const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
+/** Largest relative difference of an engine's training loss from ours after one epoch: f32
+ * engines (and playground-js in f64) see the same batches, so only round-off separates them;
+ * it grows with the steps but stays orders of magnitude below this. */
+const LOSS_TOLERANCE = 1e-4;
 
 /** @type {Record<string, string>} */
 const MIME = {
@@ -88,7 +100,8 @@ function table(rows) {
     const ratio = ours && r.engine !== 'ours' ? `${(r.ms_per_step / ours.ms_per_step).toFixed(2)}×` : '';
     const spread = r.ms_min !== undefined ? `${fmt(r.ms_min)}–${fmt(r.ms_max)}` : '';
     const loss = r.loss_after_epoch !== undefined ? r.loss_after_epoch.toFixed(6) : '';
-    const diff = r.loss_rel_diff_vs_ours !== undefined ? r.loss_rel_diff_vs_ours.toExponential(1) : '';
+    const bad = r.loss_rel_diff_vs_ours > LOSS_TOLERANCE ? ' ✗' : '';
+    const diff = r.loss_rel_diff_vs_ours !== undefined ? `${r.loss_rel_diff_vs_ours.toExponential(1)}${bad}` : '';
     out.push(`| ${r.case} | ${r.engine} | ${fmt(r.ms_per_step)} | ${spread} | ${fmt(r.gflops)} | ${ratio} | ${loss} | ${diff} |`);
   }
   return out.join('\n');
@@ -110,7 +123,7 @@ async function main() {
     page.on('pageerror', (e) => log(`page error: ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => /** @type {any} */ (globalThis).benchReady === true);
-    const opts = quick ? { only: [0, 1], skipLottery: true } : {};
+    const opts = { only: onlyCases ?? (quick ? [0, 1] : undefined), engines: onlyEngines, skipLottery: quick };
     const res = await page.evaluate((o) => /** @type {any} */ (globalThis).runBench(o), opts);
     const rows = [...res.results, ...nat.rows].sort((a, b) => a.case.localeCompare(b.case) || engineRank(a.engine) - engineRank(b.engine));
     const peak = res.peak.simd128_mul_add_gflops;
@@ -121,18 +134,27 @@ async function main() {
       browser: `${browser.version()} (${res.userAgent})`,
       tfjs: res.tfjs,
       engine_wasm: size ? { raw_bytes: Number(size[1]), gzip_bytes: Number(size[2]) } : null,
+      loss_tolerance: LOSS_TOLERANCE,
       results: rows,
       peak: res.peak,
       lottery_wall_ms: res.lottery?.ms ?? null,
       lottery: res.lottery,
+      worker_round_trip_ms: res.worker_round_trip_ms,
       structured_pruning_inference: res.structured,
       sparse_sweep_native: nat.sparse,
     };
     writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     console.log(table(rows));
+    const off = rows.filter((r) => r.loss_rel_diff_vs_ours > LOSS_TOLERANCE);
+    console.log(
+      off.length === 0
+        ? `\nloss check: every engine's training loss after one epoch is within ${LOSS_TOLERANCE} (relative) of ours`
+        : `\nloss check FAILED (> ${LOSS_TOLERANCE} relative): ${off.map((r) => `${r.case} / ${r.engine}`).join(', ')}`,
+    );
     console.log(`\npeak SIMD128 (mul+add, in page): ${fmt(peak)} GFLOP/s; relaxed madd: ${fmt(res.peak.relaxed_madd_gflops)} GFLOP/s`);
     if (res.lottery) console.log(`lottery (MNIST-1D 40-100-100-10, 10 levels × 20 epochs, ticket + random reinit): ${(res.lottery.ms / 1000).toFixed(2)} s`);
     for (const s of res.structured) console.log(`structured 90% neurons, ${s.case}: dense ${fmt(s.dense_ms)} ms, pruned ${fmt(s.pruned_ms)} ms per 256 rows (${s.speedup.toFixed(1)}×)`);
+    console.log(`worker round trip (no work): ${fmt(res.worker_round_trip_ms)} ms`);
     if (out.engine_wasm) console.log(`engine wasm: ${out.engine_wasm.raw_bytes} B raw, ${out.engine_wasm.gzip_bytes} B gzipped`);
     console.log(`browser ${out.browser}\nmachine ${out.machine.cpu}, nproc ${out.machine.nproc}\nwrote bench/results.json`);
   } finally {
