@@ -3,7 +3,7 @@
 // Every engine starts from the weights our engine drew (its `snapshot()`), trains on our engine's
 // data (`dataset()`) in our engine's batch order (`epochOrder()`) with plain SGD at the same
 // learning rate, and after one epoch every engine's training loss is compared with ours. Then
-// each engine is timed: one warm-up window, then WINDOWS timed windows; the median and the
+// each engine is timed: warm-up windows (≥ WARMUP_MS), then WINDOWS timed windows; the median and the
 // spread (min–max) are reported per step. After the checked epoch, ours reshuffles each epoch
 // while the JS engines repeat the checked order: the same work per step either way.
 import { Ours } from './ours.js';
@@ -98,9 +98,16 @@ function median(v) {
   return s[Math.floor(s.length / 2)];
 }
 
-/** Warm-up plus WINDOWS timed calls of `fn`; per-unit medians and spread. */
+/** Warm-up time per engine and case: V8 runs new wasm (and JS) in a baseline tier first and
+ * optimizes hot functions in the background, which on a busy machine takes a while. */
+const WARMUP_MS = 400;
+
+/** Warm-up (at least WARMUP_MS, at least one call) plus WINDOWS timed calls of `fn`; per-unit
+ * medians and spread. */
 async function timeWindows(/** @type {() => Promise<void> | void} */ fn, /** @type {number} */ units) {
-  await fn();
+  const start = performance.now();
+  do await fn();
+  while (performance.now() - start < WARMUP_MS);
   const ms = [];
   for (let w = 0; w < WINDOWS; w += 1) {
     const t0 = performance.now();
