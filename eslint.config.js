@@ -7,6 +7,7 @@ export default [
     ignores: [
       'www/pkg/**',
       'www/vendor/**',
+      'www/pruning-playground.js',
       'node_modules/**',
       'target/**',
       'test-results/**',

@@ -42,7 +42,8 @@ export default defineConfig({
     },
   ],
   webServer: {
-    command: 'node scripts/serve.mjs',
+    // The <pruning-playground> bundle (www/pruning-playground.js) is built first: it is generated.
+    command: 'node scripts/build-embed.mjs && node scripts/serve.mjs',
     url: baseURL,
     env: { PORT: String(port), STRICT_PORT: '1' },
     reuseExistingServer: false,

@@ -1,5 +1,5 @@
 // The Korean UI has no English leftovers: in several states of the page (built, trained, pruned,
-// lottery table, export menu open, a 784-input data set), no visible text is an English string of
+// lottery table, export menu open, structured pruning, the digits data set), no visible text is an English string of
 // the string table, and no visible text holds an English word outside the technical terms that the
 // Korean literature writes in Latin letters.
 /* global document, window, NodeFilter */ // used inside page.evaluate callbacks, which run in the page

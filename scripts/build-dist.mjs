@@ -20,8 +20,9 @@ function fail(msg) {
 for (const [dir, how] of [
   ['pkg', 'bash scripts/build-wasm.sh'],
   ['vendor', 'node scripts/vendor.mjs'],
+  ['pruning-playground.js', 'node scripts/build-embed.mjs'],
 ]) {
-  if (!existsSync(join(www, dir))) fail(`www/${dir}/ is missing: run ${how} first`);
+  if (!existsSync(join(www, dir))) fail(`www/${dir} is missing: run ${how} first`);
 }
 
 /** Files that are for developers, not for the static site. */

@@ -2,6 +2,7 @@
 # Build the browser bundle into www/pkg/:
 #   cargo build --release --target wasm32-unknown-unknown --lib
 #   wasm-bindgen --target web --out-dir www/pkg
+#   data/digits.bin → www/pkg/digits.bin (fetched by the worker; the wasm does not embed it)
 #   wasm-opt -O3 (binaryen from node_modules) in place
 # and print the raw and gzipped size of the .wasm.
 #
@@ -48,6 +49,9 @@ else
   mv "$out_wasm.opt" "$out_wasm"
   printf '%s' "$stamp" > "$out_dir/.build-stamp"
 fi
+
+# The wasm engine does not embed the 8×8 digits; the worker fetches this copy when it needs it.
+cmp -s data/digits.bin "$out_dir/digits.bin" 2>/dev/null || cp data/digits.bin "$out_dir/digits.bin"
 
 raw_size="$(wc -c < "$out_wasm")"
 gz_size="$(gzip -9 -c "$out_wasm" | wc -c)"

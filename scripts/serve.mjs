@@ -9,9 +9,12 @@
 //   SERVE_HOST=127.0.0.1  address to bind (default 127.0.0.1: not exposed to the network)
 //
 // Serves .wasm as application/wasm, never lists directories, refuses paths outside the root,
-// and sends no-store caching so a rebuild is always picked up.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+// and sends no-store caching so a rebuild is always picked up. Every response carries a strict
+// Content-Security-Policy (CSP below); an HTML page's inline scripts (the import map) are allowed
+// by their sha256, computed from the file served.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +24,11 @@ const root = path.resolve(process.argv[2] ?? path.join(here, '..', 'www'));
 const host = process.env.SERVE_HOST || '127.0.0.1';
 const requestedPort = process.env.PORT ? Number(process.env.PORT) : 8080;
 const strictPort = process.env.STRICT_PORT === '1';
+
+if (!existsSync(root) || !statSync(root).isDirectory()) {
+  console.error(`serve: ${root} is not a directory (usage: node scripts/serve.mjs [root], PORT=… for the port)`);
+  process.exit(2);
+}
 
 if (!Number.isInteger(requestedPort) || requestedPort < 0 || requestedPort > 65535) {
   console.error(`serve: invalid PORT ${JSON.stringify(process.env.PORT)}`);
@@ -47,6 +55,34 @@ const MIME = {
   '.ico': 'image/x-icon',
   '.safetensors': 'application/octet-stream',
 };
+
+/**
+ * The Content-Security-Policy of every response: scripts, workers, styles and everything else from
+ * this origin only; wasm may be compiled; images may also be data: URLs (PNG export); no plugins,
+ * no <base> elsewhere. No frame-ancestors: the page is meant to be embedded in other sites' iframes.
+ * @param {string[]} [hashes]  sha256 sources of the page's inline scripts
+ */
+function csp(hashes = []) {
+  return [
+    "default-src 'self'",
+    `script-src 'self' 'wasm-unsafe-eval'${hashes.map((h) => ` '${h}'`).join('')}`,
+    "worker-src 'self' blob:",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'self'",
+  ].join('; ');
+}
+
+/**
+ * sha256 sources of the inline <script> elements (no src) of an HTML text.
+ * @param {string} html
+ */
+function inlineScriptHashes(html) {
+  return [...html.matchAll(/<script\b(?![^>]*\bsrc=)[^>]*>([\s\S]*?)<\/script>/gi)]
+    .filter((m) => m[1] !== '')
+    .map((m) => `sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}`);
+}
 
 /**
  * Map a request URL to a file under root, or null when it would escape the root.
@@ -90,9 +126,12 @@ const server = createServer(async (req, res) => {
       info = await stat(file);
     }
     if (!info.isFile()) return sendText(res, 404, 'not found');
+    const ext = path.extname(file).toLowerCase();
+    const html = ext === '.html' ? await readFile(file) : null;
     res.writeHead(200, {
-      'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': MIME[ext] ?? 'application/octet-stream',
       'Content-Length': info.size,
+      'Content-Security-Policy': csp(html ? inlineScriptHashes(html.toString('utf8')) : []),
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
       // Cross-origin isolation: lets the page use SharedArrayBuffer / wasm threads later on.
@@ -100,6 +139,7 @@ const server = createServer(async (req, res) => {
       'Cross-Origin-Embedder-Policy': 'require-corp',
     });
     if (req.method === 'HEAD') return res.end();
+    if (html) return res.end(html);
     createReadStream(file)
       .on('error', () => res.destroy())
       .pipe(res);

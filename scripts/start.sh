@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `npm start`: set up (no browser needed), build www/pkg, then serve www/ on 127.0.0.1.
+# `npm start`: set up (no browser needed), build www/pkg and the <pruning-playground> bundle, then
+# serve www/ on 127.0.0.1.
 # PORT=… picks the port (default 8080; a free one is used if it is taken).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh --no-browser
 bash scripts/build-wasm.sh
+node scripts/build-embed.mjs
 exec node scripts/serve.mjs

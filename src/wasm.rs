@@ -103,19 +103,67 @@ impl From<(Evaluation, Evaluation)> for JsEvaluation {
 pub struct Playground {
     exp: Experiment,
     lottery: Option<LotteryRunner>,
+    /// One saved copy of the experiment ([`Playground::checkpoint`]), for going back after divergence.
+    checkpoint: Option<Box<Experiment>>,
 }
 
 /// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
 /// only looks up the keys it knows, which would let a typo pass silently).
 fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
+    // JSON turns NaN and ±Infinity into null: find them first, so the message names them.
+    if let Some((path, n)) = non_finite(&v, String::new(), 0) {
+        return Err(JsError::new(&format!(
+            "invalid {what}: {path} is {n} (a finite number)"
+        )));
+    }
     let text: String = js_sys::JSON::stringify(&v)
         .map_err(|_| JsError::new(&format!("invalid {what}: not a plain object")))?
         .into();
-    serde_json::from_str(&text).map_err(|e| {
-        // serde_json appends " at line 1 column N", which means nothing to the caller.
-        let msg = e.to_string();
+    let de = &mut serde_json::Deserializer::from_str(&text);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde_json appends " at line 1 column N", which means nothing to the caller; the path
+        // (e.g. `dataset.seed`) does.
+        let path = e.path().to_string();
+        let msg = e.into_inner().to_string();
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        JsError::new(&format!("invalid {what}: {msg}"))
+        if path.is_empty() || path == "." {
+            JsError::new(&format!("invalid {what}: {msg}"))
+        } else {
+            JsError::new(&format!("invalid {what}: {path}: {msg}"))
+        }
+    })
+}
+
+/// The path (`a.b[2]`) and value of the first NaN or infinite number in a JS value, if any.
+fn non_finite(v: &JsValue, path: String, depth: usize) -> Option<(String, String)> {
+    if let Some(n) = v.as_f64() {
+        let js = if n.is_nan() {
+            "NaN"
+        } else if n > 0.0 {
+            "Infinity"
+        } else {
+            "-Infinity"
+        };
+        return (!n.is_finite()).then(|| (path, js.to_string()));
+    }
+    if depth > 8 || !v.is_object() || js_sys::ArrayBuffer::is_view(v) {
+        return None;
+    }
+    if Array::is_array(v) {
+        let a = Array::from(v);
+        return (0..a.length().min(4096))
+            .find_map(|i| non_finite(&a.get(i), format!("{path}[{i}]"), depth + 1));
+    }
+    let entries = Object::entries(&Object::from(v.clone()));
+    entries.iter().find_map(|e| {
+        let pair = Array::from(&e);
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let path = if path.is_empty() {
+            key
+        } else {
+            format!("{path}.{key}")
+        };
+        non_finite(&pair.get(1), path, depth + 1)
     })
 }
 
@@ -192,6 +240,7 @@ impl Playground {
         Ok(Playground {
             exp: Experiment::new(config).map_err(js_err)?,
             lottery: None,
+            checkpoint: None,
         })
     }
 
@@ -213,6 +262,20 @@ impl Playground {
     #[wasm_bindgen(js_name = apiVersion)]
     pub fn api_version() -> u32 {
         1
+    }
+
+    /// Gives the engine the 8×8 digits file (`pkg/digits.bin`, a copy of `data/digits.bin`), which
+    /// the wasm build does not embed to stay small; needed once before building a `digits`
+    /// network. The bytes are checked (format, checksum, that it is this build's file).
+    #[wasm_bindgen(js_name = loadDigits)]
+    pub fn load_digits(bytes: &[u8]) -> Result<(), JsError> {
+        crate::data::digits::provide(bytes).map_err(js_err)
+    }
+
+    /// Whether the digits file has been given ([`Playground::load_digits`]).
+    #[wasm_bindgen(js_name = hasDigits)]
+    pub fn has_digits() -> bool {
+        crate::data::digits::available()
     }
 
     /// The config the experiment was built from (camelCase, with defaults filled in).
@@ -300,6 +363,29 @@ impl Playground {
     /// Fresh random survivors from `seed`; the mask stays.
     pub fn reinit(&mut self, seed: u32) {
         self.exp.model.reinit(u64::from(seed));
+    }
+
+    /// Keeps one copy of the whole experiment — model, θ₀, masks, optimizer state, data order,
+    /// history — replacing the previous copy. The worker takes one before every epoch, so after a
+    /// divergence [`Playground::restore_checkpoint`] goes back to the last good state.
+    pub fn checkpoint(&mut self) {
+        self.checkpoint = Some(Box::new(self.exp.clone()));
+    }
+
+    /// Goes back to the copy kept by [`Playground::checkpoint`] (the copy is used up).
+    #[wasm_bindgen(js_name = restoreCheckpoint)]
+    pub fn restore_checkpoint(&mut self) -> Result<(), JsError> {
+        let saved = self.checkpoint.take().ok_or_else(|| {
+            JsError::new("no good state was kept to go back to (checkpoint() was not called)")
+        })?;
+        self.exp = *saved;
+        Ok(())
+    }
+
+    /// Whether a copy is kept ([`Playground::checkpoint`]).
+    #[wasm_bindgen(js_name = hasCheckpoint)]
+    pub fn has_checkpoint(&self) -> bool {
+        self.checkpoint.is_some()
     }
 
     /// Back to the dense θ₀ network with a fresh trainer and no history.
@@ -407,6 +493,14 @@ impl Playground {
     /// Network outputs for rows of `nFeatures` inputs.
     pub fn predict(&self, inputs: Vec<f32>) -> Result<Float32Array, JsError> {
         let f = self.exp.model.widths()[0];
+        if let Some(i) = inputs.iter().position(|v| !v.is_finite()) {
+            return Err(JsError::new(&format!(
+                "predict: input {i} (row {}, feature {}) is {}; inputs must be finite numbers",
+                i / f,
+                i % f,
+                inputs[i]
+            )));
+        }
         if inputs.len() % f != 0 {
             return Err(JsError::new(&format!(
                 "predict: {} numbers is not a whole number of rows of {f} features",

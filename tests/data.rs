@@ -512,3 +512,27 @@ proptest! {
         }
     }
 }
+
+/// `provide` (how the wasm build, which does not embed the file, is given it) checks the bytes:
+/// corrupted, truncated, or a well-formed file that is not this build's digits are refused.
+#[test]
+fn digits_provide_checks_the_file_identity() {
+    let bin = digits::DIGITS_BIN;
+    digits::provide(bin).unwrap();
+    assert!(digits::available());
+    let mut flipped = bin.to_vec();
+    flipped[200] ^= 1;
+    let err = digits::provide(&flipped).unwrap_err().to_string();
+    assert!(err.contains("checksum"), "{err}");
+    let err = digits::provide(&bin[..5000]).unwrap_err().to_string();
+    assert!(err.contains("bytes, expected"), "{err}");
+    // A consistent file (checksum recomputed) with one pixel changed is not this build's file.
+    let mut other = bin.to_vec();
+    let body_len = other.len() - 4;
+    other[12] = if other[12] == 0 { 1 } else { 0 };
+    let sum = digits::fnv1a32(&other[..body_len]);
+    other[body_len..].copy_from_slice(&sum.to_le_bytes());
+    digits::decode(&other).unwrap();
+    let err = digits::provide(&other).unwrap_err().to_string();
+    assert!(err.contains("not the digits file of this build"), "{err}");
+}

@@ -45,7 +45,23 @@ fn layers(pg: &Playground) -> Vec<JsValue> {
 }
 
 #[wasm_bindgen_test]
+fn digits_need_their_file_which_is_checked() {
+    // Before the file is given (tests run in one instance, so this test gives it itself).
+    let bin: &[u8] = include_bytes!("../data/digits.bin");
+    let mut bad = bin.to_vec();
+    bad[100] ^= 1;
+    let err = JsValue::from(Playground::load_digits(&bad).unwrap_err());
+    let msg = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(msg.contains("checksum"), "{msg}");
+    Playground::load_digits(bin).map_err(JsValue::from).unwrap();
+    assert!(Playground::has_digits());
+}
+
+#[wasm_bindgen_test]
 fn builds_every_dataset() {
+    Playground::load_digits(include_bytes!("../data/digits.bin"))
+        .map_err(JsValue::from)
+        .unwrap();
     for kind in [
         "circle", "xor", "gauss", "spiral", "moons", "mnist1d", "digits",
     ] {
@@ -241,4 +257,27 @@ fn epoch_order_and_steps_without_metrics() {
         js_sys::Array::from(&p.history().map_err(JsValue::from).unwrap()).length(),
         0
     );
+}
+
+#[wasm_bindgen_test]
+fn a_checkpoint_brings_back_the_state_before_a_divergence() {
+    // Linear activations, SGD at learning rate 1, one example per step: the loss overflows in the
+    // first epoch (the CLI reports step 13).
+    let mut pg = Playground::new(js(
+        r#"{"dataset": {"kind": "circle", "seed": 0}, "hidden": [8, 8], "activation": "linear",
+            "optimizer": "sgd", "learningRate": 1, "batchSize": 1, "seed": 0}"#,
+    ))
+    .map_err(JsValue::from)
+    .unwrap();
+    assert!(!pg.has_checkpoint());
+    let before = js_sys::JSON::stringify(&pg.snapshot()).unwrap();
+    pg.checkpoint();
+    let err = JsValue::from(pg.train(1).unwrap_err());
+    let msg = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(msg.contains("diverged"), "{msg}");
+    assert_ne!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
+    pg.restore_checkpoint().map_err(JsValue::from).unwrap();
+    assert_eq!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
+    assert!(!pg.has_checkpoint());
+    assert!(pg.restore_checkpoint().is_err());
 }

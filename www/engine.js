@@ -43,13 +43,31 @@ export class Engine {
     /** What the last successful `create` reported (methods present in this wasm build, data set). */
     /** @type {CreateResult | null} */
     this.info = null;
+    /** Why the worker is gone (a wasm trap or a worker error), or null while it works. */
+    /** @type {string | null} */
+    this.crashed = null;
+    /** Told once when the worker is gone; the app then starts a new engine. */
+    /** @type {(reason: string) => void} */
+    this.onCrash = () => {};
     worker.onmessage = (/** @type {MessageEvent<Reply>} */ e) => this.receive(e.data);
     worker.onerror = (e) => {
       e.preventDefault();
-      const err = new Error(`engine worker failed: ${e.message || 'could not start'}`);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
+      this.crash(`engine worker failed: ${e.message || 'could not start'}`);
     };
+  }
+
+  /**
+   * The worker is gone: every pending and later call fails with `reason`.
+   * @param {string} reason
+   */
+  crash(reason) {
+    if (this.crashed !== null) return;
+    this.crashed = reason;
+    const err = new Error(`the engine crashed: ${reason}`);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+    this.worker.terminate();
+    this.onCrash(reason);
   }
 
   /**
@@ -92,6 +110,7 @@ export class Engine {
    */
   call(method, ...args) {
     const id = this.nextId++;
+    if (this.crashed !== null) return Promise.reject(new Error(`the engine crashed: ${this.crashed}`));
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.postMessage({ id, method, args }, transfers(args));
@@ -118,8 +137,9 @@ export class Engine {
   }
 
   /**
-   * Continuous training, one epoch at a time, until `pause()`.
-   * @returns {Promise<{ epochs: number, cancelled: boolean }>}
+   * Continuous training, one epoch at a time, until `pause()` (or a divergence: `diverged` holds
+   * the message and `restoreCheckpoint` goes back to the last good epoch).
+   * @returns {Promise<{ epochs: number, cancelled: boolean, diverged?: string }>}
    */
   play() {
     return this.call('play');
@@ -131,10 +151,11 @@ export class Engine {
   }
 
   /**
-   * Trains `epochs` epochs one at a time with progress; `cancel()` stops it early.
+   * Trains `epochs` epochs one at a time with progress; `cancel()` stops it early; a divergence
+   * stops it with `diverged` (the message; `restoreCheckpoint` goes back to the last good epoch).
    * @param {number} epochs
    * @param {boolean} [fineTune]
-   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean }>}
+   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean, diverged?: string }>}
    */
   trainLoop(epochs, fineTune = false) {
     return this.call('trainLoop', epochs, fineTune);
@@ -159,6 +180,10 @@ export class Engine {
   receive(msg) {
     if ('type' in msg) {
       this.onProgress(msg);
+      return;
+    }
+    if ('crashed' in msg && msg.crashed) {
+      this.crash(msg.error);
       return;
     }
     const waiting = this.pending.get(msg.id);

@@ -11,6 +11,7 @@ import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
 import { createCosts, createLessons } from './views/panels.js';
+import { wireEmbed } from './app/embed.js';
 
 /** @typedef {import('./app/dispatch.js').Action} Action */
 
@@ -29,7 +30,10 @@ let { settings } = fromUrl;
 // when they belong to the link's settings and steps. The step log (`steps=`, app/steplog.js) replays
 // the model itself: from the link, or else from the restored experiment; parsed against the
 // settings it belongs to, so a malformed or hostile log stops at its first bad step with a message.
-const { saved, error: storageError } = loadSaved();
+// Inside an <iframe> (the Embed dialog's iframe snippet) the page shows the link it was given and
+// neither restores nor overwrites the reader's own saved experiment on this origin.
+const framed = window.self !== window.top;
+const { saved, error: storageError } = framed ? { saved: null, error: null } : loadSaved();
 const urlHasSettings = params.has('steps') || SCHEMA.some((s) => params.has(s.url ?? s.key));
 /** @type {import('./app/autosave.js').Saved | null} */
 let restore = null;
@@ -85,7 +89,7 @@ const views = [
   createLessons($('[data-testid="lessons"]'), send),
 ];
 
-const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps });
+const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps, autosave: !framed });
 dispatch = (a) => {
   app.dispatch(a);
 };
@@ -128,6 +132,7 @@ themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme
 // Canvases read colours from CSS: redraw when the system theme flips.
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
 
+wireEmbed(document, () => app.state);
 app.start();
 
 // The static build (`npm run build`) marks its page for offline use: the service worker precaches

@@ -203,7 +203,8 @@
 
 /**
  * Messages worker → page.
- * @typedef {{ id: number, result: unknown } | { id: number, error: string } | Progress} Reply
+ * @typedef {{ id: number, result: unknown } | { id: number, error: string, crashed?: boolean } | Progress} Reply
+ *   crashed: the wasm instance trapped; the worker has closed itself
  */
 
 export {};

@@ -27,6 +27,27 @@ const ready = init();
 
 /** @type {Playground | null} */
 let pg = null;
+
+/** @type {Promise<void> | null} */
+let digits = null;
+/**
+ * The wasm build does not embed the 8×8 digits (117 KB): fetched once, next to the wasm, the
+ * first time a digits network is built. A failed fetch is retried on the next build.
+ */
+function loadDigits() {
+  if (Playground.hasDigits()) return Promise.resolve();
+  digits ??= fetch(new URL('./pkg/digits.bin', import.meta.url))
+    .then((r) => {
+      if (!r.ok) throw new Error(`could not load the digits data set (pkg/digits.bin): HTTP ${r.status}`);
+      return r.arrayBuffer();
+    })
+    .then((buf) => Playground.loadDigits(new Uint8Array(buf)))
+    .catch((err) => {
+      digits = null;
+      throw err;
+    });
+  return digits;
+}
 /** Generation counter of running loops: a cancel (or a new model) bumps it, loops compare. */
 let generation = 0;
 
@@ -71,6 +92,11 @@ function post(message) {
   self.postMessage(message, { transfer: [...transferables(message)] });
 }
 
+/** Whether an engine error is a divergence (non-finite loss or weights), not a bad call. */
+function isDivergence(/** @type {unknown} */ err) {
+  return /training diverged/.test(errorText(err));
+}
+
 /** @param {unknown} err */
 function errorText(err) {
   if (err instanceof Error) return err.message;
@@ -87,7 +113,8 @@ function methods() {
 /** @type {Record<string, (id: number, ...args: any[]) => unknown>} */
 const own = {
   /** Builds a new Playground; the old one stays if the config is invalid. */
-  create(_id, /** @type {PlaygroundConfig} */ config) {
+  async create(_id, /** @type {PlaygroundConfig} */ config) {
+    if (config?.dataset?.kind === 'digits') await loadDigits();
     const next = new Playground(config);
     generation += 1; // stop any loop that was driving the old model
     pg?.free();
@@ -124,7 +151,12 @@ const own = {
     return frame;
   },
 
-  /** Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. */
+  /**
+   * Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. Before each
+   * epoch the Playground keeps a checkpoint; an epoch that diverges ends the loop with
+   * `diverged: message` (the model stays as it diverged, `restoreCheckpoint` goes back to the
+   * end of the last good epoch).
+   */
   async trainLoop(id, /** @type {number} */ epochs, /** @type {boolean} */ fineTune = false) {
     const mine = generation;
     /** @type {EpochMetrics[]} */
@@ -132,7 +164,14 @@ const own = {
     for (let done = 0; done < epochs; done += 1) {
       const p = /** @type {any} */ (playground());
       /** @type {EpochMetrics[]} */
-      const metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+      let metrics;
+      try {
+        if (has('checkpoint')) p.checkpoint();
+        metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+      } catch (err) {
+        if (isDivergence(err)) return { metrics: all, cancelled: false, diverged: errorText(err) };
+        throw err;
+      }
       all.push(...metrics);
       post({ type: 'progress', id, kind: 'train', done: done + 1, total: epochs, metrics });
       await yieldToEvents();
@@ -146,8 +185,16 @@ const own = {
     const mine = generation;
     let epochs = 0;
     while (generation === mine) {
+      const p = /** @type {any} */ (playground());
       /** @type {EpochMetrics[]} */
-      const metrics = /** @type {any} */ (playground()).train(1);
+      let metrics;
+      try {
+        if (has('checkpoint')) p.checkpoint();
+        metrics = p.train(1);
+      } catch (err) {
+        if (isDivergence(err)) return { epochs, cancelled: false, diverged: errorText(err) };
+        throw err;
+      }
       epochs += 1;
       post({ type: 'progress', id, kind: 'play', epoch: metrics.at(-1)?.epoch ?? epochs, metrics });
       await yieldToEvents();
@@ -173,6 +220,14 @@ const own = {
       post({ type: 'progress', id, kind: 'lottery', step, history: p.lotteryHistory() });
     } while (!step.finished);
     return { cancelled: false, history: p.lotteryHistory() };
+  },
+
+  /**
+   * Raises the error a wasm trap raises (`WebAssembly.RuntimeError`), for the tests of crash
+   * recovery: nothing in the engine traps on purpose, and a test cannot make it.
+   */
+  simulateTrap() {
+    throw new WebAssembly.RuntimeError('unreachable executed (simulated trap)');
   },
 
   /** Mean milliseconds per predicted row: `repeats` calls of `predict` on `rows` test rows. */
@@ -212,6 +267,12 @@ self.onmessage = (/** @type {MessageEvent<Request>} */ event) => {
   const { id, method, args } = msg;
   handle(id, method, args ?? []).then(
     (result) => post({ id, result }),
-    (err) => post({ id, error: errorText(err) }),
+    (err) => {
+      // A wasm trap (a Rust panic aborts into `unreachable`) leaves the instance unusable: say so
+      // and stop this worker; the page starts a new one and replays its step log.
+      const crashed = err instanceof WebAssembly.RuntimeError;
+      post({ id, error: errorText(err), ...(crashed ? { crashed: true } : {}) });
+      if (crashed) self.close();
+    },
   );
 };

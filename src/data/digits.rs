@@ -16,8 +16,59 @@ use ndarray::Array2;
 use super::Dataset;
 use crate::{Error, Result};
 
-/// The embedded file (format in `data/README.md`).
+/// The embedded file (format in `data/README.md`). Native builds only: the wasm engine leaves the
+/// 117 KB out of its binary and is given the same file at run time ([`provide`]; the page's worker
+/// fetches `pkg/digits.bin` the first time a digits network is built).
+#[cfg(not(target_arch = "wasm32"))]
 pub static DIGITS_BIN: &[u8] = include_bytes!("../../data/digits.bin");
+
+#[cfg(target_arch = "wasm32")]
+static PROVIDED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+/// Hands the digits file to a build that does not embed it (wasm). The bytes are checked
+/// ([`decode`]: magic, sizes, checksum, value ranges) before they are kept; once kept, later calls
+/// are no-ops. Native builds embed the file and only check the bytes.
+///
+/// # Errors
+/// [`Error::State`] naming what is wrong with the bytes.
+pub fn provide(bytes: &[u8]) -> Result<()> {
+    let (pixels, _) = decode(bytes)?;
+    let body = &bytes[..bytes.len() - 4];
+    if pixels.nrows() != N_SAMPLES || fnv1a32(body) != BODY_FNV1A32 {
+        return Err(Error::State(format!(
+            "this is not the digits file of this build ({} samples, checksum {:#010x}; expected {N_SAMPLES} and {BODY_FNV1A32:#010x})",
+            pixels.nrows(),
+            fnv1a32(body)
+        )));
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let _ = PROVIDED.set(bytes.to_vec());
+    }
+    Ok(())
+}
+
+/// Whether the digits file is available (always, natively; once [`provide`]d, on wasm).
+pub fn available() -> bool {
+    file().is_ok()
+}
+
+fn file() -> Result<&'static [u8]> {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        Ok(DIGITS_BIN)
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        PROVIDED.get().map(Vec::as_slice).ok_or_else(|| {
+            Error::State(
+                "the digits data set is not loaded: give the engine data/digits.bin first \
+                 (loadDigits(bytes); the page's worker does this by itself)"
+                    .into(),
+            )
+        })
+    }
+}
 
 /// Number of samples.
 pub const N_SAMPLES: usize = 1797;
@@ -29,6 +80,8 @@ pub const N_CLASSES: usize = 10;
 pub const MAX_PIXEL: u8 = 16;
 
 const MAGIC: &[u8; 8] = b"PPDIGITS";
+/// FNV-1a of the committed `data/digits.bin` without its stored checksum (the file's identity).
+const BODY_FNV1A32: u32 = 0xe4c2_0f2b;
 const HEADER_LEN: usize = 12;
 const RECORD_LEN: usize = N_FEATURES + 1;
 
@@ -44,10 +97,11 @@ pub fn fnv1a32(bytes: &[u8]) -> u32 {
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] when `train_fraction` is not strictly between 0 and 1 with at least
-/// one sample on each side; [`Error::State`] if the embedded file were corrupted.
+/// one sample on each side; [`Error::State`] if the file were corrupted, or (wasm) not yet
+/// [`provide`]d.
 pub fn load(train_fraction: f32, seed: u64) -> Result<Dataset> {
     let n_train = super::train_count(N_SAMPLES, train_fraction)?;
-    let (pixels, y) = decode(DIGITS_BIN)?;
+    let (pixels, y) = decode(file()?)?;
     let x = pixels.mapv(|p| f32::from(p) / f32::from(MAX_PIXEL));
     let mut rng = crate::rng::derived(seed, "split");
     let (train, test) = super::stratified_split(&y, N_CLASSES, n_train, &mut rng);

@@ -50,6 +50,8 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
  * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
  * @property {import('./steplog.js').Step[]} log   model-changing steps since the network was built (URL `steps=`)
  * @property {string | null} logCut   why the log stopped recording (a step that cannot be replayed exactly)
+ * @property {string | null} diverged  the divergence message while the model is in its diverged state
+ *   (the "go back to the last good state" button shows)
  */
 
 /**
@@ -58,7 +60,8 @@ import { formatSteps, isStep, makeStep, stepSettings } from './steplog.js';
  *   | { type: 'lesson', id: string }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
- *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' }} Action
+ *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
+ *       | 'recover' }} Action
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -96,10 +99,15 @@ function dataRange(info) {
  * @param {Settings} initial
  * @param {View[]} views
  * @param {{ problems?: string[], restore?: import('./autosave.js').Saved | null, storageError?: string | null,
- *   steps?: import('./steplog.js').Step[] }} [options]
+ *   steps?: import('./steplog.js').Step[], embedded?: boolean, workerUrl?: URL | string, autosave?: boolean,
+ *   onEvent?: (type: string, detail: Record<string, unknown>) => void }} [options]
  *   restore: a saved experiment (autosave.js) whose history and lottery table are shown once the
  *   network is built; storageError: reading the saved experiment failed; steps: a step log (from
- *   the link or the saved experiment) replayed on the new network
+ *   the link or the saved experiment) replayed on the new network; embedded: a
+ *   `<pruning-playground>` element (www/element.js): no URL, no autosave, no page language;
+ *   workerUrl: the engine worker's script; onEvent: told of epochs, prunes, rewinds, lottery
+ *   levels and errors (the element's DOM events); autosave: false for the page inside an iframe
+ *   (it must not overwrite the reader's own saved experiment)
  */
 export function createApp(initial, views, options = {}) {
   /** @type {AppState} */
@@ -124,6 +132,7 @@ export function createApp(initial, views, options = {}) {
     range: null,
     log: [],
     logCut: null,
+    diverged: null,
   };
   /** @type {AppState | null} */
   let rendered = null;
@@ -133,6 +142,7 @@ export function createApp(initial, views, options = {}) {
   let csvText = '';
   /** Cancels dispatcher-level sequences (iterative rounds) between engine calls. */
   let cancelled = false;
+  const emit = options.onEvent ?? (() => {});
 
   function render() {
     renderQueued = false;
@@ -214,12 +224,14 @@ export function createApp(initial, views, options = {}) {
   function onProgress(p) {
     if (p.kind === 'train') {
       set({ progress: { value: p.done, max: p.total, label: `${p.done} / ${p.total}` } });
+      for (const m of p.metrics) emit('epoch', { ...m });
       requestRefresh();
     } else if (p.kind === 'play') {
       set({ progress: null });
       requestRefresh();
     } else if (p.kind === 'lottery') {
       const s = p.step;
+      for (const r of p.history.slice(state.lottery.length)) emit('level', { ...r });
       set({
         lottery: p.history,
         lotteryStep: s,
@@ -241,6 +253,7 @@ export function createApp(initial, views, options = {}) {
    * (a default, empty experiment is not kept). A storage failure only shows a message.
    */
   function persist() {
+    if (options.embedded || options.autosave === false) return;
     const { settings, history, lottery, log } = state;
     const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
     const error = pristine ? clearSaved() : save({ settings, history, lottery, steps: formatSteps(log, settings) });
@@ -255,6 +268,7 @@ export function createApp(initial, views, options = {}) {
   }
 
   function syncUrl() {
+    if (options.embedded) return;
     const query = currentQuery();
     const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
     history.replaceState(null, '', url);
@@ -270,11 +284,15 @@ export function createApp(initial, views, options = {}) {
     let info;
     if (engine) info = await engine.configure(config);
     else {
-      engine = await Engine.create(config);
+      engine = await Engine.create(config, options.workerUrl);
       info = engine.info;
     }
     if (!info) throw new Error('the engine did not start');
     eng().onProgress = onProgress;
+    eng().onCrash = () => {
+      // Between actions, recover at once; during one, its failing call leads there (dispatch).
+      if (state.busy === null) void dispatch({ type: 'recover' });
+    };
     const range = dataRange(info);
     set({
       settings,
@@ -291,6 +309,7 @@ export function createApp(initial, views, options = {}) {
       steps: [],
       log: [],
       logCut: null,
+      diverged: null,
       transition: { kind: 'none', seq: state.transition.seq + 1 },
     });
     lotteryCancelled = false;
@@ -334,6 +353,18 @@ export function createApp(initial, views, options = {}) {
    */
   function cutLog(step) {
     if (state.logCut === null) set({ logCut: step });
+  }
+
+  /**
+   * Training diverged: the model stays as it diverged (so the learner can see it), the log stops
+   * until "go back" restores the checkpoint the worker kept before the failing epoch.
+   * @param {string} error
+   */
+  function divergedAt(error) {
+    set({ diverged: error });
+    cutLog('diverged');
+    say('error', 'msg.diverged', { error, epoch: (state.history.at(-1)?.epoch ?? 0) + 1 });
+    emit('error', { action: 'train', error });
   }
 
   function aliveWeights() {
@@ -397,6 +428,7 @@ export function createApp(initial, views, options = {}) {
       record('prune');
       await refresh();
       pruneMessage(r);
+      emit('pruned', { ...r, density: state.frame?.snapshot?.density });
     } else if (s.schedule === 'iterative') {
       // Same final density as one-shot: (1 - p)^rounds = 1 - fraction.
       const per = 1 - Math.pow(1 - s.fraction, 1 / s.rounds);
@@ -409,11 +441,18 @@ export function createApp(initial, views, options = {}) {
         await applyInit(round);
         const out = await e.trainLoop(s.retrainEpochs, true);
         if (out.cancelled) cancelled = true;
+        if (out.diverged) {
+          cutLog('prune');
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
       }
       if (cancelled) cutLog('prune');
       else record('prune');
       set({ progress: null });
       const frame = await refresh();
+      emit('pruned', { ...state.lastPrune, density: frame.snapshot?.density });
       say('info', 'msg.prunedIterative', {
         rounds: s.rounds,
         pct: pct(per),
@@ -448,13 +487,20 @@ export function createApp(initial, views, options = {}) {
       mark('prune');
       try {
         const out = await e.trainLoop(epochs, true);
-        if (out.cancelled) cutLog('prune');
+        if (out.cancelled || out.diverged) cutLog('prune');
         else record('prune');
+        if (out.diverged) {
+          await e.call('setGradual', null);
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
       } finally {
         await e.call('setGradual', null);
       }
       set({ progress: null });
       const frame = await refresh();
+      emit('pruned', { density: frame.snapshot?.density });
       say('info', 'msg.prunedGradual', {
         epochs,
         density: pct(frame.snapshot?.density),
@@ -483,6 +529,7 @@ export function createApp(initial, views, options = {}) {
     }
     lotteryCancelled = false;
     record('lottery');
+    emit('lottery-done', { history: out.history });
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
@@ -498,7 +545,7 @@ export function createApp(initial, views, options = {}) {
       ? switchDataset(state.settings, String(value))
       : /** @type {Settings} */ ({ ...state.settings, [key]: value });
     if (UI_KEYS.has(key)) {
-      if (key === 'lang') {
+      if (key === 'lang' && !options.embedded) {
         setLang(/** @type {'en' | 'ko'} */ (value));
         applyTranslations(document);
       }
@@ -543,6 +590,7 @@ export function createApp(initial, views, options = {}) {
         const out = await trainLoop(s.epochs, false);
         mark('train');
         if (out.metrics.length > 0) record('train', { epochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
         const ev = state.frame?.evaluation;
         if (out.cancelled) say('info', 'msg.trainCancelled', { epochs: out.metrics.length });
         else say('info', 'msg.trained', { epochs: out.metrics.length, train: pct(ev?.trainAccuracy), test: pct(ev?.testAccuracy) });
@@ -562,6 +610,7 @@ export function createApp(initial, views, options = {}) {
         mark('rewind');
         record('rewind');
         await refresh();
+        emit('rewound', { to: 0 });
         return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
       case 'rewindK':
         if (s.rewindStep <= 0) return say('info', 'msg.noRewindStep');
@@ -570,6 +619,7 @@ export function createApp(initial, views, options = {}) {
         mark('rewind');
         record('rewindK');
         await refresh();
+        emit('rewound', { to: s.rewindStep });
         return say('info', 'msg.rewoundK', { k: s.rewindStep });
       case 'reinit':
         await e.call('reinit', s.seed + 1000 + state.steps.length);
@@ -582,6 +632,7 @@ export function createApp(initial, views, options = {}) {
         const out = await trainLoop(s.retrainEpochs, true);
         mark('retrain');
         if (out.metrics.length > 0) record('retrain', { retrainEpochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
         return say('info', 'msg.retrained', {
           epochs: out.metrics.length,
           density: pct(state.frame?.snapshot?.density),
@@ -609,7 +660,7 @@ export function createApp(initial, views, options = {}) {
       case 'play': {
         say('info', 'msg.playing');
         const before = state.history.at(-1)?.epoch ?? 0;
-        await e.play();
+        const played = await e.play();
         set({ progress: null });
         await refresh();
         mark('train');
@@ -622,7 +673,17 @@ export function createApp(initial, views, options = {}) {
           if (left < ran) mark('train');
           record('train', { epochs: Math.min(most, left) });
         }
+        if (played.diverged) return divergedAt(played.diverged);
         return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
+      }
+      case 'recover':
+        return recover(eng().crashed ?? 'the engine stopped');
+      case 'restoreGood': {
+        if (state.diverged === null) return;
+        await e.call('restoreCheckpoint');
+        set({ diverged: null, logCut: state.logCut === 'diverged' ? null : state.logCut });
+        await refresh();
+        return say('info', 'msg.restoredGood', { epoch: state.history.at(-1)?.epoch ?? 0 });
       }
       case 'lottery':
         return lottery();
@@ -707,18 +768,29 @@ export function createApp(initial, views, options = {}) {
     }
     if (state.busy !== null || !engine) return;
     cancelled = false;
+    // Going back is offered until the next step changes the model (its checkpoint is then gone).
+    if (state.diverged !== null && action.type !== 'evaluate' && (isStep(action.type) || action.type === 'play')) set({ diverged: null });
     set({ busy: action.type });
     try {
       const cutBefore = state.logCut;
       if (action.type === 'set') await applySetting(action.key, action.value);
       else await run(action);
-      if (state.logCut !== cutBefore && state.logCut !== null) {
+      if (state.logCut !== cutBefore && state.logCut !== null && state.diverged === null) {
         say('info', 'msg.logCut', { step: t(`logstep.${state.logCut}`), steps: state.log.length });
       }
     } catch (err) {
+      if (engine?.crashed) {
+        try {
+          await recover(engine.crashed);
+        } catch (again) {
+          say('error', 'msg.error', { error: errorText(again) });
+        }
+        return;
+      }
       // A step that failed half-way (e.g. diverged) may have changed the model: stop the log here.
       if (isStep(action.type) || action.type === 'play') cutLog(action.type);
       say('error', 'msg.error', { error: errorText(err) });
+      emit('error', { action: action.type, error: errorText(err) });
       try {
         await refresh();
       } catch {
@@ -730,6 +802,23 @@ export function createApp(initial, views, options = {}) {
       persist();
       set({ done: state.done + 1 });
     }
+  }
+
+  /**
+   * The engine's worker died (a wasm trap or a worker error): start a new one with the same
+   * settings (and CSV) and replay the step log, so the model comes back as it was after the last
+   * recorded step; say what happened.
+   * @param {string} reason
+   */
+  async function recover(reason) {
+    const { settings, log } = state;
+    engine?.terminate();
+    engine = null;
+    await build(settings);
+    if (log.length > 0) await replay(log);
+    set({ busy: 'recover' });
+    say('error', 'msg.crashRecovered', { error: reason, steps: state.log.length });
+    emit('error', { action: 'recover', error: reason });
   }
 
   /**
@@ -781,6 +870,7 @@ export function createApp(initial, views, options = {}) {
         const complete = await replay(steps);
         replayed = true;
         syncUrl();
+        persist();
         if (!complete) {
           say('info', 'msg.replayCancelled', { done: state.log.length, steps: steps.length });
           return;
@@ -791,7 +881,7 @@ export function createApp(initial, views, options = {}) {
         else if (state.lottery.length === 0 && saved.lottery.length > 0) set({ lottery: saved.lottery });
       }
       const ev = state.frame?.evaluation;
-      if (problems.length > 0) say('error', 'msg.urlProblem', { problem: problems.join('; ') });
+      if (problems.length > 0) say('error', options.embedded ? 'embed.attrProblem' : 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
       else if (replayed) {
         say('info', 'msg.replayed', { steps: steps.length, epochs: state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) });
@@ -799,6 +889,7 @@ export function createApp(initial, views, options = {}) {
       else say('info', 'msg.ready', readyParams(frame));
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });
+      emit('error', { action: 'start', error: errorText(err) });
     } finally {
       set({ busy: null, done: state.done + 1 });
     }
@@ -810,6 +901,11 @@ export function createApp(initial, views, options = {}) {
     /** The current state (for debugging and tests). */
     get state() {
       return state;
+    },
+    /** Stops the engine's worker (an embedded element leaving the page). */
+    dispose() {
+      engine?.terminate();
+      engine = null;
     },
     /** Forces a full re-render (e.g. after a theme change, canvases re-read colours). */
     rerender() {

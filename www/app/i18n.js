@@ -49,7 +49,7 @@ const en = {
   'opt.activation.relu': 'ReLU',
   'opt.activation.sigmoid': 'sigmoid',
   'opt.activation.linear': 'linear',
-  'label.weightInit': 'Initialization',
+  'label.weightInit': 'Initial weights θ₀',
   'help.weightInit': 'How the first weights θ₀ are drawn. “PyTorch default” matches nn.Linear (also its biases), as in the published lottery-ticket runs.',
   'opt.weightInit.kaiming-normal': 'Kaiming (He) normal',
   'opt.weightInit.kaiming-uniform': 'Kaiming (He) uniform',
@@ -282,6 +282,12 @@ const en = {
   'msg.urlProblem': 'Ignored a value in the link: {problem}',
   'msg.measured': 'Inference: {us} µs per example on this model.',
 
+  // Divergence: the worker keeps a checkpoint before each epoch.
+  'msg.diverged': 'Stopped in epoch {epoch}: {error}. The network is shown as it blew up; go back to the last good state, then lower the learning rate.',
+  'msg.restoredGood': 'Back to the last good state (end of epoch {epoch}). Lower the learning rate before training on.',
+  'btn.restoreGood': 'Go back to the last good state',
+  'curve.diverged': '{branch}, level {level} ({density} density): training diverged, no accuracy',
+  'msg.crashRecovered': 'The engine crashed ({error}). It was restarted and your {steps} recorded steps were replayed: the model is back as it was.',
   // Step log (app/steplog.js): replaying a link's steps.
   'msg.replaying': 'Replaying the link’s steps: {step} of {steps} ({name})…',
   'msg.replayProgress': 'step {step} / {steps}: {name}',
@@ -336,6 +342,19 @@ const en = {
   'lesson.noResult': 'Follow the steps first; the numbers appear here.',
   'lesson.na': '—',
   'lesson.notMeasured': 'not measured',
+  // Embedding: the Embed dialog (app/embed.js) and the <pruning-playground> element (element.js).
+  'btn.embed': 'Embed',
+  'title.embed': 'Get the HTML that shows this experiment in another page (blog post, course notes).',
+  'embed.title': 'Embed this experiment',
+  'embed.note': 'Paste one of these into any web page. The element replays the same steps with the same seed, so readers see the same numbers; its buttons and script API keep working.',
+  'embed.element': 'As a <pruning-playground> element',
+  'embed.iframe': 'As an iframe',
+  'embed.copy': 'Copy',
+  'embed.close': 'Close',
+  'embed.copied': 'Copied.',
+  'embed.copyFailed': 'Copying was not allowed here: the text is selected, press Ctrl+C (⌘C).',
+  'embed.cut': 'Note: some steps cannot be replayed exactly (see the message under the readouts); the snippet replays the steps before them.',
+  'embed.attrProblem': 'Ignored an attribute value: {problem}',
 };
 
 /** @type {Record<string, string>} */
@@ -380,7 +399,7 @@ const ko = {
   'opt.activation.relu': 'ReLU',
   'opt.activation.sigmoid': '시그모이드',
   'opt.activation.linear': '선형',
-  'label.weightInit': '초기화',
+  'label.weightInit': '초기 가중치 θ₀',
   'help.weightInit': '처음 가중치 θ₀를 뽑는 방법. “PyTorch 기본값”은 nn.Linear와 같습니다(편향 포함). 발표된 복권 티켓 실험들이 이 방식을 씁니다.',
   'opt.weightInit.kaiming-normal': 'Kaiming(He) 정규분포',
   'opt.weightInit.kaiming-uniform': 'Kaiming(He) 균등분포',
@@ -613,6 +632,12 @@ const ko = {
   'msg.urlProblem': '링크의 값을 무시했습니다: {problem}',
   'msg.measured': '추론: 이 모델에서 예제당 {us} µs.',
 
+  // 발산: 워커가 에폭마다 체크포인트를 남깁니다.
+  'msg.diverged': '{epoch} 에폭에서 학습이 발산했습니다(손실이 무한대 또는 숫자가 아닌 값이 됨). 망가진 그대로의 네트워크를 보여 줍니다. 마지막 정상 상태로 돌아간 뒤 학습률을 낮추세요.',
+  'msg.restoredGood': '마지막 정상 상태({epoch} 에폭 끝)로 돌아왔습니다. 계속 학습하기 전에 학습률을 낮추세요.',
+  'btn.restoreGood': '마지막 정상 상태로 돌아가기',
+  'curve.diverged': '{branch}, 레벨 {level} (밀도 {density}): 학습이 발산해 정확도가 없습니다',
+  'msg.crashRecovered': '엔진이 멈췄습니다({error}). 엔진을 다시 시작하고 기록된 {steps}단계를 다시 실행해 모델을 원래대로 되돌렸습니다.',
   // 단계 기록 (app/steplog.js): 링크의 단계 재실행.
   'msg.replaying': '링크의 단계를 다시 실행하는 중: {steps}단계 중 {step}단계 ({name})…',
   'msg.replayProgress': '{steps}단계 중 {step}단계: {name}',
@@ -667,6 +692,19 @@ const ko = {
   'lesson.noResult': '먼저 단계를 따라 해 보세요. 숫자가 여기에 나타납니다.',
   'lesson.na': '—',
   'lesson.notMeasured': '측정 안 함',
+  // 임베딩: 임베드 대화상자(app/embed.js)와 <pruning-playground> 요소(element.js).
+  'btn.embed': '임베드',
+  'title.embed': '이 실험을 다른 페이지(블로그 글, 강의 노트)에 넣을 코드를 얻습니다.',
+  'embed.title': '이 실험 임베드하기',
+  'embed.note': '아래 코드 중 하나를 아무 웹 페이지에 붙여 넣으세요. 요소는 같은 시드로 같은 단계를 다시 실행하므로 독자도 같은 숫자를 봅니다. 버튼과 스크립트 API도 그대로 동작합니다.',
+  'embed.element': '<pruning-playground> 요소로',
+  'embed.iframe': 'iframe으로',
+  'embed.copy': '복사',
+  'embed.close': '닫기',
+  'embed.copied': '복사했습니다.',
+  'embed.copyFailed': '여기서는 복사가 허용되지 않습니다. 텍스트를 선택해 두었으니 Ctrl+C(⌘C)를 누르세요.',
+  'embed.cut': '참고: 일부 단계는 정확히 다시 실행할 수 없습니다(수치 아래 메시지 참고). 코드는 그 앞의 단계까지 다시 실행합니다.',
+  'embed.attrProblem': '속성 값을 무시했습니다: {problem}',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });

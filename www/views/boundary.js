@@ -28,7 +28,7 @@ export function createBoundary(root, mapsRoot) {
     const info = s.info;
     const frame = s.frame;
     const range = s.range;
-    const pal = palette();
+    const pal = palette(canvas);
     const W = canvas.width;
     const H = canvas.height;
     ctx.fillStyle = pal.css.surface;
@@ -141,7 +141,7 @@ export function createBoundary(root, mapsRoot) {
       });
       tileSig = sig;
     }
-    const pal = palette();
+    const pal = palette(canvas);
     hiddenMaps.forEach((acts, l) => {
       const w = widths[l];
       tiles[l].forEach((c, i) => {

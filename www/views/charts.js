@@ -143,12 +143,16 @@ export function createCurve(root) {
     }).filter((b) => b.points.length > 0);
     const minD = Math.min(0.9, ...results.map((r) => r.density));
     const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.85)]).range([m.left, W - m.right]);
-    const accs = results.map((r) => r.testAccuracy).filter(Number.isFinite);
+    // A diverged level has no accuracy to draw: it breaks its line and shows as a hollow mark on
+    // the bottom axis instead of a point at a meaningless value.
+    const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(r.testAccuracy);
+    const accs = results.filter(ok).map((r) => r.testAccuracy);
     const lo = accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5;
     const y = scaleLinear().domain([lo, 1]).range([H - m.bottom, m.top]);
     gx.call(axisBottom(x).ticks(5, (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0)));
     gy.call(axisLeft(y).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));
     const gen = line()
+      .defined((d) => Number.isFinite(d[1]))
       .x((d) => x(d[0]))
       .y((d) => y(d[1]));
     lines
@@ -158,21 +162,23 @@ export function createCurve(root) {
       .attr('class', (d) => `series branch-${d.branch}`)
       .attr('data-branch', (d) => d.branch)
       .attr('data-points', (d) => d.points.length)
-      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, p.testAccuracy]))) ?? '');
+      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, ok(p) ? p.testAccuracy : NaN]))) ?? '');
     const pts = byBranch.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
     dots
       .selectAll('circle')
       .data(pts, (/** @type {any} */ d) => `${d.branch}:${d.level}`)
       .join('circle')
-      .attr('class', (d) => `dot branch-${d.branch}`)
+      .attr('class', (d) => `dot branch-${d.branch}${ok(d) ? '' : ' diverged'}`)
       .attr('data-branch', (d) => d.branch)
       .attr('r', 4)
       .attr('cx', (d) => x(d.density))
-      .attr('cy', (d) => y(d.testAccuracy))
+      .attr('cy', (d) => y(ok(d) ? d.testAccuracy : lo))
       .selectAll('title')
       .data((d) => [d])
       .join('title')
-      .text((d) => t('curve.point', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) }));
+      .text((d) => ok(d)
+        ? t('curve.point', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) })
+        : t('curve.diverged', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density) }));
     fillLegend(
       legend,
       byBranch.length > 0

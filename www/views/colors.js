@@ -19,9 +19,13 @@ function parse(css) {
   return /** @type {RGB} */ ([128, 128, 128]);
 }
 
-/** The palette of the current theme. */
-export function palette() {
-  const cs = getComputedStyle(document.documentElement);
+/**
+ * The palette of the current theme, as `el` sees it (custom properties inherit, so an element
+ * inside a `<pruning-playground>` gets the element's theme, not the host page's).
+ * @param {Element} [el]
+ */
+export function palette(el = document.documentElement) {
+  const cs = getComputedStyle(el);
   /** @param {string} name */
   const v = (name) => cs.getPropertyValue(name);
   return {

@@ -302,7 +302,7 @@ export function createNetwork(root) {
    * @param {number} scale
    */
   function drawMatrices(layers, from, fade, scale) {
-    const pal = palette();
+    const pal = palette(body);
     layers.forEach((layer, l) => {
       const { canvas, caption } = matrices[l];
       const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));

@@ -38,8 +38,12 @@ export function createReadouts(root) {
   const buttons = /** @type {HTMLButtonElement[]} */ ([...root.querySelectorAll('button[data-action]')]);
   const playLabel = /** @type {HTMLElement} */ (root.querySelector('.play-label'));
   const playButton = q('play');
+  const restoreGood = /** @type {HTMLButtonElement | null} */ (root.querySelector('[data-testid="restore-good"]'));
   /** @type {HTMLButtonElement | null} */
   let refocus = null;
+  // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element itself
+  // for a <pruning-playground> (its shadow root's host).
+  const flags = root instanceof Document ? root.body : /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (root).host);
 
   /**
    * @param {AppState} s
@@ -67,6 +71,7 @@ export function createReadouts(root) {
       show(message, m ? t(m.key, m.params) : '');
       message.classList.toggle('error', m?.kind === 'error');
     }
+    if (restoreGood && prev?.diverged !== s.diverged) restoreGood.hidden = s.diverged === null;
     if (prev?.progress !== s.progress) {
       const p = s.progress;
       progress.max = p ? Math.max(1, p.max) : 1;
@@ -96,8 +101,8 @@ export function createReadouts(root) {
         refocus.focus();
         refocus = null;
       }
-      document.body.dataset.busy = busy ?? '';
-      document.body.dataset.done = String(s.done);
+      flags.dataset.busy = busy ?? '';
+      flags.dataset.done = String(s.done);
     }
   }
 
