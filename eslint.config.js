@@ -41,7 +41,11 @@ export default [
     languageOptions: { globals: { ...globals.serviceworker } },
   },
   {
-    files: ['e2e/**/*.{js,mjs}', 'tests/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', '*.config.{js,mjs}'],
+    files: ['bench/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['e2e/**/*.{js,mjs}', 'tests/**/*.{js,mjs}', 'scripts/**/*.{js,mjs}', 'bench/**/*.mjs', '*.config.{js,mjs}'],
     languageOptions: { globals: { ...globals.node } },
   },
 ];

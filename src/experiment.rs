@@ -301,6 +301,16 @@ impl Experiment {
         Ok(done)
     }
 
+    /// Takes `n` optimizer steps without measuring anything (no epoch metrics, nothing added to
+    /// `history`); returns the epochs completed. A gradual schedule is not applied.
+    ///
+    /// # Errors
+    /// [`Error::Diverged`] if the loss stops being finite.
+    pub fn train_steps_only(&mut self, n: u64) -> Result<usize> {
+        self.trainer
+            .train_steps_only(&mut self.model, &self.data, n)
+    }
+
     /// Loss and accuracy on the train and test splits now.
     pub fn evaluate(&self) -> (Evaluation, Evaluation) {
         let loss = self.trainer.config().loss;

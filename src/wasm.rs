@@ -306,6 +306,34 @@ impl Playground {
         })
     }
 
+    /// Takes `n` optimizer steps and measures nothing (no epoch metrics, no history): for
+    /// benchmarks. Returns the number of epochs completed.
+    #[wasm_bindgen(js_name = trainStepsOnly)]
+    pub fn train_steps_only(&mut self, n: u32) -> Result<usize, JsError> {
+        self.exp.train_steps_only(u64::from(n)).map_err(js_err)
+    }
+
+    /// The order of training rows the next steps use: `{ order: Uint32Array, cursor }`, where
+    /// the first `cursor` rows of `order` are already used in the current epoch. Draws nothing.
+    #[wasm_bindgen(js_name = epochOrder)]
+    pub fn epoch_order(&self) -> JsValue {
+        let n = self.exp.data.x_train.nrows();
+        let order: Vec<u32> = self
+            .exp
+            .trainer
+            .epoch_order(n)
+            .iter()
+            .map(|&i| i as u32)
+            .collect();
+        object(&[
+            ("order", js_sys::Uint32Array::from(order.as_slice()).into()),
+            (
+                "cursor",
+                JsValue::from_f64(self.exp.trainer.epoch_cursor(n) as f64),
+            ),
+        ])
+    }
+
     /// Every epoch's metrics so far.
     pub fn history(&self) -> Result<JsValue, JsError> {
         to_js(

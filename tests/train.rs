@@ -498,3 +498,83 @@ fn initializers_have_their_documented_distributions() {
         }
     }
 }
+
+/// `epoch_order` peeks the rows the next steps use without drawing: plain SGD on the peeked
+/// batches by hand (w ← w − η·∇L on each batch of 10 rows, in the peeked order, across an epoch
+/// boundary) reaches the trainer's weights, and peeking twice changes nothing.
+#[test]
+fn peeked_epoch_order_is_the_order_training_uses() {
+    let data = random_data(60, 3, 4); // 30 training rows: 3 batches of 10 per epoch
+    let model0 = Mlp::new(&spec(vec![5], Activation::Tanh, Activation::Linear, 3)).unwrap();
+    let config = TrainConfig {
+        optimizer: Optimizer::Sgd,
+        learning_rate: 0.1,
+        batch_size: 10,
+        ..TrainConfig::default()
+    };
+    let mut trainer = Trainer::new(config.clone()).unwrap();
+    let mut model = model0.clone();
+    let mut by_hand = model0.clone();
+    for _ in 0..2 {
+        let order = trainer.epoch_order(30);
+        assert_eq!(order, trainer.epoch_order(30), "peeking draws nothing");
+        let mut sorted = order.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..30).collect::<Vec<_>>(), "a permutation");
+        for (k, batch) in order.chunks(10).enumerate() {
+            assert_eq!(trainer.epoch_cursor(30), 10 * k);
+            let x = data.x_train.select(Axis(0), batch);
+            let y: Vec<usize> = batch.iter().map(|&i| data.y_train[i]).collect();
+            let (_, grads) = gradients(&by_hand, x.view(), &y, Loss::CrossEntropy).unwrap();
+            let mut params = by_hand.params();
+            for (p, g) in params.iter_mut().zip(&grads) {
+                p.weight.scaled_add(-0.1, &g.weight);
+                p.bias.scaled_add(-0.1, &g.bias);
+            }
+            by_hand.set_params(&params).unwrap();
+            assert_eq!(
+                trainer.train_steps_only(&mut model, &data, 1).unwrap(),
+                usize::from(k == 2)
+            );
+        }
+    }
+    let (a, b) = (model.params(), by_hand.params());
+    for (p, q) in a.iter().zip(&b) {
+        for (u, v) in p
+            .weight
+            .iter()
+            .zip(&q.weight)
+            .chain(p.bias.iter().zip(&q.bias))
+        {
+            assert!((u - v).abs() <= 1e-6 * (1.0 + v.abs()), "{u} vs {v}");
+        }
+    }
+}
+
+/// `train_steps_only` takes exactly the steps `train_steps` takes (bit-identical weights), only
+/// without the per-epoch metrics, and counts the epochs it completed.
+#[test]
+fn steps_without_metrics_are_the_same_steps() {
+    let data = random_data(100, 3, 5); // 50 training rows, batch 32: 2 steps per epoch
+    let model0 = Mlp::new(&spec(vec![8, 8], Activation::Relu, Activation::Linear, 3)).unwrap();
+    let (mut a, mut b) = (model0.clone(), model0);
+    let mut ta = Trainer::new(TrainConfig::default()).unwrap();
+    let mut tb = Trainer::new(TrainConfig::default()).unwrap();
+    let metrics = ta.train_steps(&mut a, &data, 7).unwrap();
+    let epochs = tb.train_steps_only(&mut b, &data, 7).unwrap();
+    assert_eq!((metrics.len(), epochs), (3, 3));
+    assert_eq!(ta.step(), tb.step());
+    let bits = |m: &Mlp| -> Vec<u32> {
+        m.params()
+            .iter()
+            .flat_map(|p| {
+                p.weight
+                    .iter()
+                    .chain(&p.bias)
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    assert_eq!(bits(&a), bits(&b));
+}

@@ -237,6 +237,28 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     );
 }
 
+/// `epochOrder` is a permutation of the training rows with the cursor of the current epoch, and
+/// `trainStepsOnly` steps without adding history (300 samples → 150 train rows, batch 10).
+#[wasm_bindgen_test]
+fn epoch_order_and_steps_without_metrics() {
+    let mut p = circle();
+    let o = p.epoch_order();
+    let order: Vec<u32> = js_sys::Uint32Array::from(get(&o, "order")).to_vec();
+    let mut sorted = order.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..150).collect::<Vec<u32>>());
+    assert_eq!(num(&o, "cursor"), 0.0);
+    assert_eq!(p.train_steps_only(3).map_err(JsValue::from).unwrap(), 0);
+    let o2 = p.epoch_order();
+    assert_eq!(js_sys::Uint32Array::from(get(&o2, "order")).to_vec(), order);
+    assert_eq!(num(&o2, "cursor"), 30.0);
+    assert_eq!(p.train_steps_only(12).map_err(JsValue::from).unwrap(), 1);
+    assert_eq!(
+        js_sys::Array::from(&p.history().map_err(JsValue::from).unwrap()).length(),
+        0
+    );
+}
+
 #[wasm_bindgen_test]
 fn a_checkpoint_brings_back_the_state_before_a_divergence() {
     // Linear activations, SGD at learning rate 1, one example per step: the loss overflows in the

@@ -14,7 +14,7 @@
 mod activation;
 mod init;
 
-pub use activation::Activation;
+pub use activation::{tanh, Activation};
 pub use init::Init;
 
 use ndarray::{Array1, Array2, ArrayView2, Axis};

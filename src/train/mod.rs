@@ -5,14 +5,14 @@
 //! re-applies the mask after its update, so a pruned weight stays exactly 0 whatever the rule
 //! (momentum and Adam carry state that would otherwise revive it).
 
+mod kernels;
 mod loss;
 mod optimizer;
 
 pub use loss::Loss;
 pub use optimizer::Optimizer;
 
-use ndarray::linalg::general_mat_mul;
-use ndarray::{s, Array1, Array2, ArrayView2, Axis, Zip};
+use ndarray::{s, Array1, Array2, ArrayView2, Zip};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -130,9 +130,22 @@ struct Workspace {
     gw: Vec<Array2<f32>>,
     gb: Vec<Array1<f32>>,
     y: Vec<usize>,
+    /// Scratch for a transposed weight matrix (the small-matrix forward product).
+    wt: Vec<f32>,
 }
 
 impl Workspace {
+    /// True if the buffers fit this batch size and these layers (checked without allocating).
+    fn fits(&self, batch: usize, layers: &[crate::model::Dense]) -> bool {
+        self.batch == batch
+            && self.widths.len() == layers.len() + 1
+            && layers.first().map(|d| d.fan_in()) == self.widths.first().copied()
+            && layers
+                .iter()
+                .zip(&self.widths[1..])
+                .all(|(d, &w)| d.fan_out() == w)
+    }
+
     fn fit(&mut self, batch: usize, widths: &[usize]) {
         if self.batch == batch && self.widths == widths {
             return;
@@ -259,6 +272,46 @@ impl Trainer {
         Ok(done)
     }
 
+    /// Takes `n` optimizer steps (crossing epoch boundaries as needed) and measures nothing: no
+    /// epoch metrics are computed. Returns the number of epochs completed. The steps are exactly
+    /// those [`Trainer::train_steps`] takes (same batches, same numbers); only the per-epoch
+    /// evaluation is skipped, for benchmarks and callers that evaluate themselves.
+    ///
+    /// # Errors
+    /// As [`Trainer::train_epoch`].
+    pub fn train_steps_only(&mut self, model: &mut Mlp, data: &Dataset, n: u64) -> Result<usize> {
+        self.check_data(model, data)?;
+        let mut epochs = 0;
+        for _ in 0..n {
+            if self.one_step(model, data)? {
+                epochs += 1;
+            }
+        }
+        Ok(epochs)
+    }
+
+    /// The order of training rows the next steps use: the current epoch's shuffled order if an
+    /// epoch is under way (its first `cursor` rows already used, see [`Trainer::epoch_cursor`]),
+    /// otherwise the order the next epoch will draw. Peeking draws nothing: the steps that follow
+    /// are the same with or without it. `n` is the number of training rows.
+    pub fn epoch_order(&self, n: usize) -> Vec<usize> {
+        if self.order.len() == n && self.cursor < n {
+            return self.order.clone();
+        }
+        let mut order: Vec<usize> = (0..n).collect();
+        order.shuffle(&mut self.rng.clone());
+        order
+    }
+
+    /// Rows of the current epoch's order already used (0 at an epoch boundary).
+    pub fn epoch_cursor(&self, n: usize) -> usize {
+        if self.order.len() == n && self.cursor < n {
+            self.cursor
+        } else {
+            0
+        }
+    }
+
     /// Loss and accuracy of every split after the current step.
     pub fn metrics(&self, model: &Mlp, data: &Dataset) -> EpochMetrics {
         let tr = evaluate(model, data.x_train.view(), &data.y_train, self.config.loss);
@@ -311,8 +364,9 @@ impl Trainer {
         }
         let end = (self.cursor + self.config.batch_size).min(n);
         let b = end - self.cursor;
-        let widths = model.widths();
-        self.ws.fit(self.config.batch_size, &widths);
+        if !self.ws.fits(self.config.batch_size, &model.layers) {
+            self.ws.fit(self.config.batch_size, &model.widths());
+        }
         self.ws.y.clear();
         for (r, &i) in self.order[self.cursor..end].iter().enumerate() {
             self.ws.x.row_mut(r).assign(&data.x_train.row(i));
@@ -365,7 +419,7 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         } else {
             prev_acts[l - 1].slice(s![..b, ..])
         };
-        general_mat_mul(1.0, &input, &layers[l].weight.t(), 0.0, &mut z);
+        kernels::forward(input, layers[l].weight.view(), z.view_mut(), &mut ws.wt);
         bias_act(&mut z, &layers[l].bias, layers[l].activation);
     }
     // ∂L/∂a at the output, then through the output activation.
@@ -386,13 +440,18 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         } else {
             ws.acts[l - 1].slice(s![..b, ..])
         };
-        general_mat_mul(1.0, &delta.t(), &input, 0.0, &mut ws.gw[l]);
-        ws.gb[l].assign(&delta.sum_axis(Axis(0)));
+        kernels::weight_grad(delta, input, ws.gw[l].view_mut());
+        // gb = Σ over the batch of δ, row by row from 0: the order ndarray's
+        // `sum_axis(Axis(0))` adds in for a row-major matrix, without allocating.
+        ws.gb[l].fill(0.0);
+        for row in delta.rows() {
+            Zip::from(&mut ws.gb[l]).and(row).for_each(|g, &d| *g += d);
+        }
         if l > 0 {
             let (lower, upper) = ws.deltas.split_at_mut(l);
             let delta = upper[0].slice(s![..b, ..]);
             let mut d_prev = lower[l - 1].slice_mut(s![..b, ..]);
-            general_mat_mul(1.0, &delta, &layers[l].weight, 0.0, &mut d_prev);
+            kernels::input_grad(delta, layers[l].weight.view(), d_prev.view_mut());
             layers[l - 1]
                 .activation
                 .backprop_inplace(d_prev, ws.acts[l - 1].slice(s![..b, ..]));
@@ -401,18 +460,23 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
     value
 }
 
-/// z ← act(z + bias), row by row, in one pass.
+/// z ← act(z + bias), row by row, in one pass (fused: z is read and written once). One loop per
+/// activation over contiguous rows, so each vectorizes.
 fn bias_act(z: &mut ndarray::ArrayViewMut2<f32>, bias: &Array1<f32>, act: Activation) {
+    fn each(row: &mut [f32], bias: &[f32], f: impl Fn(f32) -> f32) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v = f(*v + b);
+        }
+    }
+    let bias = bias.as_slice().expect("a layer's bias is contiguous");
     for mut row in z.rows_mut() {
-        Zip::from(&mut row).and(bias).for_each(|v, &b| {
-            let x = *v + b;
-            *v = match act {
-                Activation::Relu => x.max(0.0),
-                Activation::Tanh => x.tanh(),
-                Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
-                Activation::Linear => x,
-            };
-        });
+        let row = row.as_slice_mut().expect("workspace rows are contiguous");
+        match act {
+            Activation::Relu => each(row, bias, |x| x.max(0.0)),
+            Activation::Tanh => each(row, bias, crate::model::tanh),
+            Activation::Sigmoid => each(row, bias, |x| 1.0 / (1.0 + (-x).exp())),
+            Activation::Linear => each(row, bias, |x| x),
+        }
     }
 }
 

@@ -666,7 +666,14 @@ export function createApp(initial, views, options = {}) {
         await refresh();
         mark('train');
         const ran = (state.history.at(-1)?.epoch ?? 0) - before;
-        if (ran > 0) record('train', { epochs: ran });
+        // A link's train step holds at most the epochs setting's maximum: a long Play is logged
+        // in chunks (consecutive epochs replay to the same numbers), each marked as its replay
+        // will mark it, so the step count (and the reinit seed drawn from it) stays the same.
+        const most = /** @type {number} */ (setting('epochs').max);
+        for (let left = ran; left > 0; left -= most) {
+          if (left < ran) mark('train');
+          record('train', { epochs: Math.min(most, left) });
+        }
         if (played.diverged) return divergedAt(played.diverged);
         return say('info', 'msg.paused', { epoch: state.history.at(-1)?.epoch ?? 0 });
       }

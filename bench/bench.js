@@ -1,0 +1,349 @@
+// The one-run browser benchmark (driven by bench/run.mjs; open bench/index.html by hand to watch).
+//
+// Every engine starts from the weights our engine drew (its `snapshot()`), trains on our engine's
+// data (`dataset()`) in our engine's batch order (`epochOrder()`) with plain SGD at the same
+// learning rate, and after one epoch every engine's training loss is compared with ours. Then
+// each engine is timed: warm-up windows (≥ WARMUP_MS), then WINDOWS timed windows; the median and the
+// spread (min–max) are reported per step. After the checked epoch, ours reshuffles each epoch
+// while the JS engines repeat the checked order: the same work per step either way.
+import { Ours } from './ours.js';
+import { peakGflops } from './peak.js';
+import { PlaygroundJs } from './pgjs.js';
+import { TfjsEngine } from './tfjs.js';
+
+/* global tf */
+
+const WINDOWS = 7;
+const GRID = 100;
+const RANGE = [-6, 6];
+
+/** Synthetic 784-feature, 10-class data: class means plus noise, from a seeded LCG. */
+export function syntheticCsv(rows = 1280, features = 784, classes = 10, seed = 7) {
+  let s = seed >>> 0;
+  const rand = () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+  const means = Array.from({ length: classes }, () => Array.from({ length: features }, () => rand() * 2 - 1));
+  const header = [...Array.from({ length: features }, (_, i) => `f${i}`), 'label'].join(',');
+  const lines = [header];
+  for (let r = 0; r < rows; r += 1) {
+    const c = r % classes;
+    const row = means[c].map((m) => (m + (rand() + rand() + rand() - 1.5)).toFixed(3));
+    lines.push(`${row.join(',')},${c}`);
+  }
+  return lines.join('\n');
+}
+
+/** The cases of issue 7. */
+export function cases() {
+  const sgd = { optimizer: 'sgd', seed: 0 };
+  const circle = {
+    ...sgd,
+    dataset: { kind: 'circle', samples: 500, trainFraction: 0.5, seed: 0 },
+    hidden: [8, 8],
+    activation: 'tanh',
+    loss: 'mse',
+    learningRate: 0.03,
+    batchSize: 10,
+  };
+  return [
+    { name: 'circle 2-8-8-1 epoch', kind: 'epoch', config: circle, epochsPerWindow: 20 },
+    { name: 'circle 2-8-8-1 playground step', kind: 'playground', config: circle, epochsPerWindow: 10 },
+    {
+      name: 'mnist1d 40-100-100-10 b32',
+      kind: 'steps',
+      config: { ...sgd, dataset: { kind: 'mnist1d', seed: 0 }, hidden: [100, 100], activation: 'relu', loss: 'cross-entropy', learningRate: 0.05, batchSize: 32 },
+      steps: { default: 125, 'playground-js': 25, 'tfjs-cpu': 50 },
+    },
+    {
+      name: 'digits 64-64-32-10 b32',
+      kind: 'steps',
+      config: { ...sgd, dataset: { kind: 'digits', seed: 0 }, hidden: [64, 32], activation: 'relu', loss: 'cross-entropy', learningRate: 0.05, batchSize: 32 },
+      steps: { default: 90, 'playground-js': 30 },
+    },
+    {
+      name: 'synthetic 784-300-100-10 b64',
+      kind: 'steps',
+      config: {
+        ...sgd,
+        dataset: { kind: 'csv', csv: syntheticCsv(), trainFraction: 0.8, seed: 0 },
+        hidden: [300, 100],
+        activation: 'relu',
+        loss: 'cross-entropy',
+        learningRate: 0.01,
+        batchSize: 64,
+      },
+      steps: { default: 16, 'playground-js': 2, 'tfjs-cpu': 4 },
+    },
+  ];
+}
+
+/** Multiply-adds × 2 of one SGD step: forward, weight gradients, and input gradients past layer 0. */
+export function stepFlops(/** @type {number[]} */ widths, /** @type {number} */ batch) {
+  let f = 0;
+  for (let l = 0; l + 1 < widths.length; l += 1) f += (l > 0 ? 6 : 4) * widths[l] * widths[l + 1];
+  return f * batch;
+}
+
+function forwardFlops(/** @type {number[]} */ widths) {
+  let f = 0;
+  for (let l = 0; l + 1 < widths.length; l += 1) f += 2 * widths[l] * widths[l + 1];
+  return f;
+}
+
+/** @param {number[]} v */
+function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Warm-up time per engine and case: V8 runs new wasm (and JS) in a baseline tier first and
+ * optimizes hot functions in the background, which on a busy machine takes a while. */
+const WARMUP_MS = 400;
+
+/** Warm-up (at least WARMUP_MS, at least one call) plus WINDOWS timed calls of `fn`; per-unit
+ * medians and spread. */
+async function timeWindows(/** @type {() => Promise<void> | void} */ fn, /** @type {number} */ units) {
+  const start = performance.now();
+  do await fn();
+  while (performance.now() - start < WARMUP_MS);
+  const ms = [];
+  for (let w = 0; w < WINDOWS; w += 1) {
+    const t0 = performance.now();
+    await fn();
+    ms.push((performance.now() - t0) / units);
+  }
+  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), windows: ms.length };
+}
+
+function gridPoints() {
+  const x = new Float32Array(GRID * GRID * 2);
+  for (let j = 0; j < GRID; j += 1) {
+    for (let i = 0; i < GRID; i += 1) {
+      const r = j * GRID + i;
+      x[2 * r] = RANGE[0] + ((RANGE[1] - RANGE[0]) * i) / (GRID - 1);
+      x[2 * r + 1] = RANGE[0] + ((RANGE[1] - RANGE[0]) * j) / (GRID - 1);
+    }
+  }
+  return x;
+}
+
+/** @param {(msg: string) => void} log */
+async function runCase(/** @type {any} */ c, /** @type {string[]} */ engines, log) {
+  const ours = new Ours();
+  const created = await ours.call('create', c.config);
+  const data = created.dataset;
+  const snap = await ours.call('snapshot');
+  const { order } = await ours.call('epochOrder');
+  const cfg = await ours.call('config');
+  const widths = snap.widths;
+  const batch = c.config.batchSize;
+  const nTrain = data.yTrain.length;
+  const epochSteps = Math.ceil(nTrain / batch);
+  const spec = {
+    widths,
+    activation: cfg.activation,
+    outputActivation: cfg.outputActivation ?? (cfg.loss === 'mse' ? 'tanh' : 'linear'),
+    loss: cfg.loss,
+    learningRate: cfg.learningRate,
+    layers: snap.layers.map((/** @type {any} */ l) => ({ weights: l.weights, bias: l.bias })),
+  };
+  const grid = gridPoints();
+  /** @type {any[]} */
+  const rows = [];
+
+  // One epoch on each engine from the same start, then the training loss of each.
+  await ours.call('trainStepsOnly', epochSteps);
+  const oursLoss = (await ours.call('evaluate')).trainLoss;
+  const stepsOf = (/** @type {string} */ e) => c.steps?.[e] ?? c.steps?.default ?? epochSteps;
+  const unitSteps = c.kind === 'steps' ? null : epochSteps * c.epochsPerWindow;
+
+  for (const engine of engines) {
+    let loss;
+    let timing;
+    if (engine === 'ours') {
+      loss = oursLoss;
+      if (c.kind === 'steps') {
+        const k = stepsOf(engine);
+        timing = await timeWindows(() => ours.call('trainStepsOnly', k), k);
+      } else if (c.kind === 'epoch') {
+        // Whole epochs per wasm call: one worker round trip per window (see roundTripMs).
+        timing = await timeWindows(() => ours.call('trainStepsOnly', unitSteps), unitSteps);
+      } else {
+        timing = await timeWindows(async () => {
+          for (let e = 0; e < c.epochsPerWindow; e += 1) {
+            await ours.call('train', 1); // the epoch + train/test loss and accuracy
+            await ours.call('predictGrid', GRID, RANGE, RANGE);
+          }
+        }, c.epochsPerWindow);
+      }
+    } else {
+      /** @type {any} */
+      let e;
+      /** @type {(steps: number) => void} */
+      let train;
+      if (engine === 'playground-js') {
+        e = new PlaygroundJs(spec);
+        let pos = 0;
+        train = (steps) => {
+          pos = e.trainSteps(data.xTrain, data.yTrain, order, pos, steps, batch);
+        };
+      } else {
+        await tf.setBackend(engine === 'tfjs-wasm' ? 'wasm' : 'cpu');
+        await tf.ready();
+        e = new TfjsEngine(spec);
+        e.prepare(data.xTrain, data.yTrain, order, batch);
+        let i = 0;
+        train = (steps) => {
+          i = e.trainSteps(i, steps);
+        };
+      }
+      train(epochSteps);
+      loss = e.meanLoss(data.xTrain, data.yTrain);
+      if (c.kind === 'steps') {
+        const k = stepsOf(engine);
+        timing = await timeWindows(() => train(k), k);
+      } else if (c.kind === 'epoch') {
+        timing = await timeWindows(() => train(unitSteps), unitSteps);
+      } else {
+        timing = await timeWindows(() => {
+          for (let r = 0; r < c.epochsPerWindow; r += 1) {
+            train(epochSteps);
+            e.predict(grid);
+            e.meanLoss(data.xTrain, data.yTrain);
+            e.meanLoss(data.xTest, data.yTest);
+          }
+        }, c.epochsPerWindow);
+      }
+      e.dispose?.();
+    }
+    const flops =
+      c.kind === 'playground'
+        ? epochSteps * stepFlops(widths, batch) + (GRID * GRID + nTrain + data.yTest.length) * forwardFlops(widths)
+        : stepFlops(widths, batch);
+    const row = {
+      case: c.name,
+      engine,
+      ms_per_step: timing.median,
+      ms_min: timing.min,
+      ms_max: timing.max,
+      windows: timing.windows,
+      unit: c.kind === 'playground' ? 'playground step (epoch + 100×100 grid + train/test loss)' : 'sgd step',
+      ms_per_epoch: c.kind === 'playground' ? null : timing.median * epochSteps,
+      gflops: flops / (timing.median * 1e6),
+      loss_after_epoch: loss,
+      loss_rel_diff_vs_ours: Math.abs(loss - oursLoss) / Math.max(1e-12, Math.abs(oursLoss)),
+    };
+    rows.push(row);
+    log(`${c.name} | ${engine} | ${row.ms_per_step.toFixed(4)} ms | loss ${loss.toFixed(6)}`);
+  }
+  ours.close();
+  return rows;
+}
+
+/** Mean time of a worker round trip that does no work (a `capabilities` call), over 200 calls
+ * (one call is below the page's timer resolution). */
+async function roundTripMs() {
+  const ours = new Ours();
+  for (let i = 0; i < 20; i += 1) await ours.call('capabilities');
+  const t0 = performance.now();
+  for (let i = 0; i < 200; i += 1) await ours.call('capabilities');
+  const ms = (performance.now() - t0) / 200;
+  ours.close();
+  return ms;
+}
+
+/** The whole lottery experiment of the issue, as the app runs it (worker `lottery` method). */
+async function lotteryWallTime() {
+  const ours = new Ours();
+  await ours.call('create', {
+    dataset: { kind: 'mnist1d', seed: 0 },
+    hidden: [100, 100],
+    activation: 'relu',
+    optimizer: 'adam',
+    learningRate: 0.001,
+    batchSize: 100,
+    seed: 0,
+  });
+  const t0 = performance.now();
+  const r = await ours.call('lottery', {
+    levels: 10,
+    fraction: 0.2,
+    scope: 'global',
+    outputRate: 0.5,
+    init: 'init',
+    controls: ['random-reinit'],
+    epochs: 20,
+  });
+  const ms = performance.now() - t0;
+  ours.close();
+  const last = r.history.filter((/** @type {any} */ h) => h.branch === 'ticket').at(-1);
+  return { ms, levels: r.history.length, last_ticket_density: last?.density, last_ticket_best_accuracy: last?.bestTestAccuracy };
+}
+
+/** Inference of a net with 90% of every hidden layer's neurons removed, against the dense net. */
+async function structuredInference(/** @type {any} */ c) {
+  const ours = new Ours();
+  await ours.call('create', c.config);
+  const time = async () => {
+    const ms = [];
+    await ours.call('timeInference', 256, 200);
+    for (let w = 0; w < WINDOWS; w += 1) ms.push((await ours.call('timeInference', 256, 200)).msPerBatch);
+    return median(ms);
+  };
+  const dense = await time();
+  const denseWidths = (await ours.call('snapshot')).widths;
+  await ours.call('prune', { structure: 'neurons', fraction: 0.9, scope: 'layer', outputRate: 0 });
+  const pruned = await time();
+  const prunedWidths = (await ours.call('snapshot')).widths;
+  ours.close();
+  return { case: c.name, rows: 256, dense_ms: dense, pruned_ms: pruned, speedup: dense / pruned, dense_widths: denseWidths, pruned_widths: prunedWidths };
+}
+
+/**
+ * Runs everything; `only` limits the cases (by index) for a quick check.
+ * @param {{ only?: number[], engines?: string[], skipLottery?: boolean }} [opts]
+ */
+export async function runBench(opts = {}) {
+  const log = (/** @type {string} */ m) => {
+    console.log(m);
+    const pre = document.getElementById('log');
+    if (pre) pre.textContent += `${m}\n`;
+  };
+  tf.wasm.setWasmPaths(new URL('../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url).href);
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  const engines = opts.engines ?? ['ours', 'playground-js', 'tfjs-wasm', 'tfjs-cpu'];
+  const peak = peakGflops(false);
+  const peakFma = peakGflops(true);
+  log(`peak SIMD128 mul+add ${peak?.gflops.toFixed(2)} GFLOP/s; relaxed madd ${peakFma ? peakFma.gflops.toFixed(2) : 'n/a'}`);
+  const all = cases();
+  const results = [];
+  for (const [i, c] of all.entries()) {
+    if (opts.only && !opts.only.includes(i)) continue;
+    results.push(...(await runCase(c, engines, log)));
+  }
+  if (engines.includes('tfjs-wasm')) {
+    await tf.setBackend('wasm');
+    log(`tfjs-wasm binary: ${(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD'}, threads ${tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT') ? 'yes' : 'no (1)'}`);
+  }
+  const structured = [];
+  for (const i of [2, 4]) {
+    if (opts.only && !opts.only.includes(i)) continue;
+    structured.push(await structuredInference(all[i]));
+    log(`structured 90% ${all[i].name}: ${JSON.stringify(structured.at(-1))}`);
+  }
+  const roundTrip = await roundTripMs();
+  log(`worker round trip ${roundTrip.toFixed(3)} ms`);
+  const lottery = opts.skipLottery ? null : await lotteryWallTime();
+  if (lottery) log(`lottery ${(lottery.ms / 1000).toFixed(2)} s`);
+  return {
+    results,
+    peak: { simd128_mul_add_gflops: peak?.gflops ?? null, relaxed_madd_gflops: peakFma?.gflops ?? null, accumulators: peak?.accumulators },
+    lottery,
+    structured,
+    worker_round_trip_ms: roundTrip,
+    tfjs: { version: tf.version.tfjs, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') },
+    userAgent: navigator.userAgent,
+  };
+}
