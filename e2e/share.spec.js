@@ -240,3 +240,28 @@ test('a long replay shows progress and can be cancelled; bad steps and keys get 
   await press(page, 'prune');
   expect(Number(await page.getByTestId('density').getAttribute('data-value'))).toBeLessThan(1);
 });
+
+test('classroom mode in a link: ?controls= shows only the named buttons and settings, and stays', async ({ page }) => {
+  await open(page, '?controls=train,prune,fraction,bogus&frac=0.5&ep=2');
+  const layout = async () => page.evaluate(() => ({
+    buttons: [...document.querySelectorAll('main button[data-action]:not([data-action="restoreGood"])')].map((b) => /** @type {HTMLElement} */ (b).dataset.action),
+    fields: [...document.querySelectorAll('#controls .field')].map((f) => /** @type {HTMLElement} */ (f).dataset.key),
+  }));
+  expect(await layout()).toEqual({ buttons: ['train', 'prune'], fields: ['fraction'] });
+  await expect(page.getByTestId('message')).toContainText('controls: "bogus" (allowed: setting keys, train, prune');
+  await press(page, 'train');
+  await press(page, 'prune');
+  const density = await page.getByTestId('density').getAttribute('data-value');
+  expect(Number(density)).toBeLessThan(0.6);
+  const url = new URL(page.url());
+  expect(url.searchParams.get('controls')).toBe('train,prune,fraction,bogus');
+  expect(url.searchParams.get('steps')).toBe('train,prune');
+  // The Embed dialog's iframe snippet carries the classroom too.
+  await page.getByTestId('embed').click();
+  expect(await page.getByTestId('embed-iframe').inputValue()).toContain('controls=train%2Cprune%2Cfraction%2Cbogus');
+  await page.getByTestId('embed-close').click();
+  await open(page, url.search);
+  expect(await layout()).toEqual({ buttons: ['train', 'prune'], fields: ['fraction'] });
+  await expect(page.getByTestId('message')).toContainText('controls: "bogus"');
+  expect(await page.getByTestId('density').getAttribute('data-value')).toBe(density);
+});

@@ -27,6 +27,7 @@ import { createApp, errorText } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
 import { PRESETS } from './app/presets.js';
 import { attributeOf } from './app/embed.js';
+import { BUTTONS, limitControls } from './app/classroom.js';
 import { createReadouts } from './views/readouts.js';
 import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
@@ -41,14 +42,9 @@ import { createCosts, createLessons } from './views/panels.js';
  */
 
 /** Views the `views` attribute can name; all but costs and lessons are shown by default. */
+export { BUTTONS };
 export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'density', 'histogram', 'costs', 'lessons'];
 const DEFAULT_VIEWS = 'network boundary neurons training curve density histogram';
-/** Buttons the `controls` attribute can name (attribute token → data-action). */
-export const BUTTONS = /** @type {Record<string, string>} */ ({
-  train: 'train', prune: 'prune', keep: 'keep', rewind: 'rewind', 'rewind-k': 'rewindK', reinit: 'reinit',
-  retrain: 'retrain', evaluate: 'evaluate', play: 'play', reset: 'reset', lottery: 'lottery', cancel: 'cancel', adopt: 'adopt',
-});
-
 /** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
 const attrOf = attributeOf;
 const CONFIG_ATTRS = SCHEMA.map(attrOf);
@@ -355,7 +351,7 @@ export class PruningPlayground extends HTMLElement {
 
     // Classroom mode: only the listed settings and buttons stay.
     const controls = this.getAttribute('controls') ?? preset?.controls ?? null;
-    if (controls !== null && !controls.split(/[\s,]+/).includes('all')) this.limitControls(controls, problems);
+    if (controls !== null && !controls.split(/[\s,]+/).includes('all')) limitControls(this.root, controls, problems);
 
     const app = createApp(settings, views, {
       problems,
@@ -377,44 +373,6 @@ export class PruningPlayground extends HTMLElement {
       dispatch(/** @type {Action} */ ({ type: button.dataset.action }));
     });
     app.start().finally(() => this.markReady?.());
-  }
-
-  /**
-   * Removes the settings fields and buttons that `controls` does not name.
-   * @private
-   * @param {string} list
-   * @param {string[]} problems
-   */
-  limitControls(list, problems) {
-    const tokens = list.split(/[\s,]+/).filter(Boolean);
-    const keys = new Set();
-    const actions = new Set();
-    /** @type {string[]} */
-    const unknown = [];
-    for (const tok of tokens) {
-      const s = SCHEMA.find((x) => x.key.toLowerCase() === tok.toLowerCase() || (x.url ?? x.key) === tok || attrOf(x) === tok);
-      if (s) keys.add(s.key);
-      else if (tok in BUTTONS) actions.add(BUTTONS[tok]);
-      else if (tok !== 'none') unknown.push(tok);
-    }
-    if (unknown.length > 0) {
-      problems.push(`controls: ${JSON.stringify(unknown.join(' '))} (allowed: setting keys, ${Object.keys(BUTTONS).join(', ')}, none)`);
-    }
-    const root = this.root;
-    for (const field of root.querySelectorAll('#controls .field')) {
-      const key = /** @type {HTMLElement} */ (field).dataset.key;
-      if (!key || !keys.has(key)) field.remove();
-    }
-    for (const fs of root.querySelectorAll('#controls fieldset')) if (!fs.querySelector('.field')) fs.remove();
-    if (keys.size === 0) root.querySelector('#controls')?.remove();
-    for (const b of root.querySelectorAll('button[data-action]')) {
-      const action = /** @type {HTMLElement} */ (b).dataset.action ?? '';
-      // Going back after a divergence is a recovery, not a lesson control: always kept.
-      if (!actions.has(action) && action !== 'restoreGood') b.remove();
-    }
-    for (const step of root.querySelectorAll('.step')) if (!step.querySelector('button')) step.remove();
-    for (const bar of root.querySelectorAll('.steps, .runbar')) if (!bar.querySelector('button')) bar.remove();
-    if (!root.querySelector('.pipeline button')) root.querySelector('.pipeline')?.remove();
   }
 
   /**

@@ -2,6 +2,7 @@
 // language, builds the views, wires the buttons to the one dispatcher, and starts the engine.
 import { SCHEMA, fromQuery, toQuery } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
+import { limitControls } from './app/classroom.js';
 import { loadSaved } from './app/autosave.js';
 import { applyTranslations, normalizeLang, setLang } from './app/i18n.js';
 import { createApp } from './app/dispatch.js';
@@ -88,6 +89,11 @@ const views = [
   createCosts($('#costs-list')),
   createLessons($('[data-testid="lessons"]'), send),
 ];
+
+// Classroom mode: `?controls=train,prune,fraction` shows only those buttons and settings (the
+// link keeps the list; `all` shows everything).
+const classroom = params.get('controls');
+if (classroom !== null && !classroom.split(/[\s,]+/).includes('all')) limitControls(document, classroom, problems);
 
 const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps, autosave: !framed });
 dispatch = (a) => {

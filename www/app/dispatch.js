@@ -265,7 +265,13 @@ export function createApp(initial, views, options = {}) {
   /** The page's query: the settings that differ from the defaults, then the step log. */
   function currentQuery() {
     const steps = formatSteps(state.log, state.settings);
-    return [toQuery(state.settings).toString(), steps ? `steps=${steps}` : ''].filter(Boolean).join('&');
+    // Classroom mode (which controls are shown) stays in the link as it came.
+    const classroom = new URLSearchParams(location.search).get('controls');
+    return [
+      toQuery(state.settings).toString(),
+      steps ? `steps=${steps}` : '',
+      classroom !== null ? new URLSearchParams({ controls: classroom }).toString() : '',
+    ].filter(Boolean).join('&');
   }
 
   function syncUrl() {

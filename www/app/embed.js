@@ -27,9 +27,10 @@ function escapeAttr(v) {
  * @param {import('./state.js').Settings} settings
  * @param {import('./steplog.js').Step[]} log
  * @param {string} pageUrl
+ * @param {string | null} [controls]   classroom mode (classroom.js): the controls shown, or null for all
  * @returns {{ element: string, iframe: string }}
  */
-export function embedSnippets(settings, log, pageUrl) {
+export function embedSnippets(settings, log, pageUrl, controls = null) {
   const query = toQuery(settings);
   const steps = formatSteps(log, settings);
   const page = new URL(pageUrl);
@@ -37,9 +38,15 @@ export function embedSnippets(settings, log, pageUrl) {
   page.search = '';
   const script = new URL('pruning-playground.js', page).href;
   const attrName = (/** @type {string} */ k) => attributeOf(/** @type {import('./state.js').Setting} */ (SCHEMA.find((x) => (x.url ?? x.key) === k)));
-  const attrs = [...query].map(([k, v]) => ` ${attrName(k)}="${escapeAttr(v)}"`).join('') + (steps ? ` steps="${escapeAttr(steps)}"` : '');
+  const attrs = [...query].map(([k, v]) => ` ${attrName(k)}="${escapeAttr(v)}"`).join('')
+    + (steps ? ` steps="${escapeAttr(steps)}"` : '')
+    + (controls !== null ? ` controls="${escapeAttr(controls)}"` : '');
   const element = `<script type="module" src="${escapeAttr(script)}"></script>\n<pruning-playground${attrs}></pruning-playground>`;
-  const q = [query.toString(), steps ? `steps=${steps}` : ''].filter(Boolean).join('&');
+  const q = [
+    query.toString(),
+    steps ? `steps=${steps}` : '',
+    controls !== null ? new URLSearchParams({ controls }).toString() : '',
+  ].filter(Boolean).join('&');
   const src = `${page.href}${q ? `?${q}` : ''}`;
   const iframe = `<iframe src="${escapeAttr(src)}" title="Pruning Playground" width="100%" height="900" loading="lazy"></iframe>`;
   return { element, iframe };
@@ -57,7 +64,7 @@ export function wireEmbed(root, getState) {
   const status = /** @type {HTMLElement} */ (dialog.querySelector('#embed-status'));
   open.addEventListener('click', () => {
     const s = getState();
-    const { element, iframe } = embedSnippets(s.settings, s.log, location.href);
+    const { element, iframe } = embedSnippets(s.settings, s.log, location.href, new URLSearchParams(location.search).get('controls'));
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-element')).value = element;
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-iframe')).value = iframe;
     status.textContent = s.logCut === null ? '' : t('embed.cut');

@@ -179,8 +179,8 @@ export function formatValue(s, v) {
   return Array.isArray(v) ? v.join(',') : String(v);
 }
 
-/** Query keys that are not settings: the step log (steplog.js). */
-export const EXTRA_QUERY_KEYS = ['steps'];
+/** Query keys that are not settings: the step log (steplog.js) and classroom mode (classroom.js). */
+export const EXTRA_QUERY_KEYS = ['steps', 'controls'];
 
 /**
  * Settings from a URL query; unknown keys are ignored and invalid values fall back to the default with a problem reported.

@@ -1,0 +1,51 @@
+// Classroom mode (TF Playground's idea): a `controls` list — in a link (`?controls=…`) or on a
+// <pruning-playground> element — names the settings and pipeline buttons a learner sees; the rest
+// are removed, so a lesson shows only what it is about.
+import { SCHEMA } from './state.js';
+import { attributeOf } from './embed.js';
+
+/** Buttons a `controls` list can name (token → data-action). */
+export const BUTTONS = /** @type {Record<string, string>} */ ({
+  train: 'train', prune: 'prune', keep: 'keep', rewind: 'rewind', 'rewind-k': 'rewindK', reinit: 'reinit',
+  retrain: 'retrain', evaluate: 'evaluate', play: 'play', reset: 'reset', lottery: 'lottery', cancel: 'cancel', adopt: 'adopt',
+});
+
+/**
+ * Removes the settings fields and pipeline buttons that `list` does not name (setting keys, URL
+ * keys or attribute names; button tokens; `none`). Unknown tokens are reported in `problems`.
+ * The hidden "go back to the last good state" button stays: it is a recovery, not a control.
+ * @param {Document | ShadowRoot} root
+ * @param {string} list
+ * @param {string[]} problems
+ */
+export function limitControls(root, list, problems) {
+  const tokens = list.split(/[\s,]+/).filter(Boolean);
+  const keys = new Set();
+  const actions = new Set();
+  /** @type {string[]} */
+  const unknown = [];
+  for (const tok of tokens) {
+    const s = SCHEMA.find((x) => x.key.toLowerCase() === tok.toLowerCase() || (x.url ?? x.key) === tok || attributeOf(x) === tok);
+    if (s) keys.add(s.key);
+    else if (tok in BUTTONS) actions.add(BUTTONS[tok]);
+    else if (tok !== 'none') unknown.push(tok);
+  }
+  if (unknown.length > 0) {
+    problems.push(`controls: ${JSON.stringify(unknown.join(' '))} (allowed: setting keys, ${Object.keys(BUTTONS).join(', ')}, none)`);
+  }
+  for (const field of root.querySelectorAll('#controls .field')) {
+    const key = /** @type {HTMLElement} */ (field).dataset.key;
+    if (!key || !keys.has(key)) field.remove();
+  }
+  for (const fs of root.querySelectorAll('#controls fieldset')) if (!fs.querySelector('.field')) fs.remove();
+  if (keys.size === 0) root.querySelector('#controls')?.remove();
+  // On the page the header's tools (New experiment, Embed, Export, language) stay.
+  const scope = root instanceof Document ? root.querySelector('main') ?? root : root;
+  for (const b of scope.querySelectorAll('button[data-action]')) {
+    const action = /** @type {HTMLElement} */ (b).dataset.action ?? '';
+    if (!actions.has(action) && action !== 'restoreGood') b.remove();
+  }
+  for (const step of root.querySelectorAll('.step')) if (!step.querySelector('button')) step.remove();
+  for (const bar of root.querySelectorAll('.steps, .runbar')) if (!bar.querySelector('button')) bar.remove();
+  if (!root.querySelector('.pipeline button')) root.querySelector('.pipeline')?.remove();
+}
