@@ -114,12 +114,13 @@ test.describe('playground page', () => {
     await expect(page.getByTestId('message')).toContainText('winning ticket');
     expect(await value(page, 'density')).toBeLessThan(0.7);
 
-    // A long run, cancelled once it has made progress.
-    await setSetting(page, 'levels', '8');
-    await setSetting(page, 'lotteryEpochs', '40');
+    // A long run (20 levels × 200 epochs × 3 branches: many seconds even on a fast engine),
+    // cancelled once it has made progress.
+    await setSetting(page, 'levels', '20');
+    await setSetting(page, 'lotteryEpochs', '200');
     await settle(page, async () => {
       await page.getByTestId('run-lottery').click();
-      await expect.poll(async () => Number(await page.getByTestId('progress').getAttribute('value'))).toBeGreaterThan(2);
+      await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress"]')?.getAttribute('value')) > 2);
       await expect(page.getByTestId('cancel')).toBeEnabled();
       await page.getByTestId('cancel').click();
     });
