@@ -110,7 +110,8 @@ function table(rows) {
 async function main() {
   log('scripts/build-wasm.sh');
   const build = execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: root, encoding: 'utf8' });
-  const size = build.match(/(\d+) bytes raw, (\d+) bytes gzipped/);
+  const size = build.match(/engine .*?(\d+) bytes raw, (\d+) bytes gzipped/);
+  const ioSize = build.match(/io .*?(\d+) bytes raw, (\d+) bytes gzipped/);
   const nat = quick ? { rows: [], sparse: [] } : native();
   const { server, url } = await serve();
   const browser = await chromium.launch({
@@ -134,6 +135,7 @@ async function main() {
       browser: `${browser.version()} (${res.userAgent})`,
       tfjs: res.tfjs,
       engine_wasm: size ? { raw_bytes: Number(size[1]), gzip_bytes: Number(size[2]) } : null,
+      io_wasm: ioSize ? { raw_bytes: Number(ioSize[1]), gzip_bytes: Number(ioSize[2]) } : null,
       loss_tolerance: LOSS_TOLERANCE,
       results: rows,
       peak: res.peak,
@@ -156,6 +158,7 @@ async function main() {
     for (const s of res.structured) console.log(`structured 90% neurons, ${s.case}: dense ${fmt(s.dense_ms)} ms, pruned ${fmt(s.pruned_ms)} ms per 256 rows (${s.speedup.toFixed(1)}×)`);
     console.log(`worker round trip (no work): ${fmt(res.worker_round_trip_ms)} ms`);
     if (out.engine_wasm) console.log(`engine wasm: ${out.engine_wasm.raw_bytes} B raw, ${out.engine_wasm.gzip_bytes} B gzipped`);
+    if (out.io_wasm) console.log(`I/O wasm (loaded on demand): ${out.io_wasm.raw_bytes} B raw, ${out.io_wasm.gzip_bytes} B gzipped`);
     console.log(`browser ${out.browser}\nmachine ${out.machine.cpu}, nproc ${out.machine.nproc}\nwrote bench/results.json`);
   } finally {
     await browser.close();

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Build the browser bundle into www/pkg/:
-#   cargo build --release --target wasm32-unknown-unknown --lib
-#   wasm-bindgen --target web --out-dir www/pkg
+# Build the browser bundle into www/pkg/: two wasm modules from the same crate,
+#   engine  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+#           → pruning_playground.js + pruning_playground_bg.wasm (the Playground class)
+#   io      … --no-default-features --features io-module
+#           → pruning_playground_io.js + pruning_playground_io_bg.wasm (safetensors, PyTorch
+#             script, CSV; the worker loads it only when one of those is asked for)
+# each through wasm-bindgen --target web and wasm-opt -O3 (binaryen from node_modules), plus
 #   data/digits.bin → www/pkg/digits.bin (fetched by the worker; the wasm does not embed it)
-#   wasm-opt -O3 (binaryen from node_modules) in place
-# and print the raw and gzipped size of the .wasm.
+# and print every module's raw and gzipped (-9) size.
 #
-# wasm-bindgen and wasm-opt are skipped when www/pkg was already made from the same cargo output
-# (a checksum is kept in www/pkg/.build-stamp). Run scripts/setup.sh first (npm start/test do).
+# wasm-bindgen and wasm-opt are skipped for a module when www/pkg already holds it made from the
+# same cargo output (checksums are kept in www/pkg/.build-stamp-*). Run scripts/setup.sh first
+# (npm start/test do).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,25 +22,34 @@ wasm_opt=node_modules/.bin/wasm-opt
 # Honour CARGO_TARGET_DIR / build.target-dir.
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 raw_wasm="$target_dir/wasm32-unknown-unknown/release/$crate.wasm"
+mkdir -p "$out_dir" "$target_dir/wasm-modules"
 
-echo "[build-wasm] cargo build --release --target wasm32-unknown-unknown --lib"
-cargo build --release --target wasm32-unknown-unknown --lib
-
-[ -f "$raw_wasm" ] || { echo "[build-wasm] ERROR: $raw_wasm not found" >&2; exit 1; }
-stamp="$(cksum < "$raw_wasm") bindgen=$(wasm-bindgen --version) opt=$($wasm_opt --version 2>/dev/null | head -1)"
-out_wasm="$out_dir/${crate}_bg.wasm"
-
-if [ -f "$out_dir/.build-stamp" ] && [ -f "$out_wasm" ] && [ -f "$out_dir/$crate.js" ] &&
-   [ "$(cat "$out_dir/.build-stamp")" = "$stamp" ]; then
-  echo "[build-wasm] $out_dir is up to date"
-else
-  echo "[build-wasm] wasm-bindgen --target web --out-dir $out_dir"
-  rm -rf "$out_dir"
-  wasm-bindgen --target web --out-dir "$out_dir" "$raw_wasm"
-
+# build NAME CARGO_FEATURE_ARGS...: cargo build, then wasm-bindgen + wasm-opt into www/pkg/NAME*.
+build() {
+  local name=$1
+  shift
+  echo "[build-wasm] $name: cargo build --release --target wasm32-unknown-unknown --lib $*"
+  cargo build --release --target wasm32-unknown-unknown --lib "$@"
+  [ -f "$raw_wasm" ] || { echo "[build-wasm] ERROR: $raw_wasm not found" >&2; exit 1; }
+  # Both builds write the same file: keep a copy named after the module (wasm-bindgen names the
+  # JS glue after its input).
+  local raw="$target_dir/wasm-modules/$name.wasm"
+  cp "$raw_wasm" "$raw"
+  local stamp_file="$out_dir/.build-stamp-$name"
+  local stamp
+  stamp="$(cksum < "$raw") bindgen=$(wasm-bindgen --version) opt=$($wasm_opt --version 2>/dev/null | head -1)"
+  local out_wasm="$out_dir/${name}_bg.wasm"
+  if [ -f "$stamp_file" ] && [ -f "$out_wasm" ] && [ -f "$out_dir/$name.js" ] &&
+     [ "$(cat "$stamp_file")" = "$stamp" ]; then
+    echo "[build-wasm] $name: $out_dir is up to date"
+    return
+  fi
+  echo "[build-wasm] $name: wasm-bindgen --target web --out-dir $out_dir"
+  rm -f "$out_dir/$name.js" "$out_dir/$name.d.ts" "$out_wasm" "$out_wasm.d.ts" "$stamp_file"
+  wasm-bindgen --target web --out-dir "$out_dir" "$raw"
   # Feature flags: what rustc's wasm32 output and wasm-bindgen's glue use (SIMD from
   # .cargo/config.toml's +simd128; the rest are on by default in current rustc).
-  echo "[build-wasm] wasm-opt -O3 --enable-simd (in place)"
+  echo "[build-wasm] $name: wasm-opt -O3 --enable-simd (in place)"
   "$wasm_opt" -O3 \
     --enable-simd \
     --enable-bulk-memory \
@@ -47,12 +60,22 @@ else
     --enable-multivalue \
     "$out_wasm" -o "$out_wasm.opt"
   mv "$out_wasm.opt" "$out_wasm"
-  printf '%s' "$stamp" > "$out_dir/.build-stamp"
-fi
+  printf '%s' "$stamp" > "$stamp_file"
+}
+
+# The I/O module first, so that the engine's build is the one left in target/ (cargo test and
+# other scripts look for nothing there, but it keeps a later engine-only rebuild cheap).
+build ${crate}_io --no-default-features --features io-module
+build $crate --no-default-features
+rm -f "$out_dir/.build-stamp" # (the single-module stamp of earlier builds)
 
 # The wasm engine does not embed the 8×8 digits; the worker fetches this copy when it needs it.
 cmp -s data/digits.bin "$out_dir/digits.bin" 2>/dev/null || cp data/digits.bin "$out_dir/digits.bin"
 
-raw_size="$(wc -c < "$out_wasm")"
-gz_size="$(gzip -9 -c "$out_wasm" | wc -c)"
-printf '[build-wasm] %s: %s bytes raw, %s bytes gzipped (-9)\n' "$out_wasm" "$raw_size" "$gz_size"
+# One line per module; bench/run.mjs reads the engine's ("engine … bytes raw, … bytes gzipped").
+for m in engine:$crate io:${crate}_io; do
+  label=${m%%:*}
+  f="$out_dir/${m#*:}_bg.wasm"
+  printf '[build-wasm] %-6s %s: %s bytes raw, %s bytes gzipped (-9)\n' \
+    "$label" "$f" "$(wc -c < "$f")" "$(gzip -9 -c "$f" | wc -c)"
+done

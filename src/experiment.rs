@@ -64,18 +64,7 @@ impl DataConfig {
     /// CSV problem.
     pub fn build(&self) -> Result<Dataset> {
         if self.kind == "csv" {
-            let text = self.csv.as_deref().ok_or_else(|| {
-                Error::config("dataset.csv", "missing", "the CSV text when kind is csv")
-            })?;
-            return data::csv::from_csv(
-                text,
-                &data::csv::CsvOptions {
-                    label_column: self.label_column.clone(),
-                    train_fraction: self.train_fraction,
-                    seed: self.seed,
-                    name: "csv".into(),
-                },
-            );
+            return self.build_csv();
         }
         let kind = DatasetKind::parse(&self.kind).map_err(|_| {
             Error::config(
@@ -91,6 +80,35 @@ impl DataConfig {
             samples: self.samples,
             seed: self.seed,
         })
+    }
+
+    /// Reads the CSV text (`kind` is `csv`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] when there is no CSV text; [`Error::Csv`] for a CSV problem.
+    #[cfg(feature = "io")]
+    pub fn build_csv(&self) -> Result<Dataset> {
+        let text = self.csv.as_deref().ok_or_else(|| {
+            Error::config("dataset.csv", "missing", "the CSV text when kind is csv")
+        })?;
+        data::csv::from_csv(
+            text,
+            &data::csv::CsvOptions {
+                label_column: self.label_column.clone(),
+                train_fraction: self.train_fraction,
+                seed: self.seed,
+                name: "csv".into(),
+            },
+        )
+    }
+
+    /// Without the `io` feature (the wasm engine) CSV text is read by the I/O module, which hands
+    /// the data set over ([`Experiment::with_data`]).
+    #[cfg(not(feature = "io"))]
+    fn build_csv(&self) -> Result<Dataset> {
+        Err(Error::State(
+            "this build reads no CSV text: parse it with the I/O module (csvDataset) and pass the data set along".into(),
+        ))
     }
 }
 
@@ -232,6 +250,20 @@ impl Experiment {
     pub fn new(config: ExperimentConfig) -> Result<Self> {
         let train = config.train_config()?;
         let data = config.dataset.build()?;
+        Self::with_data(config, train, data)
+    }
+
+    /// Builds model and trainer for data made elsewhere (the wasm engine gets CSV data sets from
+    /// the I/O module); `config.dataset` is kept as given, for `config()` and the PyTorch script.
+    ///
+    /// # Errors
+    /// Any config error, naming the field.
+    pub fn from_data(config: ExperimentConfig, data: Dataset) -> Result<Self> {
+        let train = config.train_config()?;
+        Self::with_data(config, train, data)
+    }
+
+    fn with_data(config: ExperimentConfig, train: TrainConfig, data: Dataset) -> Result<Self> {
         let model = Mlp::new(&config.mlp_spec(data.n_features(), data.n_classes)?)?;
         let trainer = Trainer::new(train)?;
         Ok(Experiment {

@@ -11,9 +11,12 @@
 //! - [`data`]: seeded 2D toy sets, MNIST-1D, the 8×8 digits and CSV files;
 //! - [`prune`]: importance scores, masks, scopes, amounts and schedules;
 //! - [`lottery`]: the level runner (train → prune → rewind → retrain) with control branches;
-//! - [`io`]: PyTorch-compatible safetensors export and import.
+//! - [`io`]: PyTorch-compatible safetensors export and import (cargo feature `io`, on by default).
 //!
-//! `wasm.rs` is the only module that knows about `wasm_bindgen`; it is compiled for `wasm32` only.
+//! [`wasm`] is the only module that knows about `wasm_bindgen`; it is compiled for `wasm32` only.
+//! The browser gets two wasm modules from this crate: the training engine (built without the
+//! `io` feature) and a small I/O module (feature `io-module`) that the worker loads only when a
+//! model file, a PyTorch script or a CSV data set is asked for (see docs/api.md).
 //!
 //! Every random choice takes an explicit seed ([`rng::seeded`]): the same seed gives the same run,
 //! bit for bit, on every run of the same build.
@@ -21,6 +24,7 @@
 pub mod data;
 pub mod error;
 pub mod experiment;
+#[cfg(feature = "io")]
 pub mod io;
 pub mod lottery;
 pub mod model;

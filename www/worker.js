@@ -8,7 +8,10 @@
 //   page → worker  { type: 'cancel' }           stops the running loop at the next step boundary
 //
 // Worker methods: create(config), capabilities(), frame(options), trainLoop(epochs, fineTune),
-// play(), lottery(spec), timeInference(rows, repeats). Anything else is `playground[method](...args)`.
+// play(), lottery(spec), timeInference(rows, repeats), and the file methods exportSafetensors(),
+// importSafetensors(bytes), pytorchScript(spec). Anything else is `playground[method](...args)`.
+// The file methods and CSV data sets use the I/O wasm module (pkg/pruning_playground_io.js),
+// which is loaded the first time one of them is asked for: a training session never waits for it.
 // Long loops yield to the event loop between steps, so a cancel (or a `frame` request) is seen
 // between two steps; typed arrays in results are transferred, never copied twice.
 import init, { Playground } from './pkg/pruning_playground.js';
@@ -48,6 +51,26 @@ function loadDigits() {
     });
   return digits;
 }
+/** @typedef {typeof import('./pkg/pruning_playground_io.js')} IoModule */
+/** @type {Promise<IoModule> | null} */
+let ioModule = null;
+/** The I/O module (model files, PyTorch script, CSV), loaded once on first use; retried after a failure. */
+function io() {
+  ioModule ??= import('./pkg/pruning_playground_io.js')
+    .then(async (m) => {
+      await m.default();
+      return m;
+    })
+    .catch((err) => {
+      ioModule = null;
+      throw new Error(`could not load the I/O module (pkg/pruning_playground_io.js): ${errorText(err)}`);
+    });
+  return ioModule;
+}
+
+/** Methods the worker answers with the I/O module; listed with the Playground's in `methods()`. */
+const IO_METHODS = ['exportSafetensors', 'importSafetensors', 'pytorchScript'];
+
 /** Generation counter of running loops: a cancel (or a new model) bumps it, loops compare. */
 let generation = 0;
 
@@ -105,9 +128,10 @@ function errorText(err) {
 
 /** The Playground methods present in this build (the page enables controls from this). */
 function methods() {
-  return Object.getOwnPropertyNames(Playground.prototype).filter(
+  const own = Object.getOwnPropertyNames(Playground.prototype).filter(
     (name) => name !== 'constructor' && typeof (/** @type {any} */ (Playground.prototype)[name]) === 'function',
   );
+  return [...own, ...IO_METHODS];
 }
 
 /** @type {Record<string, (id: number, ...args: any[]) => unknown>} */
@@ -115,7 +139,9 @@ const own = {
   /** Builds a new Playground; the old one stays if the config is invalid. */
   async create(_id, /** @type {PlaygroundConfig} */ config) {
     if (config?.dataset?.kind === 'digits') await loadDigits();
-    const next = new Playground(config);
+    // CSV text is read by the I/O module; the engine gets the data set as typed arrays.
+    const data = config?.dataset?.kind === 'csv' ? (await io()).csvDataset(config) : undefined;
+    const next = new Playground(config, data);
     generation += 1; // stop any loop that was driving the old model
     pg?.free();
     pg = next;
@@ -220,6 +246,24 @@ const own = {
       post({ type: 'progress', id, kind: 'lottery', step, history: p.lotteryHistory() });
     } while (!step.finished);
     return { cancelled: false, history: p.lotteryHistory() };
+  },
+
+  /** The model as PyTorch-compatible safetensors bytes (the CLI's format). */
+  async exportSafetensors() {
+    const model = playground().exportModel();
+    return (await io()).exportSafetensors(model);
+  },
+
+  /** Replaces the model with a safetensors file's if it fits the data; returns `snapshot()`. */
+  async importSafetensors(_id, /** @type {Uint8Array} */ bytes) {
+    const model = (await io()).importSafetensors(bytes);
+    return playground().importModel(model);
+  },
+
+  /** A Python script that reproduces this experiment as a lottery run with `spec` in PyTorch. */
+  async pytorchScript(_id, /** @type {LotterySpec | undefined} */ spec) {
+    const config = playground().config();
+    return (await io()).pytorchScript(config, spec);
   },
 
   /**

@@ -13,6 +13,7 @@
 //!
 //! Every split is seeded: the same [`DataSpec`] gives the same arrays, bit for bit.
 
+#[cfg(feature = "io")]
 pub mod csv;
 pub mod digits;
 pub mod mnist1d;

@@ -4,12 +4,24 @@
 // that was there before is untouched (weights, masks, history, lottery state).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { circleConfig, loadWasm } from './wasm-helpers.mjs';
+import { circleConfig, loadIo, loadWasm } from './wasm-helpers.mjs';
 import { fromQuery } from '../../www/app/state.js';
 import { parseSteps } from '../../www/app/steplog.js';
 import { defaults } from '../../www/app/state.js';
 
 const { Playground } = await loadWasm();
+const io = await loadIo();
+
+/**
+ * A Playground as the worker builds one: CSV text goes through the I/O module first.
+ * @param {any} config
+ */
+function create(config) {
+  return new Playground(config, config?.dataset?.kind === 'csv' ? io.csvDataset(config) : undefined);
+}
+/** The worker's exportSafetensors / importSafetensors: the engine and the I/O module together. */
+const exportFile = (/** @type {any} */ pg) => io.exportSafetensors(pg.exportModel());
+const importFile = (/** @type {any} */ pg, /** @type {Uint8Array} */ bytes) => pg.importModel(io.importSafetensors(bytes));
 
 /** Everything observable about a model, for before/after comparison. */
 function state(/** @type {any} */ pg) {
@@ -61,13 +73,26 @@ const CASES = [
   ['config as text', () => new Playground('circle'), /invalid config: invalid type: string "circle", expected struct/],
   ['hidden as text', () => new Playground(circleConfig({ hidden: '8,8' })), /invalid config: hidden: invalid type: string "8,8", expected a sequence/],
   // CSV text.
-  ['empty CSV', () => new Playground(csv('')), /CSV line 0: the file is empty/],
-  ['CSV header only', () => new Playground(csv('a,b,label\n')), /CSV line 0: only a header row, no data rows/],
-  ['ragged CSV row', () => new Playground(csv('a,b,label\n1,2,0\n1,0\n3,4,1\n')), /CSV line 3: expected 3 columns, got 2/],
-  ['text in a CSV number column', () => new Playground(csv('a,b,label\n1,2,0\n1,x,1\n3,4,1\n2,2,0\n')), /CSV line 3: column "b": "x" is not a number/],
-  ['NaN in CSV', () => new Playground(csv('a,b,label\n1,2,0\n1,NaN,1\n3,4,1\n2,2,0\n')), /CSV line 3: column "b": "NaN" is not a finite number/],
-  ['CSV with one class', () => new Playground(csv('a,b,label\n1,2,0\n1,3,0\n3,4,0\n2,2,0\n')), /the label column "label" has only one class \("0"\); need at least 2/],
-  ['markup as a CSV', () => new Playground(csv('<script>alert(1)</script>\n1\n')), /CSV line 1: need at least 2 columns \(features and a label\), got 1/],
+  ['empty CSV', () => create(csv('')), /CSV line 0: the file is empty/],
+  ['CSV header only', () => create(csv('a,b,label\n')), /CSV line 0: only a header row, no data rows/],
+  ['ragged CSV row', () => create(csv('a,b,label\n1,2,0\n1,0\n3,4,1\n')), /CSV line 3: expected 3 columns, got 2/],
+  ['text in a CSV number column', () => create(csv('a,b,label\n1,2,0\n1,x,1\n3,4,1\n2,2,0\n')), /CSV line 3: column "b": "x" is not a number/],
+  ['NaN in CSV', () => create(csv('a,b,label\n1,2,0\n1,NaN,1\n3,4,1\n2,2,0\n')), /CSV line 3: column "b": "NaN" is not a finite number/],
+  ['CSV with one class', () => create(csv('a,b,label\n1,2,0\n1,3,0\n3,4,0\n2,2,0\n')), /the label column "label" has only one class \("0"\); need at least 2/],
+  ['markup as a CSV', () => create(csv('<script>alert(1)</script>\n1\n')), /CSV line 1: need at least 2 columns \(features and a label\), got 1/],
+  ['CSV config without its data set', () => new Playground(csv('a,b,label\n1,2,0\n2,1,1\n')), /a csv data set is read by the I\/O module/],
+  ['data set with a label ≥ nClasses', () => {
+    const config = csv('a,b,label\n1,2,0\n2,1,1\n3,3,0\n1,1,1\n');
+    const data = io.csvDataset(config);
+    data.yTrain[0] = 7;
+    return new Playground(config, data);
+  }, /invalid data set\.yTrain: label 7 \(labels below nClasses = 2\)/],
+  ['data set with rows cut short', () => {
+    const config = csv('a,b,label\n1,2,0\n2,1,1\n3,3,0\n1,1,1\n');
+    const data = io.csvDataset(config);
+    data.xTrain = data.xTrain.slice(1);
+    return new Playground(config, data);
+  }, /invalid data set\.xTrain: \d+ numbers \(\d+ numbers\)/],
   // Prune specs on the trained model.
   ['prune fraction 1.5', (pg) => pg.prune({ fraction: 1.5 }), /invalid amount: 1\.5 \(a fraction of the remaining in \[0, 1\]/],
   ['prune fraction NaN', (pg) => pg.prune({ fraction: NaN }), /invalid prune spec: fraction is NaN \(a finite number\)/],
@@ -87,6 +112,18 @@ const CASES = [
   ['gradual final < initial sparsity', (pg) => pg.setGradual({ initialSparsity: 0.5, finalSparsity: 0.2, beginStep: 0, endStep: 10, frequency: 1 }), /invalid final_sparsity: 0\.2 \(a number in \[initial_sparsity = 0\.5, 1\)\)/],
   ['gradual end before begin', (pg) => pg.setGradual({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 10, endStep: 5, frequency: 1 }), /invalid end_step: 5 \(at least begin_step = 10\)/],
   ['gradual frequency 0', (pg) => pg.setGradual({ initialSparsity: 0, finalSparsity: 0.5, beginStep: 0, endStep: 10, frequency: 0 }), /invalid frequency: 0 \(at least 1 step\)/],
+  // Model objects (exportModel / importModel, how models cross to the I/O module).
+  ['model object with a short weight array', (pg) => {
+    const m = pg.exportModel();
+    m.layers[0].weight = new Float32Array(3);
+    return pg.importModel(m);
+  }, /invalid model\.layers\[0\]\.weight: 3 numbers \(16 numbers\)/],
+  ['model object with a mask value 2', (pg) => {
+    const m = pg.exportModel();
+    m.layers[1].mask[0] = 2;
+    return pg.importModel(m);
+  }, /invalid mask: 2 \(only 0 and 1\)/],
+  ['model object as text', (pg) => pg.importModel('model'), /invalid model: "model" \(a model object\)/],
   // Calls.
   ['rewind to a step never saved', (pg) => pg.rewindTo(5), /no weights were saved at step 5; the rewind point is step 0/],
   ['train 10⁹ epochs', (pg) => pg.train(1e9), /invalid epochs: 1000000000 \(0 to 10000\)/],
@@ -97,10 +134,10 @@ const CASES = [
   ['grid range reversed', (pg) => pg.predictGrid(10, [1, -1], [-1, 1]), /invalid xRange: \[1\.0, -1\.0\] \(two finite numbers, low < high\)/],
   ['neuron maps too large', (pg) => pg.neuronMaps(100000, [-1, 1], [-1, 1]), /invalid resolution: 100000 \(at most \d+ for \d+ neurons\)/],
   // Model files.
-  ['import 3 bytes', (pg) => pg.importSafetensors(new Uint8Array([1, 2, 3])), /model file: not a safetensors file \(header too small\)/],
-  ['import a truncated file', (pg, x) => pg.importSafetensors(x.good.slice(0, x.good.length - 10)), /model file: not a safetensors file \(incomplete metadata, file not fully covered\)/],
-  ['import a huge header length', (pg, x) => { const b = x.good.slice(); b[7] = 0x7f; return pg.importSafetensors(b); }, /model file: not a safetensors file \(header too large\)/],
-  ['import a model for 3 inputs', (pg, x) => pg.importSafetensors(x.other), /3 inputs.*2 features|2 features.*3 inputs|inputs/],
+  ['import 3 bytes', (pg) => importFile(pg, new Uint8Array([1, 2, 3])), /model file: not a safetensors file \(header too small\)/],
+  ['import a truncated file', (pg, x) => importFile(pg, x.good.slice(0, x.good.length - 10)), /model file: not a safetensors file \(incomplete metadata, file not fully covered\)/],
+  ['import a huge header length', (pg, x) => { const b = x.good.slice(); b[7] = 0x7f; return importFile(pg, b); }, /model file: not a safetensors file \(header too large\)/],
+  ['import a model for 3 inputs', (pg, x) => importFile(pg, x.other), /3 inputs.*2 features|2 features.*3 inputs|inputs/],
   ['digits file corrupted', () => Playground.loadDigits(new Uint8Array(1000)), /digits\.bin is corrupted: bad magic \(expected PPDIGITS\)/],
 ];
 
@@ -109,8 +146,8 @@ test(`${CASES.length} bad inputs to the engine: each refused with a clear messag
   const pg = new Playground(circleConfig({ rewindStep: 0 }));
   pg.train(3);
   pg.prune({ fraction: 0.3 });
-  const other = new Playground(circleConfig({ dataset: { kind: 'csv', csv: 'a,b,c,label\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n' } }));
-  const x = { good: pg.exportSafetensors(), other: other.exportSafetensors() };
+  const other = create(circleConfig({ dataset: { kind: 'csv', csv: 'a,b,c,label\n1,2,3,0\n2,3,4,1\n3,4,5,0\n4,5,6,1\n' } }));
+  const x = { good: exportFile(pg), other: exportFile(other) };
   const before = state(pg);
   /** @type {string[]} */
   const failures = [];

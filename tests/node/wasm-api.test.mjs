@@ -1,7 +1,7 @@
 // The JS contract of the wasm module as the page and the worker use it.
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { circleConfig, loadWasm } from './wasm-helpers.mjs';
+import { circleConfig, loadIo, loadWasm } from './wasm-helpers.mjs';
 
 /** @type {Awaited<ReturnType<typeof loadWasm>>} */
 let wasm;
@@ -56,4 +56,35 @@ test('an invalid config throws a JS Error with a message', () => {
   });
   assert.throws(() => new wasm.Playground(circleConfig({ learningRate: -1 })), Error);
   assert.throws(() => new wasm.Playground(circleConfig({ dataset: { kind: 'nope' } })), Error);
+});
+
+test('the I/O module: a model exported through it imports back identically; CSV and PyTorch script', async () => {
+  const io = await loadIo();
+  const pg = new wasm.Playground(circleConfig());
+  pg.train(2);
+  pg.prune({ structure: 'neurons', fraction: 0.25 });
+  const bytes = io.exportSafetensors(pg.exportModel());
+  assert.ok(bytes instanceof Uint8Array && bytes.length > 100);
+  assert.deepEqual(io.exportSafetensors(pg.exportModel()), bytes, 'the same model gives the same bytes');
+  const other = new wasm.Playground(circleConfig({ seed: 9 }));
+  const snap = other.importModel(io.importSafetensors(bytes));
+  assert.deepEqual(snap.widths, pg.snapshot().widths);
+  const x = new Float32Array([0.5, -1, 2, 3]);
+  assert.deepEqual(other.predict(x), pg.predict(x));
+  assert.deepEqual(io.exportSafetensors(other.exportModel()), bytes, 'export → import → export is a fixed point');
+
+  const config = circleConfig({ dataset: { kind: 'csv', csv: 'a,b,label\n1,2,x\n2,1,y\n3,3,x\n1,1,y\n2,2,x\n', trainFraction: 0.6 } });
+  const data = io.csvDataset(config);
+  assert.deepEqual(data.featureNames, ['a', 'b']);
+  assert.equal(data.nClasses, 2);
+  assert.equal(data.yTrain.length + data.yTest.length, 5);
+  const csvPg = new wasm.Playground(config, data);
+  assert.equal(csvPg.dataset().nFeatures, 2);
+  assert.equal(csvPg.config().dataset.kind, 'csv');
+  assert.equal(csvPg.train(1).length, 1);
+
+  const script = io.pytorchScript(pg.config(), { levels: 2, fraction: 0.2, epochs: 3 });
+  assert.match(script, /import torch/);
+  assert.throws(() => io.pytorchScript(pg.config(), { levels: 2, typo: 1 }), /unknown field `typo`/);
+  for (const p of [pg, other, csvPg]) p.free();
 });

@@ -1,46 +1,20 @@
-//! The JavaScript boundary: the only file that knows about `wasm_bindgen`.
-//!
-//! It converts, calls the core, and converts back — nothing else. Config objects come in through
-//! `serde-wasm-bindgen`; results go out as plain JS objects (camelCase) or copied typed arrays, never
-//! as views into wasm memory. Every fallible call returns a JS `Error` whose message is the core's
-//! error text (it names the field, the value and what is allowed).
+//! The training engine's JS class, [`Playground`] (module `www/pkg/pruning_playground.js`).
 
-use js_sys::{Array, Float32Array, Object, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+use super::config::from_js;
+use super::js_err;
+use super::parts::{dataset_from_js, f32s, model_from_js, model_to_js, numbers, object};
 use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
 use crate::lottery::{LevelResult, LotteryRunner};
 use crate::prune::PruneReport;
 use crate::train::{EpochMetrics, Evaluation};
 
-fn js_err(e: crate::Error) -> JsError {
-    JsError::new(&e.to_string())
-}
-
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// A plain JS object from key/value pairs (for values serde cannot express, like typed arrays).
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = Object::new();
-    for (k, v) in pairs {
-        Reflect::set(&o, &JsValue::from_str(k), v).expect("setting a property on a fresh object");
-    }
-    o.into()
-}
-
-fn f32s<'a>(v: impl IntoIterator<Item = &'a f32>) -> JsValue {
-    Float32Array::from(v.into_iter().copied().collect::<Vec<f32>>().as_slice()).into()
-}
-
-fn numbers<T: Copy + Into<f64>>(v: &[T]) -> JsValue {
-    v.iter()
-        .map(|&x| JsValue::from_f64(x.into()))
-        .collect::<Array>()
-        .into()
 }
 
 fn range(v: &[f32]) -> Result<[f32; 2], JsError> {
@@ -107,66 +81,6 @@ pub struct Playground {
     checkpoint: Option<Box<Experiment>>,
 }
 
-/// Reads a config object through JSON, so that unknown keys are reported (serde-wasm-bindgen
-/// only looks up the keys it knows, which would let a typo pass silently).
-fn from_js<T: serde::de::DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
-    // JSON turns NaN and ±Infinity into null: find them first, so the message names them.
-    if let Some((path, n)) = non_finite(&v, String::new(), 0) {
-        return Err(JsError::new(&format!(
-            "invalid {what}: {path} is {n} (a finite number)"
-        )));
-    }
-    let text: String = js_sys::JSON::stringify(&v)
-        .map_err(|_| JsError::new(&format!("invalid {what}: not a plain object")))?
-        .into();
-    let de = &mut serde_json::Deserializer::from_str(&text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        // serde_json appends " at line 1 column N", which means nothing to the caller; the path
-        // (e.g. `dataset.seed`) does.
-        let path = e.path().to_string();
-        let msg = e.into_inner().to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        if path.is_empty() || path == "." {
-            JsError::new(&format!("invalid {what}: {msg}"))
-        } else {
-            JsError::new(&format!("invalid {what}: {path}: {msg}"))
-        }
-    })
-}
-
-/// The path (`a.b[2]`) and value of the first NaN or infinite number in a JS value, if any.
-fn non_finite(v: &JsValue, path: String, depth: usize) -> Option<(String, String)> {
-    if let Some(n) = v.as_f64() {
-        let js = if n.is_nan() {
-            "NaN"
-        } else if n > 0.0 {
-            "Infinity"
-        } else {
-            "-Infinity"
-        };
-        return (!n.is_finite()).then(|| (path, js.to_string()));
-    }
-    if depth > 8 || !v.is_object() || js_sys::ArrayBuffer::is_view(v) {
-        return None;
-    }
-    if Array::is_array(v) {
-        let a = Array::from(v);
-        return (0..a.length().min(4096))
-            .find_map(|i| non_finite(&a.get(i), format!("{path}[{i}]"), depth + 1));
-    }
-    let entries = Object::entries(&Object::from(v.clone()));
-    entries.iter().find_map(|e| {
-        let pair = Array::from(&e);
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let path = if path.is_empty() {
-            key
-        } else {
-            format!("{path}.{key}")
-        };
-        non_finite(&pair.get(1), path, depth + 1)
-    })
-}
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct JsPruneReport {
@@ -229,16 +143,31 @@ impl From<&LevelResult> for JsLevel {
 
 #[wasm_bindgen]
 impl Playground {
-    /// Builds an experiment from a config object (camelCase keys; every key optional).
+    /// Builds an experiment from a config object (camelCase keys; every key optional). A `csv`
+    /// data set comes as `data`, read from the CSV text by the I/O module (`csvDataset(config)`);
+    /// given for another kind, `data` replaces the built-in data set.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<Playground, JsError> {
+    pub fn new(config: JsValue, data: JsValue) -> Result<Playground, JsError> {
         let config: ExperimentConfig = if config.is_undefined() || config.is_null() {
             ExperimentConfig::default()
         } else {
             from_js("config", config)?
         };
+        let exp = if data.is_undefined() || data.is_null() {
+            if config.dataset.kind == "csv" {
+                // Checked first, so the message is about the config when that is wrong.
+                config.train_config().map_err(js_err)?;
+                return Err(JsError::new(
+                    "a csv data set is read by the I/O module: new Playground(config, csvDataset(config))",
+                ));
+            }
+            Experiment::new(config)
+        } else {
+            let data = dataset_from_js(&data)?;
+            Experiment::from_data(config, data)
+        };
         Ok(Playground {
-            exp: Experiment::new(config).map_err(js_err)?,
+            exp: exp.map_err(js_err)?,
             lottery: None,
             checkpoint: None,
         })
@@ -646,38 +575,20 @@ impl Playground {
         to_js(&Out { edges, counts })
     }
 
-    /// The model as PyTorch-compatible safetensors (the CLI's format).
-    #[wasm_bindgen(js_name = exportSafetensors)]
-    pub fn export_safetensors(&self) -> Result<Uint8Array, JsError> {
-        let bytes = crate::io::export_safetensors(
-            &self.exp.model,
-            &crate::io::ExportOptions {
-                loss: Some(self.exp.trainer.config().loss),
-                ..crate::io::ExportOptions::default()
-            },
-        )
-        .map_err(js_err)?;
-        Ok(Uint8Array::from(bytes.as_slice()))
+    /// The model as a plain object of typed arrays (see src/wasm/parts.rs), for the I/O module's
+    /// `exportSafetensors`; it records the loss.
+    #[wasm_bindgen(js_name = exportModel)]
+    pub fn export_model(&self) -> JsValue {
+        model_to_js(&self.exp.model, Some(self.exp.trainer.config().loss))
     }
 
-    /// Replaces the model with one read from safetensors bytes; it must fit the current data
-    /// (inputs and outputs). On error the current model stays. Returns `snapshot()`.
-    #[wasm_bindgen(js_name = importSafetensors)]
-    pub fn import_safetensors(&mut self, bytes: &[u8]) -> Result<JsValue, JsError> {
-        let model = crate::io::import_safetensors(bytes, &crate::io::ImportOptions::default())
-            .map_err(js_err)?;
+    /// Replaces the model with a model object (the I/O module's `importSafetensors`); it must fit
+    /// the current data (inputs and outputs). On error the current model stays. Returns
+    /// `snapshot()`.
+    #[wasm_bindgen(js_name = importModel)]
+    pub fn import_model(&mut self, model: JsValue) -> Result<JsValue, JsError> {
+        let (model, _loss) = model_from_js(&model)?;
         self.exp.replace_model(model).map_err(js_err)?;
         Ok(self.snapshot())
-    }
-
-    /// A Python script that reproduces this experiment (as a lottery run with `spec`) in PyTorch.
-    #[wasm_bindgen(js_name = pytorchScript)]
-    pub fn pytorch_script(&self, spec: JsValue) -> Result<String, JsError> {
-        let cfg: LotteryConfig = if spec.is_undefined() {
-            LotteryConfig::default()
-        } else {
-            from_js("lottery spec", spec)?
-        };
-        crate::io::pytorch_script(&self.exp.config, &cfg).map_err(js_err)
     }
 }
