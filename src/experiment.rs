@@ -41,6 +41,20 @@ pub struct DataConfig {
     pub label_column: Option<String>,
 }
 
+impl DataConfig {
+    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
+    /// a test checks it against serde's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "kind",
+        "noise",
+        "trainFraction",
+        "samples",
+        "seed",
+        "csv",
+        "labelColumn",
+    ];
+}
+
 impl Default for DataConfig {
     fn default() -> Self {
         let d = DataSpec::default();
@@ -146,6 +160,27 @@ pub struct ExperimentConfig {
     pub seed: u64,
     /// Save the weights after this many steps, for late rewinding.
     pub rewind_step: Option<u64>,
+}
+
+impl ExperimentConfig {
+    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
+    /// a test checks it against serde's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "dataset",
+        "hidden",
+        "activation",
+        "outputActivation",
+        "init",
+        "loss",
+        "optimizer",
+        "momentum",
+        "learningRate",
+        "batchSize",
+        "l1",
+        "l2",
+        "seed",
+        "rewindStep",
+    ];
 }
 
 impl Default for ExperimentConfig {
@@ -578,6 +613,20 @@ pub struct PruneConfig {
     pub seed: u64,
 }
 
+impl PruneConfig {
+    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
+    /// a test checks it against serde's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "structure",
+        "score",
+        "scope",
+        "fraction",
+        "count",
+        "outputRate",
+        "seed",
+    ];
+}
+
 impl Default for PruneConfig {
     fn default() -> Self {
         PruneConfig {
@@ -647,6 +696,23 @@ pub struct LotteryConfig {
     pub epochs: usize,
     /// Seed of the controls' draws.
     pub seed: u64,
+}
+
+impl LotteryConfig {
+    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
+    /// a test checks it against serde's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "levels",
+        "fraction",
+        "structure",
+        "score",
+        "scope",
+        "outputRate",
+        "init",
+        "controls",
+        "epochs",
+        "seed",
+    ];
 }
 
 impl Default for LotteryConfig {
@@ -758,6 +824,23 @@ pub struct GradualConfig {
     pub scope: String,
     /// Output layer rate (1 = like the others, so the final density is exact).
     pub output_rate: f64,
+}
+
+impl GradualConfig {
+    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
+    /// a test checks it against serde's).
+    pub const FIELDS: &'static [&'static str] = &[
+        "initialSparsity",
+        "finalSparsity",
+        "beginStep",
+        "endStep",
+        "frequency",
+        "power",
+        "structure",
+        "score",
+        "scope",
+        "outputRate",
+    ];
 }
 
 impl Default for GradualConfig {

@@ -165,3 +165,45 @@ fn neuron_maps_cover_every_neuron_and_refuse_grids_too_large_to_hold() {
         "an empty range is refused"
     );
 }
+
+/// The wasm config reader (src/wasm/config.rs) reads exactly the keys serde reads: each config's
+/// `FIELDS` lists the keys of its serde (JSON) form, in declaration order (serde's order in
+/// "unknown field … expected one of" messages).
+#[test]
+fn config_field_lists_match_the_serde_forms() {
+    use pruning_playground::experiment::LotteryConfig;
+    fn keys<T: serde::Serialize>(v: &T) -> Vec<String> {
+        match serde_json::to_value(v).unwrap() {
+            serde_json::Value::Object(m) => m.keys().cloned().collect(),
+            other => panic!("not an object: {other}"),
+        }
+    }
+    let sorted = |f: &[&str]| {
+        let mut v: Vec<String> = f.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+    // serde_json's map is sorted; the order is checked against the declaration below.
+    assert_eq!(keys(&DataConfig::default()), sorted(DataConfig::FIELDS));
+    assert_eq!(
+        keys(&ExperimentConfig::default()),
+        sorted(ExperimentConfig::FIELDS)
+    );
+    assert_eq!(keys(&PruneConfig::default()), sorted(PruneConfig::FIELDS));
+    assert_eq!(
+        keys(&LotteryConfig::default()),
+        sorted(LotteryConfig::FIELDS)
+    );
+    assert_eq!(
+        keys(&GradualConfig::default()),
+        sorted(GradualConfig::FIELDS)
+    );
+    // Declaration order, as serde lists the fields in its messages.
+    let err = serde_json::from_str::<ExperimentConfig>(r#"{"nope": 1}"#).unwrap_err();
+    let listed: Vec<String> = ExperimentConfig::FIELDS
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect();
+    let expected = format!("expected one of {}", listed.join(", "));
+    assert!(err.to_string().contains(&expected), "{err}");
+}

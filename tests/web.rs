@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Float32Array, Reflect, Uint8Array, JSON};
-use pruning_playground::wasm::Playground;
+use pruning_playground::wasm::{io, Playground};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -24,7 +24,7 @@ fn num(v: &JsValue, key: &str) -> f64 {
 fn circle() -> Playground {
     Playground::new(js(
         r#"{"dataset": {"kind": "circle", "samples": 300}, "hidden": [8, 8], "learningRate": 0.03, "seed": 1}"#,
-    ))
+    ), JsValue::UNDEFINED)
     .map_err(JsValue::from)
     .unwrap()
 }
@@ -65,9 +65,12 @@ fn builds_every_dataset() {
     for kind in [
         "circle", "xor", "gauss", "spiral", "moons", "mnist1d", "digits",
     ] {
-        let pg = Playground::new(js(&format!(
-            r#"{{"dataset": {{"kind": "{kind}"}}, "hidden": [4]}}"#
-        )))
+        let pg = Playground::new(
+            js(&format!(
+                r#"{{"dataset": {{"kind": "{kind}"}}, "hidden": [4]}}"#
+            )),
+            JsValue::UNDEFINED,
+        )
         .map_err(JsValue::from)
         .unwrap();
         let d = pg.dataset();
@@ -173,7 +176,7 @@ fn invalid_configs_throw_errors_that_name_the_field_and_the_instance_survives() 
         (r#"{"hidden": [0]}"#, "hidden"),
         (r#"{"optimiser": "adam"}"#, "optimiser"),
     ] {
-        let msg = error_message(Playground::new(js(config)));
+        let msg = error_message(Playground::new(js(config), JsValue::UNDEFINED));
         assert!(msg.contains(needle), "{config}: {msg}");
     }
     let mut pg = circle();
@@ -212,15 +215,23 @@ fn a_lottery_runs_level_by_level_with_a_control() {
     assert_eq!(history.length(), 5);
 }
 
+/// Files go through the I/O module: the engine gives and takes model objects (`exportModel`,
+/// `importModel`), the I/O module turns them into safetensors bytes and back.
 #[wasm_bindgen_test]
 fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     let mut pg = circle();
     pg.train(2).unwrap();
     pg.prune(js(r#"{"fraction": 0.3}"#)).unwrap();
-    let bytes = pg.export_safetensors().unwrap().to_vec();
+    let bytes = io::export_safetensors(pg.export_model())
+        .map_err(JsValue::from)
+        .unwrap()
+        .to_vec();
     let before = pg.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec();
     let mut other = circle();
-    other.import_safetensors(&bytes).unwrap();
+    let model = io::import_safetensors(&bytes)
+        .map_err(JsValue::from)
+        .unwrap();
+    other.import_model(model).unwrap();
     assert_eq!(
         other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
         before
@@ -229,12 +240,34 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
         num(&other.snapshot(), "density"),
         num(&pg.snapshot(), "density")
     );
-    let msg = error_message(other.import_safetensors(b"not a model"));
-    assert!(!msg.is_empty() && msg != "(no error)");
+    let msg = error_message(io::import_safetensors(b"not a model"));
+    assert!(msg.contains("model file"), "{msg}");
     assert_eq!(
         other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
         before
     );
+}
+
+/// A CSV data set is read by the I/O module and handed to the engine as typed arrays.
+#[wasm_bindgen_test]
+fn a_csv_data_set_comes_from_the_io_module() {
+    let config = js(
+        r#"{"dataset": {"kind": "csv", "csv": "a,b,label\n1,2,0\n2,1,1\n3,3,0\n1,1,1\n2,2,0\n3,1,1\n"}, "hidden": [4]}"#,
+    );
+    let msg = error_message(Playground::new(config.clone(), JsValue::UNDEFINED));
+    assert!(msg.contains("I/O module"), "{msg}");
+    let data = io::csv_dataset(config.clone())
+        .map_err(JsValue::from)
+        .unwrap();
+    let mut pg = Playground::new(config, data)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(num(&pg.dataset(), "nFeatures"), 2.0);
+    pg.train(1).unwrap();
+    let msg = error_message(io::csv_dataset(js(
+        r#"{"dataset": {"kind": "csv", "csv": "a,b,label\n1,2\n"}}"#,
+    )));
+    assert!(msg.starts_with("CSV line"), "{msg}");
 }
 
 /// `epochOrder` is a permutation of the training rows with the cursor of the current epoch, and
@@ -263,10 +296,13 @@ fn epoch_order_and_steps_without_metrics() {
 fn a_checkpoint_brings_back_the_state_before_a_divergence() {
     // Linear activations, SGD at learning rate 1, one example per step: the loss overflows in the
     // first epoch (the CLI reports step 13).
-    let mut pg = Playground::new(js(
-        r#"{"dataset": {"kind": "circle", "seed": 0}, "hidden": [8, 8], "activation": "linear",
+    let mut pg = Playground::new(
+        js(
+            r#"{"dataset": {"kind": "circle", "seed": 0}, "hidden": [8, 8], "activation": "linear",
             "optimizer": "sgd", "learningRate": 1, "batchSize": 1, "seed": 0}"#,
-    ))
+        ),
+        JsValue::UNDEFINED,
+    )
     .map_err(JsValue::from)
     .unwrap();
     assert!(!pg.has_checkpoint());

@@ -1,26 +1,37 @@
-//! Config objects from JavaScript: a small serde `Deserializer` that walks the JS value itself.
+//! Config objects from JavaScript, read straight from the JS value — no serde, no JSON text.
 //!
-//! It reports what `serde_json` + `serde_path_to_error` reported when configs went through
-//! `JSON.stringify`, in the same words (serde's own: `invalid type: string "fast", expected f32`,
-//! ``unknown field `x`, expected one of …``), with the field path (`dataset.seed`, `hidden[2]`),
-//! but without a JSON parser and float parser in the wasm. Like `JSON.stringify`, keys whose value
-//! is `undefined` (or a function) are left out; unlike serde-wasm-bindgen, every key of an object
-//! is visited, so a misspelt key is an error.
+//! The messages are the ones serde_json + serde_path_to_error gave when configs went through
+//! `JSON.stringify` (serde's own words: `invalid type: string "fast", expected f32`,
+//! ``unknown field `x`, expected one of `a`, `b` ``), with the field path (`dataset.seed`,
+//! `hidden[2]`), but the wasm carries no deserializer per config type, no JSON parser and no float
+//! parser. Like `JSON.stringify`, keys whose value is `undefined`, a function or a symbol are
+//! left out; every other key must be a field (a misspelt key is an error). Field lists are the
+//! `FIELDS` constants in [`crate::experiment`] (a native test checks them against serde's).
 
 use std::fmt;
 
 use js_sys::{Array, Object};
-use serde::de::{self, DeserializeOwned, DeserializeSeed, IntoDeserializer, Visitor};
+use serde::de::Unexpected;
 use wasm_bindgen::{JsError, JsValue};
 
-/// A deserialization error and where it happened (innermost segment first).
-#[derive(Debug)]
+use crate::experiment::{DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
+
+/// A problem and where it is (innermost segment first).
 struct Error {
     msg: String,
     path: Vec<String>,
 }
 
+type Result<T> = std::result::Result<T, Error>;
+
 impl Error {
+    fn new(msg: String) -> Self {
+        Error {
+            msg,
+            path: Vec::new(),
+        }
+    }
+
     fn at(mut self, segment: String) -> Self {
         self.path.push(segment);
         self
@@ -39,187 +50,305 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.msg)
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl de::Error for Error {
-    fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error {
-            msg: msg.to_string(),
-            path: Vec::new(),
-        }
-    }
-
-    // JSON has `null` where serde says "unit value".
-    fn invalid_type(unexp: de::Unexpected<'_>, exp: &dyn de::Expected) -> Self {
-        match unexp {
-            de::Unexpected::Unit => {
-                de::Error::custom(format_args!("invalid type: null, expected {exp}"))
-            }
-            u => de::Error::custom(format_args!("invalid type: {u}, expected {exp}")),
-        }
-    }
-}
-
 /// Largest integer a JS number holds exactly (2⁵³ − 1).
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
-/// A JS value as a serde data source.
-struct Value(JsValue);
-
-/// Whether a key with this value is left out, as `JSON.stringify` leaves it out.
-fn skipped(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_function() || v.is_symbol()
+/// What a JS value is, in serde's words (`null` for null, as serde_json says).
+enum Kind {
+    Null,
+    Bool(bool),
+    Unsigned(u64),
+    Signed(i64),
+    Float(f64),
+    Str(String),
+    Seq,
+    Map,
+    Other,
 }
 
-impl<'de> de::Deserializer<'de> for Value {
-    type Error = Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let v = self.0;
-        if v.is_null() || v.is_undefined() {
-            return visitor.visit_unit();
-        }
-        if let Some(b) = v.as_bool() {
-            return visitor.visit_bool(b);
-        }
-        if let Some(n) = v.as_f64() {
-            // Whole numbers as integers (as JSON text would give them to serde_json).
-            return if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
-                if n >= 0.0 {
-                    visitor.visit_u64(n as u64)
-                } else {
-                    visitor.visit_i64(n as i64)
-                }
+fn kind(v: &JsValue) -> Kind {
+    if v.is_null() || v.is_undefined() {
+        Kind::Null
+    } else if let Some(b) = v.as_bool() {
+        Kind::Bool(b)
+    } else if let Some(n) = v.as_f64() {
+        if n.fract() == 0.0 && n.abs() <= MAX_SAFE {
+            if n >= 0.0 {
+                Kind::Unsigned(n as u64)
             } else {
-                visitor.visit_f64(n)
-            };
-        }
-        if let Some(s) = v.as_string() {
-            return visitor.visit_string(s);
-        }
-        if Array::is_array(&v) {
-            let a = Array::from(&v);
-            return visitor.visit_seq(Seq { items: a, next: 0 });
-        }
-        if v.is_object() {
-            let entries = Object::entries(&Object::from(v));
-            return visitor.visit_map(Map {
-                entries,
-                next: 0,
-                key: String::new(),
-                value: JsValue::UNDEFINED,
-            });
-        }
-        Err(de::Error::custom(
-            "not a JSON value (numbers, strings, booleans, arrays and plain objects only)",
-        ))
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.0.is_null() || self.0.is_undefined() {
-            visitor.visit_none()
-        } else {
-            visitor.visit_some(self)
-        }
-    }
-
-    // A unit variant by name, as serde_json reads `"name"`.
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Error> {
-        match self.0.as_string() {
-            Some(s) => visitor.visit_enum(de::IntoDeserializer::<Error>::into_deserializer(s)),
-            None => self.deserialize_any(visitor),
-        }
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
-        unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
-    }
-}
-
-struct Seq {
-    items: Array,
-    next: u32,
-}
-
-impl<'de> de::SeqAccess<'de> for Seq {
-    type Error = Error;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Error> {
-        if self.next >= self.items.length() {
-            return Ok(None);
-        }
-        let i = self.next;
-        self.next += 1;
-        seed.deserialize(Value(self.items.get(i)))
-            .map(Some)
-            .map_err(|e| e.at(format!("[{i}]")))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some((self.items.length() - self.next) as usize)
-    }
-}
-
-struct Map {
-    entries: Array,
-    next: u32,
-    key: String,
-    value: JsValue,
-}
-
-impl<'de> de::MapAccess<'de> for Map {
-    type Error = Error;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Error> {
-        while self.next < self.entries.length() {
-            let pair = Array::from(&self.entries.get(self.next));
-            self.next += 1;
-            let value = pair.get(1);
-            if skipped(&value) {
-                continue;
+                Kind::Signed(n as i64)
             }
-            self.key = pair.get(0).as_string().unwrap_or_default();
-            self.value = value;
-            let key: de::value::StrDeserializer<'_, Error> = self.key.as_str().into_deserializer();
-            return seed.deserialize(key).map(Some);
+        } else {
+            Kind::Float(n)
         }
-        Ok(None)
+    } else if let Some(s) = v.as_string() {
+        Kind::Str(s)
+    } else if Array::is_array(v) {
+        Kind::Seq
+    } else if v.is_object() {
+        Kind::Map
+    } else {
+        Kind::Other
     }
+}
 
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
-        let value = std::mem::replace(&mut self.value, JsValue::UNDEFINED);
-        seed.deserialize(Value(value))
-            .map_err(|e| e.at(std::mem::take(&mut self.key)))
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Kind::Null => f.write_str("null"),
+            Kind::Bool(b) => Unexpected::Bool(*b).fmt(f),
+            Kind::Unsigned(n) => Unexpected::Unsigned(*n).fmt(f),
+            Kind::Signed(n) => Unexpected::Signed(*n).fmt(f),
+            Kind::Float(n) => Unexpected::Float(*n).fmt(f),
+            Kind::Str(s) => Unexpected::Str(s).fmt(f),
+            Kind::Seq => Unexpected::Seq.fmt(f),
+            Kind::Map => Unexpected::Map.fmt(f),
+            Kind::Other => f.write_str("a value JSON cannot hold"),
+        }
+    }
+}
+
+fn invalid_type(k: &Kind, expected: &str) -> Error {
+    Error::new(format!("invalid type: {k}, expected {expected}"))
+}
+
+/// A value read from JS the way serde reads its JSON form.
+trait Read: Sized {
+    fn read(v: JsValue) -> Result<Self>;
+}
+
+impl Read for f64 {
+    fn read(v: JsValue) -> Result<f64> {
+        v.as_f64().ok_or_else(|| invalid_type(&kind(&v), "f64"))
+    }
+}
+
+impl Read for f32 {
+    fn read(v: JsValue) -> Result<f32> {
+        v.as_f64()
+            .map(|n| n as f32)
+            .ok_or_else(|| invalid_type(&kind(&v), "f32"))
+    }
+}
+
+/// A whole number up to `max`; `what` is the Rust type's name.
+fn whole(v: &JsValue, what: &str, max: u64) -> Result<u64> {
+    match kind(v) {
+        Kind::Unsigned(n) if n <= max => Ok(n),
+        k @ (Kind::Unsigned(_) | Kind::Signed(_)) => {
+            Err(Error::new(format!("invalid value: {k}, expected {what}")))
+        }
+        k => Err(invalid_type(&k, what)),
+    }
+}
+
+impl Read for u64 {
+    fn read(v: JsValue) -> Result<u64> {
+        whole(&v, "u64", u64::MAX)
+    }
+}
+
+impl Read for usize {
+    fn read(v: JsValue) -> Result<usize> {
+        whole(&v, "usize", usize::MAX as u64).map(|n| n as usize)
+    }
+}
+
+impl Read for String {
+    fn read(v: JsValue) -> Result<String> {
+        v.as_string()
+            .ok_or_else(|| invalid_type(&kind(&v), "a string"))
+    }
+}
+
+impl<T: Read> Read for Option<T> {
+    fn read(v: JsValue) -> Result<Option<T>> {
+        if v.is_null() || v.is_undefined() {
+            Ok(None)
+        } else {
+            T::read(v).map(Some)
+        }
+    }
+}
+
+impl<T: Read> Read for Vec<T> {
+    fn read(v: JsValue) -> Result<Vec<T>> {
+        if !Array::is_array(&v) {
+            return Err(invalid_type(&kind(&v), "a sequence"));
+        }
+        Array::from(&v)
+            .iter()
+            .enumerate()
+            .map(|(i, x)| T::read(x).map_err(|e| e.at(format!("[{i}]"))))
+            .collect()
+    }
+}
+
+/// serde's list of the expected fields: `` `a` ``, `` `a` or `b` ``, `` one of `a`, `b`, `c` ``.
+fn one_of(fields: &[&str]) -> String {
+    match fields {
+        [] => "there are no fields".into(),
+        [a] => format!("expected `{a}`"),
+        [a, b] => format!("expected `{a}` or `{b}`"),
+        _ => {
+            let list: Vec<String> = fields.iter().map(|f| format!("`{f}`")).collect();
+            format!("expected one of {}", list.join(", "))
+        }
+    }
+}
+
+/// Reads an object's keys in order into `set(key, value)`; `name` is the struct's (for
+/// `expected struct ExperimentConfig`), `fields` its camelCase keys.
+fn fields(
+    v: JsValue,
+    name: &str,
+    fields: &[&str],
+    mut set: impl FnMut(&str, JsValue) -> Result<()>,
+) -> Result<()> {
+    if !v.is_object() || Array::is_array(&v) {
+        return Err(invalid_type(&kind(&v), &format!("struct {name}")));
+    }
+    for entry in Object::entries(&Object::from(v)).iter() {
+        let pair = Array::from(&entry);
+        let value = pair.get(1);
+        if value.is_undefined() || value.is_function() || value.is_symbol() {
+            continue;
+        }
+        let key = pair.get(0).as_string().unwrap_or_default();
+        if !fields.contains(&key.as_str()) {
+            return Err(Error::new(format!(
+                "unknown field `{key}`, {}",
+                one_of(fields)
+            )));
+        }
+        set(&key, value).map_err(|e| e.at(key))?;
+    }
+    Ok(())
+}
+
+impl Read for DataConfig {
+    fn read(v: JsValue) -> Result<Self> {
+        let mut c = DataConfig::default();
+        fields(v, "DataConfig", DataConfig::FIELDS, |k, v| {
+            match k {
+                "kind" => c.kind = Read::read(v)?,
+                "noise" => c.noise = Read::read(v)?,
+                "trainFraction" => c.train_fraction = Read::read(v)?,
+                "samples" => c.samples = Read::read(v)?,
+                "seed" => c.seed = Read::read(v)?,
+                "csv" => c.csv = Read::read(v)?,
+                "labelColumn" => c.label_column = Read::read(v)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+}
+
+impl Read for ExperimentConfig {
+    fn read(v: JsValue) -> Result<Self> {
+        let mut c = ExperimentConfig::default();
+        fields(v, "ExperimentConfig", ExperimentConfig::FIELDS, |k, v| {
+            match k {
+                "dataset" => c.dataset = Read::read(v)?,
+                "hidden" => c.hidden = Read::read(v)?,
+                "activation" => c.activation = Read::read(v)?,
+                "outputActivation" => c.output_activation = Read::read(v)?,
+                "init" => c.init = Read::read(v)?,
+                "loss" => c.loss = Read::read(v)?,
+                "optimizer" => c.optimizer = Read::read(v)?,
+                "momentum" => c.momentum = Read::read(v)?,
+                "learningRate" => c.learning_rate = Read::read(v)?,
+                "batchSize" => c.batch_size = Read::read(v)?,
+                "l1" => c.l1 = Read::read(v)?,
+                "l2" => c.l2 = Read::read(v)?,
+                "seed" => c.seed = Read::read(v)?,
+                "rewindStep" => c.rewind_step = Read::read(v)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+}
+
+impl Read for PruneConfig {
+    fn read(v: JsValue) -> Result<Self> {
+        let mut c = PruneConfig::default();
+        fields(v, "PruneConfig", PruneConfig::FIELDS, |k, v| {
+            match k {
+                "structure" => c.structure = Read::read(v)?,
+                "score" => c.score = Read::read(v)?,
+                "scope" => c.scope = Read::read(v)?,
+                "fraction" => c.fraction = Read::read(v)?,
+                "count" => c.count = Read::read(v)?,
+                "outputRate" => c.output_rate = Read::read(v)?,
+                "seed" => c.seed = Read::read(v)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+}
+
+impl Read for LotteryConfig {
+    fn read(v: JsValue) -> Result<Self> {
+        let mut c = LotteryConfig::default();
+        fields(v, "LotteryConfig", LotteryConfig::FIELDS, |k, v| {
+            match k {
+                "levels" => c.levels = Read::read(v)?,
+                "fraction" => c.fraction = Read::read(v)?,
+                "structure" => c.structure = Read::read(v)?,
+                "score" => c.score = Read::read(v)?,
+                "scope" => c.scope = Read::read(v)?,
+                "outputRate" => c.output_rate = Read::read(v)?,
+                "init" => c.init = Read::read(v)?,
+                "controls" => c.controls = Read::read(v)?,
+                "epochs" => c.epochs = Read::read(v)?,
+                "seed" => c.seed = Read::read(v)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(c)
+    }
+}
+
+impl Read for GradualConfig {
+    fn read(v: JsValue) -> Result<Self> {
+        let mut c = GradualConfig::default();
+        fields(v, "GradualConfig", GradualConfig::FIELDS, |k, v| {
+            match k {
+                "initialSparsity" => c.initial_sparsity = Read::read(v)?,
+                "finalSparsity" => c.final_sparsity = Read::read(v)?,
+                "beginStep" => c.begin_step = Read::read(v)?,
+                "endStep" => c.end_step = Read::read(v)?,
+                "frequency" => c.frequency = Read::read(v)?,
+                "power" => c.power = Read::read(v)?,
+                "structure" => c.structure = Read::read(v)?,
+                "score" => c.score = Read::read(v)?,
+                "scope" => c.scope = Read::read(v)?,
+                "outputRate" => c.output_rate = Read::read(v)?,
+                _ => {}
+            }
+            Ok(())
+        })?;
+        Ok(c)
     }
 }
 
 /// Reads a config object (`what` names it in messages: `config`, `prune spec`, …). NaN and
 /// ±Infinity are refused first, naming where they are; every other problem names the field path.
-pub(crate) fn from_js<T: DeserializeOwned>(what: &str, v: JsValue) -> Result<T, JsError> {
+#[allow(private_bounds)]
+pub(crate) fn from_js<T: Read>(what: &str, v: JsValue) -> std::result::Result<T, JsError> {
     if let Some((path, n)) = non_finite(&v, String::new(), 0) {
         return Err(JsError::new(&format!(
             "invalid {what}: {path} is {n} (a finite number)"
         )));
     }
-    T::deserialize(Value(v)).map_err(|e| {
+    T::read(v).map_err(|e| {
         let path = e.path();
         if path.is_empty() {
             JsError::new(&format!("invalid {what}: {}", e.msg))
