@@ -118,12 +118,14 @@ trait Read: Sized {
 }
 
 impl Read for f64 {
+    #[inline(never)]
     fn read(v: JsValue) -> Result<f64> {
         v.as_f64().ok_or_else(|| invalid_type(&kind(&v), "f64"))
     }
 }
 
 impl Read for f32 {
+    #[inline(never)]
     fn read(v: JsValue) -> Result<f32> {
         v.as_f64()
             .map(|n| n as f32)
@@ -143,18 +145,21 @@ fn whole(v: &JsValue, what: &str, max: u64) -> Result<u64> {
 }
 
 impl Read for u64 {
+    #[inline(never)]
     fn read(v: JsValue) -> Result<u64> {
         whole(&v, "u64", u64::MAX)
     }
 }
 
 impl Read for usize {
+    #[inline(never)]
     fn read(v: JsValue) -> Result<usize> {
         whole(&v, "usize", usize::MAX as u64).map(|n| n as usize)
     }
 }
 
 impl Read for String {
+    #[inline(never)]
     fn read(v: JsValue) -> Result<String> {
         v.as_string()
             .ok_or_else(|| invalid_type(&kind(&v), "a string"))
@@ -199,11 +204,13 @@ fn one_of(fields: &[&str]) -> String {
 
 /// Reads an object's keys in order into `set(key, value)`; `name` is the struct's (for
 /// `expected struct ExperimentConfig`), `fields` its camelCase keys.
+/// (Not generic and not inlined: one copy serves every config type.)
+#[inline(never)]
 fn fields(
     v: JsValue,
     name: &str,
     fields: &[&str],
-    mut set: impl FnMut(&str, JsValue) -> Result<()>,
+    set: &mut dyn FnMut(&str, JsValue) -> Result<()>,
 ) -> Result<()> {
     if !v.is_object() || Array::is_array(&v) {
         return Err(invalid_type(&kind(&v), &format!("struct {name}")));
@@ -229,7 +236,7 @@ fn fields(
 impl Read for DataConfig {
     fn read(v: JsValue) -> Result<Self> {
         let mut c = DataConfig::default();
-        fields(v, "DataConfig", DataConfig::FIELDS, |k, v| {
+        fields(v, "DataConfig", DataConfig::FIELDS, &mut |k, v| {
             match k {
                 "kind" => c.kind = Read::read(v)?,
                 "noise" => c.noise = Read::read(v)?,
@@ -249,26 +256,31 @@ impl Read for DataConfig {
 impl Read for ExperimentConfig {
     fn read(v: JsValue) -> Result<Self> {
         let mut c = ExperimentConfig::default();
-        fields(v, "ExperimentConfig", ExperimentConfig::FIELDS, |k, v| {
-            match k {
-                "dataset" => c.dataset = Read::read(v)?,
-                "hidden" => c.hidden = Read::read(v)?,
-                "activation" => c.activation = Read::read(v)?,
-                "outputActivation" => c.output_activation = Read::read(v)?,
-                "init" => c.init = Read::read(v)?,
-                "loss" => c.loss = Read::read(v)?,
-                "optimizer" => c.optimizer = Read::read(v)?,
-                "momentum" => c.momentum = Read::read(v)?,
-                "learningRate" => c.learning_rate = Read::read(v)?,
-                "batchSize" => c.batch_size = Read::read(v)?,
-                "l1" => c.l1 = Read::read(v)?,
-                "l2" => c.l2 = Read::read(v)?,
-                "seed" => c.seed = Read::read(v)?,
-                "rewindStep" => c.rewind_step = Read::read(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
+        fields(
+            v,
+            "ExperimentConfig",
+            ExperimentConfig::FIELDS,
+            &mut |k, v| {
+                match k {
+                    "dataset" => c.dataset = Read::read(v)?,
+                    "hidden" => c.hidden = Read::read(v)?,
+                    "activation" => c.activation = Read::read(v)?,
+                    "outputActivation" => c.output_activation = Read::read(v)?,
+                    "init" => c.init = Read::read(v)?,
+                    "loss" => c.loss = Read::read(v)?,
+                    "optimizer" => c.optimizer = Read::read(v)?,
+                    "momentum" => c.momentum = Read::read(v)?,
+                    "learningRate" => c.learning_rate = Read::read(v)?,
+                    "batchSize" => c.batch_size = Read::read(v)?,
+                    "l1" => c.l1 = Read::read(v)?,
+                    "l2" => c.l2 = Read::read(v)?,
+                    "seed" => c.seed = Read::read(v)?,
+                    "rewindStep" => c.rewind_step = Read::read(v)?,
+                    _ => {}
+                }
+                Ok(())
+            },
+        )?;
         Ok(c)
     }
 }
@@ -276,7 +288,7 @@ impl Read for ExperimentConfig {
 impl Read for PruneConfig {
     fn read(v: JsValue) -> Result<Self> {
         let mut c = PruneConfig::default();
-        fields(v, "PruneConfig", PruneConfig::FIELDS, |k, v| {
+        fields(v, "PruneConfig", PruneConfig::FIELDS, &mut |k, v| {
             match k {
                 "structure" => c.structure = Read::read(v)?,
                 "score" => c.score = Read::read(v)?,
@@ -296,7 +308,7 @@ impl Read for PruneConfig {
 impl Read for LotteryConfig {
     fn read(v: JsValue) -> Result<Self> {
         let mut c = LotteryConfig::default();
-        fields(v, "LotteryConfig", LotteryConfig::FIELDS, |k, v| {
+        fields(v, "LotteryConfig", LotteryConfig::FIELDS, &mut |k, v| {
             match k {
                 "levels" => c.levels = Read::read(v)?,
                 "fraction" => c.fraction = Read::read(v)?,
@@ -319,7 +331,7 @@ impl Read for LotteryConfig {
 impl Read for GradualConfig {
     fn read(v: JsValue) -> Result<Self> {
         let mut c = GradualConfig::default();
-        fields(v, "GradualConfig", GradualConfig::FIELDS, |k, v| {
+        fields(v, "GradualConfig", GradualConfig::FIELDS, &mut |k, v| {
             match k {
                 "initialSparsity" => c.initial_sparsity = Read::read(v)?,
                 "finalSparsity" => c.final_sparsity = Read::read(v)?,
