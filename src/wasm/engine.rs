@@ -190,7 +190,7 @@ impl Playground {
     /// The version of this API (see docs/api.md); bumped on any breaking change.
     #[wasm_bindgen(js_name = apiVersion)]
     pub fn api_version() -> u32 {
-        1
+        2
     }
 
     /// Gives the engine the 8×8 digits file (`pkg/digits.bin`, a copy of `data/digits.bin`), which
