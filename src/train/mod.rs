@@ -472,7 +472,7 @@ fn bias_act(z: &mut ndarray::ArrayViewMut2<f32>, bias: &Array1<f32>, act: Activa
     for mut row in z.rows_mut() {
         let row = row.as_slice_mut().expect("workspace rows are contiguous");
         match act {
-            Activation::Relu => each(row, bias, |x| x.max(0.0)),
+            Activation::Relu => each(row, bias, crate::model::relu),
             Activation::Tanh => each(row, bias, crate::model::tanh),
             Activation::Sigmoid => each(row, bias, |x| 1.0 / (1.0 + (-x).exp())),
             Activation::Linear => each(row, bias, |x| x),
