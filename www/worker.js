@@ -342,6 +342,8 @@ async function parallelLottery(id, p, spec) {
   let ticketSeen = 0;
   let controlsSeen = 0;
   let ticketDone = 0;
+  /** @type {LotteryProgress | null} */
+  let lastTicketStep = null;
   let controlsEpochs = 0;
   /** @type {{ history: import('./types.js').LevelResult[] } | null} */
   let controlsResult = null;
@@ -368,7 +370,8 @@ async function parallelLottery(id, p, spec) {
       arrived.push(...m.history.slice(controlsSeen));
       controlsSeen = m.history.length;
       controlsEpochs = m.step.epochsDone;
-      publish(m.step);
+      // The status line follows the ticket while it trains, then the last controls.
+      publish(lastTicketStep && !lastTicketStep.finished ? lastTicketStep : m.step);
     } else if (m.id === 1) {
       created(undefined);
     } else if (m.id === 2) {
@@ -401,6 +404,7 @@ async function parallelLottery(id, p, spec) {
       if (generation !== mine) return cancelled();
       step = p.lotteryStep();
       ticketDone = step.epochsDone;
+      lastTicketStep = step;
       const t = p.lotteryTicketStructure();
       if (t && t.level > fed) {
         fed = t.level;
@@ -415,7 +419,9 @@ async function parallelLottery(id, p, spec) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     helper.terminate();
-    const history = lotteryOrder([...p.lotteryHistory(), ...controlsResult.history], spec.controls);
+    // (Set by the message handler; TypeScript does not see assignments in callbacks.)
+    const done = /** @type {{ history: import('./types.js').LevelResult[] }} */ (/** @type {unknown} */ (controlsResult));
+    const history = lotteryOrder([...p.lotteryHistory(), ...done.history], spec.controls);
     return { cancelled: false, history, split: true };
   } catch (err) {
     helper.terminate();
