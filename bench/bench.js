@@ -302,6 +302,31 @@ async function structuredInference(/** @type {any} */ c) {
 }
 
 /**
+ * Training speed of the engine as a case's network is pruned layer by layer to lower densities:
+ * above the engine's sparse threshold the products are dense, below it they run over the alive
+ * weights only (src/train/kernels.rs), so this shows where the switch pays.
+ */
+async function engineDensitySweep(/** @type {any} */ c) {
+  const out = [];
+  for (const density of [1, 0.5, 0.3, 0.2, 0.15, 0.1, 0.05, 0.02]) {
+    const ours = new Ours();
+    await ours.call('create', c.config);
+    if (density < 1) await ours.call('prune', { fraction: 1 - density, scope: 'layer', outputRate: 1 });
+    const k = c.steps.default;
+    await ours.call('trainStepsOnly', k);
+    const ms = [];
+    for (let w = 0; w < WINDOWS; w += 1) {
+      const t0 = performance.now();
+      await ours.call('trainStepsOnly', k);
+      ms.push((performance.now() - t0) / k);
+    }
+    ours.close();
+    out.push({ case: c.name, density, ms_per_step: median(ms), min: Math.min(...ms), max: Math.max(...ms) });
+  }
+  return out;
+}
+
+/**
  * Runs everything; `only` limits the cases (by index) for a quick check.
  * @param {{ only?: number[], engines?: string[], skipLottery?: boolean }} [opts]
  */
@@ -333,6 +358,12 @@ export async function runBench(opts = {}) {
     structured.push(await structuredInference(all[i]));
     log(`structured 90% ${all[i].name}: ${JSON.stringify(structured.at(-1))}`);
   }
+  const sparse = [];
+  for (const i of [2, 4]) {
+    if (opts.only && !opts.only.includes(i)) continue;
+    sparse.push(...(await engineDensitySweep(all[i])));
+    log(`density sweep ${all[i].name}: ${sparse.filter((x) => x.case === all[i].name).map((x) => `${x.density}: ${x.ms_per_step.toFixed(3)} ms`).join(', ')}`);
+  }
   const roundTrip = await roundTripMs();
   log(`worker round trip ${roundTrip.toFixed(3)} ms`);
   const lottery = opts.skipLottery ? null : await lotteryWallTime();
@@ -342,6 +373,7 @@ export async function runBench(opts = {}) {
     peak: { simd128_mul_add_gflops: peak?.gflops ?? null, relaxed_madd_gflops: peakFma?.gflops ?? null, accumulators: peak?.accumulators },
     lottery,
     structured,
+    sparse_sweep_engine: sparse,
     worker_round_trip_ms: roundTrip,
     tfjs: { version: tf.version.tfjs, simd: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') },
     userAgent: navigator.userAgent,

@@ -144,6 +144,7 @@ async function main() {
       worker_round_trip_ms: res.worker_round_trip_ms,
       structured_pruning_inference: res.structured,
       sparse_sweep_native: nat.sparse,
+      sparse_sweep_engine: res.sparse_sweep_engine,
     };
     writeFileSync(path.join(root, 'bench', 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
     console.log(table(rows));
@@ -155,6 +156,10 @@ async function main() {
     );
     console.log(`\npeak SIMD128 (mul+add, in page): ${fmt(peak)} GFLOP/s; relaxed madd: ${fmt(res.peak.relaxed_madd_gflops)} GFLOP/s`);
     if (res.lottery) console.log(`lottery (MNIST-1D 40-100-100-10, 10 levels × 20 epochs, ticket + random reinit): ${(res.lottery.ms / 1000).toFixed(2)} s`);
+    for (const name of new Set(res.sparse_sweep_engine.map((/** @type {any} */ x) => x.case))) {
+      const rows = res.sparse_sweep_engine.filter((/** @type {any} */ x) => x.case === name);
+      console.log(`engine training by density, ${name} (ms/step; sparse products below 15%): ${rows.map((/** @type {any} */ x) => `${x.density}: ${fmt(x.ms_per_step)}`).join(' | ')}`);
+    }
     for (const s of res.structured) console.log(`structured 90% neurons, ${s.case}: dense ${fmt(s.dense_ms)} ms, pruned ${fmt(s.pruned_ms)} ms per 256 rows (${s.speedup.toFixed(1)}×)`);
     console.log(`worker round trip (no work): ${fmt(res.worker_round_trip_ms)} ms`);
     if (out.engine_wasm) console.log(`engine wasm: ${out.engine_wasm.raw_bytes} B raw, ${out.engine_wasm.gzip_bytes} B gzipped`);

@@ -90,6 +90,43 @@ test('a 3-level lottery with a control reports progress, and cancel stops a run'
   expect(r.evaluation.testAccuracy).toBeGreaterThan(0);
 });
 
+test('a lottery split over two workers gives the one-worker history, bit for bit', async ({ page }) => {
+  await engineOn(page);
+  const r = await page.evaluate(async () => {
+    // @ts-ignore test hook
+    const e = window.engine;
+    const out = [];
+    for (const spec of [
+      { levels: 3, epochs: 2, controls: ['random-reinit', 'random-mask'], fraction: 0.3 },
+      { levels: 2, epochs: 2, controls: ['random-mask', 'random-reinit'], fraction: 0.25, structure: 'neurons' },
+    ]) {
+      const one = await e.runLottery({ ...spec, parallel: false });
+      // @ts-ignore test hook
+      window.progress.splice(0);
+      const two = await e.runLottery(spec);
+      // @ts-ignore test hook
+      const progress = window.progress.splice(0).filter((p) => p.kind === 'lottery');
+      out.push({ one, two, progress });
+    }
+    return { out, cores: navigator.hardwareConcurrency };
+  });
+  expect(r.cores).toBeGreaterThanOrEqual(2);
+  for (const { one, two, progress } of r.out) {
+    expect(one.split).toBeUndefined();
+    expect(two.split).toBe(true);
+    expect(two.history).toEqual(one.history);
+    // Progress: results only ever appended, epochs counted up to the whole experiment's.
+    for (let i = 1; i < progress.length; i++) {
+      const [a, b] = [progress[i - 1], progress[i]];
+      expect(b.history.slice(0, a.history.length)).toEqual(a.history);
+      expect(b.step.epochsDone).toBeGreaterThanOrEqual(a.step.epochsDone);
+    }
+    const last = progress.at(-1);
+    expect(last.history).toHaveLength(one.history.length);
+    expect(last.step.epochsDone).toBe(last.step.epochsTotal);
+  }
+});
+
 test('invalid specs reject with a message naming the field, and the model survives', async ({ page }) => {
   await engineOn(page);
   const r = await page.evaluate(async () => {

@@ -788,14 +788,28 @@ impl Experiment {
     /// # Errors
     /// Any spec error.
     pub fn lottery(&self, spec: LotterySpec) -> Result<LotteryRunner> {
+        self.lottery_part(spec, crate::lottery::Role::All)
+    }
+
+    /// The `role` part of [`Experiment::lottery`], for running the ticket and the controls side
+    /// by side (see [`crate::lottery`]).
+    ///
+    /// # Errors
+    /// As [`Experiment::lottery`].
+    pub fn lottery_part(
+        &self,
+        spec: LotterySpec,
+        role: crate::lottery::Role,
+    ) -> Result<LotteryRunner> {
         let spec_model = self
             .config
             .mlp_spec(self.data.n_features(), self.data.n_classes)?;
-        LotteryRunner::new(
+        LotteryRunner::with_role(
             spec,
             Mlp::new(&spec_model)?,
             self.config.train_config()?,
             self.data.clone(),
+            role,
         )
     }
 }

@@ -107,6 +107,88 @@ fn lottery_json_prints_one_object_per_branch_and_level() {
     assert_eq!(lines[1]["layer_density"].as_array().unwrap().len(), 3);
 }
 
+/// With two or more cores the controls train in a second thread; `--serial` keeps one thread.
+/// Both print the same lines in the same order and export the same files, byte for byte.
+#[test]
+fn a_lottery_in_two_threads_prints_and_exports_what_one_thread_does() {
+    let base = std::env::temp_dir().join(format!("pp-cli-threads-{}", std::process::id()));
+    let mut outputs = Vec::new();
+    for (name, serial) in [("two", false), ("one", true)] {
+        let dir = base.join(name);
+        let dir_s = dir.to_str().unwrap().to_string();
+        for json in [true, false] {
+            let mut args = vec![
+                "lottery",
+                "--dataset",
+                "moons",
+                "--hidden",
+                "12,12",
+                "--levels",
+                "3",
+                "--epochs",
+                "2",
+                "--controls",
+                "random-mask,random-reinit",
+                "--export",
+                &dir_s,
+            ];
+            if json {
+                args.push("--json");
+            }
+            if serial {
+                args.push("--serial");
+            }
+            let out = run(&args);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            outputs.push((name, json, String::from_utf8(out.stdout).unwrap()));
+        }
+    }
+    let (two, one) = outputs.split_at(2);
+    for ((_, json, a), (_, _, b)) in two.iter().zip(one) {
+        assert_eq!(a, b, "json {json}");
+        assert_eq!(a.lines().count(), 1 + 3 * 3);
+    }
+    let first = json_lines_of(&one[0].2);
+    let order: Vec<(String, u64)> = first
+        .iter()
+        .map(|l| {
+            (
+                l["branch"].as_str().unwrap().to_string(),
+                l["level"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        order[..4]
+            .iter()
+            .map(|(b, _)| b.as_str())
+            .collect::<Vec<_>>(),
+        ["ticket", "ticket", "random-mask", "random-reinit"]
+    );
+    let mut files: Vec<_> = std::fs::read_dir(base.join("one"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 1 + 3 * 3);
+    for f in &files {
+        let a = std::fs::read(base.join("one").join(f)).unwrap();
+        let b = std::fs::read(base.join("two").join(f)).unwrap();
+        assert!(a == b, "{f:?} differs");
+    }
+    std::fs::remove_dir_all(&base).unwrap();
+}
+
+fn json_lines_of(text: &str) -> Vec<serde_json::Value> {
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 #[test]
 fn bad_flags_fail_on_stderr_with_a_message_naming_the_value() {
     for (args, needle) in [

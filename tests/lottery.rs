@@ -2,7 +2,7 @@
 #![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
-use pruning_playground::lottery::{Branch, LevelResult, LotteryRunner};
+use pruning_playground::lottery::{Branch, LevelResult, LotteryRunner, Role};
 use pruning_playground::model::Mlp;
 
 fn circle() -> Experiment {
@@ -187,6 +187,76 @@ fn structured_lottery_removes_neurons_level_by_level() {
             .map(|x| x.density)
             .collect();
         assert!(d.iter().all(|&x| x == d[0]), "level {level}: {d:?}");
+    }
+}
+
+/// Runs `cfg` as a ticket runner and a controls runner side by side — the controls are fed each
+/// ticket structure as soon as it is pruned, and step in turn with the ticket, as two workers
+/// would — and merges the results.
+fn split_run(exp: &Experiment, cfg: &LotteryConfig) -> Vec<LevelResult> {
+    let spec = cfg.spec().unwrap();
+    let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).unwrap();
+    let mut controls = exp.lottery_part(spec, Role::Controls).unwrap();
+    assert_eq!(
+        ticket.epochs_total() + controls.epochs_total(),
+        runner(exp, cfg.clone()).epochs_total()
+    );
+    let mut fed = 0;
+    while !(ticket.finished() && controls.finished()) {
+        if !ticket.finished() {
+            ticket.step().unwrap();
+        }
+        if let Some(t) = ticket.ticket_structure().filter(|t| t.level > fed) {
+            fed = t.level;
+            controls.feed_ticket(&t).unwrap();
+        }
+        if controls.has_work() {
+            controls.step().unwrap();
+        }
+    }
+    // A level out of order is refused and changes nothing.
+    if let Some(t) = ticket.ticket_structure() {
+        let before = controls.results().to_vec();
+        let err = controls.feed_ticket(&t).unwrap_err().to_string();
+        assert!(err.contains("expected the ticket of level"), "{err}");
+        assert_eq!(controls.results(), &before[..]);
+        assert!(
+            ticket.feed_ticket(&t).is_err(),
+            "a ticket runner is not fed"
+        );
+    }
+    let c = controls.results().to_vec();
+    assert!(c.iter().all(|r| r.branch != Branch::Ticket));
+    ticket.absorb(c);
+    ticket.results().to_vec()
+}
+
+/// Splitting an experiment into a ticket runner and a controls runner gives exactly the results
+/// of one runner — every metric of every epoch, the overlaps, the order — for unstructured and
+/// structured pruning, both controls, and each reset.
+#[test]
+fn ticket_and_controls_run_apart_give_the_same_results() {
+    let exp = circle();
+    for (structure, init, controls) in [
+        ("weights", "init", vec!["random-reinit", "random-mask"]),
+        ("neurons", "init", vec!["random-mask", "random-reinit"]),
+        ("weights", "step:5", vec!["random-reinit"]),
+        ("neurons", "keep", vec!["random-reinit"]),
+        ("weights", "init", vec![]),
+    ] {
+        let cfg = LotteryConfig {
+            levels: 3,
+            epochs: 2,
+            fraction: 0.3,
+            structure: structure.into(),
+            init: init.into(),
+            controls: controls.iter().map(|c| c.to_string()).collect(),
+            ..LotteryConfig::default()
+        };
+        let whole = runner(&exp, cfg.clone()).run().unwrap().to_vec();
+        assert_eq!(whole.len(), 1 + 3 * (1 + controls.len()));
+        let split = split_run(&exp, &cfg);
+        assert_eq!(split, whole, "{structure} {init} {controls:?}");
     }
 }
 

@@ -178,6 +178,89 @@ fn masked_weights_have_zero_gradient() {
     assert!(grads[0].weight.iter().any(|&g| g != 0.0));
 }
 
+/// Layers with few alive weights (here 5% of a 100×100 layer) train with the sparse products:
+/// the loss and the gradients of the alive weights are those the dense products give for the
+/// same weights (to f32 round-off: the sums skip zeros and may be split differently), masked
+/// gradients are 0, and training keeps masked weights at exactly 0 while it lowers the loss.
+#[test]
+fn sparse_layers_give_the_dense_gradients_and_train() {
+    let mut model = Mlp::new(&spec(
+        vec![100, 100],
+        Activation::Relu,
+        Activation::Linear,
+        3,
+    ))
+    .unwrap();
+    let mut r = rng::seeded(4);
+    let masks: Vec<Array2<f32>> = model
+        .layers()
+        .iter()
+        .enumerate()
+        .map(|(l, d)| {
+            let keep = if l == 1 { 0.05 } else { 1.0 };
+            Array2::from_shape_simple_fn(d.weight().dim(), || {
+                f32::from(u8::from(r.random::<f64>() < keep))
+            })
+        })
+        .collect();
+    // The same weights, once with the masks (sparse middle layer) and once all alive (dense).
+    let mut dense = model.clone();
+    model.set_masks(&masks).unwrap();
+    let pruned_params = model.params();
+    dense.set_params(&pruned_params).unwrap();
+    let data = random_data(200, 3, 5);
+    let (loss_s, grad_s) = gradients(
+        &model,
+        data.x_train.view(),
+        &data.y_train,
+        Loss::CrossEntropy,
+    )
+    .unwrap();
+    let (loss_d, grad_d) = gradients(
+        &dense,
+        data.x_train.view(),
+        &data.y_train,
+        Loss::CrossEntropy,
+    )
+    .unwrap();
+    assert!(
+        (loss_s - loss_d).abs() <= 1e-6 * loss_d.abs(),
+        "{loss_s} vs {loss_d}"
+    );
+    let mut alive = 0;
+    for ((gs, gd), m) in grad_s.iter().zip(&grad_d).zip(&masks) {
+        for ((&a, &b), &mv) in gs.weight.iter().zip(&gd.weight).zip(m) {
+            if mv == 0.0 {
+                assert_eq!(a, 0.0);
+            } else {
+                alive += 1;
+                assert!((a - b).abs() <= 1e-5 * (1.0 + b.abs()), "{a} vs {b}");
+            }
+        }
+    }
+    assert!(alive > 600, "{alive} alive weights compared");
+
+    let mut trainer = Trainer::new(TrainConfig {
+        optimizer: Optimizer::adam(),
+        learning_rate: 0.01,
+        batch_size: 32,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    let before = loss_at(&model, &data, Loss::CrossEntropy);
+    for _ in 0..10 {
+        trainer.train_epoch(&mut model, &data).unwrap();
+    }
+    assert!(loss_at(&model, &data, Loss::CrossEntropy) < 0.8 * before);
+    for (d, m) in model.layers().iter().zip(&masks) {
+        for (w, mv) in d.weight().iter().zip(m) {
+            if *mv == 0.0 {
+                assert_eq!(w.to_bits(), 0.0f32.to_bits(), "a masked weight was revived");
+            }
+        }
+    }
+}
+
 #[test]
 fn masked_weights_stay_exactly_zero_through_every_optimizer_with_regularization() {
     for optimizer in [

@@ -198,7 +198,7 @@
 
 /**
  * Messages page → worker.
- * @typedef {{ id: number, method: string, args: unknown[] } | { type: 'cancel' }} Request
+ * @typedef {{ id: number, method: string, args: unknown[] } | { type: 'cancel' } | { type: 'feed', structure: unknown }} Request
  */
 
 /**

@@ -206,6 +206,34 @@ const own = {
     return { metrics: all, cancelled: false };
   },
 
+  /**
+   * The control branches of a lottery split with `parallelLottery`, in a worker of their own:
+   * started from `config` (by `create`), fed each ticket level's structure by `feed` messages,
+   * posting progress as `lottery` does. Ends when every level's controls are trained.
+   */
+  async lotteryControls(id, /** @type {LotterySpec} */ spec) {
+    const p = /** @type {any} */ (playground());
+    p.startLottery(spec, 'controls');
+    const mine = generation;
+    /** @type {LotteryProgress | null} */
+    let step = null;
+    for (;;) {
+      if (feedError) throw feedError;
+      if (!p.lotteryHasWork()) {
+        if (step?.finished || spec.levels === 0) break;
+        await new Promise((resolve) => {
+          wakeControls = resolve;
+        });
+      } else {
+        step = p.lotteryStep();
+        post({ type: 'progress', id, kind: 'lottery', step, history: p.lotteryHistory() });
+      }
+      await yieldToEvents();
+      if (generation !== mine) return { cancelled: true, history: p.lotteryHistory() };
+    }
+    return { cancelled: false, history: p.lotteryHistory() };
+  },
+
   /** Continuous training until cancel ("Play"). */
   async play(id) {
     const mine = generation;
@@ -228,11 +256,18 @@ const own = {
     return { epochs, cancelled: true };
   },
 
-  /** The lottery experiment, one `lotteryStep()` (one epoch) at a time. */
-  async lottery(id, /** @type {LotterySpec} */ spec) {
+  /**
+   * The lottery experiment, one `lotteryStep()` (one epoch) at a time. With control branches, two
+   * or more cores and nested workers, the controls run beside the ticket in a second worker
+   * (see `parallelLottery`); `spec.parallel: false` keeps everything in this one. Either way the
+   * returned history is the same, bit for bit.
+   */
+  async lottery(id, /** @type {LotterySpec & { parallel?: boolean }} */ spec) {
     const p = /** @type {any} */ (playground());
     if (!has('startLottery')) throw new Error('this engine build has no lottery runner yet');
-    p.startLottery(spec);
+    const { parallel = true, ...engineSpec } = spec ?? {};
+    if (parallel && canSplitLottery(engineSpec)) return parallelLottery(id, p, engineSpec);
+    p.startLottery(engineSpec);
     const mine = generation;
     /** @type {LotteryProgress} */
     let step;
@@ -289,6 +324,156 @@ const own = {
   },
 };
 
+/** `lotteryControls` waits on this for the next `feed` message. */
+/** @type {((v: unknown) => void) | null} */
+let wakeControls = null;
+/** A `feed` the controls runner refused; `lotteryControls` throws it. */
+/** @type {Error | null} */
+let feedError = null;
+
+/** @param {unknown} structure */
+function feed(structure) {
+  try {
+    /** @type {any} */ (playground()).lotteryFeed(structure);
+  } catch (err) {
+    feedError = new Error(errorText(err));
+  }
+  wakeControls?.(undefined);
+  wakeControls = null;
+}
+
+/** @param {Partial<LotterySpec>} spec */
+function canSplitLottery(spec) {
+  return (
+    Array.isArray(spec.controls) &&
+    spec.controls.length > 0 &&
+    (spec.levels ?? 0) > 0 &&
+    typeof Worker === 'function' &&
+    (self.navigator?.hardwareConcurrency ?? 1) >= 2 &&
+    Number.isInteger(spec.epochs) &&
+    has('lotteryFeed') &&
+    has('config')
+  );
+}
+
+/**
+ * Sorts lottery results as one runner finishes them: by level, the ticket first, then the
+ * controls in the spec's order (the engine's `LotteryRunner::absorb` order).
+ * @param {import('./types.js').LevelResult[]} results
+ * @param {string[]} controls
+ */
+function lotteryOrder(results, controls) {
+  const rank = (/** @type {string} */ b) => (b === 'ticket' ? 0 : 1 + controls.indexOf(b));
+  return [...results].sort((a, b) => a.level - b.level || rank(a.branch) - rank(b.branch));
+}
+
+/**
+ * Runs the ticket here and the controls in a second worker (this same script), feeding it each
+ * ticket level's structure as soon as it is pruned: the controls of level k train while the
+ * ticket trains level k + 1. Progress carries the results in the order they finish (the page
+ * appends them); the returned history is in the one-runner order.
+ * @param {number} id
+ * @param {any} p
+ * @param {LotterySpec} spec
+ */
+async function parallelLottery(id, p, spec) {
+  const mine = generation;
+  const ticketTotal = p.startLottery(spec, 'ticket');
+  const total = ticketTotal + spec.levels * spec.controls.length * spec.epochs;
+  const helper = new Worker(new URL(import.meta.url), { type: 'module' });
+  /** @type {import('./types.js').LevelResult[]} results in the order they finished */
+  const arrived = [];
+  let ticketSeen = 0;
+  let controlsSeen = 0;
+  let ticketDone = 0;
+  /** @type {LotteryProgress | null} */
+  let lastTicketStep = null;
+  let controlsEpochs = 0;
+  /** @type {{ history: import('./types.js').LevelResult[] } | null} */
+  let controlsResult = null;
+  /** @type {Error | null} */
+  let controlsError = null;
+  /** @type {(v: unknown) => void} */
+  let created = () => {};
+  const createdPromise = new Promise((resolve) => {
+    created = resolve;
+  });
+  const publish = (/** @type {LotteryProgress} */ latest) => {
+    const tickets = p.lotteryHistory();
+    arrived.push(...tickets.slice(ticketSeen));
+    ticketSeen = tickets.length;
+    const step = { ...latest, epochsDone: ticketDone + controlsEpochs, epochsTotal: total, finished: false };
+    post({ type: 'progress', id, kind: 'lottery', step, history: [...arrived] });
+  };
+  helper.onmessage = (/** @type {MessageEvent<any>} */ e) => {
+    const m = e.data;
+    if ('error' in m) {
+      controlsError = new Error(m.error);
+      created(undefined);
+    } else if (m.type === 'progress') {
+      arrived.push(...m.history.slice(controlsSeen));
+      controlsSeen = m.history.length;
+      controlsEpochs = m.step.epochsDone;
+      // The status line follows the ticket while it trains, then the last controls.
+      publish(lastTicketStep && !lastTicketStep.finished ? lastTicketStep : m.step);
+    } else if (m.id === 1) {
+      created(undefined);
+    } else if (m.id === 2) {
+      controlsResult = m.result;
+    }
+  };
+  helper.onerror = (e) => {
+    e.preventDefault();
+    controlsError = new Error(`the lottery's control worker failed: ${e.message}`);
+    created(undefined);
+  };
+  const cancelled = () => {
+    helper.terminate();
+    if (pg === p) p.cancelLottery();
+    return { cancelled: true, history: lotteryOrder(arrived, spec.controls) };
+  };
+  try {
+    // The controls' playground is built from the same config (same data, same θ₀); the lottery
+    // in it starts before the first structure is fed.
+    helper.postMessage({ id: 1, method: 'create', args: [p.config()] });
+    await createdPromise;
+    if (controlsError) throw controlsError;
+    helper.postMessage({ id: 2, method: 'lotteryControls', args: [spec] });
+    let fed = 0;
+    /** @type {LotteryProgress} */
+    let step;
+    do {
+      await yieldToEvents();
+      if (controlsError) throw controlsError;
+      if (generation !== mine) return cancelled();
+      step = p.lotteryStep();
+      ticketDone = step.epochsDone;
+      lastTicketStep = step;
+      const t = p.lotteryTicketStructure();
+      if (t && t.level > fed) {
+        fed = t.level;
+        helper.postMessage({ type: 'feed', structure: t }, { transfer: [...transferables(t)] });
+      }
+      publish(step);
+    } while (!step.finished);
+    // The ticket is done; the last level's controls are still training.
+    while (!controlsResult) {
+      if (controlsError) throw controlsError;
+      if (generation !== mine) return cancelled();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    helper.terminate();
+    // (Set by the message handler; TypeScript does not see assignments in callbacks.)
+    const done = /** @type {{ history: import('./types.js').LevelResult[] }} */ (/** @type {unknown} */ (controlsResult));
+    const history = lotteryOrder([...p.lotteryHistory(), ...done.history], spec.controls);
+    return { cancelled: false, history, split: true };
+  } catch (err) {
+    helper.terminate();
+    if (pg === p) p.cancelLottery();
+    throw err;
+  }
+}
+
 /**
  * @param {number} id
  * @param {string} method
@@ -306,6 +491,7 @@ self.onmessage = (/** @type {MessageEvent<Request>} */ event) => {
   const msg = event.data;
   if ('type' in msg) {
     if (msg.type === 'cancel') generation += 1;
+    else if (msg.type === 'feed') ready.then(() => feed(msg.structure));
     return;
   }
   const { id, method, args } = msg;

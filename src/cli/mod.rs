@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
-use pruning_playground::lottery::LevelResult;
+use pruning_playground::lottery::{
+    Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
+};
+use pruning_playground::train::Loss;
 
 mod io_cmds;
 
@@ -194,6 +197,10 @@ struct LotteryArgs {
     /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
     #[arg(long)]
     export: Option<std::path::PathBuf>,
+    /// Train the controls after the ticket in one thread (by default, with two or more cores,
+    /// they train in a second thread beside it; the results are the same either way).
+    #[arg(long)]
+    serial: bool,
 }
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
@@ -301,6 +308,10 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
     let loss = exp.trainer.config().loss;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
+        return lottery_in_two_threads(&exp, spec, loss, args);
+    }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -309,16 +320,108 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
         runner.step().map_err(|e| e.to_string())?;
         for r in &runner.results()[printed..] {
             writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
-            if let (Some(dir), Some(model)) = (&args.export, runner.last_finished_model()) {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-                let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
-                io_cmds::save_model(model, loss, &file)?;
-            }
+            export_level(&runner, r, loss, args)?;
         }
         printed = runner.results().len();
     }
     Ok(())
+}
+
+/// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
+fn export_level(
+    runner: &LotteryRunner,
+    r: &LevelResult,
+    loss: Loss,
+    args: &LotteryArgs,
+) -> Result<(), String> {
+    if let (Some(dir), Some(model)) = (&args.export, runner.last_finished_model()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
+        io_cmds::save_model(model, loss, &file)?;
+    }
+    Ok(())
+}
+
+/// The lottery with the controls in a second thread, fed each ticket level's structure as soon
+/// as it is pruned (see `pruning_playground::lottery`). Lines are printed in the one-thread
+/// order: a result waits until every result before it in that order is printed.
+fn lottery_in_two_threads(
+    exp: &Experiment,
+    spec: LotterySpec,
+    loss: Loss,
+    args: &LotteryArgs,
+) -> Result<(), String> {
+    let err = |e: pruning_playground::Error| e.to_string();
+    let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
+    let mut controls = exp
+        .lottery_part(spec.clone(), Role::Controls)
+        .map_err(err)?;
+    // The one-runner order: level 0's ticket, then per level the ticket and each control.
+    let mut order = vec![(0, Branch::Ticket)];
+    for level in 1..=spec.levels {
+        order.push((level, Branch::Ticket));
+        order.extend(spec.controls.iter().map(|&c| (level, c)));
+    }
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0;
+    let mut print = |r: LevelResult| -> Result<(), String> {
+        waiting.insert((r.level, r.branch), r);
+        while let Some(r) = order.get(next).and_then(|k| waiting.remove(k)) {
+            writeln!(out, "{}", level_line(&r, args.json)).map_err(|e| e.to_string())?;
+            next += 1;
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let (feed, fed) = std::sync::mpsc::channel::<TicketStructure>();
+        let (done, results) = std::sync::mpsc::channel::<LevelResult>();
+        let worker = scope.spawn(move || -> Result<(), String> {
+            let mut sent = 0;
+            while !controls.finished() {
+                if controls.has_work() {
+                    controls.step().map_err(err)?;
+                } else {
+                    // The ticket side stopped early (an error): nothing more will come.
+                    let Ok(t) = fed.recv() else { return Ok(()) };
+                    controls.feed_ticket(&t).map_err(err)?;
+                }
+                for r in &controls.results()[sent..] {
+                    export_level(&controls, r, loss, args)?;
+                    // The receiver is gone only if the ticket side failed; its error is reported.
+                    let _ = done.send(r.clone());
+                }
+                sent = controls.results().len();
+            }
+            Ok(())
+        });
+        let mut fed_level = 0;
+        let mut sent = 0;
+        while !ticket.finished() {
+            ticket.step().map_err(err)?;
+            if let Some(t) = ticket.ticket_structure().filter(|t| t.level > fed_level) {
+                fed_level = t.level;
+                let _ = feed.send(t);
+            }
+            for r in &ticket.results()[sent..] {
+                export_level(&ticket, r, loss, args)?;
+                print(r.clone())?;
+            }
+            sent = ticket.results().len();
+            while let Ok(r) = results.try_recv() {
+                print(r)?;
+            }
+        }
+        drop(feed);
+        for r in results {
+            print(r)?;
+        }
+        worker
+            .join()
+            .map_err(|_| "the controls' thread failed".to_string())?
+    })
 }
 
 fn level_line(r: &LevelResult, json: bool) -> String {

@@ -12,13 +12,23 @@
 //! The runner advances one step at a time ([`LotteryRunner::step`]: prepare a level, or train one
 //! epoch of it), so a browser can draw between steps and cancel, or runs to the end with
 //! [`LotteryRunner::run`].
+//!
+//! The controls of a level depend on the ticket only through the structure (mask and kept
+//! neurons) it was pruned to, so an experiment can be split in two runners that work side by
+//! side — in two Web Workers, or two threads: [`Role::Ticket`] trains the main line and hands out
+//! each level's structure ([`LotteryRunner::ticket_structure`]); [`Role::Controls`] is fed those
+//! structures ([`LotteryRunner::feed_ticket`]) and trains the controls. Merging the controls'
+//! results into the ticket runner ([`LotteryRunner::absorb`]) gives exactly the results, in the
+//! same order, of one runner doing both.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
+use ndarray::Array2;
+
 use crate::model::Mlp;
 use crate::prune::{self, PruneSpec, Structure};
 use crate::train::{EpochMetrics, TrainConfig, Trainer};
@@ -203,6 +213,45 @@ pub struct Progress {
     pub finished: bool,
 }
 
+/// Which part of an experiment a runner does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The ticket and every control, one after another.
+    #[default]
+    All,
+    /// The ticket's levels only; the controls are left to a [`Role::Controls`] runner.
+    Ticket,
+    /// The controls only, for the ticket structures fed to it.
+    Controls,
+}
+
+impl Role {
+    /// Parses `all`, `ticket` or `controls`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "all" => Ok(Role::All),
+            "ticket" => Ok(Role::Ticket),
+            "controls" => Ok(Role::Controls),
+            _ => Err(Error::config("role", s, "one of all, ticket, controls")),
+        }
+    }
+}
+
+/// The structure a ticket level was pruned to: what the controls of that level copy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketStructure {
+    /// The level (1-based; level 0 is the dense network).
+    pub level: usize,
+    /// Each layer's 0/1 mask at the pruned shape.
+    pub masks: Vec<Array2<f32>>,
+    /// Original ids of the neurons kept in each hidden layer.
+    pub neuron_ids: Vec<Vec<usize>>,
+}
+
 /// A (branch, level) being trained.
 #[derive(Debug, Clone)]
 struct Job {
@@ -235,6 +284,12 @@ pub struct LotteryRunner {
     /// The trained model of the (branch, level) that finished last.
     last_model: Option<Mlp>,
     epochs_done: usize,
+    role: Role,
+    /// [`Role::Controls`]: the ticket's pruned model of each level fed so far, rebuilt from its
+    /// structure, until that level's controls have started.
+    fed: BTreeMap<usize, Mlp>,
+    /// [`Role::Controls`]: the highest level fed.
+    fed_up_to: usize,
 }
 
 /// The alive set of a model: weight positions (flat, in original coordinates for unstructured
@@ -286,6 +341,21 @@ impl LotteryRunner {
     /// [`Error::InvalidConfig`] if the spec is invalid, [`Error::State`] if `model` is already
     /// pruned.
     pub fn new(spec: LotterySpec, model: Mlp, train: TrainConfig, data: Dataset) -> Result<Self> {
+        Self::with_role(spec, model, train, data, Role::All)
+    }
+
+    /// A runner that does the `role` part of the experiment [`LotteryRunner::new`] would run
+    /// (see the module documentation).
+    ///
+    /// # Errors
+    /// As [`LotteryRunner::new`].
+    pub fn with_role(
+        spec: LotterySpec,
+        model: Mlp,
+        train: TrainConfig,
+        data: Dataset,
+        role: Role,
+    ) -> Result<Self> {
         spec.validate()?;
         train.validate()?;
         if model.n_alive() != model.n_weights() || model.widths() != model.spec().widths() {
@@ -295,12 +365,22 @@ impl LotteryRunner {
         }
         let mut dense = model;
         dense.rewind_to_init();
-        let mut queue = vec![(Branch::Ticket, 0)];
-        for level in 1..=spec.levels {
-            queue.push((Branch::Ticket, level));
-            queue.extend(spec.controls.iter().map(|&b| (b, level)));
+        let mut queue = Vec::new();
+        let mut last_alive = Vec::new();
+        if role == Role::Controls {
+            // Every control's level 1 is compared with the dense network (level 0).
+            let alive = Alive::of(&dense, spec.prune.structure);
+            last_alive.extend(spec.controls.iter().map(|&c| (c, alive.clone())));
+        } else {
+            queue.push((Branch::Ticket, 0));
+            for level in 1..=spec.levels {
+                queue.push((Branch::Ticket, level));
+                if role == Role::All {
+                    queue.extend(spec.controls.iter().map(|&b| (b, level)));
+                }
+            }
+            queue.reverse();
         }
-        queue.reverse();
         Ok(LotteryRunner {
             spec,
             train,
@@ -308,13 +388,107 @@ impl LotteryRunner {
             dense,
             ticket_trained: None,
             ticket_start: None,
-            last_alive: Vec::new(),
+            last_alive,
             queue,
             job: None,
             results: Vec::new(),
             last_model: None,
             epochs_done: 0,
+            role,
+            fed: BTreeMap::new(),
+            fed_up_to: 0,
         })
+    }
+
+    /// The dense network at θ₀ that every level starts from.
+    pub fn dense(&self) -> &Mlp {
+        &self.dense
+    }
+
+    /// Which part of the experiment this runner does.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// [`Role::Ticket`] (or [`Role::All`]): the structure of the latest ticket level that has
+    /// been pruned, for a [`Role::Controls`] runner. `None` before level 1 is prepared.
+    pub fn ticket_structure(&self) -> Option<TicketStructure> {
+        self.ticket_start
+            .as_ref()
+            .map(|(level, m)| TicketStructure {
+                level: *level,
+                masks: m.masks(),
+                neuron_ids: m.neuron_ids().to_vec(),
+            })
+    }
+
+    /// [`Role::Controls`]: the ticket of `t.level` was pruned to `t`; queues that level's
+    /// controls. Levels must come in order (1, 2, …), each once.
+    ///
+    /// # Errors
+    /// [`Error::State`] for another role or a level out of order; [`Error::Shape`] or
+    /// [`Error::InvalidConfig`] if the structure does not fit the network (the runner is
+    /// unchanged then).
+    pub fn feed_ticket(&mut self, t: &TicketStructure) -> Result<()> {
+        if self.role != Role::Controls {
+            return Err(Error::State(
+                "only a controls runner is fed ticket structures".into(),
+            ));
+        }
+        if t.level != self.fed_up_to + 1 || t.level > self.spec.levels {
+            return Err(Error::State(format!(
+                "expected the ticket of level {}, got level {}",
+                self.fed_up_to + 1,
+                t.level
+            )));
+        }
+        let mut m = self.dense.clone();
+        if t.neuron_ids.len() + 1 != m.layers.len() {
+            return Err(Error::State(format!(
+                "the ticket has {} hidden layers, the network {}",
+                t.neuron_ids.len(),
+                m.layers.len() - 1
+            )));
+        }
+        // The dense network's neuron ids are 0..width, so the kept ids are the rows to keep.
+        for (l, ids) in t.neuron_ids.iter().enumerate() {
+            if ids.len() != m.widths()[l + 1] {
+                m.remove_neurons(l, ids)?;
+            }
+        }
+        m.set_masks(&t.masks)?;
+        self.fed.insert(t.level, m);
+        self.fed_up_to = t.level;
+        self.queue
+            .splice(0..0, self.spec.controls.iter().rev().map(|&b| (b, t.level)));
+        Ok(())
+    }
+
+    /// True if [`LotteryRunner::step`] has something to do now (a [`Role::Controls`] runner
+    /// may be waiting for the next ticket structure).
+    pub fn has_work(&self) -> bool {
+        self.job.is_some() || !self.queue.is_empty()
+    }
+
+    /// Merges the results of a [`Role::Controls`] runner into this [`Role::Ticket`] runner's,
+    /// in the order one [`Role::All`] runner would have finished them: by level, the ticket
+    /// first, then the controls in the spec's order.
+    pub fn absorb(&mut self, results: Vec<LevelResult>) {
+        self.results.extend(results);
+        let rank = |b: Branch| match b {
+            Branch::Ticket => 0,
+            c => {
+                1 + self
+                    .spec
+                    .controls
+                    .iter()
+                    .position(|&x| x == c)
+                    .unwrap_or(self.spec.controls.len())
+            }
+        };
+        let mut results = std::mem::take(&mut self.results);
+        results.sort_by_key(|r| (r.level, rank(r.branch)));
+        self.results = results;
     }
 
     /// The spec.
@@ -339,11 +513,20 @@ impl LotteryRunner {
     }
     /// Total epochs of the whole experiment.
     pub fn epochs_total(&self) -> usize {
-        (1 + self.spec.levels * (1 + self.spec.controls.len())) * self.spec.epochs
+        let levels = match self.role {
+            Role::All => 1 + self.spec.levels * (1 + self.spec.controls.len()),
+            Role::Ticket => 1 + self.spec.levels,
+            Role::Controls => self.spec.levels * self.spec.controls.len(),
+        };
+        levels * self.spec.epochs
     }
-    /// True once everything has run.
+    /// True once everything has run (for [`Role::Controls`]: every level was fed and run).
     pub fn finished(&self) -> bool {
-        self.job.is_none() && self.queue.is_empty()
+        self.job.is_none()
+            && self.queue.is_empty()
+            && (self.role != Role::Controls
+                || self.fed_up_to == self.spec.levels
+                || self.spec.controls.is_empty())
     }
 
     /// Advances by one step: if no (branch, level) is in progress, prepares the next one —
@@ -481,6 +664,9 @@ impl LotteryRunner {
                 m
             }
         };
+        if self.role == Role::Controls && !self.queue.iter().any(|&(_, l)| l == level) {
+            self.fed.remove(&level);
+        }
         let alive = Alive::of(&model, structure);
         let overlap = self
             .last_alive
@@ -509,6 +695,11 @@ impl LotteryRunner {
     /// The ticket's model at the start of `level` (pruned, before retraining): its mask and
     /// shape are what the controls copy.
     fn ticket_at_level_start(&self, level: usize) -> Result<Mlp> {
+        if self.role == Role::Controls {
+            return self.fed.get(&level).cloned().ok_or_else(|| {
+                Error::State(format!("the ticket of level {level} has not been fed yet"))
+            });
+        }
         self.ticket_start
             .as_ref()
             .filter(|(l, _)| *l == level)

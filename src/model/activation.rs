@@ -53,7 +53,7 @@ impl Activation {
     /// Applies the activation in place.
     pub fn apply(self, mut z: ArrayViewMut2<f32>) {
         match self {
-            Activation::Relu => z.mapv_inplace(|v| v.max(0.0)),
+            Activation::Relu => z.mapv_inplace(relu),
             Activation::Tanh => z.mapv_inplace(tanh),
             Activation::Sigmoid => z.mapv_inplace(|v| 1.0 / (1.0 + (-v).exp())),
             Activation::Linear => {}
@@ -65,17 +65,37 @@ impl Activation {
     /// pre-activation values: relu' = [a > 0], tanh' = 1 − a², sigmoid' = a(1 − a), linear' = 1.
     pub fn backprop_inplace(self, delta: ArrayViewMut2<f32>, a: ndarray::ArrayView2<f32>) {
         match self {
-            Activation::Relu => Zip::from(delta).and(a).for_each(|d, &a| {
-                if a <= 0.0 {
-                    *d = 0.0
-                }
-            }),
-            Activation::Tanh => Zip::from(delta).and(a).for_each(|d, &a| *d *= 1.0 - a * a),
-            Activation::Sigmoid => Zip::from(delta)
-                .and(a)
-                .for_each(|d, &a| *d *= a * (1.0 - a)),
+            // A select rather than a conditional store, so the loop vectorizes.
+            Activation::Relu => each(delta, a, |d, a| if a <= 0.0 { 0.0 } else { d }),
+            Activation::Tanh => each(delta, a, |d, a| d * (1.0 - a * a)),
+            Activation::Sigmoid => each(delta, a, |d, a| d * (a * (1.0 - a))),
             Activation::Linear => {}
         }
+    }
+}
+
+/// `delta ← f(delta, a)` element-wise: over plain slices when both are contiguous in the same
+/// layout (the workspace's always are), so the loop vectorizes; through ndarray's `Zip` otherwise.
+#[inline]
+fn each(mut delta: ArrayViewMut2<f32>, a: ndarray::ArrayView2<f32>, f: impl Fn(f32, f32) -> f32) {
+    if let (Some(ds), Some(as_)) = (delta.as_slice_mut(), a.as_slice()) {
+        for (d, &a) in ds.iter_mut().zip(as_) {
+            *d = f(*d, a);
+        }
+    } else {
+        Zip::from(delta).and(a).for_each(|d, &a| *d = f(*d, a));
+    }
+}
+
+/// max(x, 0) with `f32::max`'s answers (NaN gives 0) written as a compare and select: in
+/// WebAssembly `f32::max` is a call to libm's `fmaxf` (wasm's `f32.max` treats NaN differently),
+/// which keeps a layer's loop from vectorizing. Only the sign of a zero result may differ.
+#[inline]
+pub fn relu(x: f32) -> f32 {
+    if x > 0.0 {
+        x
+    } else {
+        0.0
     }
 }
 

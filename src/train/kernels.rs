@@ -93,6 +93,152 @@ pub(crate) fn input_grad(delta: ArrayView2<f32>, w: ArrayView2<f32>, mut dx: Arr
     general_mat_mul(1.0, &delta, &w, 0.0, &mut dx);
 }
 
+/// A layer whose share of alive weights is below this trains with the sparse products below
+/// (measured crossover, see BENCHMARKS.md "Sparse kernels in the engine").
+pub(crate) const SPARSE_BELOW: f64 = 0.15;
+
+/// Layers smaller than this many weights always train dense (the sparse path's transposes cost
+/// more than the few products they save).
+pub(crate) const SPARSE_MIN_WEIGHTS: usize = 4096;
+
+/// The alive weights of a layer, row by row (compressed sparse rows of the mask): row `j`'s
+/// alive columns are `cols[ptr[j]..ptr[j + 1]]`, ascending. Values stay in the dense weight
+/// matrix (masked entries are exactly 0 there), so nothing has to be kept in sync.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Alive {
+    ptr: Vec<usize>,
+    cols: Vec<u32>,
+}
+
+impl Alive {
+    /// Rebuilds from a row-major `[out, in]` mask; returns the number of alive weights.
+    pub(crate) fn build(&mut self, mask: &[f32], n_in: usize) -> usize {
+        self.ptr.clear();
+        self.cols.clear();
+        self.ptr.push(0);
+        for row in mask.chunks_exact(n_in) {
+            for (k, &m) in row.iter().enumerate() {
+                if m != 0.0 {
+                    self.cols.push(k as u32);
+                }
+            }
+            self.ptr.push(self.cols.len());
+        }
+        self.cols.len()
+    }
+
+    fn row(&self, j: usize) -> &[u32] {
+        &self.cols[self.ptr[j]..self.ptr[j + 1]]
+    }
+}
+
+/// Scratch for the sparse products: the batch transposed (`[features, batch]`), so that every
+/// alive weight costs one contiguous multiply-add over the batch, which vectorizes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SparseScratch {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+/// `t = mᵀ` for a row-major `[rows, cols]` matrix `m`.
+fn transpose_into(m: &[f32], rows: usize, cols: usize, t: &mut Vec<f32>) {
+    t.clear();
+    t.resize(rows * cols, 0.0);
+    for (r, row) in m.chunks_exact(cols).enumerate() {
+        for (c, &v) in row.iter().enumerate() {
+            t[c * rows + r] = v;
+        }
+    }
+}
+
+/// `dst[i] += w · src[i]`, the inner loop of the sparse products.
+#[inline]
+fn axpy(dst: &mut [f32], w: f32, src: &[f32]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d += w * s;
+    }
+}
+
+/// z = x · wᵀ over the alive weights only: x `[b, in]`, w `[out, in]`, z `[b, out]`. Every
+/// output sums its terms in the order of the dense loops (ascending input index), skipping the
+/// masked ones, whose products are zero.
+pub(crate) fn sparse_forward(
+    x: &[f32],
+    w: &[f32],
+    alive: &Alive,
+    (b, n_in, n_out): (usize, usize, usize),
+    z: &mut [f32],
+    s: &mut SparseScratch,
+) {
+    transpose_into(x, b, n_in, &mut s.a); // xᵀ: [in, b]
+    s.b.clear();
+    s.b.resize(n_out * b, 0.0); // zᵀ: [out, b]
+    for (j, zt) in s.b.chunks_exact_mut(b).enumerate() {
+        let wr = &w[j * n_in..(j + 1) * n_in];
+        for &k in alive.row(j) {
+            let k = k as usize;
+            axpy(zt, wr[k], &s.a[k * b..(k + 1) * b]);
+        }
+    }
+    for (r, zr) in z.chunks_exact_mut(n_out).enumerate() {
+        for (j, v) in zr.iter_mut().enumerate() {
+            *v = s.b[j * b + r];
+        }
+    }
+}
+
+/// gw = δᵀ · x at the alive weights (0 at the masked ones, whose gradients training drops):
+/// δ `[b, out]`, x `[b, in]`, gw `[out, in]`. Each sum runs over the batch in order, as the
+/// dense loops do.
+pub(crate) fn sparse_weight_grad(
+    delta: &[f32],
+    x: &[f32],
+    alive: &Alive,
+    (b, n_in, n_out): (usize, usize, usize),
+    gw: &mut [f32],
+    s: &mut SparseScratch,
+) {
+    transpose_into(x, b, n_in, &mut s.a); // xᵀ: [in, b]
+    transpose_into(delta, b, n_out, &mut s.b); // δᵀ: [out, b]
+    gw.fill(0.0);
+    for (j, gr) in gw.chunks_exact_mut(n_in).enumerate() {
+        let dt = &s.b[j * b..(j + 1) * b];
+        for &k in alive.row(j) {
+            let k = k as usize;
+            let xt = &s.a[k * b..(k + 1) * b];
+            gr[k] = dt.iter().zip(xt).fold(0.0, |acc, (&d, &x)| acc + d * x);
+        }
+    }
+}
+
+/// dx = δ · w over the alive weights: δ `[b, out]`, w `[out, in]`, dx `[b, in]`; each sum in
+/// ascending output index, as the dense loops do.
+pub(crate) fn sparse_input_grad(
+    delta: &[f32],
+    w: &[f32],
+    alive: &Alive,
+    (b, n_in, n_out): (usize, usize, usize),
+    dx: &mut [f32],
+    s: &mut SparseScratch,
+) {
+    transpose_into(delta, b, n_out, &mut s.b); // δᵀ: [out, b]
+    s.a.clear();
+    s.a.resize(n_in * b, 0.0); // dxᵀ: [in, b]
+    for j in 0..n_out {
+        let wr = &w[j * n_in..(j + 1) * n_in];
+        let dt = &s.b[j * b..(j + 1) * b];
+        for &k in alive.row(j) {
+            let k = k as usize;
+            axpy(&mut s.a[k * b..(k + 1) * b], wr[k], dt);
+        }
+    }
+    for (r, xr) in dx.chunks_exact_mut(n_in).enumerate() {
+        for (k, v) in xr.iter_mut().enumerate() {
+            *v = s.a[k * b + r];
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +282,79 @@ mod tests {
             let mut dx = Array2::zeros((b, n_in));
             input_grad(d.view(), w.view(), dx.view_mut());
             close(&dx, d.dot(&w));
+        }
+    }
+
+    /// First index where two slices differ bit for bit, if any.
+    fn differ(a: &[f32], b: &[f32]) -> Option<(usize, f32, f32)> {
+        assert_eq!(a.len(), b.len());
+        (0..a.len())
+            .find(|&i| a[i].to_bits() != b[i].to_bits() && !(a[i] == 0.0 && b[i] == 0.0))
+            .map(|i| (i, a[i], b[i]))
+    }
+
+    /// The sparse products over a random mask equal plain sums over every weight in the dense
+    /// loops' order (ascending index, one multiply-add at a time) bit for bit — the skipped terms
+    /// are zero — at several densities and shapes, with zero gradients at the masked weights.
+    #[test]
+    fn sparse_products_equal_the_dense_sums() {
+        let mut rng = crate::rng::seeded(11);
+        for (b, n_in, n_out, density) in [
+            (10, 8, 8, 0.5),
+            (32, 40, 100, 0.1),
+            (7, 50, 60, 0.02),
+            (3, 5, 4, 0.0),
+            (16, 30, 20, 1.0),
+        ] {
+            let x = random(b, n_in, &mut rng);
+            let d = random(b, n_out, &mut rng);
+            let mask = Array2::from_shape_simple_fn((n_out, n_in), || {
+                f32::from(u8::from(rng.random::<f64>() < density))
+            });
+            let w = random(n_out, n_in, &mut rng) * &mask;
+            let mut alive = Alive::default();
+            let nnz = alive.build(mask.as_slice().unwrap(), n_in);
+            assert_eq!(nnz, mask.iter().filter(|&&m| m == 1.0).count());
+            let dims = (b, n_in, n_out);
+            let mut s = SparseScratch::default();
+            let (xs, ws, ds) = (
+                x.as_slice().unwrap(),
+                w.as_slice().unwrap(),
+                d.as_slice().unwrap(),
+            );
+
+            let z_ref = Array2::from_shape_fn((b, n_out), |(r, j)| {
+                (0..n_in).fold(0.0f32, |acc, k| acc + x[[r, k]] * w[[j, k]])
+            });
+            let mut z = vec![f32::NAN; b * n_out];
+            sparse_forward(xs, ws, &alive, dims, &mut z, &mut s);
+            assert_eq!(
+                differ(&z, z_ref.as_slice().unwrap()),
+                None,
+                "forward {dims:?}"
+            );
+
+            let gw_ref = Array2::from_shape_fn((n_out, n_in), |(j, k)| {
+                mask[[j, k]] * (0..b).fold(0.0f32, |acc, r| acc + d[[r, j]] * x[[r, k]])
+            });
+            let mut gw = vec![f32::NAN; n_out * n_in];
+            sparse_weight_grad(ds, xs, &alive, dims, &mut gw, &mut s);
+            assert_eq!(
+                differ(&gw, gw_ref.as_slice().unwrap()),
+                None,
+                "weight grad {dims:?}"
+            );
+
+            let dx_ref = Array2::from_shape_fn((b, n_in), |(r, k)| {
+                (0..n_out).fold(0.0f32, |acc, j| acc + d[[r, j]] * w[[j, k]])
+            });
+            let mut dx = vec![f32::NAN; b * n_in];
+            sparse_input_grad(ds, ws, &alive, dims, &mut dx, &mut s);
+            assert_eq!(
+                differ(&dx, dx_ref.as_slice().unwrap()),
+                None,
+                "input grad {dims:?}"
+            );
         }
     }
 }

@@ -132,6 +132,12 @@ struct Workspace {
     y: Vec<usize>,
     /// Scratch for a transposed weight matrix (the small-matrix forward product).
     wt: Vec<f32>,
+    /// Each layer's alive weights, rebuilt every step for the layers large enough to go sparse.
+    alive: Vec<kernels::Alive>,
+    /// Which layers train with the sparse products this step.
+    sparse: Vec<bool>,
+    /// Scratch of the sparse products.
+    scratch: kernels::SparseScratch,
 }
 
 impl Workspace {
@@ -409,6 +415,18 @@ impl Trainer {
 fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
     let layers = &model.layers;
     let depth = layers.len();
+    // Layers with few alive weights go sparse (the choice depends only on the mask, so a run is
+    // still the same bit for bit on every run of the same build).
+    ws.alive.resize_with(depth, Default::default);
+    ws.sparse.resize(depth, false);
+    for (l, d) in layers.iter().enumerate() {
+        let n = d.weight.len();
+        ws.sparse[l] = n >= kernels::SPARSE_MIN_WEIGHTS && {
+            let mask = d.mask.as_slice().expect("masks are contiguous");
+            let alive = ws.alive[l].build(mask, d.fan_in());
+            (alive as f64) < kernels::SPARSE_BELOW * n as f64
+        };
+    }
     // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once.
     for l in 0..depth {
         let (prev_acts, rest) = ws.acts.split_at_mut(l);
@@ -419,7 +437,19 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         } else {
             prev_acts[l - 1].slice(s![..b, ..])
         };
-        kernels::forward(input, layers[l].weight.view(), z.view_mut(), &mut ws.wt);
+        if ws.sparse[l] {
+            let d = &layers[l];
+            kernels::sparse_forward(
+                input.as_slice().expect("workspace rows are contiguous"),
+                d.weight.as_slice().expect("weights are contiguous"),
+                &ws.alive[l],
+                (b, d.fan_in(), d.fan_out()),
+                z.as_slice_mut().expect("workspace rows are contiguous"),
+                &mut ws.scratch,
+            );
+        } else {
+            kernels::forward(input, layers[l].weight.view(), z.view_mut(), &mut ws.wt);
+        }
         bias_act(&mut z, &layers[l].bias, layers[l].activation);
     }
     // ∂L/∂a at the output, then through the output activation.
@@ -440,7 +470,19 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         } else {
             ws.acts[l - 1].slice(s![..b, ..])
         };
-        kernels::weight_grad(delta, input, ws.gw[l].view_mut());
+        let dims = (b, layers[l].fan_in(), layers[l].fan_out());
+        if ws.sparse[l] {
+            kernels::sparse_weight_grad(
+                delta.as_slice().expect("workspace rows are contiguous"),
+                input.as_slice().expect("workspace rows are contiguous"),
+                &ws.alive[l],
+                dims,
+                ws.gw[l].as_slice_mut().expect("gradients are contiguous"),
+                &mut ws.scratch,
+            );
+        } else {
+            kernels::weight_grad(delta, input, ws.gw[l].view_mut());
+        }
         // gb = Σ over the batch of δ, row by row from 0: the order ndarray's
         // `sum_axis(Axis(0))` adds in for a row-major matrix, without allocating.
         ws.gb[l].fill(0.0);
@@ -451,7 +493,20 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
             let (lower, upper) = ws.deltas.split_at_mut(l);
             let delta = upper[0].slice(s![..b, ..]);
             let mut d_prev = lower[l - 1].slice_mut(s![..b, ..]);
-            kernels::input_grad(delta, layers[l].weight.view(), d_prev.view_mut());
+            if ws.sparse[l] {
+                kernels::sparse_input_grad(
+                    delta.as_slice().expect("workspace rows are contiguous"),
+                    layers[l].weight.as_slice().expect("weights are contiguous"),
+                    &ws.alive[l],
+                    dims,
+                    d_prev
+                        .as_slice_mut()
+                        .expect("workspace rows are contiguous"),
+                    &mut ws.scratch,
+                );
+            } else {
+                kernels::input_grad(delta, layers[l].weight.view(), d_prev.view_mut());
+            }
             layers[l - 1]
                 .activation
                 .backprop_inplace(d_prev, ws.acts[l - 1].slice(s![..b, ..]));
@@ -472,7 +527,7 @@ fn bias_act(z: &mut ndarray::ArrayViewMut2<f32>, bias: &Array1<f32>, act: Activa
     for mut row in z.rows_mut() {
         let row = row.as_slice_mut().expect("workspace rows are contiguous");
         match act {
-            Activation::Relu => each(row, bias, |x| x.max(0.0)),
+            Activation::Relu => each(row, bias, crate::model::relu),
             Activation::Tanh => each(row, bias, crate::model::tanh),
             Activation::Sigmoid => each(row, bias, |x| 1.0 / (1.0 + (-x).exp())),
             Activation::Linear => each(row, bias, |x| x),

@@ -1,6 +1,6 @@
 //! The training engine's JS class, [`Playground`] (module `www/pkg/pruning_playground.js`).
 
-use js_sys::{Array, Float32Array, Uint8Array};
+use js_sys::{Array, Float32Array, Reflect, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -8,7 +8,7 @@ use super::config::from_js;
 use super::js_err;
 use super::parts::{dataset_from_js, f32s, model_from_js, model_to_js, numbers, object};
 use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
-use crate::lottery::{LevelResult, LotteryRunner};
+use crate::lottery::{LevelResult, LotteryRunner, Role, TicketStructure};
 use crate::prune::PruneReport;
 use crate::train::{EpochMetrics, Evaluation};
 
@@ -491,8 +491,18 @@ impl Playground {
 
     /// Starts a lottery experiment from this experiment's dense θ₀ (this playground's own model
     /// is not changed). Returns the total number of epochs it will train.
+    ///
+    /// `role` (optional) splits the experiment for two workers: `"ticket"` runs the ticket's
+    /// levels only and hands out each level's structure (`lotteryTicketStructure`); `"controls"`
+    /// runs the controls of the structures it is fed (`lotteryFeed`), in a playground built from
+    /// the same config. Merged by level (ticket first, then the controls in the spec's order),
+    /// the two histories are exactly the one of `"all"` (the default).
     #[wasm_bindgen(js_name = startLottery)]
-    pub fn start_lottery(&mut self, spec: JsValue) -> Result<usize, JsError> {
+    pub fn start_lottery(&mut self, spec: JsValue, role: Option<String>) -> Result<usize, JsError> {
+        let role = match role {
+            Some(r) => Role::parse(&r).map_err(js_err)?,
+            None => Role::All,
+        };
         let cfg: LotteryConfig = if spec.is_undefined() {
             LotteryConfig::default()
         } else {
@@ -503,10 +513,114 @@ impl Playground {
         if let crate::lottery::Reset::Step(k) = spec.reset {
             exp.config.rewind_step = Some(k);
         }
-        let runner = exp.lottery(spec).map_err(js_err)?;
+        let runner = exp.lottery_part(spec, role).map_err(js_err)?;
         let total = runner.epochs_total();
         self.lottery = Some(runner);
         Ok(total)
+    }
+
+    /// The structure the latest ticket level was pruned to — `{ level, masks: Uint8Array[],
+    /// neuronIds: Uint32Array[] }` — or `null` before level 1 is prepared (or with no lottery).
+    #[wasm_bindgen(js_name = lotteryTicketStructure)]
+    pub fn lottery_ticket_structure(&self) -> JsValue {
+        let Some(t) = self.lottery.as_ref().and_then(|r| r.ticket_structure()) else {
+            return JsValue::NULL;
+        };
+        let masks: Array = t
+            .masks
+            .iter()
+            .map(|m| {
+                let bytes: Vec<u8> = m.iter().map(|&v| u8::from(v != 0.0)).collect();
+                JsValue::from(Uint8Array::from(bytes.as_slice()))
+            })
+            .collect();
+        let ids: Array = t
+            .neuron_ids
+            .iter()
+            .map(|ids| {
+                let ids: Vec<u32> = ids.iter().map(|&i| i as u32).collect();
+                JsValue::from(js_sys::Uint32Array::from(ids.as_slice()))
+            })
+            .collect();
+        object(&[
+            ("level", JsValue::from(t.level as u32)),
+            ("masks", masks.into()),
+            ("neuronIds", ids.into()),
+        ])
+    }
+
+    /// Feeds a `"controls"` lottery the structure of the next ticket level, as
+    /// `lotteryTicketStructure` gave it. A wrong level, role or shape is an `Error`; the runner
+    /// is unchanged then.
+    #[wasm_bindgen(js_name = lotteryFeed)]
+    pub fn lottery_feed(&mut self, structure: JsValue) -> Result<(), JsError> {
+        let runner = self.lottery.as_mut().ok_or_else(|| {
+            JsError::new("no lottery experiment is running; call startLottery first")
+        })?;
+        let bad = |what: &str| JsError::new(&format!("invalid ticket structure: {what}"));
+        let get = |k: &str| Reflect::get(&structure, &JsValue::from_str(k)).ok();
+        let level = get("level")
+            .and_then(|v| v.as_f64())
+            .filter(|l| l.fract() == 0.0 && *l >= 1.0)
+            .ok_or_else(|| bad("level is not a whole number ≥ 1"))? as usize;
+        let list = |k: &str| {
+            get(k)
+                .filter(Array::is_array)
+                .map(|v| Array::from(&v).iter().collect::<Vec<_>>())
+                .ok_or_else(|| bad(&format!("{k} is not a list")))
+        };
+        let neuron_ids: Vec<Vec<usize>> = list("neuronIds")?
+            .iter()
+            .map(|v| {
+                v.dyn_ref::<js_sys::Uint32Array>()
+                    .map(|a| a.to_vec().into_iter().map(|i| i as usize).collect())
+                    .ok_or_else(|| bad("neuronIds holds something other than Uint32Array"))
+            })
+            .collect::<Result<_, _>>()?;
+        let widths = runner.dense().widths();
+        let mut sizes = vec![widths[0]];
+        sizes.extend(neuron_ids.iter().map(Vec::len));
+        sizes.push(widths[widths.len() - 1]);
+        let masks_in = list("masks")?;
+        if masks_in.len() + 1 != sizes.len() {
+            return Err(bad(&format!(
+                "{} masks for {} layers",
+                masks_in.len(),
+                sizes.len() - 1
+            )));
+        }
+        let masks = masks_in
+            .iter()
+            .enumerate()
+            .map(|(l, v)| {
+                let bytes = v
+                    .dyn_ref::<Uint8Array>()
+                    .ok_or_else(|| bad("masks holds something other than Uint8Array"))?
+                    .to_vec();
+                let values: Vec<f32> = bytes.iter().map(|&b| f32::from(b)).collect();
+                ndarray::Array2::from_shape_vec((sizes[l + 1], sizes[l]), values).map_err(|_| {
+                    bad(&format!(
+                        "mask {l} has {} values, the layer {}×{}",
+                        bytes.len(),
+                        sizes[l + 1],
+                        sizes[l]
+                    ))
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        runner
+            .feed_ticket(&TicketStructure {
+                level,
+                masks,
+                neuron_ids,
+            })
+            .map_err(js_err)
+    }
+
+    /// True if `lotteryStep` has work now (a `"controls"` lottery may be waiting to be fed).
+    #[wasm_bindgen(js_name = lotteryHasWork)]
+    pub fn lottery_has_work(&self) -> bool {
+        self.lottery.as_ref().is_some_and(LotteryRunner::has_work)
     }
 
     /// Trains one epoch of the running lottery experiment:

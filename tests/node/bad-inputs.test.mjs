@@ -192,3 +192,43 @@ test('bad URL values and steps: a message names the key or step, the rest of the
   assert.equal(steps.length, 1);
   assert.match(problems[0], /step 2 .*fraction: "<b>x<\/b>"/);
 });
+
+test('a controls lottery refuses bad ticket structures with a message and runs on after them', () => {
+  const spec = { levels: 2, fraction: 0.3, epochs: 1, controls: ['random-reinit'] };
+  const ticket = new Playground(circleConfig());
+  const controls = new Playground(circleConfig());
+  ticket.startLottery(spec, 'ticket');
+  controls.startLottery(spec, 'controls');
+  while (ticket.lotteryTicketStructure() === null) ticket.lotteryStep();
+  const good = ticket.lotteryTicketStructure();
+  const copy = () => ({ level: good.level, masks: good.masks.map((/** @type {Uint8Array} */ m) => m.slice()), neuronIds: good.neuronIds.map((/** @type {Uint32Array} */ m) => m.slice()) });
+  /** @type {[string, unknown, RegExp][]} */
+  const BAD = [
+    ['level 2 first', { ...copy(), level: 2 }, /expected the ticket of level 1, got level 2/],
+    ['level 0.5', { ...copy(), level: 0.5 }, /invalid ticket structure: level is not a whole number ≥ 1/],
+    ['masks missing', { level: 1, neuronIds: copy().neuronIds }, /invalid ticket structure: masks is not a list/],
+    ['a mask too short', { ...copy(), masks: [new Uint8Array(3), ...copy().masks.slice(1)] }, /invalid ticket structure: mask 0 has 3 values, the layer 8×2/],
+    ['masks as numbers', { ...copy(), masks: [1, 2, 3] }, /masks holds something other than Uint8Array/],
+    ['a mask value 7', { ...copy(), masks: copy().masks.map((/** @type {Uint8Array} */ m) => m.map(() => 7)) }, /invalid mask: 7 \(only 0 and 1\)/],
+    ['hidden layers missing', { ...copy(), neuronIds: [] }, /invalid ticket structure: 3 masks for 1 layers/],
+  ];
+  const failures = [];
+  for (const [what, structure, message] of BAD) {
+    try {
+      controls.lotteryFeed(structure);
+      failures.push(`${what}: accepted`);
+    } catch (err) {
+      if (!message.test(/** @type {Error} */ (err).message)) failures.push(`${what}: ${/** @type {Error} */ (err).message}`);
+    }
+    if (controls.lotteryHasWork()) failures.push(`${what}: queued work`);
+  }
+  assert.throws(() => ticket.lotteryFeed(copy()), /only a controls runner is fed ticket structures/);
+  assert.deepEqual(failures, []);
+  // The good structure still goes in, and the controls train.
+  controls.lotteryFeed(good);
+  assert.equal(controls.lotteryHasWork(), true);
+  do controls.lotteryStep();
+  while (controls.lotteryHasWork());
+  assert.equal(controls.lotteryHistory().length, 1);
+  assert.equal(controls.lotteryHistory()[0].branch, 'random-reinit');
+});
