@@ -423,8 +423,14 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         let n = d.weight.len();
         ws.sparse[l] = n >= kernels::SPARSE_MIN_WEIGHTS && {
             let mask = d.mask.as_slice().expect("masks are contiguous");
-            let alive = ws.alive[l].build(mask, d.fan_in());
-            (alive as f64) < kernels::SPARSE_BELOW * n as f64
+            // A count first (an integer reduction, which vectorizes); the row lists only for
+            // layers that go sparse.
+            let alive = mask.iter().filter(|&&m| m != 0.0).count();
+            let sparse = (alive as f64) < kernels::SPARSE_BELOW * n as f64;
+            if sparse {
+                ws.alive[l].build(mask, d.fan_in());
+            }
+            sparse
         };
     }
     // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once.
