@@ -194,9 +194,10 @@ fn invalid_configs_throw_errors_that_name_the_field_and_the_instance_survives() 
 fn a_lottery_runs_level_by_level_with_a_control() {
     let mut pg = circle();
     let total = pg
-        .start_lottery(js(
-            r#"{"levels": 2, "epochs": 2, "controls": ["random-reinit"]}"#,
-        ))
+        .start_lottery(
+            js(r#"{"levels": 2, "epochs": 2, "controls": ["random-reinit"]}"#),
+            None,
+        )
         .unwrap();
     assert_eq!(total, (1 + 2 * 2) * 2);
     let mut steps = 0;
