@@ -83,6 +83,25 @@ test.describe('playground page', () => {
     expect(problems).toEqual([]);
   });
 
+  test('one epoch already shows on the loss and accuracy chart', async ({ page }) => {
+    await open(page, '?lang=en&ep=1');
+    const ends = page.getByTestId('training-chart').locator('.ends circle');
+    await expect(ends).toHaveCount(0);
+    await press(page, 'train');
+    await expect(page.getByTestId('epoch')).toHaveText('1');
+    // A one-point line draws nothing: the newest values are dots (train, test × accuracy, loss).
+    await expect(ends).toHaveCount(4);
+    const xs = await ends.evaluateAll((els) => els.map((e) => Number(e.getAttribute('cx'))));
+    expect(new Set(xs).size).toBe(1);
+    for (const box of await ends.evaluateAll((els) => els.map((e) => e.getBoundingClientRect().width))) {
+      expect(box).toBeGreaterThan(3);
+    }
+    const accuracy = await value(page, 'train-accuracy');
+    const cy = Number(await ends.first().getAttribute('cy'));
+    // Accuracy axis: 0 at y = 172, 100% at y = 10 (viewBox 420×200, margins 10/28).
+    expect(cy).toBeCloseTo(172 - accuracy * 162, 0);
+  });
+
   test('structured pruning removes neurons', async ({ page }) => {
     await open(page, '?lang=en&st=neurons&frac=0.25');
     await press(page, 'train');

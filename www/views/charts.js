@@ -52,6 +52,9 @@ export function createTrainingChart(svgEl, legend) {
     { key: 'testLoss', cls: 'loss-test', axis: 'loss' },
   ];
   const pathEls = series.map((s) => paths.append('path').attr('class', `series ${s.cls}`));
+  // The newest point of each series as a dot: the current values at a glance, and the only
+  // visible mark while the history is a single epoch (a one-point line draws nothing).
+  const ends = svg.append('g').attr('class', 'ends');
 
   /**
    * @param {AppState} s
@@ -88,6 +91,20 @@ export function createTrainingChart(svgEl, legend) {
       const pts = /** @type {[number, number][]} */ (h.map((e) => [e.epoch, /** @type {any} */ (e)[ser.key]]));
       pathEls[i].attr('d', gen(pts) ?? '');
     });
+    const last = h.at(-1);
+    const endPoints = last
+      ? series
+          .map((ser) => ({ ser, v: /** @type {number} */ (/** @type {any} */ (last)[ser.key]) }))
+          .filter((d) => Number.isFinite(d.v))
+      : [];
+    ends
+      .selectAll('circle')
+      .data(endPoints, (d) => /** @type {any} */ (d).ser.key)
+      .join('circle')
+      .attr('class', (d) => `end ${d.ser.cls}`)
+      .attr('r', 3)
+      .attr('cx', () => x(/** @type {NonNullable<typeof last>} */ (last).epoch))
+      .attr('cy', (d) => (d.ser.axis === 'acc' ? yAcc : yLoss)(d.v));
     markers
       .selectAll('line')
       .data(s.markers.filter((mk) => mk.kind === 'prune' || mk.kind === 'rewind' || mk.kind === 'reinit'))
