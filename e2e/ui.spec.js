@@ -214,6 +214,13 @@ test.describe('playground page', () => {
     expect(await value(page, 'test-accuracy')).toBe(acc);
     await expect(page.getByTestId('epoch')).not.toHaveText('0');
     await page.screenshot({ path: `${ART}/08-csv-error.png`, fullPage: false });
+    await expect(message).toContainText('CSV line 3: expected 3 columns, got 2');
+    // The engine's reason is translated with the page (values kept), and back.
+    const lang = page.locator('#lang');
+    await lang.selectOption('ko');
+    await expect(message).toContainText('broken<b>.csv을(를) 쓸 수 없습니다: CSV 3번째 줄: 열이 3개여야 하는데 2개입니다.');
+    await lang.selectOption('en');
+    await expect(message).toContainText('CSV line 3: expected 3 columns, got 2');
 
     // A file over the 20 MB limit is refused before it is read.
     await settle(page, () =>

@@ -5,6 +5,8 @@
 // Static markup carries `data-i18n="key"` (text), `data-i18n-title`, `data-i18n-aria-label`;
 // `applyTranslations(root)` fills them in. Views call `t(key, params)`.
 
+import { localizeEngineMessage } from './engine-text.js';
+
 /** @typedef {'en' | 'ko'} Lang */
 
 /** @type {Record<string, string>} */
@@ -740,7 +742,11 @@ export function t(key, params = {}) {
     console.warn(`i18n: missing key ${key}`);
     return key;
   }
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+  return text.replace(/\{(\w+)\}/g, (_, name) => {
+    if (!(name in params)) return `{${name}}`;
+    // `{error}` carries an engine message (English): translated where its shape is known.
+    return name === 'error' ? localizeEngineMessage(String(params[name]), current) : String(params[name]);
+  });
 }
 
 /** @param {string} key */
