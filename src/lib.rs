@@ -21,18 +21,14 @@
 //! Every random choice takes an explicit seed ([`rng::seeded`]): the same seed gives the same run,
 //! bit for bit, on every run of the same build.
 
-pub mod data;
-pub mod error;
 pub mod experiment;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod lottery;
-pub mod model;
 pub mod prune;
-pub mod rng;
-pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
+pub use pruning_playground_core::{data, error, model, rng, train};
 pub use error::{Error, Result};

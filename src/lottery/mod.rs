@@ -443,11 +443,11 @@ impl LotteryRunner {
             )));
         }
         let mut m = self.dense.clone();
-        if t.neuron_ids.len() + 1 != m.layers.len() {
+        if t.neuron_ids.len() + 1 != m.layers().len() {
             return Err(Error::State(format!(
                 "the ticket has {} hidden layers, the network {}",
                 t.neuron_ids.len(),
-                m.layers.len() - 1
+                m.layers().len() - 1
             )));
         }
         // The dense network's neuron ids are 0..width, so the kept ids are the rows to keep.
