@@ -30,5 +30,5 @@ pub mod prune;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
-pub use pruning_playground_core::{data, error, model, rng, train};
 pub use error::{Error, Result};
+pub use pruning_playground_core::{data, error, model, rng, train};
