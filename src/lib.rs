@@ -13,7 +13,7 @@
 //! - [`lottery`]: the level runner (train → prune → rewind → retrain) with control branches;
 //! - [`io`]: PyTorch-compatible safetensors export and import (cargo feature `io`, on by default).
 //!
-//! [`model`], [`train`], [`data`], [`error`] and [`rng`] are compiled in the workspace crate
+//! [`model`], [`train`], [`data`], [`error`], [`rng`] and [`views`] are compiled in the workspace crate
 //! `pruning-playground-core` (crates/core, from these same files) and re-exported here, so that
 //! the browser engine can build the training path at opt-level 3 and the rest of this crate for
 //! size (the `wasm` profile in Cargo.toml).
@@ -37,4 +37,4 @@ pub mod prune;
 pub mod wasm;
 
 pub use error::{Error, Result};
-pub use pruning_playground_core::{data, error, model, rng, train};
+pub use pruning_playground_core::{data, error, model, rng, train, views};

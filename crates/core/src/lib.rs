@@ -1,5 +1,5 @@
-//! The hot part of Pruning Playground: the masked MLP, training, data sets, the error type and
-//! the seeded RNG. Use it through the main crate (`pruning_playground::{model, train, data, …}`,
+//! The hot part of Pruning Playground: the masked MLP, training, data sets, the error type, the
+//! seeded RNG and the loops of the decision-boundary views. Use it through the main crate (`pruning_playground::{model, train, data, …}`,
 //! which re-exports these modules unchanged).
 //!
 //! It is a crate of its own only so that the browser engine can build it at opt-level 3 while the
@@ -17,5 +17,7 @@ pub mod model;
 pub mod rng;
 #[path = "../../../src/train/mod.rs"]
 pub mod train;
+#[path = "../../../src/views.rs"]
+pub mod views;
 
 pub use error::{Error, Result};
