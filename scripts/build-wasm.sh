@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Build the browser bundle into www/pkg/: two wasm modules from the same crate,
-#   engine  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features
+# Build the browser bundle into www/pkg/: two wasm modules from the same crates,
+#   engine  cargo build --profile wasm --target wasm32-unknown-unknown -p pruning-playground-wasm
 #           → pruning_playground.js + pruning_playground_bg.wasm (the Playground class)
-#   io      … --no-default-features --features io-module
+#   io      … --features io-module
 #           → pruning_playground_io.js + pruning_playground_io_bg.wasm (safetensors, PyTorch
 #             script, CSV; the worker loads it only when one of those is asked for)
 # each through wasm-bindgen --target web and wasm-opt -O3 (binaryen from node_modules), plus
 #   data/digits.bin → www/pkg/digits.bin (fetched by the worker; the wasm does not embed it)
 # and print every module's raw and gzipped (-9) size.
+#
+# crates/wasm is a cdylib that only links the main crate's wasm exports; the `wasm` profile
+# (Cargo.toml) builds the main crate for size and the training path (crates/core) at opt-level 3.
 #
 # wasm-bindgen and wasm-opt are skipped for a module when www/pkg already holds it made from the
 # same cargo output (checksums are kept in www/pkg/.build-stamp-*). Run scripts/setup.sh first
@@ -21,15 +24,15 @@ wasm_opt=node_modules/.bin/wasm-opt
 
 # Honour CARGO_TARGET_DIR / build.target-dir.
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-raw_wasm="$target_dir/wasm32-unknown-unknown/release/$crate.wasm"
+raw_wasm="$target_dir/wasm32-unknown-unknown/wasm/pruning_playground_wasm.wasm"
 mkdir -p "$out_dir" "$target_dir/wasm-modules"
 
 # build NAME CARGO_FEATURE_ARGS...: cargo build, then wasm-bindgen + wasm-opt into www/pkg/NAME*.
 build() {
   local name=$1
   shift
-  echo "[build-wasm] $name: cargo build --release --target wasm32-unknown-unknown --lib $*"
-  cargo build --release --target wasm32-unknown-unknown --lib "$@"
+  echo "[build-wasm] $name: cargo build --profile wasm --target wasm32-unknown-unknown -p pruning-playground-wasm $*"
+  cargo build --profile wasm --target wasm32-unknown-unknown -p pruning-playground-wasm "$@"
   [ -f "$raw_wasm" ] || { echo "[build-wasm] ERROR: $raw_wasm not found" >&2; exit 1; }
   # Both builds write the same file: keep a copy named after the module (wasm-bindgen names the
   # JS glue after its input).
@@ -65,8 +68,8 @@ build() {
 
 # The I/O module first, so that the engine's build is the one left in target/ (cargo test and
 # other scripts look for nothing there, but it keeps a later engine-only rebuild cheap).
-build ${crate}_io --no-default-features --features io-module
-build $crate --no-default-features
+build ${crate}_io --features io-module
+build $crate
 rm -f "$out_dir/.build-stamp" # (the single-module stamp of earlier builds)
 
 # The wasm engine does not embed the 8×8 digits; the worker fetches this copy when it needs it.

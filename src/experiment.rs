@@ -472,18 +472,7 @@ impl Experiment {
                 ));
             }
         }
-        let step =
-            |r: [f32; 2], i: usize| r[0] + (r[1] - r[0]) * i as f32 / (resolution - 1) as f32;
-        Ok(ndarray::Array2::from_shape_fn(
-            (resolution * resolution, 2),
-            |(p, c)| {
-                if c == 0 {
-                    step(xr, p % resolution)
-                } else {
-                    step(yr, p / resolution)
-                }
-            },
-        ))
+        Ok(crate::views::grid_points(resolution, xr, yr))
     }
 
     /// Every layer's activations over the `resolution²` grid (see [`Experiment::grid`]), for the
@@ -526,33 +515,7 @@ impl Experiment {
         let a = self.model.forward(x)?;
         let loss = self.trainer.config().loss;
         let out_act = self.model.layers()[self.model.layers().len() - 1].activation;
-        Ok(match loss {
-            Loss::CrossEntropy => {
-                let mut p = a;
-                for mut row in p.rows_mut() {
-                    let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                    row.mapv_inplace(|v| (v - max).exp());
-                    let s = row.sum();
-                    row /= s;
-                }
-                p
-            }
-            Loss::Mse => {
-                let (lo, hi) = Loss::target_range(out_act);
-                let scaled = a.mapv(|v| ((v - lo) / (hi - lo)).clamp(0.0, 1.0));
-                if scaled.ncols() == 1 {
-                    ndarray::Array2::from_shape_fn((scaled.nrows(), 2), |(i, c)| {
-                        if c == 1 {
-                            scaled[[i, 0]]
-                        } else {
-                            1.0 - scaled[[i, 0]]
-                        }
-                    })
-                } else {
-                    scaled
-                }
-            }
-        })
+        Ok(crate::views::probabilities(a, loss, out_act))
     }
 
     /// Swaps in another model (e.g. an imported file) if it fits the data and the loss; the

@@ -13,26 +13,28 @@
 //! - [`lottery`]: the level runner (train → prune → rewind → retrain) with control branches;
 //! - [`io`]: PyTorch-compatible safetensors export and import (cargo feature `io`, on by default).
 //!
+//! [`model`], [`train`], [`data`], [`error`], [`rng`] and [`views`] are compiled in the workspace crate
+//! `pruning-playground-core` (crates/core, from these same files) and re-exported here, so that
+//! the browser engine can build the training path at opt-level 3 and the rest of this crate for
+//! size (the `wasm` profile in Cargo.toml).
+//!
 //! [`wasm`] is the only module that knows about `wasm_bindgen`; it is compiled for `wasm32` only.
-//! The browser gets two wasm modules from this crate: the training engine (built without the
-//! `io` feature) and a small I/O module (feature `io-module`) that the worker loads only when a
-//! model file, a PyTorch script or a CSV data set is asked for (see docs/api.md).
+//! The browser gets two wasm modules from it, linked by the cdylib crate `pruning-playground-wasm`
+//! (crates/wasm): the training engine (built without the `io` feature) and a small I/O module
+//! (feature `io-module`) that the worker loads only when a model file, a PyTorch script or a CSV
+//! data set is asked for (see docs/api.md).
 //!
 //! Every random choice takes an explicit seed ([`rng::seeded`]): the same seed gives the same run,
 //! bit for bit, on every run of the same build.
 
-pub mod data;
-pub mod error;
 pub mod experiment;
 #[cfg(feature = "io")]
 pub mod io;
 pub mod lottery;
-pub mod model;
 pub mod prune;
-pub mod rng;
-pub mod train;
 
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 
 pub use error::{Error, Result};
+pub use pruning_playground_core::{data, error, model, rng, train, views};

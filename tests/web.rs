@@ -318,3 +318,84 @@ fn a_checkpoint_brings_back_the_state_before_a_divergence() {
     assert!(!pg.has_checkpoint());
     assert!(pg.restore_checkpoint().is_err());
 }
+
+/// Prune specs read numbers without Rust's float parser on wasm (src/wasm/num.rs): the same
+/// values, bit for bit, and the same strings refused (with the same messages) as `str::parse`.
+#[wasm_bindgen_test]
+fn spec_numbers_parse_exactly_as_rust_does() {
+    use pruning_playground::prune::{Amount, Score};
+    let allowed = "a fraction of the remaining in [0, 1] (e.g. 0.2) or count:N";
+    let texts = [
+        "0",
+        "1",
+        "0.2",
+        "0.1",
+        ".5",
+        "1.",
+        "5e-1",
+        "5E-1",
+        "+0.25",
+        "-0",
+        "-0.0",
+        "0.30000000000000004",
+        "1e400",
+        "1e-400",
+        "2.2250738585072014e-308",
+        "4.9e-324",
+        "0.1000000000000000055511151231257827",
+        "00000.7500000000000000000000000000001",
+        "1e+0",
+        "inf",
+        "-Infinity",
+        "INF",
+        "nan",
+        "-NaN",
+        "",
+        ".",
+        "e1",
+        "1e",
+        "1e+",
+        ".e1",
+        " 0.5",
+        "0.5 ",
+        "0x1",
+        "1_0",
+        "--1",
+        "+-1",
+        "1.2.3",
+        "infinit",
+        "1,5",
+        "٣",
+        "0.5f",
+        "+",
+        "-",
+    ];
+    for t in texts {
+        let rust = t.parse::<f64>().ok();
+        match (Amount::parse(t), rust) {
+            (Ok(Amount::Fraction(a)), Some(r)) => {
+                assert_eq!(a.to_bits(), r.to_bits(), "amount {t:?}")
+            }
+            (Err(e), Some(r)) => {
+                assert!(!(0.0..=1.0).contains(&r), "amount {t:?}: {e}");
+                assert_eq!(e, pruning_playground::Error::config("amount", r, allowed));
+            }
+            (Err(e), None) => {
+                assert_eq!(e.to_string(), format!("invalid amount: {t} ({allowed})"))
+            }
+            (a, r) => panic!("amount {t:?}: {a:?} but Rust parses {r:?}"),
+        }
+        let lp = format!("lp:{t}");
+        match (Score::parse(&lp), rust) {
+            (Ok(Score::Lp(p)), Some(r)) => assert_eq!(p.to_bits(), r.to_bits(), "score {lp:?}"),
+            (Err(_), Some(r)) => assert!(r.is_nan() || r < 1.0, "score {lp:?}"),
+            (Err(e), None) => assert_eq!(
+                e.to_string(),
+                format!(
+                    "invalid score: {lp} (one of magnitude, lp:P (P ≥ 1, or lp:inf), random, snip)"
+                )
+            ),
+            (s, r) => panic!("score {lp:?}: {s:?} but Rust parses {r:?}"),
+        }
+    }
+}

@@ -230,7 +230,7 @@ fn weight_and_mask(
                 )));
             }
             // PyTorch keeps pruned weights in weight_orig; the effective weight is orig × mask.
-            crate::model::apply_mask(&mut w, &m);
+            crate::prune::zero_masked(&mut w, &m);
             Ok((name(Part::WeightOrig), w, m))
         }
         (None, Some(_), None) => Err(missing(name(Part::WeightMask))),

@@ -21,8 +21,6 @@
 //! results into the ticket runner ([`LotteryRunner::absorb`]) gives exactly the results, in the
 //! same order, of one runner doing both.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -287,15 +285,16 @@ pub struct LotteryRunner {
     role: Role,
     /// [`Role::Controls`]: the ticket's pruned model of each level fed so far, rebuilt from its
     /// structure, until that level's controls have started.
-    fed: BTreeMap<usize, Mlp>,
+    /// (A short list, searched by level: no `BTreeMap` code in the wasm engine.)
+    fed: Vec<(usize, Mlp)>,
     /// [`Role::Controls`]: the highest level fed.
     fed_up_to: usize,
 }
 
 /// The alive set of a model: weight positions (flat, in original coordinates for unstructured
-/// pruning) or neuron ids (structured).
+/// pruning) or neuron ids (structured), ascending and without repeats.
 #[derive(Debug, Clone, PartialEq)]
-struct Alive(BTreeSet<usize>);
+struct Alive(Vec<usize>);
 
 impl Alive {
     fn of(model: &Mlp, structure: Structure) -> Self {
@@ -311,20 +310,35 @@ impl Alive {
                     .collect(),
             ),
             Structure::Neurons => {
-                let mut set = BTreeSet::new();
+                let mut set = Vec::new();
                 let mut offset = 0;
                 for (l, ids) in model.neuron_ids().iter().enumerate() {
                     set.extend(ids.iter().map(|&i| offset + i));
                     offset += model.spec().hidden[l];
                 }
+                set.sort_unstable();
+                set.dedup();
                 Alive(set)
             }
         }
     }
 
     fn jaccard(&self, other: &Alive) -> f64 {
-        let inter = self.0.intersection(&other.0).count();
-        let union = self.0.union(&other.0).count();
+        // Both sorted: count the common entries in one merge.
+        let (a, b) = (&self.0, &other.0);
+        let (mut i, mut j, mut inter) = (0, 0, 0);
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    inter += 1;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        let union = a.len() + b.len() - inter;
         if union == 0 {
             1.0
         } else {
@@ -395,7 +409,7 @@ impl LotteryRunner {
             last_model: None,
             epochs_done: 0,
             role,
-            fed: BTreeMap::new(),
+            fed: Vec::new(),
             fed_up_to: 0,
         })
     }
@@ -443,11 +457,11 @@ impl LotteryRunner {
             )));
         }
         let mut m = self.dense.clone();
-        if t.neuron_ids.len() + 1 != m.layers.len() {
+        if t.neuron_ids.len() + 1 != m.layers().len() {
             return Err(Error::State(format!(
                 "the ticket has {} hidden layers, the network {}",
                 t.neuron_ids.len(),
-                m.layers.len() - 1
+                m.layers().len() - 1
             )));
         }
         // The dense network's neuron ids are 0..width, so the kept ids are the rows to keep.
@@ -457,7 +471,8 @@ impl LotteryRunner {
             }
         }
         m.set_masks(&t.masks)?;
-        self.fed.insert(t.level, m);
+        self.fed.retain(|(l, _)| *l != t.level);
+        self.fed.push((t.level, m));
         self.fed_up_to = t.level;
         self.queue
             .splice(0..0, self.spec.controls.iter().rev().map(|&b| (b, t.level)));
@@ -665,7 +680,7 @@ impl LotteryRunner {
             }
         };
         if self.role == Role::Controls && !self.queue.iter().any(|&(_, l)| l == level) {
-            self.fed.remove(&level);
+            self.fed.retain(|(l, _)| *l != level);
         }
         let alive = Alive::of(&model, structure);
         let overlap = self
@@ -696,9 +711,14 @@ impl LotteryRunner {
     /// shape are what the controls copy.
     fn ticket_at_level_start(&self, level: usize) -> Result<Mlp> {
         if self.role == Role::Controls {
-            return self.fed.get(&level).cloned().ok_or_else(|| {
-                Error::State(format!("the ticket of level {level} has not been fed yet"))
-            });
+            return self
+                .fed
+                .iter()
+                .find(|(l, _)| *l == level)
+                .map(|(_, m)| m.clone())
+                .ok_or_else(|| {
+                    Error::State(format!("the ticket of level {level} has not been fed yet"))
+                });
         }
         self.ticket_start
             .as_ref()

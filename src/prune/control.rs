@@ -53,32 +53,4 @@ pub fn mask_overlap(a: &[Array2<f32>], b: &[Array2<f32>]) -> f64 {
     }
 }
 
-/// A histogram of |w| over the alive weights of every layer: `bins + 1` edges from 0 to the
-/// largest |w| (0 to 1 if there is none or it is 0) and `bins` counts; the last bin includes its
-/// upper edge. `bins` of 0 is taken as 1.
-pub fn weight_histogram(model: &Mlp, bins: usize) -> (Vec<f32>, Vec<usize>) {
-    let bins = bins.max(1);
-    let alive = || {
-        model.layers().iter().flat_map(|d| {
-            d.weight()
-                .into_iter()
-                .zip(d.mask())
-                .filter(|(_, &m)| m != 0.0)
-                .map(|(&w, _)| w.abs())
-                .collect::<Vec<_>>()
-        })
-    };
-    let max = alive().fold(0.0f32, f32::max);
-    let hi = if max > 0.0 && max.is_finite() {
-        max
-    } else {
-        1.0
-    };
-    let edges = (0..=bins).map(|i| hi * i as f32 / bins as f32).collect();
-    let mut counts = vec![0usize; bins];
-    for w in alive() {
-        let b = ((w / hi) * bins as f32) as usize;
-        counts[b.min(bins - 1)] += 1;
-    }
-    (edges, counts)
-}
+pub use crate::views::weight_histogram;

@@ -173,6 +173,16 @@ impl Plan {
 /// definition of "lowest" (scores are never NaN here, and −0 is folded into +0).
 type Candidate = (f32, usize);
 
+/// Sets `w` to exactly 0.0 wherever `mask` is 0, like the model's own masking (robust to
+/// non-finite `w`, unlike `w *= mask`). The model's helper is private to `pruning-playground-core`.
+pub(crate) fn zero_masked(w: &mut Array2<f32>, mask: &Array2<f32>) {
+    ndarray::Zip::from(w).and(mask).for_each(|w, &m| {
+        if m == 0.0 {
+            *w = 0.0;
+        }
+    });
+}
+
 fn rank(a: &Candidate, b: &Candidate) -> std::cmp::Ordering {
     a.0.total_cmp(&b.0).then(a.1.cmp(&b.1))
 }

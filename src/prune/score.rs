@@ -65,7 +65,7 @@ pub fn scores(
         .zip(masks)
         .map(|(d, m)| {
             let mut w = d.weight().to_owned();
-            crate::model::apply_mask(&mut w, m);
+            super::zero_masked(&mut w, m);
             w
         })
         .collect();

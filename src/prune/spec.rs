@@ -136,8 +136,7 @@ impl Score {
             _ => match name.strip_prefix("lp:") {
                 Some("inf") => Score::Lp(f64::INFINITY),
                 Some(p) => Score::Lp(
-                    p.parse::<f64>()
-                        .map_err(|_| Error::config("score", name, SCORE_ALLOWED))?,
+                    parse_f64(p).ok_or_else(|| Error::config("score", name, SCORE_ALLOWED))?,
                 ),
                 None => return Err(Error::config("score", name, SCORE_ALLOWED)),
             },
@@ -175,6 +174,20 @@ impl TryFrom<String> for Score {
 impl From<Score> for String {
     fn from(s: Score) -> String {
         s.name()
+    }
+}
+
+/// `s.parse::<f64>().ok()`. The wasm engine does not link Rust's float parser (about 15 KB of its
+/// gzipped size): there the same grammar is checked and the JavaScript engine converts the digits,
+/// to the same value ([`crate::wasm`]'s `num`; tests/web.rs compares the two).
+fn parse_f64(s: &str) -> Option<f64> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        crate::wasm::num::parse_f64(s)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        s.parse().ok()
     }
 }
 
@@ -225,8 +238,7 @@ impl Amount {
             )
         } else {
             Amount::Fraction(
-                name.parse()
-                    .map_err(|_| Error::config("amount", name, AMOUNT_ALLOWED))?,
+                parse_f64(name).ok_or_else(|| Error::config("amount", name, AMOUNT_ALLOWED))?,
             )
         };
         amount.validate()?;

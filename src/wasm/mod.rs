@@ -15,6 +15,7 @@
 //! With the default features (the wasm tests) both are compiled into one module.
 
 mod config;
+pub(crate) mod num;
 mod parts;
 
 #[cfg(not(feature = "io-module"))]
