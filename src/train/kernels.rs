@@ -32,25 +32,42 @@ fn slice<'a>(a: &'a ArrayView2<f32>) -> Option<&'a [f32]> {
 /// up to 4 × 8 sums stays in registers over the whole reduction, vectorized along the columns
 /// (SIMD128 in the browser, SSE natively), and its independent sums hide the latency of the adds.
 /// The last `n mod 4` columns are summed 4 rows at a time.
+///
+/// With a non-empty `bias` (`n` values), `bias[j]` is added to each finished sum of column `j`
+/// (after the sum, as a separate add: the forward pass's `x · wᵀ + b`).
 fn product(
     a: &[f32],
     a_strides: (usize, usize),
     b: &[f32],
-    c: &mut [f32],
-    c_strides: (usize, usize),
+    out: Out,
     (m, n, k): (usize, usize, usize),
 ) {
     let (ai, at) = a_strides;
-    let (ci, cj) = c_strides;
+    let Out {
+        c,
+        strides: (ci, cj),
+        bias,
+    } = out;
     let mut j = 0;
     while j + 8 <= n {
-        columns::<8>(a, a_strides, &b[j..], c, c_strides, j, (m, n, k));
+        let out = Out {
+            c: &mut *c,
+            strides: (ci, cj),
+            bias,
+        };
+        columns::<8>(a, a_strides, &b[j..], out, j, (m, n, k));
         j += 8;
     }
     if j + 4 <= n {
-        columns::<4>(a, a_strides, &b[j..], c, c_strides, j, (m, n, k));
+        let out = Out {
+            c: &mut *c,
+            strides: (ci, cj),
+            bias,
+        };
+        columns::<4>(a, a_strides, &b[j..], out, j, (m, n, k));
         j += 4;
     }
+    let bias_at = |j: usize| if bias.is_empty() { None } else { Some(bias[j]) };
     for j in j..n {
         let mut i = 0;
         while i + 4 <= m {
@@ -62,7 +79,7 @@ fn product(
                 }
             }
             for (q, v) in acc.into_iter().enumerate() {
-                c[(i + q) * ci + j * cj] = v;
+                c[(i + q) * ci + j * cj] = bias_at(j).map_or(v, |b| v + b);
             }
             i += 4;
         }
@@ -71,9 +88,17 @@ fn product(
             for t in 0..k {
                 s += a[i * ai + t * at] * b[t * n + j];
             }
-            c[i * ci + j * cj] = s;
+            c[i * ci + j * cj] = bias_at(j).map_or(s, |b| s + b);
         }
     }
+}
+
+/// Where [`product`] writes: `c` with its `(row, column)` strides, and a bias to add per column
+/// (empty for none).
+struct Out<'a> {
+    c: &'a mut [f32],
+    strides: (usize, usize),
+    bias: &'a [f32],
 }
 
 /// [`product`] for the `W` columns from `j` (`b` starts at column `j`), every row.
@@ -82,8 +107,7 @@ fn columns<const W: usize>(
     a: &[f32],
     (ai, at): (usize, usize),
     b: &[f32],
-    c: &mut [f32],
-    (ci, cj): (usize, usize),
+    out: Out,
     j: usize,
     (m, n, k): (usize, usize, usize),
 ) {
@@ -107,15 +131,22 @@ fn columns<const W: usize>(
         }
         acc
     }
-    /// Writes rows `i..` of a tile.
+    /// Writes rows `i..` of a tile (plus the bias, if any).
     #[inline(always)]
     fn put<const R: usize, const W: usize>(
-        c: &mut [f32],
-        (ci, cj): (usize, usize),
+        out: &mut Out,
         (i, j): (usize, usize),
         acc: [[f32; W]; R],
     ) {
-        for (q, row) in acc.into_iter().enumerate() {
+        let (ci, cj) = out.strides;
+        let c = &mut *out.c;
+        for (q, mut row) in acc.into_iter().enumerate() {
+            if !out.bias.is_empty() {
+                let bias: &[f32; W] = out.bias[j..j + W].try_into().expect("W columns");
+                for (v, &b) in row.iter_mut().zip(bias) {
+                    *v += b;
+                }
+            }
             let start = (i + q) * ci + j * cj;
             if cj == 1 {
                 c[start..start + W].copy_from_slice(&row);
@@ -126,28 +157,28 @@ fn columns<const W: usize>(
             }
         }
     }
+    let mut out = out;
     let mut i = 0;
     while i + 4 <= m {
         let acc = tile::<4, W>(&a[i * ai..], (ai, at), b, (n, k));
-        put(c, (ci, cj), (i, j), acc);
+        put(&mut out, (i, j), acc);
         i += 4;
     }
     if i + 2 <= m {
         let acc = tile::<2, W>(&a[i * ai..], (ai, at), b, (n, k));
-        put(c, (ci, cj), (i, j), acc);
+        put(&mut out, (i, j), acc);
         i += 2;
     }
     if i < m {
         let acc = tile::<1, W>(&a[i * ai..], (ai, at), b, (n, k));
-        put(c, (ci, cj), (i, j), acc);
+        put(&mut out, (i, j), acc);
     }
 }
 
-/// z = x · wᵀ on row-major slices: x `[b, in]`, w `[out, in]`, z `[b, out]`; `wt` is scratch
-/// for wᵀ.
+/// z = x · wᵀ + bias on row-major slices: x `[b, in]`, w `[out, in]`, bias `[out]`, z
+/// `[b, out]`; `wt` is scratch for wᵀ. Each z is its sum, then plus its bias.
 pub(crate) fn small_forward(
-    x: &[f32],
-    w: &[f32],
+    (x, w, bias): (&[f32], &[f32], &[f32]),
     z: &mut [f32],
     (b, n_in, n_out): (usize, usize, usize),
     wt: &mut Vec<f32>,
@@ -161,7 +192,12 @@ pub(crate) fn small_forward(
             *v = w[j * n_in + k];
         }
     }
-    product(x, (n_in, 1), wt, z, (n_out, 1), (b, n_out, n_in));
+    let out = Out {
+        c: z,
+        strides: (n_out, 1),
+        bias: &bias[..n_out],
+    };
+    product(x, (n_in, 1), wt, out, (b, n_out, n_in));
 }
 
 /// gb = Σ over the rows of δ (row-major `[rows, gb.len()]`): each sum from 0.0, adding the rows
@@ -204,9 +240,19 @@ pub(crate) fn small_weight_grad(
     (b, n_in, n_out): (usize, usize, usize),
 ) {
     if (n_in % 4) * n_out <= (n_out % 4) * n_in {
-        product(delta, (1, n_out), x, gw, (n_in, 1), (n_out, n_in, b));
+        let out = Out {
+            c: gw,
+            strides: (n_in, 1),
+            bias: &[],
+        };
+        product(delta, (1, n_out), x, out, (n_out, n_in, b));
     } else {
-        product(x, (1, n_in), delta, gw, (1, n_in), (n_in, n_out, b));
+        let out = Out {
+            c: gw,
+            strides: (1, n_in),
+            bias: &[],
+        };
+        product(x, (1, n_in), delta, out, (n_in, n_out, b));
     }
 }
 
@@ -217,14 +263,20 @@ pub(crate) fn small_input_grad(
     dx: &mut [f32],
     (b, n_in, n_out): (usize, usize, usize),
 ) {
-    product(delta, (n_out, 1), w, dx, (n_in, 1), (b, n_in, n_out));
+    let out = Out {
+        c: dx,
+        strides: (n_in, 1),
+        bias: &[],
+    };
+    product(delta, (n_out, 1), w, out, (b, n_in, n_out));
 }
 
-/// z = x · wᵀ: x `[b, in]`, w `[out, in]` (PyTorch's layout), z `[b, out]`. `wt` is scratch for
-/// wᵀ (`in × out` values or more).
+/// z = x · wᵀ + bias: x `[b, in]`, w `[out, in]` (PyTorch's layout), bias `[out]`, z `[b, out]`.
+/// `wt` is scratch for wᵀ (`in × out` values or more).
 pub(crate) fn forward(
     x: ArrayView2<f32>,
     w: ArrayView2<f32>,
+    bias: &[f32],
     mut z: ArrayViewMut2<f32>,
     wt: &mut Vec<f32>,
 ) {
@@ -232,11 +284,29 @@ pub(crate) fn forward(
     let n_out = w.nrows();
     if let (true, Some(xs), Some(ws)) = (b * n_in * n_out <= SMALL, slice(&x), slice(&w)) {
         if let Some(zs) = z.as_slice_mut() {
-            small_forward(xs, ws, zs, (b, n_in, n_out), wt);
+            small_forward((xs, ws, bias), zs, (b, n_in, n_out), wt);
             return;
         }
     }
     general_mat_mul(1.0, &x, &w.t(), 0.0, &mut z);
+    if let Some(zs) = z.as_slice_mut() {
+        add_bias(zs, bias);
+    } else {
+        for mut row in z.rows_mut() {
+            for (v, &b) in row.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+    }
+}
+
+/// z ← z + bias, row by row, for a row-major `[rows, bias.len()]` block.
+pub(crate) fn add_bias(z: &mut [f32], bias: &[f32]) {
+    for row in z.chunks_exact_mut(bias.len()) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+    }
 }
 
 /// gw = δᵀ · x: δ `[b, out]`, x `[b, in]`, gw `[out, in]`.
@@ -446,7 +516,8 @@ mod tests {
                 }
             };
             let mut z = Array2::zeros((b, n_out));
-            forward(x.view(), w.view(), z.view_mut(), &mut Vec::new());
+            let bias = vec![0.0; n_out];
+            forward(x.view(), w.view(), &bias, z.view_mut(), &mut Vec::new());
             close(&z, x.dot(&w.t()));
             let mut gw = Array2::zeros((n_out, n_in));
             weight_grad(d.view(), x.view(), gw.view_mut());
@@ -511,11 +582,12 @@ mod tests {
                 d.as_slice().unwrap(),
             );
             let dims = (b, n_in, n_out);
+            let bias: Vec<f32> = (0..n_out).map(|j| j as f32 * 0.25 - 1.0).collect();
             let z_ref = Array2::from_shape_fn((b, n_out), |(r, j)| {
-                (0..n_in).fold(0.0f32, |acc, k| acc + x[[r, k]] * w[[j, k]])
+                (0..n_in).fold(0.0f32, |acc, k| acc + x[[r, k]] * w[[j, k]]) + bias[j]
             });
             let mut z = vec![f32::NAN; b * n_out];
-            small_forward(xs, ws, &mut z, dims, &mut Vec::new());
+            small_forward((xs, ws, &bias), &mut z, dims, &mut Vec::new());
             assert_eq!(
                 strictly_differ(&z, z_ref.as_slice().unwrap()),
                 None,

@@ -5,7 +5,7 @@
 //! 2.6 k per step in all) the arithmetic is tiny and a step's time is per-operation overhead:
 //! ndarray views, slices and zips, layout checks, per-row loops through iterators. This path
 //! keeps the general path's semantics and shares its code for everything that computes a number
-//! — the product kernels (`kernels::small_*`), bias + activation ([`super::bias_act`]), the loss
+//! — the product kernels (`kernels::small_*`), the activation ([`super::activate`]), the loss
 //! ([`Loss::rows`]), the activation derivatives, the bias gradient (`kernels::column_sums`), and,
 //! after it, the same regularization and optimizer — and only drops the ndarray plumbing around
 //! them. So it gives the general path's numbers bit for bit (tested against it in
@@ -17,7 +17,7 @@
 //! structured pruning) trains through the general path.
 
 use super::kernels::{self, SMALL, SPARSE_MIN_WEIGHTS};
-use super::{bias_act, Grads, Loss};
+use super::{activate, Grads, Loss};
 use crate::model::{Dense, Mlp};
 
 /// True if the lean path trains these layers at this batch size: each layer's products are
@@ -121,8 +121,10 @@ impl Lean {
                 &done[l - 1][..]
             };
             let z = &mut rest[0][..b * dims.2];
-            kernels::small_forward(&input[..b * dims.1], row_major(d), z, dims, &mut self.wt);
-            bias_act(z, d.bias.as_slice().expect("covers: bias"), d.activation);
+            let bias = d.bias.as_slice().expect("covers: bias");
+            let operands = (&input[..b * dims.1], row_major(d), bias);
+            kernels::small_forward(operands, z, dims, &mut self.wt);
+            activate(z, d.activation);
         }
 
         // ∂L/∂a at the output, then through the output activation.

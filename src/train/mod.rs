@@ -502,7 +502,8 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
                 sparse
             });
     }
-    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once.
+    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once (the bias added to each
+    // finished product, then the activation).
     for l in 0..depth {
         let (prev_acts, rest) = ws.acts.split_at_mut(l);
         let out = &mut rest[0];
@@ -512,26 +513,25 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
         } else {
             prev_acts[l - 1].slice(s![..b, ..])
         };
+        let d = &layers[l];
+        let bias = d.bias.as_slice().expect("a layer's bias is contiguous");
         if ws.sparse[l] {
-            let d = &layers[l];
+            let z = z.as_slice_mut().expect("workspace rows are contiguous");
             kernels::sparse_forward(
                 input.as_slice().expect("workspace rows are contiguous"),
                 d.weight.as_slice().expect("sparse layers are row-major"),
                 &ws.alive[l],
                 (b, d.fan_in(), d.fan_out()),
-                z.as_slice_mut().expect("workspace rows are contiguous"),
+                z,
                 &mut ws.scratch,
             );
+            kernels::add_bias(z, bias);
         } else {
-            kernels::forward(input, layers[l].weight.view(), z.view_mut(), &mut ws.wt);
+            kernels::forward(input, d.weight.view(), bias, z.view_mut(), &mut ws.wt);
         }
-        bias_act(
+        activate(
             z.as_slice_mut().expect("workspace rows are contiguous"),
-            layers[l]
-                .bias
-                .as_slice()
-                .expect("a layer's bias is contiguous"),
-            layers[l].activation,
+            d.activation,
         );
     }
     // ∂L/∂a at the output, then through the output activation.
@@ -598,18 +598,12 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
     value
 }
 
-/// z ← act(z + bias) for a row-major `[rows, bias.len()]` block: the bias row by row, then the
-/// activation in one loop over the whole block (one loop per activation, which vectorizes even
-/// when rows are a few values long, as in the playground's 8-neuron layers).
-fn bias_act(z: &mut [f32], bias: &[f32], act: Activation) {
+/// z ← act(z) over a whole block in one loop per activation, which vectorizes even when rows
+/// are a few values long (as in the playground's 8-neuron layers).
+fn activate(z: &mut [f32], act: Activation) {
     fn each(z: &mut [f32], f: impl Fn(f32) -> f32) {
         for v in z {
             *v = f(*v);
-        }
-    }
-    for row in z.chunks_exact_mut(bias.len()) {
-        for (v, &b) in row.iter_mut().zip(bias) {
-            *v += b;
         }
     }
     match act {
