@@ -63,7 +63,7 @@ impl Activation {
     }
 
     /// `d · da/dz` for one value, written in terms of the activation's *output* `a` — all four
-    /// derivatives can be, so the backward pass needs no pre-activation values: relu' = [a > 0],
+    /// derivatives can be, so the backward pass needs no pre-activation values: relu' = \[a > 0\],
     /// tanh' = 1 − a², sigmoid' = a(1 − a), linear' = 1.
     #[inline(always)]
     pub fn backprop_value(self, d: f32, a: f32) -> f32 {

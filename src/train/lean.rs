@@ -8,8 +8,7 @@
 //! — the product kernels (`kernels::small_*`), the activation ([`super::activate`]), the loss
 //! ([`Loss::rows`]), the activation derivatives, the bias gradient (`kernels::column_sums`), and,
 //! after it, the same regularization and optimizer — and only drops the ndarray plumbing around
-//! them. So it gives the general path's numbers bit for bit (tested against it in
-//! `super::tests`).
+//! them. So it gives the general path's numbers bit for bit (tested against it below).
 //!
 //! It covers a model when [`covers`] says so: every layer's products are small enough for the
 //! direct kernels at this batch size and too small for the sparse ones, and its arrays are
