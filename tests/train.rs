@@ -661,3 +661,35 @@ fn steps_without_metrics_are_the_same_steps() {
     };
     assert_eq!(bits(&a), bits(&b));
 }
+
+/// Structured pruning leaves the next layer's weights column-major (ndarray's `select` along
+/// columns); training such a model, with a layer large enough to be checked for sparsity, works
+/// (it used to panic on a non-contiguous mask), keeps the shapes and lowers the loss.
+#[test]
+fn training_after_removing_neurons_before_a_large_layer_works() {
+    let mut model = Mlp::new(&spec(
+        vec![100, 100],
+        Activation::Relu,
+        Activation::Linear,
+        3,
+    ))
+    .unwrap();
+    let keep: Vec<usize> = (0..100).filter(|i| i % 10 != 0).collect();
+    model.remove_neurons(0, &keep).unwrap();
+    assert_eq!(model.widths(), vec![3, 90, 100, 3]);
+    assert!(!model.layers()[1].weight().is_standard_layout());
+    let data = random_data(200, 3, 6);
+    let before = loss_at(&model, &data, Loss::CrossEntropy);
+    let mut trainer = Trainer::new(TrainConfig {
+        optimizer: Optimizer::Momentum { beta: 0.9 },
+        learning_rate: 0.05,
+        batch_size: 16,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    for _ in 0..5 {
+        trainer.train_epoch(&mut model, &data).unwrap();
+    }
+    assert_eq!(model.widths(), vec![3, 90, 100, 3]);
+    assert!(loss_at(&model, &data, Loss::CrossEntropy) < 0.9 * before);
+}

@@ -50,40 +50,76 @@ impl Activation {
             .ok_or_else(|| Error::config("activation", name, "one of relu, tanh, sigmoid, linear"))
     }
 
+    /// The activation of one value: `relu`, `tanh` (the rational [`tanh`]), the logistic
+    /// function or the identity. Every forward pass of the crate computes through this function.
+    #[inline(always)]
+    pub fn value(self, x: f32) -> f32 {
+        match self {
+            Activation::Relu => relu(x),
+            Activation::Tanh => tanh(x),
+            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Linear => x,
+        }
+    }
+
+    /// `d · da/dz` for one value, written in terms of the activation's *output* `a` — all four
+    /// derivatives can be, so the backward pass needs no pre-activation values: relu' = \[a > 0\],
+    /// tanh' = 1 − a², sigmoid' = a(1 − a), linear' = 1.
+    #[inline(always)]
+    pub fn backprop_value(self, d: f32, a: f32) -> f32 {
+        match self {
+            // A select rather than a conditional store, so the loop vectorizes.
+            Activation::Relu => {
+                if a <= 0.0 {
+                    0.0
+                } else {
+                    d
+                }
+            }
+            Activation::Tanh => d * (1.0 - a * a),
+            Activation::Sigmoid => d * (a * (1.0 - a)),
+            Activation::Linear => d,
+        }
+    }
+
     /// Applies the activation in place.
     pub fn apply(self, mut z: ArrayViewMut2<f32>) {
         match self {
-            Activation::Relu => z.mapv_inplace(relu),
-            Activation::Tanh => z.mapv_inplace(tanh),
-            Activation::Sigmoid => z.mapv_inplace(|v| 1.0 / (1.0 + (-v).exp())),
+            Activation::Relu => z.mapv_inplace(|v| Activation::Relu.value(v)),
+            Activation::Tanh => z.mapv_inplace(|v| Activation::Tanh.value(v)),
+            Activation::Sigmoid => z.mapv_inplace(|v| Activation::Sigmoid.value(v)),
             Activation::Linear => {}
         }
     }
 
-    /// Multiplies `delta` (∂L/∂a) in place by the derivative da/dz, written in terms of the
-    /// activation's *output* `a` — all four derivatives can be, so the backward pass needs no
-    /// pre-activation values: relu' = [a > 0], tanh' = 1 − a², sigmoid' = a(1 − a), linear' = 1.
-    pub fn backprop_inplace(self, delta: ArrayViewMut2<f32>, a: ndarray::ArrayView2<f32>) {
+    /// Multiplies `delta` (∂L/∂a) in place by the derivative da/dz, from the activation's output
+    /// `a` (see [`Activation::backprop_value`]).
+    pub fn backprop_inplace(self, mut delta: ArrayViewMut2<f32>, a: ndarray::ArrayView2<f32>) {
+        if let (Some(ds), Some(as_)) = (delta.as_slice_mut(), a.as_slice()) {
+            self.backprop_slice(ds, as_);
+        } else {
+            Zip::from(delta)
+                .and(a)
+                .for_each(|d, &a| *d = self.backprop_value(*d, a));
+        }
+    }
+
+    /// [`Activation::backprop_inplace`] on slices of the same layout: one loop per activation
+    /// over the whole block, so each vectorizes.
+    pub(crate) fn backprop_slice(self, delta: &mut [f32], a: &[f32]) {
+        fn each(delta: &mut [f32], a: &[f32], f: impl Fn(f32, f32) -> f32) {
+            for (d, &a) in delta.iter_mut().zip(a) {
+                *d = f(*d, a);
+            }
+        }
         match self {
-            // A select rather than a conditional store, so the loop vectorizes.
-            Activation::Relu => each(delta, a, |d, a| if a <= 0.0 { 0.0 } else { d }),
-            Activation::Tanh => each(delta, a, |d, a| d * (1.0 - a * a)),
-            Activation::Sigmoid => each(delta, a, |d, a| d * (a * (1.0 - a))),
+            Activation::Relu => each(delta, a, |d, a| Activation::Relu.backprop_value(d, a)),
+            Activation::Tanh => each(delta, a, |d, a| Activation::Tanh.backprop_value(d, a)),
+            Activation::Sigmoid => {
+                each(delta, a, |d, a| Activation::Sigmoid.backprop_value(d, a));
+            }
             Activation::Linear => {}
         }
-    }
-}
-
-/// `delta ← f(delta, a)` element-wise: over plain slices when both are contiguous in the same
-/// layout (the workspace's always are), so the loop vectorizes; through ndarray's `Zip` otherwise.
-#[inline]
-fn each(mut delta: ArrayViewMut2<f32>, a: ndarray::ArrayView2<f32>, f: impl Fn(f32, f32) -> f32) {
-    if let (Some(ds), Some(as_)) = (delta.as_slice_mut(), a.as_slice()) {
-        for (d, &a) in ds.iter_mut().zip(as_) {
-            *d = f(*d, a);
-        }
-    } else {
-        Zip::from(delta).and(a).for_each(|d, &a| *d = f(*d, a));
     }
 }
 

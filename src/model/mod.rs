@@ -29,16 +29,26 @@ pub const MAX_HIDDEN_LAYERS: usize = 16;
 /// Largest total number of parameters (weights + biases).
 pub const MAX_PARAMETERS: usize = 2_000_000;
 
+/// `w` where the mask value `m` keeps it, exactly 0.0 where `m` is 0: the one rule every masking
+/// in the crate applies (a select rather than a conditional store or `w * m`, so loops over it
+/// vectorize and a non-finite `w` is still cleared).
+#[inline(always)]
+pub(crate) fn masked(w: f32, m: f32) -> f32 {
+    if m == 0.0 {
+        0.0
+    } else {
+        w
+    }
+}
+
 /// Sets `w` to exactly 0.0 wherever `mask` is 0 (robust to non-finite `w`, unlike `w *= mask`).
 pub(crate) fn apply_mask(w: &mut Array2<f32>, mask: &Array2<f32>) {
-    // A select rather than a conditional store, so the loop vectorizes.
-    let select = |w: &mut f32, m: f32| *w = if m == 0.0 { 0.0 } else { *w };
     if let (Some(ws), Some(ms)) = (w.as_slice_mut(), mask.as_slice()) {
-        ws.iter_mut().zip(ms).for_each(|(w, &m)| select(w, m));
+        ws.iter_mut().zip(ms).for_each(|(w, &m)| *w = masked(*w, m));
     } else {
         ndarray::Zip::from(w)
             .and(mask)
-            .for_each(|w, &m| select(w, m));
+            .for_each(|w, &m| *w = masked(*w, m));
     }
 }
 

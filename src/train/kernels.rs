@@ -3,11 +3,15 @@
 //! A GEMM library call (matrixmultiply through ndarray) packs its operands into buffers it
 //! allocates on every call; for the toy networks of the playground (2-8-8-1 at batch 10) that
 //! overhead is most of a training step. Below [`SMALL`] multiply-adds the products are computed
-//! here with plain loops whose inner loop runs over contiguous memory (so the compiler vectorizes
-//! it, SIMD128 in the browser) while every output element is still summed in the same order as
-//! the GEMM kernel sums it: one product at a time along the reduction index, starting from 0,
-//! without fused multiply-add. In WebAssembly, where matrixmultiply's kernel does not fuse
-//! either, the two paths give bit-identical results; natively matrixmultiply may use FMA.
+//! here by [`product`], which keeps a tile of outputs in registers (8 or 4 lanes wide, SIMD128 in
+//! the browser) while every output element is still summed in the same order as the GEMM kernel
+//! sums it: one product at a time along the reduction index, starting from 0, without fused
+//! multiply-add. In WebAssembly, where matrixmultiply's kernel does not fuse either, the two
+//! paths give bit-identical results; natively matrixmultiply may use FMA.
+//!
+//! The `small_*` functions are the slice-level entry points, shared by the general training path
+//! (through the ndarray wrappers [`forward`], [`weight_grad`], [`input_grad`]) and the lean
+//! small-network path (`super::lean`), so both compute every product the same way.
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -19,11 +23,260 @@ fn slice<'a>(a: &'a ArrayView2<f32>) -> Option<&'a [f32]> {
     a.as_slice()
 }
 
-/// z = x · wᵀ: x `[b, in]`, w `[out, in]` (PyTorch's layout), z `[b, out]`. `wt` is scratch for
-/// wᵀ (`in × out` values or more).
+/// `c[i·ci + j·cj] = Σ_t a[i·ai + t·at] · b[t·n + j]` for `i < m`, `j < n`, `t < k`: `b` is a
+/// row-major `[k, n]` matrix, `a` and `c` any strided `[m, k]` and `[m, n]` views of slices.
+///
+/// Every sum starts from 0.0 and adds one product at a time in ascending `t` (a multiply, then an
+/// add: Rust never fuses them), exactly as the plain triple loop would; only the loops around the
+/// sums differ. Columns go 8 (then 4) at a time and rows 4 (then 2, then 1) at a time: a tile of
+/// up to 4 × 8 sums stays in registers over the whole reduction, vectorized along the columns
+/// (SIMD128 in the browser, SSE natively), and its independent sums hide the latency of the adds.
+/// The last `n mod 4` columns are summed 4 rows at a time.
+///
+/// With a non-empty `bias` (`n` values), `bias[j]` is added to each finished sum of column `j`
+/// (after the sum, as a separate add: the forward pass's `x · wᵀ + b`).
+fn product(
+    a: &[f32],
+    a_strides: (usize, usize),
+    b: &[f32],
+    out: Out,
+    (m, n, k): (usize, usize, usize),
+) {
+    let (ai, at) = a_strides;
+    let Out {
+        c,
+        strides: (ci, cj),
+        bias,
+    } = out;
+    let mut j = 0;
+    while j + 8 <= n {
+        let out = Out {
+            c: &mut *c,
+            strides: (ci, cj),
+            bias,
+        };
+        columns::<8>(a, a_strides, &b[j..], out, j, (m, n, k));
+        j += 8;
+    }
+    if j + 4 <= n {
+        let out = Out {
+            c: &mut *c,
+            strides: (ci, cj),
+            bias,
+        };
+        columns::<4>(a, a_strides, &b[j..], out, j, (m, n, k));
+        j += 4;
+    }
+    let bias_at = |j: usize| if bias.is_empty() { None } else { Some(bias[j]) };
+    for j in j..n {
+        let mut i = 0;
+        while i + 4 <= m {
+            let mut acc = [0.0f32; 4];
+            for t in 0..k {
+                let bv = b[t * n + j];
+                for (q, s) in acc.iter_mut().enumerate() {
+                    *s += a[(i + q) * ai + t * at] * bv;
+                }
+            }
+            for (q, v) in acc.into_iter().enumerate() {
+                c[(i + q) * ci + j * cj] = bias_at(j).map_or(v, |b| v + b);
+            }
+            i += 4;
+        }
+        for i in i..m {
+            let mut s = 0.0f32;
+            for t in 0..k {
+                s += a[i * ai + t * at] * b[t * n + j];
+            }
+            c[i * ci + j * cj] = bias_at(j).map_or(s, |b| s + b);
+        }
+    }
+}
+
+/// Where [`product`] writes: `c` with its `(row, column)` strides, and a bias to add per column
+/// (empty for none).
+struct Out<'a> {
+    c: &'a mut [f32],
+    strides: (usize, usize),
+    bias: &'a [f32],
+}
+
+/// [`product`] for the `W` columns from `j` (`b` starts at column `j`), every row.
+#[inline(always)]
+fn columns<const W: usize>(
+    a: &[f32],
+    (ai, at): (usize, usize),
+    b: &[f32],
+    out: Out,
+    j: usize,
+    (m, n, k): (usize, usize, usize),
+) {
+    /// The `R × W` sums over `t` of `a[q·ai + t·at] · b[t·n..][..W]`, `q < R`.
+    #[inline(always)]
+    fn tile<const R: usize, const W: usize>(
+        a: &[f32],
+        (ai, at): (usize, usize),
+        b: &[f32],
+        (n, k): (usize, usize),
+    ) -> [[f32; W]; R] {
+        let mut acc = [[0.0f32; W]; R];
+        for t in 0..k {
+            let bv: &[f32; W] = b[t * n..t * n + W].try_into().expect("W columns");
+            for (q, acc) in acc.iter_mut().enumerate() {
+                let av = a[q * ai + t * at];
+                for (s, &bv) in acc.iter_mut().zip(bv) {
+                    *s += av * bv;
+                }
+            }
+        }
+        acc
+    }
+    /// Writes rows `i..` of a tile (plus the bias, if any).
+    #[inline(always)]
+    fn put<const R: usize, const W: usize>(
+        out: &mut Out,
+        (i, j): (usize, usize),
+        acc: [[f32; W]; R],
+    ) {
+        let (ci, cj) = out.strides;
+        let c = &mut *out.c;
+        for (q, mut row) in acc.into_iter().enumerate() {
+            if !out.bias.is_empty() {
+                let bias: &[f32; W] = out.bias[j..j + W].try_into().expect("W columns");
+                for (v, &b) in row.iter_mut().zip(bias) {
+                    *v += b;
+                }
+            }
+            let start = (i + q) * ci + j * cj;
+            if cj == 1 {
+                c[start..start + W].copy_from_slice(&row);
+            } else {
+                for (l, v) in row.into_iter().enumerate() {
+                    c[start + l * cj] = v;
+                }
+            }
+        }
+    }
+    let mut out = out;
+    let mut i = 0;
+    while i + 4 <= m {
+        let acc = tile::<4, W>(&a[i * ai..], (ai, at), b, (n, k));
+        put(&mut out, (i, j), acc);
+        i += 4;
+    }
+    if i + 2 <= m {
+        let acc = tile::<2, W>(&a[i * ai..], (ai, at), b, (n, k));
+        put(&mut out, (i, j), acc);
+        i += 2;
+    }
+    if i < m {
+        let acc = tile::<1, W>(&a[i * ai..], (ai, at), b, (n, k));
+        put(&mut out, (i, j), acc);
+    }
+}
+
+/// z = x · wᵀ + bias on row-major slices: x `[b, in]`, w `[out, in]`, bias `[out]`, z
+/// `[b, out]`; `wt` is scratch for wᵀ. Each z is its sum, then plus its bias.
+pub(crate) fn small_forward(
+    (x, w, bias): (&[f32], &[f32], &[f32]),
+    z: &mut [f32],
+    (b, n_in, n_out): (usize, usize, usize),
+    wt: &mut Vec<f32>,
+) {
+    // wᵀ `[in, out]`, so that a tile of z's row is a contiguous run of each wᵀ row (every entry
+    // is overwritten: no clearing).
+    wt.resize(n_in * n_out, 0.0);
+    let w = &w[..n_out * n_in];
+    for (k, row) in wt.chunks_exact_mut(n_out).enumerate() {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = w[j * n_in + k];
+        }
+    }
+    let out = Out {
+        c: z,
+        strides: (n_out, 1),
+        bias: &bias[..n_out],
+    };
+    product(x, (n_in, 1), wt, out, (b, n_out, n_in));
+}
+
+/// gb = Σ over the rows of δ (row-major `[rows, gb.len()]`): each sum from 0.0, adding the rows
+/// in order (the order ndarray's `sum_axis(Axis(0))` adds in for a row-major matrix), 8 or 4
+/// columns at a time in registers.
+pub(crate) fn column_sums(delta: &[f32], gb: &mut [f32]) {
+    #[inline(always)]
+    fn tile<const W: usize>(delta: &[f32], n: usize, j: usize) -> [f32; W] {
+        let mut acc = [0.0f32; W];
+        for row in delta.chunks_exact(n) {
+            let v: &[f32; W] = row[j..j + W].try_into().expect("W columns");
+            for (s, &v) in acc.iter_mut().zip(v) {
+                *s += v;
+            }
+        }
+        acc
+    }
+    let n = gb.len();
+    let mut j = 0;
+    while j + 8 <= n {
+        gb[j..j + 8].copy_from_slice(&tile::<8>(delta, n, j));
+        j += 8;
+    }
+    if j + 4 <= n {
+        gb[j..j + 4].copy_from_slice(&tile::<4>(delta, n, j));
+        j += 4;
+    }
+    for (j, g) in gb.iter_mut().enumerate().skip(j) {
+        *g = delta.chunks_exact(n).fold(0.0, |s, row| s + row[j]);
+    }
+}
+
+/// gw = δᵀ · x on row-major slices: δ `[b, out]`, x `[b, in]`, gw `[out, in]`. Vectorized along
+/// whichever of `in` and `out` leaves fewer columns to the scalar tail (a 2-input first layer
+/// goes along `out`, computing gwᵀ = xᵀ · δ: the same products, x·δ = δ·x exactly).
+pub(crate) fn small_weight_grad(
+    delta: &[f32],
+    x: &[f32],
+    gw: &mut [f32],
+    (b, n_in, n_out): (usize, usize, usize),
+) {
+    if (n_in % 4) * n_out <= (n_out % 4) * n_in {
+        let out = Out {
+            c: gw,
+            strides: (n_in, 1),
+            bias: &[],
+        };
+        product(delta, (1, n_out), x, out, (n_out, n_in, b));
+    } else {
+        let out = Out {
+            c: gw,
+            strides: (1, n_in),
+            bias: &[],
+        };
+        product(x, (1, n_in), delta, out, (n_in, n_out, b));
+    }
+}
+
+/// dx = δ · w on row-major slices: δ `[b, out]`, w `[out, in]`, dx `[b, in]`.
+pub(crate) fn small_input_grad(
+    delta: &[f32],
+    w: &[f32],
+    dx: &mut [f32],
+    (b, n_in, n_out): (usize, usize, usize),
+) {
+    let out = Out {
+        c: dx,
+        strides: (n_in, 1),
+        bias: &[],
+    };
+    product(delta, (n_out, 1), w, out, (b, n_in, n_out));
+}
+
+/// z = x · wᵀ + bias: x `[b, in]`, w `[out, in]` (PyTorch's layout), bias `[out]`, z `[b, out]`.
+/// `wt` is scratch for wᵀ (`in × out` values or more).
 pub(crate) fn forward(
     x: ArrayView2<f32>,
     w: ArrayView2<f32>,
+    bias: &[f32],
     mut z: ArrayViewMut2<f32>,
     wt: &mut Vec<f32>,
 ) {
@@ -31,26 +284,29 @@ pub(crate) fn forward(
     let n_out = w.nrows();
     if let (true, Some(xs), Some(ws)) = (b * n_in * n_out <= SMALL, slice(&x), slice(&w)) {
         if let Some(zs) = z.as_slice_mut() {
-            // wᵀ, so that the inner loop runs along z's row.
-            wt.clear();
-            wt.resize(n_in * n_out, 0.0);
-            for (j, row) in ws.chunks_exact(n_in).enumerate() {
-                for (k, &v) in row.iter().enumerate() {
-                    wt[k * n_out + j] = v;
-                }
-            }
-            for (zr, xr) in zs.chunks_exact_mut(n_out).zip(xs.chunks_exact(n_in)) {
-                zr.fill(0.0);
-                for (&xv, wr) in xr.iter().zip(wt.chunks_exact(n_out)) {
-                    for (o, &wv) in zr.iter_mut().zip(wr) {
-                        *o += xv * wv;
-                    }
-                }
-            }
+            small_forward((xs, ws, bias), zs, (b, n_in, n_out), wt);
             return;
         }
     }
     general_mat_mul(1.0, &x, &w.t(), 0.0, &mut z);
+    if let Some(zs) = z.as_slice_mut() {
+        add_bias(zs, bias);
+    } else {
+        for mut row in z.rows_mut() {
+            for (v, &b) in row.iter_mut().zip(bias) {
+                *v += b;
+            }
+        }
+    }
+}
+
+/// z ← z + bias, row by row, for a row-major `[rows, bias.len()]` block.
+pub(crate) fn add_bias(z: &mut [f32], bias: &[f32]) {
+    for row in z.chunks_exact_mut(bias.len()) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+    }
 }
 
 /// gw = δᵀ · x: δ `[b, out]`, x `[b, in]`, gw `[out, in]`.
@@ -59,14 +315,7 @@ pub(crate) fn weight_grad(delta: ArrayView2<f32>, x: ArrayView2<f32>, mut gw: Ar
     let n_in = x.ncols();
     if let (true, Some(ds), Some(xs)) = (b * n_in * n_out <= SMALL, slice(&delta), slice(&x)) {
         if let Some(gs) = gw.as_slice_mut() {
-            gs.fill(0.0);
-            for (dr, xr) in ds.chunks_exact(n_out).zip(xs.chunks_exact(n_in)) {
-                for (&dv, gr) in dr.iter().zip(gs.chunks_exact_mut(n_in)) {
-                    for (g, &xv) in gr.iter_mut().zip(xr) {
-                        *g += dv * xv;
-                    }
-                }
-            }
+            small_weight_grad(ds, xs, gs, (b, n_in, n_out));
             return;
         }
     }
@@ -79,14 +328,7 @@ pub(crate) fn input_grad(delta: ArrayView2<f32>, w: ArrayView2<f32>, mut dx: Arr
     let n_in = w.ncols();
     if let (true, Some(ds), Some(ws)) = (b * n_in * n_out <= SMALL, slice(&delta), slice(&w)) {
         if let Some(xs) = dx.as_slice_mut() {
-            for (xr, dr) in xs.chunks_exact_mut(n_in).zip(ds.chunks_exact(n_out)) {
-                xr.fill(0.0);
-                for (&dv, wr) in dr.iter().zip(ws.chunks_exact(n_in)) {
-                    for (o, &wv) in xr.iter_mut().zip(wr) {
-                        *o += dv * wv;
-                    }
-                }
-            }
+            small_input_grad(ds, ws, xs, (b, n_in, n_out));
             return;
         }
     }
@@ -274,7 +516,8 @@ mod tests {
                 }
             };
             let mut z = Array2::zeros((b, n_out));
-            forward(x.view(), w.view(), z.view_mut(), &mut Vec::new());
+            let bias = vec![0.0; n_out];
+            forward(x.view(), w.view(), &bias, z.view_mut(), &mut Vec::new());
             close(&z, x.dot(&w.t()));
             let mut gw = Array2::zeros((n_out, n_in));
             weight_grad(d.view(), x.view(), gw.view_mut());
@@ -291,6 +534,92 @@ mod tests {
         (0..a.len())
             .find(|&i| a[i].to_bits() != b[i].to_bits() && !(a[i] == 0.0 && b[i] == 0.0))
             .map(|i| (i, a[i], b[i]))
+    }
+
+    /// First index where two slices differ bit for bit (signed zeros included; any NaN equals any
+    /// NaN), if any.
+    fn strictly_differ(a: &[f32], b: &[f32]) -> Option<(usize, f32, f32)> {
+        assert_eq!(a.len(), b.len());
+        (0..a.len())
+            .find(|&i| a[i].to_bits() != b[i].to_bits() && !(a[i].is_nan() && b[i].is_nan()))
+            .map(|i| (i, a[i], b[i]))
+    }
+
+    /// The direct products and column sums are, bit for bit, the plain sums in ascending index
+    /// from 0.0 with one product at a time — what the loops they replaced computed — on shapes
+    /// that exercise every tile (8 and 4 columns; 4, 2 and 1 rows; the scalar tail columns; both
+    /// orientations of the weight gradient), with signed zeros, infinities and NaNs among the
+    /// values.
+    #[test]
+    fn direct_products_are_the_ordered_sums_bit_for_bit() {
+        let mut rng = crate::rng::seeded(13);
+        for (b, n_in, n_out) in [
+            (1, 1, 1),
+            (10, 2, 8),
+            (10, 8, 8),
+            (10, 8, 1),
+            (7, 3, 5),
+            (9, 13, 6),
+            (5, 6, 13),
+            (3, 17, 11),
+            (32, 16, 32),
+            (4, 12, 4),
+            (2, 2, 2),
+        ] {
+            let mut x = random(b, n_in, &mut rng);
+            let w = random(n_out, n_in, &mut rng);
+            let mut d = random(b, n_out, &mut rng);
+            // Specials: −0.0 products (a −0.0 sum must come out +0.0), ±∞ and NaN.
+            x[[0, 0]] = -0.0;
+            d[[b - 1, n_out - 1]] = -0.0;
+            if b * n_in > 4 {
+                x[[b - 1, n_in - 1]] = f32::INFINITY;
+                d[[0, 0]] = f32::NAN;
+            }
+            let (xs, ws, ds) = (
+                x.as_slice().unwrap(),
+                w.as_slice().unwrap(),
+                d.as_slice().unwrap(),
+            );
+            let dims = (b, n_in, n_out);
+            let bias: Vec<f32> = (0..n_out).map(|j| j as f32 * 0.25 - 1.0).collect();
+            let z_ref = Array2::from_shape_fn((b, n_out), |(r, j)| {
+                (0..n_in).fold(0.0f32, |acc, k| acc + x[[r, k]] * w[[j, k]]) + bias[j]
+            });
+            let mut z = vec![f32::NAN; b * n_out];
+            small_forward((xs, ws, &bias), &mut z, dims, &mut Vec::new());
+            assert_eq!(
+                strictly_differ(&z, z_ref.as_slice().unwrap()),
+                None,
+                "forward {dims:?}"
+            );
+            let gw_ref = Array2::from_shape_fn((n_out, n_in), |(j, k)| {
+                (0..b).fold(0.0f32, |acc, r| acc + d[[r, j]] * x[[r, k]])
+            });
+            let mut gw = vec![f32::NAN; n_out * n_in];
+            small_weight_grad(ds, xs, &mut gw, dims);
+            assert_eq!(
+                strictly_differ(&gw, gw_ref.as_slice().unwrap()),
+                None,
+                "weight grad {dims:?}"
+            );
+            let dx_ref = Array2::from_shape_fn((b, n_in), |(r, k)| {
+                (0..n_out).fold(0.0f32, |acc, j| acc + d[[r, j]] * w[[j, k]])
+            });
+            let mut dx = vec![f32::NAN; b * n_in];
+            small_input_grad(ds, ws, &mut dx, dims);
+            assert_eq!(
+                strictly_differ(&dx, dx_ref.as_slice().unwrap()),
+                None,
+                "input grad {dims:?}"
+            );
+            let gb_ref: Vec<f32> = (0..n_out)
+                .map(|j| (0..b).fold(0.0f32, |acc, r| acc + d[[r, j]]))
+                .collect();
+            let mut gb = vec![f32::NAN; n_out];
+            column_sums(ds, &mut gb);
+            assert_eq!(strictly_differ(&gb, &gb_ref), None, "column sums {dims:?}");
+        }
     }
 
     /// The sparse products over a random mask equal plain sums over every weight in the dense

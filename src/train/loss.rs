@@ -73,22 +73,49 @@ impl Loss {
         a: ArrayView2<f32>,
         y: &[usize],
         out: Activation,
-        mut grad: Option<ArrayViewMut2<f32>>,
+        grad: Option<ArrayViewMut2<f32>>,
     ) -> f64 {
-        let (b, k) = a.dim();
+        let k = a.ncols();
+        let a = a.as_standard_layout();
+        let a = a.as_slice().expect("standard layout is contiguous");
+        match grad {
+            None => self.rows(a, k, y, out, None),
+            Some(mut g) => {
+                if let Some(gs) = g.as_slice_mut() {
+                    return self.rows(a, k, y, out, Some(gs));
+                }
+                let mut gs = vec![0.0; a.len()];
+                let v = self.rows(a, k, y, out, Some(&mut gs));
+                g.assign(&ArrayView2::from_shape(g.raw_dim(), &gs).expect("same shape"));
+                v
+            }
+        }
+    }
+
+    /// [`Loss::forward_backward`] on row-major slices: `a` (and `grad`) hold rows of `k` outputs,
+    /// one per label of `y`.
+    pub(crate) fn rows(
+        self,
+        a: &[f32],
+        k: usize,
+        y: &[usize],
+        out: Activation,
+        mut grad: Option<&mut [f32]>,
+    ) -> f64 {
+        let b = a.len() / k;
         let mut total = 0.0f64;
         match self {
             Loss::CrossEntropy => {
                 let scale = 1.0 / b as f32;
-                for (i, row) in a.axis_iter(Axis(0)).enumerate() {
-                    let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
+                for (i, row) in a.chunks_exact(k).enumerate() {
+                    let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
                     let sum: f32 = row.iter().map(|&v| (v - max).exp()).sum();
                     let log_sum = max + sum.ln();
                     total += f64::from(log_sum - row[y[i]]);
                     if let Some(g) = grad.as_mut() {
-                        for j in 0..k {
-                            let p = (row[j] - log_sum).exp();
-                            g[[i, j]] = (p - if j == y[i] { 1.0 } else { 0.0 }) * scale;
+                        for (j, (g, &v)) in g[i * k..(i + 1) * k].iter_mut().zip(row).enumerate() {
+                            let p = (v - log_sum).exp();
+                            *g = (p - if j == y[i] { 1.0 } else { 0.0 }) * scale;
                         }
                     }
                 }
@@ -97,13 +124,13 @@ impl Loss {
             Loss::Mse => {
                 let (lo, hi) = Self::target_range(out);
                 let scale = 2.0 / (b * k) as f32;
-                for (i, row) in a.axis_iter(Axis(0)).enumerate() {
-                    for j in 0..k {
+                for (i, row) in a.chunks_exact(k).enumerate() {
+                    for (j, &v) in row.iter().enumerate() {
                         let on = if k == 1 { y[i] == 1 } else { y[i] == j };
-                        let diff = row[j] - if on { hi } else { lo };
+                        let diff = v - if on { hi } else { lo };
                         total += f64::from(diff * diff);
                         if let Some(g) = grad.as_mut() {
-                            g[[i, j]] = diff * scale;
+                            g[i * k + j] = diff * scale;
                         }
                     }
                 }

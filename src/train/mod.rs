@@ -1,18 +1,24 @@
 //! Training: backpropagation over whole mini-batches (GEMM, no per-sample loops), the
 //! optimizers, and per-epoch metrics.
 //!
-//! Gradients at masked weights are set to 0 before the optimizer sees them, and the optimizer
-//! re-applies the mask after its update, so a pruned weight stays exactly 0 whatever the rule
-//! (momentum and Adam carry state that would otherwise revive it).
+//! Gradients at masked weights are read as 0 by the optimizer, which also re-applies the mask
+//! after its update (to the weights and to the moments), so a pruned weight stays exactly 0
+//! whatever the rule (momentum and Adam carry state that would otherwise revive it).
+//!
+//! Two paths compute a step's gradients, with the same numbers bit for bit: the general one
+//! through ndarray views (GEMM for large products, sparse products for sparse layers) and, for
+//! small networks, the lean one on plain slices (`lean.rs`). Both share the kernels, the loss,
+//! the activations and everything after the gradients.
 
 mod kernels;
+mod lean;
 mod loss;
 mod optimizer;
 
 pub use loss::Loss;
 pub use optimizer::Optimizer;
 
-use ndarray::{s, Array1, Array2, ArrayView2, Zip};
+use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
@@ -127,8 +133,6 @@ struct Workspace {
     x: Array2<f32>,
     acts: Vec<Array2<f32>>,
     deltas: Vec<Array2<f32>>,
-    gw: Vec<Array2<f32>>,
-    gb: Vec<Array1<f32>>,
     y: Vec<usize>,
     /// Scratch for a transposed weight matrix (the small-matrix forward product).
     wt: Vec<f32>,
@@ -164,12 +168,30 @@ impl Workspace {
             .map(|&w| Array2::zeros((batch, w)))
             .collect();
         self.deltas = self.acts.clone();
-        self.gw = widths
-            .windows(2)
-            .map(|p| Array2::zeros((p[1], p[0])))
-            .collect();
-        self.gb = widths[1..].iter().map(|&w| Array1::zeros(w)).collect();
         self.y = Vec::with_capacity(batch);
+    }
+}
+
+/// Every layer's gradients, row-major like its weights (`[out, in]`) and bias, written by either
+/// training path and read by the regularization and the optimizer.
+#[derive(Debug, Clone, Default)]
+struct Grads {
+    w: Vec<Vec<f32>>,
+    b: Vec<Vec<f32>>,
+}
+
+impl Grads {
+    /// Sizes the buffers for these layers (allocates only when a shape changed).
+    fn fit(&mut self, layers: &[crate::model::Dense]) {
+        let fits = self.w.len() == layers.len()
+            && layers
+                .iter()
+                .zip(self.w.iter().zip(&self.b))
+                .all(|(d, (w, b))| w.len() == d.weight.len() && b.len() == d.bias.len());
+        if !fits {
+            self.w = layers.iter().map(|d| vec![0.0; d.weight.len()]).collect();
+            self.b = layers.iter().map(|d| vec![0.0; d.bias.len()]).collect();
+        }
     }
 }
 
@@ -188,6 +210,10 @@ pub struct Trainer {
     cursor: usize,
     rng: Rng,
     ws: Workspace,
+    grads: Grads,
+    lean: lean::Lean,
+    /// Whether small networks train through the lean path (see [`Trainer::set_lean_path`]).
+    lean_on: bool,
 }
 
 impl Trainer {
@@ -207,6 +233,9 @@ impl Trainer {
             cursor: 0,
             rng,
             ws: Workspace::default(),
+            grads: Grads::default(),
+            lean: lean::Lean::default(),
+            lean_on: true,
         })
     }
 
@@ -239,6 +268,16 @@ impl Trainer {
     /// and the data order.
     pub fn reset_optimizer(&mut self) {
         self.state = None;
+    }
+
+    /// Turns the lean path for small networks on (the default) or off. When every layer's
+    /// products are small (batch × fan-in × fan-out ≤ 16 Ki multiply-adds, under 4096 weights, the
+    /// arrays row-major), a step runs on plain slices with preallocated buffers (see
+    /// `src/train/lean.rs`); otherwise, or when off, through the general ndarray path. Both give
+    /// the same numbers bit for bit (tested), so this only changes speed: it exists for
+    /// benchmarks and for those tests.
+    pub fn set_lean_path(&mut self, on: bool) {
+        self.lean_on = on;
     }
 
     /// Trains until the current epoch ends, then measures loss and accuracy on both splits.
@@ -369,23 +408,46 @@ impl Trainer {
             self.cursor = 0;
         }
         let end = (self.cursor + self.config.batch_size).min(n);
-        let b = end - self.cursor;
-        if !self.ws.fits(self.config.batch_size, &model.layers) {
-            self.ws.fit(self.config.batch_size, &model.widths());
-        }
-        self.ws.y.clear();
-        for (r, &i) in self.order[self.cursor..end].iter().enumerate() {
-            self.ws.x.row_mut(r).assign(&data.x_train.row(i));
-            self.ws.y.push(data.y_train[i]);
-        }
-        let loss = backprop(model, &mut self.ws, b, self.config.loss);
+        let rows = &self.order[self.cursor..end];
+        self.grads.fit(&model.layers);
+        let x_train = data.x_train.as_slice();
+        let loss = match x_train {
+            Some(x_train)
+                if self.lean_on && lean::covers(&model.layers, self.config.batch_size) =>
+            {
+                self.lean.backprop(
+                    model,
+                    (x_train, &data.y_train),
+                    rows,
+                    self.config.loss,
+                    &mut self.grads,
+                )
+            }
+            _ => {
+                if !self.ws.fits(self.config.batch_size, &model.layers) {
+                    self.ws.fit(self.config.batch_size, &model.widths());
+                }
+                self.ws.y.clear();
+                for (r, &i) in rows.iter().enumerate() {
+                    self.ws.x.row_mut(r).assign(&data.x_train.row(i));
+                    self.ws.y.push(data.y_train[i]);
+                }
+                backprop(
+                    model,
+                    &mut self.ws,
+                    rows.len(),
+                    self.config.loss,
+                    &mut self.grads,
+                )
+            }
+        };
         if !loss.is_finite() {
             return Err(Error::Diverged {
                 step: self.step,
                 what: "the training loss".into(),
             });
         }
-        regularize(model, &mut self.ws, self.config.l1, self.config.l2);
+        regularize(model, &mut self.grads, self.config.l1, self.config.l2);
         if !self.state.as_ref().is_some_and(|s| s.fits(&model.layers)) {
             self.state = Some(OptState::new(&model.layers));
         }
@@ -394,8 +456,11 @@ impl Trainer {
             self.config.optimizer,
             self.config.learning_rate,
             &mut model.layers,
-            &self.ws.gw,
-            &self.ws.gb,
+            self.grads
+                .w
+                .iter()
+                .zip(&self.grads.b)
+                .map(|(w, b)| (&w[..], &b[..])),
         );
         self.step += 1;
         if self.config.rewind_step == Some(self.step) {
@@ -410,30 +475,35 @@ impl Trainer {
     }
 }
 
-/// Forward and backward pass of the first `b` rows of the workspace batch. Leaves the weight
-/// gradients (masked entries 0) in `ws.gw`/`ws.gb` and returns the batch loss.
-fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
+/// Forward and backward pass of the first `b` rows of the workspace batch, through ndarray
+/// views (the general path: GEMM for large products, sparse products for sparse layers). Leaves
+/// every layer's gradients in `grads` (masked entries not yet cleared: [`regularize`] does that)
+/// and returns the batch loss.
+fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
     let layers = &model.layers;
     let depth = layers.len();
     // Layers with few alive weights go sparse (the choice depends only on the mask, so a run is
-    // still the same bit for bit on every run of the same build).
+    // still the same bit for bit on every run of the same build). Weights in another layout
+    // than row-major (structured pruning selects columns) stay dense.
     ws.alive.resize_with(depth, Default::default);
     ws.sparse.resize(depth, false);
     for (l, d) in layers.iter().enumerate() {
         let n = d.weight.len();
-        ws.sparse[l] = n >= kernels::SPARSE_MIN_WEIGHTS && {
-            let mask = d.mask.as_slice().expect("masks are contiguous");
-            // A count first (an integer reduction, which vectorizes); the row lists only for
-            // layers that go sparse.
-            let alive = mask.iter().filter(|&&m| m != 0.0).count();
-            let sparse = (alive as f64) < kernels::SPARSE_BELOW * n as f64;
-            if sparse {
-                ws.alive[l].build(mask, d.fan_in());
-            }
-            sparse
-        };
+        ws.sparse[l] = n >= kernels::SPARSE_MIN_WEIGHTS
+            && d.weight.is_standard_layout()
+            && d.mask.as_slice().is_some_and(|mask| {
+                // A count first (an integer reduction, which vectorizes); the row lists only for
+                // layers that go sparse.
+                let alive = mask.iter().filter(|&&m| m != 0.0).count();
+                let sparse = (alive as f64) < kernels::SPARSE_BELOW * n as f64;
+                if sparse {
+                    ws.alive[l].build(mask, d.fan_in());
+                }
+                sparse
+            });
     }
-    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once.
+    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once (the bias added to each
+    // finished product, then the activation).
     for l in 0..depth {
         let (prev_acts, rest) = ws.acts.split_at_mut(l);
         let out = &mut rest[0];
@@ -443,20 +513,26 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         } else {
             prev_acts[l - 1].slice(s![..b, ..])
         };
+        let d = &layers[l];
+        let bias = d.bias.as_slice().expect("a layer's bias is contiguous");
         if ws.sparse[l] {
-            let d = &layers[l];
+            let z = z.as_slice_mut().expect("workspace rows are contiguous");
             kernels::sparse_forward(
                 input.as_slice().expect("workspace rows are contiguous"),
-                d.weight.as_slice().expect("weights are contiguous"),
+                d.weight.as_slice().expect("sparse layers are row-major"),
                 &ws.alive[l],
                 (b, d.fan_in(), d.fan_out()),
-                z.as_slice_mut().expect("workspace rows are contiguous"),
+                z,
                 &mut ws.scratch,
             );
+            kernels::add_bias(z, bias);
         } else {
-            kernels::forward(input, layers[l].weight.view(), z.view_mut(), &mut ws.wt);
+            kernels::forward(input, d.weight.view(), bias, z.view_mut(), &mut ws.wt);
         }
-        bias_act(&mut z, &layers[l].bias, layers[l].activation);
+        activate(
+            z.as_slice_mut().expect("workspace rows are contiguous"),
+            d.activation,
+        );
     }
     // ∂L/∂a at the output, then through the output activation.
     let out_act = layers[depth - 1].activation;
@@ -464,7 +540,7 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
         let (acts, deltas) = (&ws.acts, &mut ws.deltas);
         let a = acts[depth - 1].slice(s![..b, ..]);
         let mut d = deltas[depth - 1].slice_mut(s![..b, ..]);
-        let v = loss.forward_backward(a, &ws.y, out_act, Some(d.view_mut()));
+        let v = loss.forward_backward(a, &ws.y[..b], out_act, Some(d.view_mut()));
         out_act.backprop_inplace(d, a);
         v
     };
@@ -477,24 +553,22 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
             ws.acts[l - 1].slice(s![..b, ..])
         };
         let dims = (b, layers[l].fan_in(), layers[l].fan_out());
+        let delta_s = delta.as_slice().expect("workspace rows are contiguous");
         if ws.sparse[l] {
             kernels::sparse_weight_grad(
-                delta.as_slice().expect("workspace rows are contiguous"),
+                delta_s,
                 input.as_slice().expect("workspace rows are contiguous"),
                 &ws.alive[l],
                 dims,
-                ws.gw[l].as_slice_mut().expect("gradients are contiguous"),
+                &mut grads.w[l],
                 &mut ws.scratch,
             );
         } else {
-            kernels::weight_grad(delta, input, ws.gw[l].view_mut());
+            let gw = ArrayViewMut2::from_shape((dims.2, dims.1), &mut grads.w[l][..])
+                .expect("gradients have the weights' shape");
+            kernels::weight_grad(delta, input, gw);
         }
-        // gb = Σ over the batch of δ, row by row from 0: the order ndarray's
-        // `sum_axis(Axis(0))` adds in for a row-major matrix, without allocating.
-        ws.gb[l].fill(0.0);
-        for row in delta.rows() {
-            Zip::from(&mut ws.gb[l]).and(row).for_each(|g, &d| *g += d);
-        }
+        kernels::column_sums(delta_s, &mut grads.b[l]);
         if l > 0 {
             let (lower, upper) = ws.deltas.split_at_mut(l);
             let delta = upper[0].slice(s![..b, ..]);
@@ -502,7 +576,10 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
             if ws.sparse[l] {
                 kernels::sparse_input_grad(
                     delta.as_slice().expect("workspace rows are contiguous"),
-                    layers[l].weight.as_slice().expect("weights are contiguous"),
+                    layers[l]
+                        .weight
+                        .as_slice()
+                        .expect("sparse layers are row-major"),
                     &ws.alive[l],
                     dims,
                     d_prev
@@ -521,42 +598,52 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss) -> f64 {
     value
 }
 
-/// z ← act(z + bias), row by row, in one pass (fused: z is read and written once). One loop per
-/// activation over contiguous rows, so each vectorizes.
-fn bias_act(z: &mut ndarray::ArrayViewMut2<f32>, bias: &Array1<f32>, act: Activation) {
-    fn each(row: &mut [f32], bias: &[f32], f: impl Fn(f32) -> f32) {
-        for (v, &b) in row.iter_mut().zip(bias) {
-            *v = f(*v + b);
+/// z ← act(z) over a whole block in one loop per activation, which vectorizes even when rows
+/// are a few values long (as in the playground's 8-neuron layers).
+fn activate(z: &mut [f32], act: Activation) {
+    fn each(z: &mut [f32], f: impl Fn(f32) -> f32) {
+        for v in z {
+            *v = f(*v);
         }
     }
-    let bias = bias.as_slice().expect("a layer's bias is contiguous");
-    for mut row in z.rows_mut() {
-        let row = row.as_slice_mut().expect("workspace rows are contiguous");
-        match act {
-            Activation::Relu => each(row, bias, crate::model::relu),
-            Activation::Tanh => each(row, bias, crate::model::tanh),
-            Activation::Sigmoid => each(row, bias, |x| 1.0 / (1.0 + (-x).exp())),
-            Activation::Linear => each(row, bias, |x| x),
+    match act {
+        Activation::Relu => each(z, |x| Activation::Relu.value(x)),
+        Activation::Tanh => each(z, |x| Activation::Tanh.value(x)),
+        Activation::Sigmoid => each(z, |x| Activation::Sigmoid.value(x)),
+        Activation::Linear => {}
+    }
+}
+
+/// Adds the L1/L2 penalty gradients to the weight gradients (nothing to do without penalties).
+/// Masked gradients are left as they are: the optimizer reads them as 0 ([`mask_gradients`]
+/// clears them for [`gradients`]).
+fn regularize(model: &Mlp, grads: &mut Grads, l1: f32, l2: f32) {
+    if l1 == 0.0 && l2 == 0.0 {
+        return;
+    }
+    for (g, d) in grads.w.iter_mut().zip(&model.layers) {
+        // Row-major like the gradients (a copy only for weights in another layout).
+        let w = d.weight.as_standard_layout();
+        for (g, &w) in g.iter_mut().zip(w.as_slice().expect("standard layout")) {
+            *g += l2 * w
+                + if w > 0.0 {
+                    l1
+                } else if w < 0.0 {
+                    -l1
+                } else {
+                    0.0
+                };
         }
     }
 }
 
-/// Adds the L1/L2 penalty gradients and zeroes every masked gradient.
-fn regularize(model: &Mlp, ws: &mut Workspace, l1: f32, l2: f32) {
-    for (g, d) in ws.gw.iter_mut().zip(&model.layers) {
-        if l1 != 0.0 || l2 != 0.0 {
-            Zip::from(&mut *g).and(&d.weight).for_each(|g, &w| {
-                *g += l2 * w
-                    + if w > 0.0 {
-                        l1
-                    } else if w < 0.0 {
-                        -l1
-                    } else {
-                        0.0
-                    };
-            });
+/// Zeroes every masked weight gradient.
+fn mask_gradients(model: &Mlp, grads: &mut Grads) {
+    for (g, d) in grads.w.iter_mut().zip(&model.layers) {
+        let mask = d.mask.as_standard_layout();
+        for (g, &m) in g.iter_mut().zip(mask.as_slice().expect("standard layout")) {
+            *g = crate::model::masked(*g, m);
         }
-        crate::model::apply_mask(g, &d.mask);
     }
 }
 
@@ -615,13 +702,19 @@ pub fn gradients(
     ws.fit(x.nrows(), &model.widths());
     ws.x.assign(&x);
     ws.y.extend_from_slice(y);
-    let value = backprop(model, &mut ws, x.nrows(), loss);
-    regularize(model, &mut ws, 0.0, 0.0);
-    let grads = ws
-        .gw
+    let mut grads = Grads::default();
+    grads.fit(&model.layers);
+    let value = backprop(model, &mut ws, x.nrows(), loss, &mut grads);
+    mask_gradients(model, &mut grads);
+    let grads = grads
+        .w
         .into_iter()
-        .zip(ws.gb)
-        .map(|(weight, bias)| crate::model::LayerParams { weight, bias })
+        .zip(grads.b)
+        .zip(&model.layers)
+        .map(|((w, b), d)| crate::model::LayerParams {
+            weight: Array2::from_shape_vec(d.weight.dim(), w).expect("the weights' shape"),
+            bias: b.into(),
+        })
         .collect();
     Ok((value, grads))
 }

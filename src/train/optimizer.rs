@@ -1,10 +1,9 @@
 //! Optimizers that respect masks: after every step a masked weight is exactly 0 and its moment
 //! estimates are 0, so nothing can revive it.
 
-use ndarray::{Array1, Array2, Zip};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{apply_mask, Dense};
+use crate::model::{masked as keep, Dense};
 use crate::{Error, Result};
 
 /// The update rule.
@@ -99,13 +98,15 @@ impl Optimizer {
     }
 }
 
-/// Per-layer moment buffers.
+/// Per-layer moment buffers, row-major like the weights (`dim` is the weights' `[out, in]`).
+/// SGD keeps them too (zeros), so that a state fits a model whatever the rule.
 #[derive(Debug, Clone)]
 pub(crate) struct Moments {
-    m_w: Array2<f32>,
-    m_b: Array1<f32>,
-    v_w: Array2<f32>,
-    v_b: Array1<f32>,
+    dim: (usize, usize),
+    m_w: Vec<f32>,
+    m_b: Vec<f32>,
+    v_w: Vec<f32>,
+    v_b: Vec<f32>,
 }
 
 /// The optimizer's running state for one model shape.
@@ -116,16 +117,136 @@ pub(crate) struct OptState {
     t: u64,
 }
 
+/// A layer's weights for one update: weights, mask, first and second moments, gradients (all
+/// row-major, one length).
+type Weights<'a> = (
+    &'a mut [f32],
+    &'a [f32],
+    &'a mut [f32],
+    &'a mut [f32],
+    &'a [f32],
+);
+/// A layer's biases for one update: biases, first and second moments, gradients.
+type Biases<'a> = (&'a mut [f32], &'a mut [f32], &'a mut [f32], &'a [f32]);
+
+/// One step's update rule with its constants (Adam's bias corrections for this step), applied
+/// element by element: the single definition of every optimizer's arithmetic.
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    Sgd {
+        neg_lr: f32,
+    },
+    Momentum {
+        beta: f32,
+        neg_lr: f32,
+    },
+    Adam {
+        beta1: f32,
+        beta2: f32,
+        eps: f32,
+        /// η / (1 − β₁ᵗ).
+        step: f32,
+        /// 1 − β₂ᵗ.
+        c2: f32,
+    },
+}
+
+impl Rule {
+    fn new(opt: Optimizer, lr: f32, t: u64) -> Rule {
+        match opt {
+            Optimizer::Sgd => Rule::Sgd { neg_lr: -lr },
+            Optimizer::Momentum { beta } => Rule::Momentum { beta, neg_lr: -lr },
+            Optimizer::Adam { beta1, beta2, eps } => {
+                let t = t as i32;
+                Rule::Adam {
+                    beta1,
+                    beta2,
+                    eps,
+                    step: lr / (1.0 - beta1.powi(t)),
+                    c2: 1.0 - beta2.powi(t),
+                }
+            }
+        }
+    }
+
+    /// Every weight of a layer, then every bias, each parameter `w` with its moments `m`, `v` and
+    /// its gradient `g` (0 where the weight is masked, whatever the gradient buffer holds). The
+    /// velocity (momentum) is
+    /// masked before it moves the weight, Adam's moments after, and the weight itself last, so a
+    /// pruned weight ends exactly 0 with zero moments; biases have no mask. One loop per rule
+    /// with the rule's constants known, so that each vectorizes.
+    fn layer(self, (w, mask, m_w, v_w, gw): Weights, (b, m_b, v_b, gb): Biases) {
+        /// `f(w, m, v, g, mask)` over a layer's weights (with their mask; a masked gradient
+        /// reads as 0) and biases (mask 1).
+        #[inline(always)]
+        fn run(
+            f: impl Fn(&mut f32, &mut f32, &mut f32, f32, f32) + Copy,
+            (w, mask, m_w, v_w, gw): Weights,
+            (b, m_b, v_b, gb): Biases,
+        ) {
+            let n = w.len();
+            let (mask, m_w, v_w, gw) = (&mask[..n], &mut m_w[..n], &mut v_w[..n], &gw[..n]);
+            for i in 0..n {
+                let g = keep(gw[i], mask[i]);
+                f(&mut w[i], &mut m_w[i], &mut v_w[i], g, mask[i]);
+            }
+            let n = b.len();
+            let (m_b, v_b, gb) = (&mut m_b[..n], &mut v_b[..n], &gb[..n]);
+            for i in 0..n {
+                f(&mut b[i], &mut m_b[i], &mut v_b[i], gb[i], 1.0);
+            }
+        }
+        let weights = (w, mask, m_w, v_w, gw);
+        let biases = (b, m_b, v_b, gb);
+        match self {
+            // w ← w − η·g (as ndarray's `scaled_add(−η, g)` computes it: w + (−η)·g).
+            Rule::Sgd { neg_lr } => run(
+                |w, _, _, g, mask| *w = keep(*w + neg_lr * g, mask),
+                weights,
+                biases,
+            ),
+            // v ← β·v + g; w ← w − η·v.
+            Rule::Momentum { beta, neg_lr } => run(
+                |w, m, _, g, mask| {
+                    *m = keep(beta * *m + g, mask);
+                    *w = keep(*w + neg_lr * *m, mask);
+                },
+                weights,
+                biases,
+            ),
+            Rule::Adam {
+                beta1,
+                beta2,
+                eps,
+                step,
+                c2,
+            } => run(
+                |w, m, v, g, mask| {
+                    *m = beta1 * *m + (1.0 - beta1) * g;
+                    *v = beta2 * *v + (1.0 - beta2) * g * g;
+                    *w -= step * *m / ((*v / c2).sqrt() + eps);
+                    *m = keep(*m, mask);
+                    *v = keep(*v, mask);
+                    *w = keep(*w, mask);
+                },
+                weights,
+                biases,
+            ),
+        }
+    }
+}
+
 impl OptState {
     pub(crate) fn new(layers: &[Dense]) -> Self {
         OptState {
             moments: layers
                 .iter()
                 .map(|d| Moments {
-                    m_w: Array2::zeros(d.weight.dim()),
-                    m_b: Array1::zeros(d.bias.len()),
-                    v_w: Array2::zeros(d.weight.dim()),
-                    v_b: Array1::zeros(d.bias.len()),
+                    dim: d.weight.dim(),
+                    m_w: vec![0.0; d.weight.len()],
+                    m_b: vec![0.0; d.bias.len()],
+                    v_w: vec![0.0; d.weight.len()],
+                    v_b: vec![0.0; d.bias.len()],
                 })
                 .collect(),
             t: 0,
@@ -139,66 +260,42 @@ impl OptState {
                 .moments
                 .iter()
                 .zip(layers)
-                .all(|(m, d)| m.m_w.dim() == d.weight.dim())
+                .all(|(m, d)| m.dim == d.weight.dim())
     }
 
-    /// One update of every layer from gradients `gw`, `gb` (masked entries of `gw` already 0).
-    pub(crate) fn step(
+    /// One update of every layer from its gradients `(gw, gb)`: row-major `[out, in]` weight
+    /// gradients (masked entries are read as 0: the update clears them) and bias gradients.
+    pub(crate) fn step<'g>(
         &mut self,
         opt: Optimizer,
         lr: f32,
         layers: &mut [Dense],
-        gw: &[Array2<f32>],
-        gb: &[Array1<f32>],
+        grads: impl IntoIterator<Item = (&'g [f32], &'g [f32])>,
     ) {
         self.t += 1;
-        let t = self.t as i32;
-        for ((d, m), (gw, gb)) in layers
-            .iter_mut()
-            .zip(&mut self.moments)
-            .zip(gw.iter().zip(gb))
-        {
-            match opt {
-                Optimizer::Sgd => {
-                    d.weight.scaled_add(-lr, gw);
-                    d.bias.scaled_add(-lr, gb);
-                }
-                Optimizer::Momentum { beta } => {
-                    Zip::from(&mut m.m_w)
-                        .and(gw)
-                        .for_each(|v, &g| *v = beta * *v + g);
-                    Zip::from(&mut m.m_b)
-                        .and(gb)
-                        .for_each(|v, &g| *v = beta * *v + g);
-                    apply_mask(&mut m.m_w, &d.mask);
-                    d.weight.scaled_add(-lr, &m.m_w);
-                    d.bias.scaled_add(-lr, &m.m_b);
-                }
-                Optimizer::Adam { beta1, beta2, eps } => {
-                    let c1 = 1.0 - beta1.powi(t);
-                    let c2 = 1.0 - beta2.powi(t);
-                    let step = lr / c1;
-                    let adam = |w: &mut f32, m: &mut f32, v: &mut f32, g: f32| {
-                        *m = beta1 * *m + (1.0 - beta1) * g;
-                        *v = beta2 * *v + (1.0 - beta2) * g * g;
-                        *w -= step * *m / ((*v / c2).sqrt() + eps);
-                    };
-                    Zip::from(&mut d.weight)
-                        .and(&mut m.m_w)
-                        .and(&mut m.v_w)
-                        .and(gw)
-                        .for_each(|w, m, v, &g| adam(w, m, v, g));
-                    Zip::from(&mut d.bias)
-                        .and(&mut m.m_b)
-                        .and(&mut m.v_b)
-                        .and(gb)
-                        .for_each(|w, m, v, &g| adam(w, m, v, g));
-                    apply_mask(&mut m.m_w, &d.mask);
-                    apply_mask(&mut m.v_w, &d.mask);
-                }
+        let rule = Rule::new(opt, lr, self.t);
+        for ((d, m), (gw, gb)) in layers.iter_mut().zip(&mut self.moments).zip(grads) {
+            let b = d.bias.as_slice_mut().expect("a layer's bias is contiguous");
+            let biases = (b, &mut m.m_b[..], &mut m.v_b[..], gb);
+            if let (Some(w), Some(mask)) = (d.weight.as_slice_mut(), d.mask.as_slice()) {
+                rule.layer((w, mask, &mut m.m_w, &mut m.v_w, gw), biases);
+            } else {
+                // Weights in another layout (structured pruning selects columns): the same
+                // update on a row-major copy.
+                let mut w = d.weight.as_standard_layout().into_owned();
+                let mask = d.mask.as_standard_layout();
+                rule.layer(
+                    (
+                        w.as_slice_mut().expect("standard layout"),
+                        mask.as_slice().expect("standard layout"),
+                        &mut m.m_w,
+                        &mut m.v_w,
+                        gw,
+                    ),
+                    biases,
+                );
+                d.weight.assign(&w);
             }
-            // The invariant: a masked weight is exactly 0 after every step.
-            apply_mask(&mut d.weight, &d.mask);
         }
     }
 }
