@@ -336,7 +336,7 @@ pub(crate) fn input_grad(delta: ArrayView2<f32>, w: ArrayView2<f32>, mut dx: Arr
 }
 
 /// A layer whose share of alive weights is below this trains with the sparse products below
-/// (measured crossover, see BENCHMARKS.md "Sparse kernels in the engine").
+/// (measured crossover, see BENCHMARKS.md "Latest run" and the native sparsity sweep).
 pub(crate) const SPARSE_BELOW: f64 = 0.15;
 
 /// Layers smaller than this many weights always train dense (the sparse path's transposes cost
