@@ -240,51 +240,24 @@ mod tests {
             Optimizer::Momentum { beta: 0.9 },
             Optimizer::adam(),
         ];
-        struct Case {
-            hidden: &'static [usize],
-            inputs: usize,
-            act: Activation,
-            out: Activation,
-            loss: Loss,
-            batch: usize,
-            masked: bool,
-            l1_l2: (f32, f32),
-        }
-        let case = |hidden, inputs, act, out, loss, batch, masked, l1_l2| Case {
-            hidden,
-            inputs,
-            act,
-            out,
-            loss,
-            batch,
-            masked,
-            l1_l2,
-        };
         use Activation::{Linear, Relu, Sigmoid, Tanh};
         use Loss::{CrossEntropy as Ce, Mse};
-        let cases = [
-            case(&[8, 8], 2, Tanh, Tanh, Mse, 10, false, (0.0, 0.0)),
-            case(&[8, 8], 2, Tanh, Tanh, Mse, 7, true, (1e-3, 1e-3)),
-            case(&[5, 3], 3, Relu, Linear, Ce, 16, true, (0.0, 1e-2)),
-            case(&[16, 12], 4, Sigmoid, Sigmoid, Mse, 9, false, (1e-3, 0.0)),
-            case(&[9], 2, Linear, Linear, Ce, 1, true, (0.0, 0.0)),
-            case(&[], 6, Relu, Linear, Ce, 13, false, (1e-3, 1e-3)),
-            case(&[12, 7, 5], 9, Relu, Relu, Mse, 11, true, (0.0, 0.0)),
-            case(&[4, 4], 2, Tanh, Sigmoid, Mse, 32, false, (0.0, 0.0)),
-            case(&[33, 17], 10, Tanh, Linear, Ce, 8, true, (1e-4, 1e-3)),
-            case(&[6, 6], 2, Sigmoid, Tanh, Mse, 5, true, (0.0, 0.0)),
+        // (hidden, inputs, activation, output activation, loss, batch, masked, (l1, l2))
+        let cases: [(&[usize], _, _, _, _, _, _, _); 10] = [
+            (&[8, 8], 2, Tanh, Tanh, Mse, 10, false, (0.0, 0.0)),
+            (&[8, 8], 2, Tanh, Tanh, Mse, 7, true, (1e-3, 1e-3)),
+            (&[5, 3], 3, Relu, Linear, Ce, 16, true, (0.0, 1e-2)),
+            (&[16, 12], 4, Sigmoid, Sigmoid, Mse, 9, false, (1e-3, 0.0)),
+            (&[9], 2, Linear, Linear, Ce, 1, true, (0.0, 0.0)),
+            (&[], 6, Relu, Linear, Ce, 13, false, (1e-3, 1e-3)),
+            (&[12, 7, 5], 9, Relu, Relu, Mse, 11, true, (0.0, 0.0)),
+            (&[4, 4], 2, Tanh, Sigmoid, Mse, 32, false, (0.0, 0.0)),
+            (&[33, 17], 10, Tanh, Linear, Ce, 8, true, (1e-4, 1e-3)),
+            (&[6, 6], 2, Sigmoid, Tanh, Mse, 5, true, (0.0, 0.0)),
         ];
-        for (c, k) in cases.iter().enumerate() {
-            let Case {
-                hidden,
-                inputs,
-                act,
-                out,
-                loss,
-                batch,
-                masked,
-                l1_l2: (l1, l2),
-            } = *k;
+        for (c, &(hidden, inputs, act, out, loss, batch, masked, (l1, l2))) in
+            cases.iter().enumerate()
+        {
             for (o, &optimizer) in optimizers.iter().enumerate() {
                 let classes = if c % 3 == 1 { 2 } else { 3 };
                 let data = data(60 + c, inputs, classes, c as u64);
