@@ -13,11 +13,13 @@
 
 mod activation;
 mod init;
+pub(crate) mod tiled;
 
 pub use activation::{relu, tanh, Activation};
 pub use init::Init;
 
-use ndarray::{Array1, Array2, ArrayView2, Axis};
+use ndarray::linalg::general_mat_mul;
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::{rng, Error, Result};
@@ -179,11 +181,52 @@ impl Dense {
     }
     /// `x · Wᵀ + b`, then the activation, for a batch `x` of shape `[batch, in]`.
     pub fn forward(&self, x: ArrayView2<f32>) -> Array2<f32> {
-        let mut z = x.dot(&self.weight.t());
-        z += &self.bias;
-        self.activation.apply(z.view_mut());
+        let mut z = Array2::zeros((x.nrows(), self.fan_out()));
+        self.forward_into(x, z.view_mut(), &mut tiled::Panels::default());
         z
     }
+
+    /// [`Dense::forward`] into `z` (`[batch, out]`, every value overwritten): the product through
+    /// the tiled kernel where it is [enabled](tiled::ENABLED) and the arrays are contiguous, else
+    /// through the GEMM library; the bias added to each finished sum, then the activation. Both
+    /// products give the same numbers in WebAssembly (see `tiled`).
+    pub(crate) fn forward_into(
+        &self,
+        x: ArrayView2<f32>,
+        mut z: ArrayViewMut2<f32>,
+        panels: &mut tiled::Panels,
+    ) {
+        let (rows, n_in) = x.dim();
+        let n_out = self.fan_out();
+        if let (true, Some(xs), Some(ws), Some(bias), Some(zs)) = (
+            tiled::ENABLED,
+            x.as_slice(),
+            self.weight.as_slice(),
+            self.bias.as_slice(),
+            z.as_slice_mut(),
+        ) {
+            tiled::matmul(
+                (xs, (n_in, 1)),
+                tiled::Right::Transposed(ws),
+                (zs, n_out),
+                Some(bias),
+                (rows, n_out, n_in),
+                panels,
+            );
+        } else {
+            general_mat_mul(1.0, &x, &self.weight.t(), 0.0, &mut z);
+            z += &self.bias;
+        }
+        self.activation.apply(z);
+    }
+}
+
+/// Two activation buffers and the panels of the tiled product, reused by
+/// [`Mlp::forward_reusing`] from one batch to the next.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ForwardScratch {
+    bufs: [Vec<f32>; 2],
+    panels: tiled::Panels,
 }
 
 /// A masked multi-layer perceptron that remembers its initial weights.
@@ -419,6 +462,37 @@ impl Mlp {
             a = layer.forward(a.view());
         }
         Ok(a)
+    }
+
+    /// [`Mlp::forward`] without allocating (once `scratch` has grown to the batch): the outputs
+    /// stay in `scratch`, the same numbers as [`Mlp::forward`]'s. `x` must fit the model (see
+    /// [`Mlp::check_input`]).
+    pub(crate) fn forward_reusing<'s>(
+        &self,
+        x: ArrayView2<f32>,
+        scratch: &'s mut ForwardScratch,
+    ) -> ArrayView2<'s, f32> {
+        let rows = x.nrows();
+        let [input, output] = &mut scratch.bufs;
+        for (l, d) in self.layers.iter().enumerate() {
+            let n = rows * d.fan_out();
+            if output.len() < n {
+                output.resize(n, 0.0);
+            }
+            let z = ArrayViewMut2::from_shape((rows, d.fan_out()), &mut output[..n])
+                .expect("the buffer holds the layer's outputs");
+            if l == 0 {
+                d.forward_into(x, z, &mut scratch.panels);
+            } else {
+                let a = ArrayView2::from_shape((rows, d.fan_in()), &input[..rows * d.fan_in()])
+                    .expect("the buffer holds the previous layer's outputs");
+                d.forward_into(a, z, &mut scratch.panels);
+            }
+            std::mem::swap(input, output);
+        }
+        let outputs = self.layers[self.layers.len() - 1].fan_out();
+        ArrayView2::from_shape((rows, outputs), &input[..rows * outputs])
+            .expect("the buffer holds the outputs")
     }
 
     /// Every layer's activations for a batch: `out[l]` is layer `l`'s output, `[batch, width]`.

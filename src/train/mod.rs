@@ -23,6 +23,7 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
+use crate::model::tiled::{self, Right};
 use crate::model::{Activation, Mlp};
 use crate::rng::{self, Rng};
 use crate::{Error, Result};
@@ -142,6 +143,11 @@ struct Workspace {
     sparse: Vec<bool>,
     /// Scratch of the sparse products.
     scratch: kernels::SparseScratch,
+    /// Scratch of the tiled products.
+    panels: tiled::Panels,
+    /// The products too large for the direct loops go through the GEMM library even where the
+    /// tiled kernel is enabled (see [`Trainer::set_tiled_products`]).
+    gemm_only: bool,
 }
 
 impl Workspace {
@@ -216,6 +222,15 @@ pub struct Trainer {
     lean_on: bool,
 }
 
+/// The dense products of a training step too large for the direct loops (more than
+/// [`kernels::SMALL`] multiply-adds), on row-major arrays, through the tiled kernel where it is
+/// enabled: true if a product of these dimensions `(batch, in, out)` goes there, false if the
+/// caller uses `kernels` (direct loops or the GEMM library). In WebAssembly both give the same
+/// numbers bit for bit (see `crate::model::tiled`).
+fn tiled_for(gemm_only: bool, (b, n_in, n_out): (usize, usize, usize)) -> bool {
+    tiled::ENABLED && !gemm_only && b * n_in * n_out > kernels::SMALL
+}
+
 impl Trainer {
     /// A trainer at step 0.
     ///
@@ -268,6 +283,15 @@ impl Trainer {
     /// and the data order.
     pub fn reset_optimizer(&mut self) {
         self.state = None;
+    }
+
+    /// Turns the tiled products on (the default) or off. In WebAssembly the dense products of
+    /// a step too large for the direct small-matrix loops go through a register-tiled SIMD128
+    /// kernel (`src/model/tiled.rs`); off, through the GEMM library (matrixmultiply). Both give
+    /// the same numbers bit for bit (tested in wasm), so this only changes speed: it exists for
+    /// benchmarks and for that test. Native builds always use the GEMM library.
+    pub fn set_tiled_products(&mut self, on: bool) {
+        self.ws.gemm_only = !on;
     }
 
     /// Turns the lean path for small networks on (the default) or off. When every layer's
@@ -482,6 +506,7 @@ impl Trainer {
 fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
     let layers = &model.layers;
     let depth = layers.len();
+    let gemm_only = ws.gemm_only;
     // Layers with few alive weights go sparse (the choice depends only on the mask, so a run is
     // still the same bit for bit on every run of the same build). Weights in another layout
     // than row-major (structured pruning selects columns) stay dense.
@@ -526,6 +551,20 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
                 &mut ws.scratch,
             );
             kernels::add_bias(z, bias);
+        } else if let (true, Some(xs), Some(w), Some(zs)) = (
+            tiled_for(gemm_only, (b, d.fan_in(), d.fan_out())),
+            input.as_slice(),
+            d.weight.as_slice(),
+            z.as_slice_mut(),
+        ) {
+            tiled::matmul(
+                (xs, (d.fan_in(), 1)),
+                Right::Transposed(w),
+                (zs, d.fan_out()),
+                Some(bias),
+                (b, d.fan_out(), d.fan_in()),
+                &mut ws.panels,
+            );
         } else {
             kernels::forward(input, d.weight.view(), bias, z.view_mut(), &mut ws.wt);
         }
@@ -563,6 +602,16 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
                 &mut grads.w[l],
                 &mut ws.scratch,
             );
+        } else if let (true, Some(xs)) = (tiled_for(gemm_only, dims), input.as_slice()) {
+            // gw = δᵀ · x: δᵀ is read column by column from the row-major δ.
+            tiled::matmul(
+                (delta_s, (1, dims.2)),
+                Right::Rows(xs),
+                (&mut grads.w[l], dims.1),
+                None,
+                (dims.2, dims.1, b),
+                &mut ws.panels,
+            );
         } else {
             let gw = ArrayViewMut2::from_shape((dims.2, dims.1), &mut grads.w[l][..])
                 .expect("gradients have the weights' shape");
@@ -586,6 +635,20 @@ fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut G
                         .as_slice_mut()
                         .expect("workspace rows are contiguous"),
                     &mut ws.scratch,
+                );
+            } else if let (true, Some(ds), Some(w), Some(dx)) = (
+                tiled_for(gemm_only, dims),
+                delta.as_slice(),
+                layers[l].weight.as_slice(),
+                d_prev.as_slice_mut(),
+            ) {
+                tiled::matmul(
+                    (ds, (dims.2, 1)),
+                    Right::Rows(w),
+                    (dx, dims.1),
+                    None,
+                    (b, dims.1, dims.2),
+                    &mut ws.panels,
                 );
             } else {
                 kernels::input_grad(delta, layers[l].weight.view(), d_prev.view_mut());
@@ -656,13 +719,15 @@ pub fn evaluate(model: &Mlp, x: ArrayView2<f32>, y: &[usize], loss: Loss) -> Eva
             accuracy: 0.0,
         };
     }
+    model
+        .check_input(x)
+        .expect("evaluate is called with data that fits the model");
     let out_act = model.layers[model.layers.len() - 1].activation;
     let (mut total, mut correct) = (0.0f64, 0usize);
+    let mut scratch = crate::model::ForwardScratch::default();
     for start in (0..n).step_by(1024) {
         let end = (start + 1024).min(n);
-        let a = model
-            .forward(x.slice(s![start..end, ..]))
-            .expect("evaluate is called with data that fits the model");
+        let a = model.forward_reusing(x.slice(s![start..end, ..]), &mut scratch);
         total +=
             loss.forward_backward(a.view(), &y[start..end], out_act, None) * (end - start) as f64;
         correct += loss
