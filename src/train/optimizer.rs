@@ -220,19 +220,114 @@ impl Rule {
                 eps,
                 step,
                 c2,
-            } => run(
-                |w, m, v, g, mask| {
+            } => {
+                let update = move |w: &mut f32, m: &mut f32, v: &mut f32, g: f32, mask: f32| {
                     *m = beta1 * *m + (1.0 - beta1) * g;
                     *v = beta2 * *v + (1.0 - beta2) * g * g;
                     *w -= step * *m / ((*v / c2).sqrt() + eps);
                     *m = keep(*m, mask);
                     *v = keep(*v, mask);
                     *w = keep(*w, mask);
-                },
-                weights,
-                biases,
-            ),
+                };
+                // The compiler leaves this loop scalar for WebAssembly (the masked selects),
+                // so there it runs 4 lanes at a time explicitly: the same operations per value.
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                let (weights, biases) = simd::adam((beta1, beta2, eps, step, c2), weights, biases);
+                run(update, weights, biases);
+            }
         }
+    }
+}
+
+/// Adam four values at a time in SIMD128 (WebAssembly).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use super::{Biases, Weights};
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_div, f32x4_eq, f32x4_mul, f32x4_splat, f32x4_sqrt, f32x4_sub, v128,
+        v128_bitselect, v128_load, v128_store,
+    };
+
+    fn load(s: &[f32]) -> v128 {
+        let s: &[f32; 4] = s.try_into().expect("4 lanes");
+        // SAFETY: 4 f32s; v128_load needs no alignment.
+        unsafe { v128_load(s.as_ptr().cast::<v128>()) }
+    }
+
+    fn store(d: &mut [f32], v: v128) {
+        let d: &mut [f32; 4] = d.try_into().expect("4 lanes");
+        // SAFETY: as in `load`.
+        unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), v) }
+    }
+
+    /// The Adam update (`Rule::layer`'s closure, operation for operation) on the whole groups of
+    /// four weights and biases; returns the remaining ones (fewer than four of each).
+    pub(super) fn adam<'a>(
+        (beta1, beta2, eps, step, c2): (f32, f32, f32, f32, f32),
+        (w, mask, m_w, v_w, gw): Weights<'a>,
+        (b, m_b, v_b, gb): Biases<'a>,
+    ) -> (Weights<'a>, Biases<'a>) {
+        let zero = f32x4_splat(0.0);
+        let (beta1, one_beta1) = (f32x4_splat(beta1), f32x4_splat(1.0 - beta1));
+        let (beta2, one_beta2) = (f32x4_splat(beta2), f32x4_splat(1.0 - beta2));
+        let (eps, step, c2) = (f32x4_splat(eps), f32x4_splat(step), f32x4_splat(c2));
+        // keep(x, mask): 0.0 where the mask is 0, else x.
+        let keep = |x: v128, pruned: Option<v128>| pruned.map_or(x, |p| v128_bitselect(zero, x, p));
+        let update = |w: &mut [f32], m: &mut [f32], v: &mut [f32], g: v128, pruned| {
+            let mv = f32x4_add(f32x4_mul(beta1, load(m)), f32x4_mul(one_beta1, g));
+            let vv = f32x4_add(
+                f32x4_mul(beta2, load(v)),
+                f32x4_mul(f32x4_mul(one_beta2, g), g),
+            );
+            let wv = f32x4_sub(
+                load(w),
+                f32x4_div(
+                    f32x4_mul(step, mv),
+                    f32x4_add(f32x4_sqrt(f32x4_div(vv, c2)), eps),
+                ),
+            );
+            store(m, keep(mv, pruned));
+            store(v, keep(vv, pruned));
+            store(w, keep(wv, pruned));
+        };
+        let n = w.len();
+        let body = n - n % 4;
+        let (mask, m_w, v_w, gw) = (&mask[..n], &mut m_w[..n], &mut v_w[..n], &gw[..n]);
+        for i in (0..body).step_by(4) {
+            let r = i..i + 4;
+            let pruned = f32x4_eq(load(&mask[r.clone()]), zero);
+            let g = keep(load(&gw[r.clone()]), Some(pruned));
+            update(
+                &mut w[r.clone()],
+                &mut m_w[r.clone()],
+                &mut v_w[r],
+                g,
+                Some(pruned),
+            );
+        }
+        let nb = b.len();
+        let bbody = nb - nb % 4;
+        let (m_b, v_b, gb) = (&mut m_b[..nb], &mut v_b[..nb], &gb[..nb]);
+        for i in (0..bbody).step_by(4) {
+            let r = i..i + 4;
+            let g = load(&gb[r.clone()]);
+            update(&mut b[r.clone()], &mut m_b[r.clone()], &mut v_b[r], g, None);
+        }
+        (
+            (
+                &mut w[body..],
+                &mask[body..],
+                &mut m_w[body..],
+                &mut v_w[body..],
+                &gw[body..],
+            ),
+            (
+                &mut b[bbody..],
+                &mut m_b[bbody..],
+                &mut v_b[bbody..],
+                &gb[bbody..],
+            ),
+        )
     }
 }
 
