@@ -1,9 +1,16 @@
 //! The JS-facing `Playground`, exercised from wasm: in Node by default, and in headless Chromium
-//! when the test runner is pointed at a browser (see scripts/test.sh).
+//! when the test runner is pointed at a browser (see scripts/test.sh). Also the core's
+//! wasm-only code paths (the SIMD128 products and Adam), against what they replace.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Float32Array, Reflect, Uint8Array, JSON};
+use ndarray::{s, Array2};
+use pruning_playground::data::Dataset;
+use pruning_playground::model::{Activation, Init, Mlp, MlpSpec};
+use pruning_playground::rng;
+use pruning_playground::train::{gradients, Loss, Optimizer, TrainConfig, Trainer};
 use pruning_playground::wasm::{io, Playground};
+use rand::Rng;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
 
@@ -397,5 +404,195 @@ fn spec_numbers_parse_exactly_as_rust_does() {
             ),
             (s, r) => panic!("score {lp:?}: {s:?} but Rust parses {r:?}"),
         }
+    }
+}
+
+/// A random classification problem of `n` rows (half train, half test) with `features` inputs.
+fn random_data(n: usize, features: usize, classes: usize, seed: u64) -> Dataset {
+    let mut r = rng::seeded(seed);
+    let x = Array2::from_shape_simple_fn((n, features), || r.random_range(-1.0f32..1.0));
+    let y: Vec<usize> = (0..n).map(|_| r.random_range(0..classes)).collect();
+    let half = n / 2;
+    Dataset {
+        name: "random".into(),
+        x_train: x.slice(s![..half, ..]).to_owned(),
+        y_train: y[..half].to_vec(),
+        x_test: x.slice(s![half.., ..]).to_owned(),
+        y_test: y[half..].to_vec(),
+        n_classes: classes,
+        feature_names: (0..features).map(|i| format!("x{i}")).collect(),
+    }
+}
+
+fn mlp(inputs: usize, hidden: Vec<usize>, outputs: usize, seed: u64) -> Mlp {
+    Mlp::new(&MlpSpec {
+        inputs,
+        hidden,
+        outputs,
+        activation: Activation::Relu,
+        output_activation: Activation::Linear,
+        init: Init::GlorotNormal,
+        seed,
+    })
+    .unwrap()
+}
+
+/// Half of every layer's weights masked, at random.
+fn half_masked(model: &mut Mlp, seed: u64) {
+    let mut r = rng::seeded(seed);
+    let masks: Vec<Array2<f32>> = model
+        .layers()
+        .iter()
+        .map(|d| {
+            Array2::from_shape_simple_fn(d.weight().dim(), || {
+                f32::from(u8::from(r.random::<bool>()))
+            })
+        })
+        .collect();
+    model.set_masks(&masks).unwrap();
+}
+
+fn weight_bits(model: &Mlp) -> Vec<u32> {
+    model
+        .layers()
+        .iter()
+        .flat_map(|d| {
+            d.weight()
+                .iter()
+                .chain(d.bias())
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// In wasm the larger products of a training step go through the tiled SIMD128 kernel
+/// (src/model/tiled.rs) instead of matrixmultiply: the trained weights and every epoch's metrics
+/// are the same bit for bit, on the lottery experiment's shapes (with half the weights masked)
+/// and on edge shapes — reductions longer than the GEMM's block of 256 (300 inputs, batches of
+/// 300), widths of 1, 3, 5 and 17.
+#[wasm_bindgen_test]
+fn tiled_products_train_exactly_as_the_gemm() {
+    for (c, (inputs, hidden, outputs, batch, rows)) in [
+        (40, vec![100, 100], 10, 100, 400),
+        (300, vec![17], 5, 17, 70),
+        (5, vec![100, 3], 1, 300, 700),
+        (17, vec![300, 5], 3, 64, 200),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut model = mlp(inputs, hidden, outputs, c as u64);
+        half_masked(&mut model, c as u64);
+        let data = random_data(rows, inputs, outputs.max(2), c as u64);
+        let config = TrainConfig {
+            loss: if outputs == 1 {
+                Loss::Mse
+            } else {
+                Loss::CrossEntropy
+            },
+            optimizer: Optimizer::adam(),
+            batch_size: batch,
+            seed: c as u64,
+            ..TrainConfig::default()
+        };
+        let run = |tiled: bool| {
+            let mut m = model.clone();
+            let mut t = Trainer::new(config.clone()).unwrap();
+            t.set_tiled_products(tiled);
+            let metrics: Vec<_> = (0..2)
+                .map(|_| t.train_epoch(&mut m, &data).unwrap())
+                .collect();
+            (weight_bits(&m), metrics)
+        };
+        let (tiled, gemm) = (run(true), run(false));
+        assert_eq!(tiled.0, gemm.0, "case {c}: weights");
+        assert_eq!(tiled.1, gemm.1, "case {c}: metrics");
+        assert_ne!(tiled.0, weight_bits(&model), "case {c} trained");
+    }
+}
+
+/// The forward pass (tiled in wasm) equals the GEMM's `x · Wᵀ`, plus the bias, then the
+/// activation, bit for bit, for batches and widths of 1, 3, 5, 17, 100 and 300.
+#[wasm_bindgen_test]
+fn the_forward_pass_is_the_gemm_forward_bit_for_bit() {
+    let sizes = [1, 3, 5, 17, 100, 300];
+    let mut case = 0;
+    for &rows in &sizes {
+        for &inputs in &sizes {
+            for &hidden in &sizes {
+                case += 1;
+                let outputs = sizes[case % sizes.len()];
+                let model = mlp(inputs, vec![hidden], outputs, case as u64);
+                let mut r = rng::seeded(case as u64);
+                let x =
+                    Array2::from_shape_simple_fn((rows, inputs), || r.random_range(-1.0f32..1.0));
+                let mut expected = x.clone();
+                for d in model.layers() {
+                    let mut z = expected.dot(&d.weight().t());
+                    z += &d.bias();
+                    d.activation.apply(z.view_mut());
+                    expected = z;
+                }
+                let got = model.forward(x.view()).unwrap();
+                let bits = |a: &Array2<f32>| a.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(
+                    bits(&got),
+                    bits(&expected),
+                    "{rows}×{inputs}→{hidden}→{outputs}"
+                );
+            }
+        }
+    }
+}
+
+/// Adam, which runs four values at a time in wasm, is the scalar rule bit for bit: the
+/// weights after each step equal the update written out here from the step's gradients, with
+/// half the weights masked, on a layer of 7 × 5 weights and 5 biases (whole groups of four and
+/// the rest).
+#[wasm_bindgen_test]
+fn adam_is_the_scalar_rule_bit_for_bit() {
+    let mut model = mlp(7, vec![], 5, 3);
+    half_masked(&mut model, 3);
+    // One training row, batch 1: every step's gradient is that of this row at the current weights.
+    let data = random_data(2, 7, 5, 3);
+    let (lr, beta1, beta2, eps) = (0.01f32, 0.9f32, 0.999f32, 1e-8f32);
+    let mut trainer = Trainer::new(TrainConfig {
+        optimizer: Optimizer::Adam { beta1, beta2, eps },
+        learning_rate: lr,
+        batch_size: 1,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    let mask: Vec<f32> = model.layers()[0].mask().iter().copied().collect();
+    let n = mask.len();
+    let mut expected: Vec<f32> = model.layers()[0].weight().iter().copied().collect();
+    expected.extend(model.layers()[0].bias());
+    let (mut m, mut v) = (vec![0.0f32; expected.len()], vec![0.0f32; expected.len()]);
+    for t in 1..=4 {
+        let (_, g) = gradients(
+            &model,
+            data.x_train.view(),
+            &data.y_train,
+            Loss::CrossEntropy,
+        )
+        .unwrap();
+        let g: Vec<f32> = g[0].weight.iter().chain(&g[0].bias).copied().collect();
+        let step = lr / (1.0 - beta1.powi(t));
+        let c2 = 1.0 - beta2.powi(t);
+        for i in 0..expected.len() {
+            let keep = |x: f32| if i < n && mask[i] == 0.0 { 0.0 } else { x };
+            let g = keep(g[i]);
+            m[i] = beta1 * m[i] + (1.0 - beta1) * g;
+            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g;
+            expected[i] -= step * m[i] / ((v[i] / c2).sqrt() + eps);
+            m[i] = keep(m[i]);
+            v[i] = keep(v[i]);
+            expected[i] = keep(expected[i]);
+        }
+        trainer.train_steps_only(&mut model, &data, 1).unwrap();
+        let got = weight_bits(&model);
+        let want: Vec<u32> = expected.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(got, want, "step {t}");
     }
 }
