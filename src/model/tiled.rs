@@ -428,6 +428,31 @@ mod tests {
         }
     }
 
+    /// A dimension: one of the edge sizes (1, 3, 5, 17, 100, 300; 300 is longer than a block
+    /// of the reduction) or any size up to 300.
+    #[cfg(not(target_arch = "wasm32"))]
+    fn dim() -> impl proptest::strategy::Strategy<Value = usize> {
+        use proptest::prelude::*;
+        prop_oneof![
+            prop::sample::select(vec![1, 3, 5, 17, 100, 300]),
+            1..=300usize
+        ]
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        #[test]
+        fn any_shape_gives_the_blocked_ordered_sums(
+            m in dim(),
+            n in dim(),
+            k in dim(),
+            seed in 0u64..1000,
+        ) {
+            check((m, n, k), seed, &mut Panels::default());
+        }
+    }
+
     #[test]
     fn specials_propagate_as_in_the_plain_sums() {
         // −0.0 products sum to +0.0, ±∞ and NaN reach exactly the outputs that read them.
