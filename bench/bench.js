@@ -326,6 +326,16 @@ async function engineDensitySweep(/** @type {any} */ c) {
   return out;
 }
 
+/** The lottery experiment `runs` times in a row (`npm run bench -- --lottery-only --runs N`). */
+export async function runLottery(runs = 1) {
+  const out = [];
+  for (let i = 0; i < runs; i += 1) {
+    out.push(await lotteryWallTime());
+    console.log(`lottery ${(out[i].ms / 1000).toFixed(2)} s`);
+  }
+  return out;
+}
+
 /**
  * Runs everything; `only` limits the cases (by index) for a quick check.
  * @param {{ only?: number[], engines?: string[], skipLottery?: boolean }} [opts]

@@ -4,7 +4,11 @@
 // bench/index.html. Prints a table and writes bench/results.json.
 //
 //   node bench/run.mjs [--quick] [--cases 0,1] [--engines ours,playground-js]
+//                      [--lottery-only [--runs N]] [--no-build]
 //     --quick: no lottery, no native run; --cases: case indices (bench.js cases()); --engines: a subset
+//     --lottery-only: only the lottery experiment (no native run, no results.json), N times in a row
+//       (default 1), printing each wall time and the median
+//     --no-build: use www/pkg as it is (e.g. to time two builds alternately)
 //
 // Benchmarks are noisy: the figures are ratios from one run on one machine, never test assertions.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -26,6 +30,9 @@ const arg = (name) => {
 };
 const onlyCases = arg('--cases')?.split(',').map(Number);
 const onlyEngines = arg('--engines')?.split(',');
+const lotteryOnly = process.argv.includes('--lottery-only');
+const lotteryRuns = Number(arg('--runs') ?? 1);
+const noBuild = process.argv.includes('--no-build');
 const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
 /** Largest relative difference of an engine's training loss from ours after one epoch: f32
  * engines (and playground-js in f64) see the same batches, so only round-off separates them;
@@ -108,11 +115,16 @@ function table(rows) {
 }
 
 async function main() {
-  log('scripts/build-wasm.sh');
-  const build = execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: root, encoding: 'utf8' });
+  if (!Number.isInteger(lotteryRuns) || lotteryRuns < 1) throw new Error('--runs takes a positive integer');
+  let build = '';
+  if (noBuild) log('--no-build: www/pkg as it is');
+  else {
+    log('scripts/build-wasm.sh');
+    build = execFileSync('bash', ['scripts/build-wasm.sh'], { cwd: root, encoding: 'utf8' });
+  }
   const size = build.match(/engine .*?(\d+) bytes raw, (\d+) bytes gzipped/);
   const ioSize = build.match(/io .*?(\d+) bytes raw, (\d+) bytes gzipped/);
-  const nat = quick ? { rows: [], sparse: [] } : native();
+  const nat = quick || lotteryOnly ? { rows: [], sparse: [] } : native();
   const { server, url } = await serve();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -124,6 +136,15 @@ async function main() {
     page.on('pageerror', (e) => log(`page error: ${e.message}`));
     await page.goto(url);
     await page.waitForFunction(() => /** @type {any} */ (globalThis).benchReady === true);
+    if (lotteryOnly) {
+      const runs = await page.evaluate((n) => /** @type {any} */ (globalThis).runLottery(n), lotteryRuns);
+      const ms = runs.map((/** @type {any} */ r) => r.ms);
+      const median = [...ms].sort((a, b) => a - b)[ms.length >> 1];
+      runs.forEach((/** @type {any} */ r, /** @type {number} */ i) => console.log(`lottery run ${i + 1}: ${(r.ms / 1000).toFixed(2)} s`));
+      console.log(`lottery (MNIST-1D 40-100-100-10, 10 levels × 20 epochs, ticket + random reinit): median ${(median / 1000).toFixed(2)} s of ${ms.length}`);
+      console.log(JSON.stringify({ date: new Date().toISOString(), machine: machine(), lottery_runs: runs }));
+      return;
+    }
     const opts = { only: onlyCases ?? (quick ? [0, 1] : undefined), engines: onlyEngines, skipLottery: quick };
     const res = await page.evaluate((o) => /** @type {any} */ (globalThis).runBench(o), opts);
     const rows = [...res.results, ...nat.rows].sort((a, b) => a.case.localeCompare(b.case) || engineRank(a.engine) - engineRank(b.engine));
