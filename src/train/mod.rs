@@ -6,9 +6,10 @@
 //! whatever the rule (momentum and Adam carry state that would otherwise revive it).
 //!
 //! Two paths compute a step's gradients, with the same numbers bit for bit: the general one
-//! through ndarray views (GEMM for large products, sparse products for sparse layers) and, for
-//! small networks, the lean one on plain slices (`lean.rs`). Both share the kernels, the loss,
-//! the activations and everything after the gradients.
+//! through ndarray views (GEMM for large products — in WebAssembly the tiled SIMD128 kernel of
+//! `crate::model::tiled`, which sums as the GEMM does — sparse products for sparse layers) and,
+//! for small networks, the lean one on plain slices (`lean.rs`). Both share the kernels, the
+//! loss, the activations and everything after the gradients.
 
 mod kernels;
 mod lean;
@@ -500,7 +501,8 @@ impl Trainer {
 }
 
 /// Forward and backward pass of the first `b` rows of the workspace batch, through ndarray
-/// views (the general path: GEMM for large products, sparse products for sparse layers). Leaves
+/// views (the general path: GEMM or tiled products for large products, sparse products for
+/// sparse layers). Leaves
 /// every layer's gradients in `grads` (masked entries not yet cleared: [`regularize`] does that)
 /// and returns the batch loss.
 fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
