@@ -502,9 +502,8 @@ impl Trainer {
 
 /// Forward and backward pass of the first `b` rows of the workspace batch, through ndarray
 /// views (the general path: GEMM or tiled products for large products, sparse products for
-/// sparse layers). Leaves
-/// every layer's gradients in `grads` (masked entries not yet cleared: [`regularize`] does that)
-/// and returns the batch loss.
+/// sparse layers). Leaves every layer's gradients in `grads` (masked entries not yet cleared:
+/// [`regularize`] does that) and returns the batch loss.
 fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
     let layers = &model.layers;
     let depth = layers.len();
