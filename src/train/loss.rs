@@ -107,14 +107,17 @@ impl Loss {
         match self {
             Loss::CrossEntropy => {
                 let scale = 1.0 / b as f32;
+                // e^(v − c) for a row, in a buffer (4 at a time in WebAssembly).
+                let mut e = vec![0.0f32; k];
                 for (i, row) in a.chunks_exact(k).enumerate() {
                     let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                    let sum: f32 = row.iter().map(|&v| (v - max).exp()).sum();
+                    exp_shifted(row, max, &mut e);
+                    let sum: f32 = e.iter().sum();
                     let log_sum = max + sum.ln();
                     total += f64::from(log_sum - row[y[i]]);
                     if let Some(g) = grad.as_mut() {
-                        for (j, (g, &v)) in g[i * k..(i + 1) * k].iter_mut().zip(row).enumerate() {
-                            let p = (v - log_sum).exp();
+                        exp_shifted(row, log_sum, &mut e);
+                        for (j, (g, &p)) in g[i * k..(i + 1) * k].iter_mut().zip(&e).enumerate() {
                             *g = (p - if j == y[i] { 1.0 } else { 0.0 }) * scale;
                         }
                     }
@@ -158,5 +161,112 @@ impl Loss {
                 best
             })
             .collect()
+    }
+}
+
+/// `e[j] = (row[j] − c).exp()` for every `j`.
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+fn exp_shifted(row: &[f32], c: f32, e: &mut [f32]) {
+    for (e, &v) in e.iter_mut().zip(row) {
+        *e = (v - c).exp();
+    }
+}
+
+/// `e[j] = (row[j] − c).exp()` for every `j`, four at a time through [`simd::exp`], which is the
+/// `f32::exp` of WebAssembly bit for bit.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+fn exp_shifted(row: &[f32], c: f32, e: &mut [f32]) {
+    use core::arch::wasm32::{f32x4_splat, f32x4_sub};
+    let e = &mut e[..row.len()];
+    let body = row.len() - row.len() % 4;
+    let cv = f32x4_splat(c);
+    for (e, v) in e[..body].chunks_exact_mut(4).zip(row.chunks_exact(4)) {
+        simd::store(e, simd::exp(f32x4_sub(simd::load(v), cv)));
+    }
+    for (e, &v) in e[body..].iter_mut().zip(&row[body..]) {
+        *e = (v - c).exp();
+    }
+}
+
+/// `f32::exp` four lanes at a time (WebAssembly).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{
+        f32x4_add, f32x4_convert_i32x4, f32x4_div, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_add,
+        i32x4_shl, i32x4_shr, i32x4_splat, i32x4_trunc_sat_f32x4, u32x4_ge, u32x4_gt, u32x4_le,
+        v128, v128_and, v128_any_true, v128_bitselect, v128_load, v128_store,
+    };
+
+    pub(super) fn load(s: &[f32]) -> v128 {
+        let s: &[f32; 4] = s.try_into().expect("4 lanes");
+        // SAFETY: 4 f32s; v128_load needs no alignment.
+        unsafe { v128_load(s.as_ptr().cast::<v128>()) }
+    }
+
+    pub(super) fn store(d: &mut [f32], v: v128) {
+        let d: &mut [f32; 4] = d.try_into().expect("4 lanes");
+        // SAFETY: as in `load`.
+        unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), v) }
+    }
+
+    /// e^x in each lane: the `expf` of the `libm` that `f32::exp` calls in WebAssembly (FreeBSD's
+    /// `e_expf.c`), operation for operation, the branches as lane selects. Lanes of
+    /// |x| ≥ 87.34 (overflow, underflow) or NaN send the whole vector through `f32::exp`.
+    pub(super) fn exp(x: v128) -> v128 {
+        // libm's constants (6.9314575195e-01, 1.4286067653e-06, 1.4426950216e+00,
+        // 1.6666625440e-1, -2.7667332906e-3), by their bits.
+        let ln2_hi = f32::from_bits(0x3f31_7200);
+        let ln2_lo = f32::from_bits(0x35bf_be8e);
+        let inv_ln2 = f32::from_bits(0x3fb8_aa3b);
+        let p1 = f32::from_bits(0x3e2a_aa8f);
+        let p2 = f32::from_bits(0xbb35_5215);
+        let hx = v128_and(x, i32x4_splat(0x7fff_ffff));
+        if v128_any_true(u32x4_ge(hx, i32x4_splat(0x42ae_ac50))) {
+            let mut v = [0.0f32; 4];
+            store(&mut v, x);
+            return load(&v.map(f32::exp));
+        }
+        let negative = i32x4_shr(x, 31);
+        // k = round(x / ln 2) for |x| > 1.5 ln 2 (x / ln 2 + ±½, truncated), ±1 for
+        // |x| > ½ ln 2, else 0.
+        let half = v128_bitselect(f32x4_splat(-0.5), f32x4_splat(0.5), negative);
+        let k_far = i32x4_trunc_sat_f32x4(f32x4_add(f32x4_mul(f32x4_splat(inv_ln2), x), half));
+        let k_near = v128_bitselect(i32x4_splat(-1), i32x4_splat(1), negative);
+        let k = v128_bitselect(
+            k_far,
+            v128_and(k_near, u32x4_gt(hx, i32x4_splat(0x3eb1_7218))),
+            u32x4_gt(hx, i32x4_splat(0x3f85_1592)),
+        );
+        // With k = 0 these are hi = x, lo = 0, r = x exactly, as libm's k = 0 branch has them.
+        let kf = f32x4_convert_i32x4(k);
+        let hi = f32x4_sub(x, f32x4_mul(kf, f32x4_splat(ln2_hi)));
+        let lo = f32x4_mul(kf, f32x4_splat(ln2_lo));
+        let r = f32x4_sub(hi, lo);
+        let rr = f32x4_mul(r, r);
+        let c = f32x4_sub(
+            r,
+            f32x4_mul(
+                rr,
+                f32x4_add(f32x4_splat(p1), f32x4_mul(rr, f32x4_splat(p2))),
+            ),
+        );
+        let y = f32x4_add(
+            f32x4_splat(1.0),
+            f32x4_add(
+                f32x4_sub(
+                    f32x4_div(f32x4_mul(r, c), f32x4_sub(f32x4_splat(2.0), c)),
+                    lo,
+                ),
+                hi,
+            ),
+        );
+        // y · 2^k (k in −126..=126 here, so 2^k is a normal number; 2^0 = 1 leaves y as is).
+        let scaled = f32x4_mul(y, i32x4_shl(i32x4_add(k, i32x4_splat(0x7f)), 23));
+        // |x| ≤ 2^−14: 1 + x.
+        v128_bitselect(
+            f32x4_add(f32x4_splat(1.0), x),
+            scaled,
+            u32x4_le(hx, i32x4_splat(0x3900_0000)),
+        )
     }
 }
