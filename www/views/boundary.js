@@ -77,7 +77,7 @@ export function createBoundary(root, mapsRoot) {
     const py = (y) => H - ((y - y0) / (y1 - y0)) * H;
     /**
      * @param {Float32Array} xs
-     * @param {Uint8Array} ys
+     * @param {Uint8Array | Uint16Array} ys
      * @param {boolean} filled
      */
     const points = (xs, ys, filled) => {
