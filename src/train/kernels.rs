@@ -183,21 +183,46 @@ pub(crate) fn small_forward(
     (b, n_in, n_out): (usize, usize, usize),
     wt: &mut Vec<f32>,
 ) {
-    // wᵀ `[in, out]`, so that a tile of z's row is a contiguous run of each wᵀ row (every entry
-    // is overwritten: no clearing).
-    wt.resize(n_in * n_out, 0.0);
-    let w = &w[..n_out * n_in];
-    for (k, row) in wt.chunks_exact_mut(n_out).enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v = w[j * n_in + k];
-        }
+    // wᵀ `[in, out]`, so that a tile of z's row is a contiguous run of each wᵀ row. Every entry
+    // is overwritten, so the scratch only grows (never shrinks and refills: one buffer serves
+    // layers of several sizes, and a fill is a `memory.fill`, a call out of wasm code in V8).
+    if wt.len() < n_in * n_out {
+        wt.resize(n_in * n_out, 0.0);
     }
+    let wt = &mut wt[..n_in * n_out];
+    transpose(&w[..n_out * n_in], (n_out, n_in), wt);
     let out = Out {
         c: z,
         strides: (n_out, 1),
         bias: &bias[..n_out],
     };
     product(x, (n_in, 1), wt, out, (b, n_out, n_in));
+}
+
+/// `wt = wᵀ` for a row-major `[rows, cols]` matrix `w` (`wt` is `[cols, rows]`): 8 (then 4, then
+/// 1) rows of `w` at a time, so that each write is a run of 8 (or 4) values and each loop
+/// iteration moves as many (a loop iteration of wasm code costs V8 an interrupt check).
+fn transpose(w: &[f32], (rows, cols): (usize, usize), wt: &mut [f32]) {
+    #[inline(always)]
+    fn block<const R: usize>(w: &[f32], (rows, cols): (usize, usize), j: usize, wt: &mut [f32]) {
+        let src: [&[f32]; R] = std::array::from_fn(|q| &w[(j + q) * cols..(j + q + 1) * cols]);
+        for (k, dst) in wt.chunks_exact_mut(rows).take(cols).enumerate() {
+            let v: [f32; R] = std::array::from_fn(|q| src[q][k]);
+            dst[j..j + R].copy_from_slice(&v);
+        }
+    }
+    let mut j = 0;
+    while j + 8 <= rows {
+        block::<8>(w, (rows, cols), j, wt);
+        j += 8;
+    }
+    if j + 4 <= rows {
+        block::<4>(w, (rows, cols), j, wt);
+        j += 4;
+    }
+    for j in j..rows {
+        block::<1>(w, (rows, cols), j, wt);
+    }
 }
 
 /// gb = Σ over the rows of δ (row-major `[rows, gb.len()]`): each sum from 0.0, adding the rows
