@@ -199,9 +199,9 @@ pub(crate) fn small_forward(
     product(x, (n_in, 1), wt, out, (b, n_out, n_in));
 }
 
-/// `wt = wᵀ` for a row-major `[rows, cols]` matrix `w` (`wt` is `[cols, rows]`): 8 (then 4, then
-/// 1) rows of `w` at a time, so that each write is a run of 8 (or 4) values and each loop
-/// iteration moves as many (a loop iteration of wasm code costs V8 an interrupt check).
+/// `wt = wᵀ` for a row-major `[rows, cols]` matrix `w` (`wt` is `[cols, rows]`), taking 8 rows of
+/// `w` at a time (then 4, then single rows), so that each write is a run of 8 (or 4) values and
+/// each loop iteration moves as many (a loop iteration of wasm code costs V8 an interrupt check).
 fn transpose(w: &[f32], (rows, cols): (usize, usize), wt: &mut [f32]) {
     #[inline(always)]
     fn block<const R: usize>(w: &[f32], (rows, cols): (usize, usize), j: usize, wt: &mut [f32]) {
