@@ -123,17 +123,22 @@ const WINDOW_MS = 100;
  */
 
 /** Warm-up calls of one unit for at least WARMUP_MS, then the units per window that make a window
- * last about WINDOW_MS (a doubling search: windows of at least WINDOW_MS / 4 are timed to scale). */
+ * last at least WINDOW_MS: a doubling search up to windows of WINDOW_MS / 4, then the fastest of
+ * three such windows scaled (the fastest, so that a burst of load during calibration does not
+ * leave short windows). */
 async function calibrate(/** @type {Workload} */ w) {
   const start = performance.now();
   do await w.run(1);
   while (performance.now() - start < WARMUP_MS);
-  for (let reps = 1; ; reps *= 2) {
+  const time = async (/** @type {number} */ reps) => {
     const t0 = performance.now();
     await w.run(reps);
-    const ms = performance.now() - t0;
-    if (ms >= WINDOW_MS / 4) return Math.max(reps, Math.ceil((reps * WINDOW_MS) / ms));
-  }
+    return performance.now() - t0;
+  };
+  let reps = 1;
+  while ((await time(reps)) < WINDOW_MS / 4) reps *= 2;
+  const ms = Math.min(await time(reps), await time(reps), await time(reps));
+  return Math.max(reps, Math.ceil((reps * WINDOW_MS) / ms));
 }
 
 /** Milliseconds per step of one window of `reps` units. */

@@ -28,8 +28,9 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// `f(reps)` does `reps` units of `unit` steps. Warm-up calls of one unit for `warmup_ms` (at least
-/// one), the units per window that make a window last about WINDOW_MS, then WINDOWS timed
-/// windows: (median, min, max) ms per step and the steps per window.
+/// one), the units per window that make a window last at least WINDOW_MS (as bench.js's
+/// `calibrate`), then WINDOWS timed windows: (median, min, max) ms per step and the steps per
+/// window.
 fn time_windows(mut f: impl FnMut(usize), unit: usize, warmup_ms: f64) -> (f64, f64, f64, usize) {
     let ms_of = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
     let start = Instant::now();
@@ -39,17 +40,18 @@ fn time_windows(mut f: impl FnMut(usize), unit: usize, warmup_ms: f64) -> (f64, 
             break;
         }
     }
-    let mut reps = 1;
-    loop {
+    let mut time = |reps: usize| {
         let t = Instant::now();
         f(reps);
-        let ms = ms_of(t);
-        if ms >= WINDOW_MS / 4.0 {
-            reps = reps.max((reps as f64 * WINDOW_MS / ms).ceil() as usize);
-            break;
-        }
+        ms_of(t)
+    };
+    // Doubling up to a quarter window, then the fastest of three such windows scaled.
+    let mut reps = 1;
+    while time(reps) < WINDOW_MS / 4.0 {
         reps *= 2;
     }
+    let ms = (0..3).map(|_| time(reps)).fold(f64::INFINITY, f64::min);
+    let reps = reps.max((reps as f64 * WINDOW_MS / ms).ceil() as usize);
     let mut ms: Vec<f64> = (0..WINDOWS)
         .map(|_| {
             let t = Instant::now();
