@@ -31,7 +31,9 @@ fn slice<'a>(a: &'a ArrayView2<f32>) -> Option<&'a [f32]> {
 /// sums differ. Columns go 8 (then 4) at a time and rows 4 (then 2, then 1) at a time: a tile of
 /// up to 4 × 8 sums stays in registers over the whole reduction, vectorized along the columns
 /// (SIMD128 in the browser, SSE natively), and its independent sums hide the latency of the adds.
-/// The last `n mod 4` columns are summed 4 rows at a time.
+/// The last `n mod 4` columns are summed 4 rows at a time (where each row of `a` is contiguous, as
+/// in the forward pass and the input gradient, through one checked slice per row rather than an
+/// index check per product: the 2-8-8-1 network's single output column is such a tail).
 ///
 /// With a non-empty `bias` (`n` values), `bias[j]` is added to each finished sum of column `j`
 /// (after the sum, as a separate add: the forward pass's `x · wᵀ + b`).
@@ -72,10 +74,20 @@ fn product(
         let mut i = 0;
         while i + 4 <= m {
             let mut acc = [0.0f32; 4];
-            for t in 0..k {
-                let bv = b[t * n + j];
-                for (q, s) in acc.iter_mut().enumerate() {
-                    *s += a[(i + q) * ai + t * at] * bv;
+            if at == 1 {
+                // Rows of `a` contiguous along t: one checked slice per row.
+                let rows: [&[f32]; 4] = std::array::from_fn(|q| &a[(i + q) * ai..][..k]);
+                for (t, &bv) in b[j..].iter().step_by(n).take(k).enumerate() {
+                    for (s, row) in acc.iter_mut().zip(rows) {
+                        *s += row[t] * bv;
+                    }
+                }
+            } else {
+                for t in 0..k {
+                    let bv = b[t * n + j];
+                    for (q, s) in acc.iter_mut().enumerate() {
+                        *s += a[(i + q) * ai + t * at] * bv;
+                    }
                 }
             }
             for (q, v) in acc.into_iter().enumerate() {
