@@ -3,9 +3,13 @@
 // Every engine starts from the weights our engine drew (its `snapshot()`), trains on our engine's
 // data (`dataset()`) in our engine's batch order (`epochOrder()`) with plain SGD at the same
 // learning rate, and after one epoch every engine's training loss is compared with ours. Then
-// each engine is timed: warm-up windows (≥ WARMUP_MS), then WINDOWS timed windows; the median and the
-// spread (min–max) are reported per step. After the checked epoch, ours reshuffles each epoch
-// while the JS engines repeat the checked order: the same work per step either way.
+// each engine is timed by one rule (`timeAgainstOurs`): warm-up calls for ≥ WARMUP_MS, then the
+// number of units (steps, epochs or Playground steps) per window is calibrated so that a window
+// lasts ≥ WINDOW_MS for that engine, and WINDOWS windows of the engine alternate with WINDOWS
+// windows of ours; the median and the spread (min–max) are reported per step, and the engine's
+// ratio to ours is the median of the ratios of adjacent windows. After the checked epoch, ours
+// reshuffles each epoch while the JS engines repeat the checked order: the same work per step
+// either way.
 import { Ours } from './ours.js';
 import { peakGflops } from './peak.js';
 import { PlaygroundJs } from './pgjs.js';
@@ -48,8 +52,8 @@ export function cases() {
     batchSize: 10,
   };
   return [
-    { name: 'circle 2-8-8-1 epoch', kind: 'epoch', config: circle, epochsPerWindow: 20 },
-    { name: 'circle 2-8-8-1 playground step', kind: 'playground', config: circle, epochsPerWindow: 10 },
+    { name: 'circle 2-8-8-1 epoch', kind: 'epoch', config: circle },
+    { name: 'circle 2-8-8-1 playground step', kind: 'playground', config: circle },
     {
       name: 'mnist1d 40-100-100-10 b32',
       kind: 'steps',
@@ -102,19 +106,70 @@ function median(v) {
  * optimizes hot functions in the background, which on a busy machine takes a while. */
 const WARMUP_MS = 400;
 
-/** Warm-up (at least WARMUP_MS, at least one call) plus WINDOWS timed calls of `fn`; per-unit
- * medians and spread. */
-async function timeWindows(/** @type {() => Promise<void> | void} */ fn, /** @type {number} */ units) {
+/**
+ * Shortest timed window, for every engine. A window must be long against what is not the work:
+ * the page's clock (`performance.now()` is coarsened to 100 µs without cross-origin isolation),
+ * ours' worker round trip (one `postMessage` each way per call, ≈ 0.1 ms: see `roundTripMs`) and
+ * the scheduler's slices on a busy machine. A fixed count of steps per window (as before: 500
+ * steps, under 1 ms for ours on the circle and 7 ms for playground-js) let those dominate
+ * ours' windows and not the others'.
+ */
+const WINDOW_MS = 100;
+
+/**
+ * A timed workload: `run(reps)` does `reps` units of `unit` steps each (ours: in one worker call
+ * where the case allows), so a window's length can be set without changing the work per step.
+ * @typedef {{ run: (reps: number) => Promise<void> | void, unit: number }} Workload
+ */
+
+/** Warm-up calls of one unit for at least WARMUP_MS, then the units per window that make a window
+ * last at least WINDOW_MS: a doubling search up to windows of WINDOW_MS / 4, then the fastest of
+ * three such windows scaled (the fastest, so that a burst of load during calibration does not
+ * leave short windows). */
+async function calibrate(/** @type {Workload} */ w) {
   const start = performance.now();
-  do await fn();
+  do await w.run(1);
   while (performance.now() - start < WARMUP_MS);
-  const ms = [];
-  for (let w = 0; w < WINDOWS; w += 1) {
+  const time = async (/** @type {number} */ reps) => {
     const t0 = performance.now();
-    await fn();
-    ms.push((performance.now() - t0) / units);
+    await w.run(reps);
+    return performance.now() - t0;
+  };
+  let reps = 1;
+  while ((await time(reps)) < WINDOW_MS / 4) reps *= 2;
+  const ms = Math.min(await time(reps), await time(reps), await time(reps));
+  return Math.max(reps, Math.ceil((reps * WINDOW_MS) / ms));
+}
+
+/** Milliseconds per step of one window of `reps` units. */
+async function timeWindow(/** @type {Workload} */ w, /** @type {number} */ reps) {
+  const t0 = performance.now();
+  await w.run(reps);
+  return (performance.now() - t0) / (reps * w.unit);
+}
+
+/** @param {number[]} ms */
+const stats = (ms) => ({ median: median(ms), min: Math.min(...ms), max: Math.max(...ms), windows: ms.length });
+
+/**
+ * The timing rule for every engine: after its calibration, WINDOWS windows of `other`, each right
+ * after one window of ours (`ours.reps` units, calibrated once per case), so that both see the
+ * same machine load; the ratio to ours is the median of the WINDOWS per-pair ratios. Ours'
+ * windows are collected in `oursMs` (its own row reports all of them).
+ * @param {Workload & { reps: number }} ours @param {Workload} other @param {number[]} oursMs
+ */
+async function timeAgainstOurs(ours, other, oursMs) {
+  const reps = await calibrate(other);
+  const ms = [];
+  const ratios = [];
+  for (let i = 0; i < WINDOWS; i += 1) {
+    const o = await timeWindow(ours, ours.reps);
+    const e = await timeWindow(other, reps);
+    oursMs.push(o);
+    ms.push(e);
+    ratios.push(e / o);
   }
-  return { median: median(ms), min: Math.min(...ms), max: Math.max(...ms), windows: ms.length };
+  return { ...stats(ms), reps, ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios) };
 }
 
 function gridPoints() {
@@ -157,67 +212,83 @@ async function runCase(/** @type {any} */ c, /** @type {string[]} */ engines, lo
   await ours.call('trainStepsOnly', epochSteps);
   const oursLoss = (await ours.call('evaluate')).trainLoss;
   const stepsOf = (/** @type {string} */ e) => c.steps?.[e] ?? c.steps?.default ?? epochSteps;
-  const unitSteps = c.kind === 'steps' ? null : epochSteps * c.epochsPerWindow;
+  // A unit of work: `steps` cases a fixed count of steps; `epoch` one epoch; `playground` one
+  // Playground step (the epoch + the grid + both losses). Per-step figures divide by `unit`.
+  const unitOf = (/** @type {string} */ e) => (c.kind === 'steps' ? stepsOf(e) : c.kind === 'epoch' ? epochSteps : 1);
+
+  /** @type {Workload} */
+  const oursWork = {
+    unit: unitOf('ours'),
+    // steps and epochs: the whole window in one wasm call (one worker round trip per window).
+    run:
+      c.kind === 'playground'
+        ? async (reps) => {
+            for (let e = 0; e < reps; e += 1) {
+              await ours.call('train', 1); // the epoch + train/test loss and accuracy
+              await ours.call('predictGrid', GRID, RANGE, RANGE);
+            }
+          }
+        : async (reps) => {
+            await ours.call('trainStepsOnly', reps * unitOf('ours'));
+          },
+  };
+  const oursTimed = { ...oursWork, reps: await calibrate(oursWork) };
+  /** @type {number[]} */
+  const oursMs = [];
+  /** @type {Map<string, { loss: number, timing: any }>} */
+  const measured = new Map();
+
+  for (const engine of engines.filter((e) => e !== 'ours')) {
+    /** @type {any} */
+    let e;
+    /** @type {(steps: number) => void} */
+    let train;
+    if (engine === 'playground-js') {
+      e = new PlaygroundJs(spec);
+      let pos = 0;
+      train = (steps) => {
+        pos = e.trainSteps(data.xTrain, data.yTrain, order, pos, steps, batch);
+      };
+    } else {
+      await tf.setBackend(engine === 'tfjs-wasm' ? 'wasm' : 'cpu');
+      await tf.ready();
+      e = new TfjsEngine(spec);
+      e.prepare(data.xTrain, data.yTrain, order, batch);
+      let i = 0;
+      train = (steps) => {
+        i = e.trainSteps(i, steps);
+      };
+    }
+    train(epochSteps);
+    const loss = e.meanLoss(data.xTrain, data.yTrain);
+    const unit = unitOf(engine);
+    /** @type {Workload} */
+    const work = {
+      unit,
+      run:
+        c.kind === 'playground'
+          ? (reps) => {
+              for (let r = 0; r < reps; r += 1) {
+                train(epochSteps);
+                e.predict(grid);
+                e.meanLoss(data.xTrain, data.yTrain);
+                e.meanLoss(data.xTest, data.yTest);
+              }
+            }
+          : (reps) => train(reps * unit),
+    };
+    measured.set(engine, { loss, timing: await timeAgainstOurs(oursTimed, work, oursMs) });
+    e.dispose?.();
+  }
+  if (engines.includes('ours')) {
+    if (oursMs.length === 0) for (let i = 0; i < WINDOWS; i += 1) oursMs.push(await timeWindow(oursTimed, oursTimed.reps));
+    measured.set('ours', { loss: oursLoss, timing: { ...stats(oursMs), reps: oursTimed.reps } });
+  }
 
   for (const engine of engines) {
-    let loss;
-    let timing;
-    if (engine === 'ours') {
-      loss = oursLoss;
-      if (c.kind === 'steps') {
-        const k = stepsOf(engine);
-        timing = await timeWindows(() => ours.call('trainStepsOnly', k), k);
-      } else if (c.kind === 'epoch') {
-        // Whole epochs per wasm call: one worker round trip per window (see roundTripMs).
-        timing = await timeWindows(() => ours.call('trainStepsOnly', unitSteps), unitSteps);
-      } else {
-        timing = await timeWindows(async () => {
-          for (let e = 0; e < c.epochsPerWindow; e += 1) {
-            await ours.call('train', 1); // the epoch + train/test loss and accuracy
-            await ours.call('predictGrid', GRID, RANGE, RANGE);
-          }
-        }, c.epochsPerWindow);
-      }
-    } else {
-      /** @type {any} */
-      let e;
-      /** @type {(steps: number) => void} */
-      let train;
-      if (engine === 'playground-js') {
-        e = new PlaygroundJs(spec);
-        let pos = 0;
-        train = (steps) => {
-          pos = e.trainSteps(data.xTrain, data.yTrain, order, pos, steps, batch);
-        };
-      } else {
-        await tf.setBackend(engine === 'tfjs-wasm' ? 'wasm' : 'cpu');
-        await tf.ready();
-        e = new TfjsEngine(spec);
-        e.prepare(data.xTrain, data.yTrain, order, batch);
-        let i = 0;
-        train = (steps) => {
-          i = e.trainSteps(i, steps);
-        };
-      }
-      train(epochSteps);
-      loss = e.meanLoss(data.xTrain, data.yTrain);
-      if (c.kind === 'steps') {
-        const k = stepsOf(engine);
-        timing = await timeWindows(() => train(k), k);
-      } else if (c.kind === 'epoch') {
-        timing = await timeWindows(() => train(unitSteps), unitSteps);
-      } else {
-        timing = await timeWindows(() => {
-          for (let r = 0; r < c.epochsPerWindow; r += 1) {
-            train(epochSteps);
-            e.predict(grid);
-            e.meanLoss(data.xTrain, data.yTrain);
-            e.meanLoss(data.xTest, data.yTest);
-          }
-        }, c.epochsPerWindow);
-      }
-      e.dispose?.();
-    }
+    const m = measured.get(engine);
+    if (!m) continue;
+    const { loss, timing } = m;
     const flops =
       c.kind === 'playground'
         ? epochSteps * stepFlops(widths, batch) + (GRID * GRID + nTrain + data.yTest.length) * forwardFlops(widths)
@@ -229,14 +300,20 @@ async function runCase(/** @type {any} */ c, /** @type {string[]} */ engines, lo
       ms_min: timing.min,
       ms_max: timing.max,
       windows: timing.windows,
+      steps_per_window: timing.reps * unitOf(engine) * (c.kind === 'playground' ? epochSteps : 1),
       unit: c.kind === 'playground' ? 'playground step (epoch + 100×100 grid + train/test loss)' : 'sgd step',
       ms_per_epoch: c.kind === 'playground' ? null : timing.median * epochSteps,
       gflops: flops / (timing.median * 1e6),
+      // The median of the ratios of adjacent windows (this engine's after ours'), and their range.
+      ratio_vs_ours: timing.ratio,
+      ratio_vs_ours_min: timing.ratioMin,
+      ratio_vs_ours_max: timing.ratioMax,
       loss_after_epoch: loss,
       loss_rel_diff_vs_ours: Math.abs(loss - oursLoss) / Math.max(1e-12, Math.abs(oursLoss)),
     };
     rows.push(row);
-    log(`${c.name} | ${engine} | ${row.ms_per_step.toFixed(4)} ms | loss ${loss.toFixed(6)}`);
+    const ratio = row.ratio_vs_ours === undefined ? '' : ` | ${row.ratio_vs_ours.toFixed(2)}× ours`;
+    log(`${c.name} | ${engine} | ${row.ms_per_step.toFixed(4)} ms | ${row.steps_per_window} steps/window${ratio} | loss ${loss.toFixed(6)}`);
   }
   ours.close();
   return rows;

@@ -104,7 +104,10 @@ function table(rows) {
   const out = ['| case | engine | ms/step (median) | spread (min–max) | GFLOP/s | × vs ours | loss after 1 epoch | rel. diff |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
   for (const r of rows) {
     const ours = rows.find((o) => o.case === r.case && o.engine === 'ours');
-    const ratio = ours && r.engine !== 'ours' ? `${(r.ms_per_step / ours.ms_per_step).toFixed(2)}×` : '';
+    // Browser engines: the median ratio of adjacent windows (bench.js timeAgainstOurs); native,
+    // timed in another process: the ratio of the medians.
+    const x = r.ratio_vs_ours ?? (ours && r.engine !== 'ours' ? r.ms_per_step / ours.ms_per_step : undefined);
+    const ratio = x === undefined ? '' : `${x.toFixed(2)}×`;
     const spread = r.ms_min !== undefined ? `${fmt(r.ms_min)}–${fmt(r.ms_max)}` : '';
     const loss = r.loss_after_epoch !== undefined ? r.loss_after_epoch.toFixed(6) : '';
     const bad = r.loss_rel_diff_vs_ours > LOSS_TOLERANCE ? ' ✗' : '';

@@ -107,10 +107,37 @@ test.describe('playground page', () => {
     await press(page, 'train');
     const network = page.getByTestId('network');
     await expect(network).toHaveAttribute('data-neurons', String(8 + 8 + 2));
+    // "What each neuron sees": one tile per hidden neuron, square, 30–64 px, at most two rows a layer.
+    const tileRows = () => page.locator('#neuron-maps .map-row').evaluateAll((rows) =>
+      rows.map((r) => {
+        const grid = r.querySelector('.map-tiles').getBoundingClientRect();
+        return [...r.querySelectorAll('canvas.map-tile')].map((c) => {
+          const b = c.getBoundingClientRect();
+          return { top: Math.round(b.top), w: Math.round(b.width), h: Math.round(b.height), fill: (b.right - grid.left) / grid.width };
+        });
+      }));
+    const checkTiles = (rows, total) => {
+      expect(rows.length).toBe(2);
+      expect(rows[0].length + rows[1].length).toBe(total);
+      for (const r of rows) {
+        expect(new Set(r.map((t) => t.top)).size).toBeLessThanOrEqual(2);
+        // The first row of tiles spans the panel (the columns stretch), unless the layer is short.
+        const first = r.filter((t) => t.top === r[0].top);
+        if (first.length < r.length) expect(Math.max(...first.map((t) => t.fill))).toBeGreaterThan(0.95);
+        for (const t of r) {
+          expect(Math.abs(t.w - t.h)).toBeLessThanOrEqual(1);
+          expect(t.w).toBeGreaterThanOrEqual(30);
+          expect(t.w).toBeLessThanOrEqual(64);
+        }
+      }
+    };
+    checkTiles(await tileRows(), 16);
     await press(page, 'prune');
     await expect(network).toHaveAttribute('data-neurons', String(6 + 6 + 2));
     await expect(network.locator('circle.gone')).toHaveCount(4);
     await expect(page.getByTestId('message')).toContainText('neurons removed');
+    await expect(page.locator('#neuron-maps canvas.map-tile')).toHaveCount(12);
+    checkTiles(await tileRows(), 12);
   });
 
   test('a 3-level lottery draws three points per line; cancel stops a run', async ({ page }) => {

@@ -1,6 +1,7 @@
 //! The native reference of the browser benchmark (`npm run bench` runs it): the same core, the
-//! same cases, timed the same way (one warm-up window, then 7 windows; median and spread per
-//! step), plus a sparsity sweep of a CSR forward pass against the dense one per layer size.
+//! same cases, timed by the same rule (warm-up calls for 400 ms, then the units of work per window
+//! calibrated so that a window lasts at least 100 ms, then 7 windows; median and spread per step),
+//! plus a sparsity sweep of a CSR forward pass against the dense one per layer size.
 //!
 //! ```sh
 //! cargo run --release --example bench_native -- cases.json [NAME]  # cases as bench/bench.js's cases()
@@ -17,27 +18,52 @@ use rand::Rng;
 use serde_json::{json, Value};
 
 const WINDOWS: usize = 7;
+/// Warm-up and shortest window, as bench/bench.js's `WARMUP_MS` and `WINDOW_MS`.
+const WARMUP_MS: f64 = 400.0;
+const WINDOW_MS: f64 = 100.0;
 
 fn median(v: &mut [f64]) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
 }
 
-/// Warm-up, then WINDOWS timed calls of `f`; (median, min, max) per unit in ms.
-fn time_windows(mut f: impl FnMut(), units: usize) -> (f64, f64, f64) {
-    f();
+/// `f(reps)` does `reps` units of `unit` steps. Warm-up calls of one unit for `warmup_ms` (at least
+/// one), the units per window that make a window last at least WINDOW_MS (as bench.js's
+/// `calibrate`), then WINDOWS timed windows: (median, min, max) ms per step and the steps per
+/// window.
+fn time_windows(mut f: impl FnMut(usize), unit: usize, warmup_ms: f64) -> (f64, f64, f64, usize) {
+    let ms_of = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    loop {
+        f(1);
+        if ms_of(start) >= warmup_ms {
+            break;
+        }
+    }
+    let mut time = |reps: usize| {
+        let t = Instant::now();
+        f(reps);
+        ms_of(t)
+    };
+    // Doubling up to a quarter window, then the fastest of three such windows scaled.
+    let mut reps = 1;
+    while time(reps) < WINDOW_MS / 4.0 {
+        reps *= 2;
+    }
+    let ms = (0..3).map(|_| time(reps)).fold(f64::INFINITY, f64::min);
+    let reps = reps.max((reps as f64 * WINDOW_MS / ms).ceil() as usize);
     let mut ms: Vec<f64> = (0..WINDOWS)
         .map(|_| {
             let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1e3 / units as f64
+            f(reps);
+            ms_of(t) / (reps * unit) as f64
         })
         .collect();
     let (lo, hi) = (
         ms.iter().cloned().fold(f64::INFINITY, f64::min),
         ms.iter().cloned().fold(0.0, f64::max),
     );
-    (median(&mut ms), lo, hi)
+    (median(&mut ms), lo, hi, reps * unit)
 }
 
 fn step_flops(widths: &[usize], batch: usize) -> f64 {
@@ -66,39 +92,40 @@ fn run_case(c: &Value) -> Value {
     let epoch_steps = n_train.div_ceil(batch);
     exp.train_steps_only(epoch_steps as u64).expect("trains");
     let loss = exp.evaluate().0.loss;
-    let per_window = c["epochsPerWindow"].as_u64().unwrap_or(1) as usize;
     let (timing, flops) = match kind {
         "steps" => {
             let k = c["steps"]["default"].as_u64().unwrap_or(epoch_steps as u64);
             let t = time_windows(
-                || {
-                    exp.train_steps_only(k).expect("trains");
+                |reps| {
+                    exp.train_steps_only(k * reps as u64).expect("trains");
                 },
                 k as usize,
+                WARMUP_MS,
             );
             (t, step_flops(&widths, batch))
         }
         "epoch" => {
             let t = time_windows(
-                || {
-                    for _ in 0..per_window {
-                        exp.train_steps_only(epoch_steps as u64).expect("trains");
-                    }
+                |reps| {
+                    exp.train_steps_only((reps * epoch_steps) as u64)
+                        .expect("trains");
                 },
-                per_window * epoch_steps,
+                epoch_steps,
+                WARMUP_MS,
             );
             (t, step_flops(&widths, batch))
         }
         _ => {
             let t = time_windows(
-                || {
-                    for _ in 0..per_window {
+                |reps| {
+                    for _ in 0..reps {
                         exp.train(1).expect("trains");
                         let g = exp.grid(100, [-6.0, 6.0], [-6.0, 6.0]).expect("grid");
                         std::hint::black_box(exp.probabilities(g.view()).expect("predicts"));
                     }
                 },
-                per_window,
+                1,
+                WARMUP_MS,
             );
             let f = epoch_steps as f64 * step_flops(&widths, batch)
                 + (10_000 + n_train + n_test) as f64 * forward_flops(&widths);
@@ -112,6 +139,7 @@ fn run_case(c: &Value) -> Value {
         "ms_min": timing.1,
         "ms_max": timing.2,
         "windows": WINDOWS,
+        "steps_per_window": if kind == "playground" { timing.3 * epoch_steps } else { timing.3 },
         "ms_per_epoch": if kind == "playground" { Value::Null } else { json!(timing.0 * epoch_steps as f64) },
         "gflops": flops / (timing.0 * 1e6),
         "loss_after_epoch": loss,
@@ -185,14 +213,15 @@ fn sparse_sweep() -> Vec<Value> {
         let mut z = Array2::<f32>::zeros((batch, fan_out));
         let mut xt = Array2::<f32>::zeros((fan_in, batch));
         let mut zt = Array2::<f32>::zeros((fan_out, batch));
-        let reps = (2_000_000 / (fan_in * fan_out)).max(4);
-        let (dense, _, _) = time_windows(
-            || {
+        // ms per forward pass (one warm-up call).
+        let (dense, _, _, _) = time_windows(
+            |reps| {
                 for _ in 0..reps {
                     general_mat_mul(1.0, &x, &w_full.t(), 0.0, &mut z);
                 }
             },
-            reps,
+            1,
+            0.0,
         );
         for density in [1.0, 0.5, 0.3, 0.2, 0.1, 0.05, 0.02, 0.01] {
             let w = w_full.mapv(|v| {
@@ -203,13 +232,14 @@ fn sparse_sweep() -> Vec<Value> {
                 }
             });
             let csr = Csr::from_dense(&w);
-            let (sparse, _, _) = time_windows(
-                || {
+            let (sparse, _, _, _) = time_windows(
+                |reps| {
                     for _ in 0..reps {
                         csr.forward(&x, &mut xt, &mut zt, &mut z);
                     }
                 },
-                reps,
+                1,
+                0.0,
             );
             rows.push(json!({
                 "layer": format!("{fan_in}→{fan_out}"),

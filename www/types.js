@@ -98,9 +98,9 @@
  * @property {number} nClasses
  * @property {string[]} featureNames
  * @property {Float32Array} xTrain
- * @property {Uint8Array} yTrain
+ * @property {Uint8Array | Uint16Array} yTrain Uint16Array when nClasses > 256
  * @property {Float32Array} xTest
- * @property {Uint8Array} yTest
+ * @property {Uint8Array | Uint16Array} yTest
  */
 
 /**

@@ -31,7 +31,9 @@ fn slice<'a>(a: &'a ArrayView2<f32>) -> Option<&'a [f32]> {
 /// sums differ. Columns go 8 (then 4) at a time and rows 4 (then 2, then 1) at a time: a tile of
 /// up to 4 × 8 sums stays in registers over the whole reduction, vectorized along the columns
 /// (SIMD128 in the browser, SSE natively), and its independent sums hide the latency of the adds.
-/// The last `n mod 4` columns are summed 4 rows at a time.
+/// The last `n mod 4` columns are summed 4 rows at a time (where each row of `a` is contiguous, as
+/// in the forward pass and the input gradient, through one checked slice per row rather than an
+/// index check per product: the 2-8-8-1 network's single output column is such a tail).
 ///
 /// With a non-empty `bias` (`n` values), `bias[j]` is added to each finished sum of column `j`
 /// (after the sum, as a separate add: the forward pass's `x · wᵀ + b`).
@@ -72,10 +74,20 @@ fn product(
         let mut i = 0;
         while i + 4 <= m {
             let mut acc = [0.0f32; 4];
-            for t in 0..k {
-                let bv = b[t * n + j];
-                for (q, s) in acc.iter_mut().enumerate() {
-                    *s += a[(i + q) * ai + t * at] * bv;
+            if at == 1 {
+                // Rows of `a` contiguous along t: one checked slice per row.
+                let rows: [&[f32]; 4] = std::array::from_fn(|q| &a[(i + q) * ai..][..k]);
+                for (t, &bv) in b[j..].iter().step_by(n).take(k).enumerate() {
+                    for (s, row) in acc.iter_mut().zip(rows) {
+                        *s += row[t] * bv;
+                    }
+                }
+            } else {
+                for t in 0..k {
+                    let bv = b[t * n + j];
+                    for (q, s) in acc.iter_mut().enumerate() {
+                        *s += a[(i + q) * ai + t * at] * bv;
+                    }
                 }
             }
             for (q, v) in acc.into_iter().enumerate() {
@@ -183,21 +195,46 @@ pub(crate) fn small_forward(
     (b, n_in, n_out): (usize, usize, usize),
     wt: &mut Vec<f32>,
 ) {
-    // wᵀ `[in, out]`, so that a tile of z's row is a contiguous run of each wᵀ row (every entry
-    // is overwritten: no clearing).
-    wt.resize(n_in * n_out, 0.0);
-    let w = &w[..n_out * n_in];
-    for (k, row) in wt.chunks_exact_mut(n_out).enumerate() {
-        for (j, v) in row.iter_mut().enumerate() {
-            *v = w[j * n_in + k];
-        }
+    // wᵀ `[in, out]`, so that a tile of z's row is a contiguous run of each wᵀ row. Every entry
+    // is overwritten, so the scratch only grows (never shrinks and refills: one buffer serves
+    // layers of several sizes, and a fill is a `memory.fill`, a call out of wasm code in V8).
+    if wt.len() < n_in * n_out {
+        wt.resize(n_in * n_out, 0.0);
     }
+    let wt = &mut wt[..n_in * n_out];
+    transpose(&w[..n_out * n_in], (n_out, n_in), wt);
     let out = Out {
         c: z,
         strides: (n_out, 1),
         bias: &bias[..n_out],
     };
     product(x, (n_in, 1), wt, out, (b, n_out, n_in));
+}
+
+/// `wt = wᵀ` for a row-major `[rows, cols]` matrix `w` (`wt` is `[cols, rows]`), taking 8 rows of
+/// `w` at a time (then 4, then single rows), so that each write is a run of 8 (or 4) values and
+/// each loop iteration moves as many (a loop iteration of wasm code costs V8 an interrupt check).
+fn transpose(w: &[f32], (rows, cols): (usize, usize), wt: &mut [f32]) {
+    #[inline(always)]
+    fn block<const R: usize>(w: &[f32], (rows, cols): (usize, usize), j: usize, wt: &mut [f32]) {
+        let src: [&[f32]; R] = std::array::from_fn(|q| &w[(j + q) * cols..(j + q + 1) * cols]);
+        for (k, dst) in wt.chunks_exact_mut(rows).take(cols).enumerate() {
+            let v: [f32; R] = std::array::from_fn(|q| src[q][k]);
+            dst[j..j + R].copy_from_slice(&v);
+        }
+    }
+    let mut j = 0;
+    while j + 8 <= rows {
+        block::<8>(w, (rows, cols), j, wt);
+        j += 8;
+    }
+    if j + 4 <= rows {
+        block::<4>(w, (rows, cols), j, wt);
+        j += 4;
+    }
+    for j in j..rows {
+        block::<1>(w, (rows, cols), j, wt);
+    }
 }
 
 /// gb = Σ over the rows of δ (row-major `[rows, gb.len()]`): each sum from 0.0, adding the rows

@@ -316,6 +316,44 @@ mod tests {
         }
     }
 
+    /// The path is chosen once per training call (`Trainer::prepare`), so a model that stops
+    /// qualifying between two calls of the same trainer — structured pruning leaves its weights
+    /// column-major — takes the general path from the next call on (the lean one would panic on
+    /// those weights), and ends with the weights of a trainer that never took the lean path.
+    #[test]
+    fn the_path_is_chosen_again_for_every_training_call() {
+        let data = data(40, 2, 2, 5);
+        let spec = MlpSpec {
+            inputs: 2,
+            hidden: vec![8, 8],
+            outputs: 1,
+            activation: Activation::Tanh,
+            output_activation: Activation::Tanh,
+            init: Init::GlorotNormal,
+            seed: 3,
+        };
+        let config = TrainConfig {
+            loss: Loss::Mse,
+            optimizer: Optimizer::Sgd,
+            learning_rate: 0.05,
+            batch_size: 10,
+            seed: 1,
+            ..TrainConfig::default()
+        };
+        let run = |lean: bool| {
+            let mut m = Mlp::new(&spec).unwrap();
+            let mut t = Trainer::new(config.clone()).unwrap();
+            t.set_lean_path(lean);
+            assert!(covers(m.layers(), 10));
+            t.train_steps(&mut m, &data, 7).unwrap();
+            m.remove_neurons(0, &[0, 2, 3, 5]).unwrap();
+            assert!(!covers(m.layers(), 10));
+            t.train_steps(&mut m, &data, 7).unwrap();
+            m
+        };
+        assert_eq!(bits(&run(true)), bits(&run(false)));
+    }
+
     /// Layers too large for the direct products, large enough for the sparse ones, or left
     /// column-major by structured pruning train through the general path.
     #[test]

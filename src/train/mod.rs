@@ -312,8 +312,9 @@ impl Trainer {
     /// [`Error::Shape`] if the data does not fit the model.
     pub fn train_epoch(&mut self, model: &mut Mlp, data: &Dataset) -> Result<EpochMetrics> {
         self.check_data(model, data)?;
+        let lean_x = self.prepare(model, data);
         loop {
-            let ended = self.one_step(model, data)?;
+            let ended = self.one_step(model, data, lean_x)?;
             if ended {
                 break;
             }
@@ -333,9 +334,10 @@ impl Trainer {
         n: u64,
     ) -> Result<Vec<EpochMetrics>> {
         self.check_data(model, data)?;
+        let lean_x = self.prepare(model, data);
         let mut done = Vec::new();
         for _ in 0..n {
-            if self.one_step(model, data)? {
+            if self.one_step(model, data, lean_x)? {
                 done.push(self.metrics(model, data));
             }
         }
@@ -351,9 +353,10 @@ impl Trainer {
     /// As [`Trainer::train_epoch`].
     pub fn train_steps_only(&mut self, model: &mut Mlp, data: &Dataset, n: u64) -> Result<usize> {
         self.check_data(model, data)?;
+        let lean_x = self.prepare(model, data);
         let mut epochs = 0;
         for _ in 0..n {
-            if self.one_step(model, data)? {
+            if self.one_step(model, data, lean_x)? {
                 epochs += 1;
             }
         }
@@ -421,8 +424,29 @@ impl Trainer {
         Ok(())
     }
 
-    /// One optimizer step on the next batch. Returns true if it completed an epoch.
-    fn one_step(&mut self, model: &mut Mlp, data: &Dataset) -> Result<bool> {
+    /// What the steps of one training call share, checked once per call rather than per step
+    /// (a step changes weights, never shapes or layouts, and in wasm these ndarray layout checks
+    /// cost about 6% of a small network's step): sizes the gradient buffers, and returns the
+    /// training rows as one row-major slice if the steps take the lean path (see
+    /// [`Trainer::set_lean_path`]), `None` if they take the general one.
+    fn prepare<'d>(&mut self, model: &Mlp, data: &'d Dataset) -> Option<&'d [f32]> {
+        self.grads.fit(&model.layers);
+        if self.lean_on && lean::covers(&model.layers, self.config.batch_size) {
+            data.x_train.as_slice()
+        } else {
+            None
+        }
+    }
+
+    /// One optimizer step on the next batch, through the lean path with the training rows
+    /// `lean_x` if given, else the general one ([`Trainer::prepare`] decides, for the model and
+    /// data of this call). Returns true if it completed an epoch.
+    fn one_step(
+        &mut self,
+        model: &mut Mlp,
+        data: &Dataset,
+        lean_x: Option<&[f32]>,
+    ) -> Result<bool> {
         if self.step == 0 && self.config.rewind_step == Some(0) {
             model.save_rewind_point(0);
         }
@@ -434,21 +458,15 @@ impl Trainer {
         }
         let end = (self.cursor + self.config.batch_size).min(n);
         let rows = &self.order[self.cursor..end];
-        self.grads.fit(&model.layers);
-        let x_train = data.x_train.as_slice();
-        let loss = match x_train {
-            Some(x_train)
-                if self.lean_on && lean::covers(&model.layers, self.config.batch_size) =>
-            {
-                self.lean.backprop(
-                    model,
-                    (x_train, &data.y_train),
-                    rows,
-                    self.config.loss,
-                    &mut self.grads,
-                )
-            }
-            _ => {
+        let loss = match lean_x {
+            Some(x_train) => self.lean.backprop(
+                model,
+                (x_train, &data.y_train),
+                rows,
+                self.config.loss,
+                &mut self.grads,
+            ),
+            None => {
                 if !self.ws.fits(self.config.batch_size, &model.layers) {
                     self.ws.fit(self.config.batch_size, &model.widths());
                 }

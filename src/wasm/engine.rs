@@ -1,6 +1,6 @@
 //! The training engine's JS class, [`Playground`] (module `www/pkg/pruning_playground.js`).
 
-use js_sys::{Array, Float32Array, Reflect, Uint8Array};
+use js_sys::{Array, Float32Array, Reflect, Uint16Array, Uint8Array};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -360,11 +360,19 @@ impl Playground {
         ])
     }
 
-    /// The data for drawing: features as Float32Array rows, labels as Uint8Array.
+    /// The data for drawing: features as Float32Array rows, labels as Uint8Array, or as
+    /// Uint16Array when there are more than 256 classes (a CSV data set can have up to
+    /// `MAX_WIDTH` = 4096, one output each).
     pub fn dataset(&self) -> JsValue {
         let d = &self.exp.data;
+        let wide = d.n_classes > 256;
         let labels = |y: &[usize]| -> JsValue {
-            Uint8Array::from(y.iter().map(|&c| c as u8).collect::<Vec<u8>>().as_slice()).into()
+            if wide {
+                Uint16Array::from(y.iter().map(|&c| c as u16).collect::<Vec<u16>>().as_slice())
+                    .into()
+            } else {
+                Uint8Array::from(y.iter().map(|&c| c as u8).collect::<Vec<u8>>().as_slice()).into()
+            }
         };
         let names: Array = d
             .feature_names

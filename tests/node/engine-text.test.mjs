@@ -26,7 +26,7 @@ const csv = (/** @type {string} */ text) => () => {
 const config = (/** @type {object} */ over) => () => new Playground(circleConfig(over));
 
 /** English words the engine's sentences are made of; none may be left outside quotes. */
-const GLUE = /\b(the|is|not|a|an|number|finite|columns?|line|expected|got|limit|invalid|need|least|most|empty|only|one|of|file|rows?|label|class|header|cell|between|and|to|each|neurons|layers|parameters|positive|named|has|separated|commas|bytes)\b/i;
+const GLUE = /\b(the|is|not|a|an|number|finite|columns?|line|expected|got|limit|invalid|need|least|most|empty|only|one|of|file|rows?|label|class|header|cell|between|and|to|each|neurons|layers|parameters|positive|named|has|separated|commas|bytes|weights|saved|step|rewind|point|train|with|first)\b/i;
 
 const CASES = [
   csv(''),
@@ -49,6 +49,12 @@ const CASES = [
   config({ l2: -1 }),
   config({ dataset: { kind: 'circle', noise: 5, trainFraction: 0.5, samples: 500, seed: 0 } }),
   config({ dataset: { kind: 'circle', noise: 0.1, trainFraction: 0.5, samples: 1e9, seed: 0 } }),
+  () => new Playground(circleConfig()).rewindTo(5),
+  () => {
+    const p = new Playground(circleConfig({ rewindStep: 3 }));
+    p.train(1);
+    p.rewindTo(5);
+  },
 ];
 
 test('engine messages read in Korean, with their values kept', () => {

@@ -88,3 +88,23 @@ test('the I/O module: a model exported through it imports back identically; CSV 
   assert.throws(() => io.pytorchScript(pg.config(), { levels: 2, typo: 1 }), /unknown field `typo`/);
   for (const p of [pg, other, csvPg]) p.free();
 });
+
+test('dataset() labels: Uint8Array up to 256 classes, Uint16Array above, values intact', () => {
+  // One feature, one row per class: class c sits at x = c (a data set given directly, as the
+  // worker gives csvDataset's output).
+  const make = (classes) => {
+    const y = Uint32Array.from({ length: classes }, (_, c) => c);
+    const x = Float32Array.from(y);
+    return { name: 'classes', featureNames: ['x'], nClasses: classes, xTrain: x, yTrain: y, xTest: x.slice(0, 1), yTest: y.slice(0, 1) };
+  };
+  for (const [classes, type] of [[256, Uint8Array], [300, Uint16Array]]) {
+    const config = circleConfig({ dataset: { kind: 'csv', csv: 'x,label\n0,0\n1,1\n' }, hidden: [4], loss: 'cross-entropy' });
+    const pg = new wasm.Playground(config, make(classes));
+    const d = pg.dataset();
+    assert.equal(d.nClasses, classes);
+    assert.ok(d.yTrain instanceof type, `${classes} classes: ${d.yTrain.constructor.name}`);
+    assert.deepEqual(Array.from(d.yTrain), Array.from({ length: classes }, (_, c) => c));
+    assert.deepEqual(Array.from(d.yTest), [0]);
+    pg.free();
+  }
+});

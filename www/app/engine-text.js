@@ -1,6 +1,6 @@
 // The engine (Rust) writes its error messages in English, with a fixed shape per error: CSV
-// problems ("CSV line 3: column "b": "x" is not a number") and refused settings ("invalid
-// batch_size: 0 (1 to 4096)"). The page shows them inside its own sentences, so in Korean the
+// problems ("CSV line 3: column "b": "x" is not a number"), refused settings ("invalid
+// batch_size: 0 (1 to 4096)") and a rewind to a step with no saved weights. The page shows them inside its own sentences, so in Korean the
 // known shapes are translated here; values, field names and quoted cells stay as the engine
 // wrote them, and a message of an unknown shape is shown unchanged.
 
@@ -61,6 +61,15 @@ const MESSAGE_KO = [
     (field, value) => `설정 ${field}의 값이 ${value}입니다(유한한 수여야 합니다)`,
   ],
   [/^invalid (\S+): (.*)\)$/s, invalidSetting],
+  // Rewinding to step k (src/model/mod.rs, Mlp::rewind_to_step).
+  [
+    /^no weights were saved at step (\d+); the rewind point is step (\d+)$/,
+    (k, saved) => `스텝 ${k}에서 저장한 가중치가 없습니다. 되감기 지점은 스텝 ${saved}입니다`,
+  ],
+  [
+    /^no weights were saved at step (\d+); train with a rewind step first$/,
+    (k) => `스텝 ${k}에서 저장한 가중치가 없습니다. 먼저 되감기 스텝을 정하고 학습하세요`,
+  ],
 ];
 
 /**

@@ -77,7 +77,7 @@ export function createBoundary(root, mapsRoot) {
     const py = (y) => H - ((y - y0) / (y1 - y0)) * H;
     /**
      * @param {Float32Array} xs
-     * @param {Uint8Array} ys
+     * @param {Uint8Array | Uint16Array} ys
      * @param {boolean} filled
      */
     const points = (xs, ys, filled) => {
@@ -126,14 +126,16 @@ export function createBoundary(root, mapsRoot) {
         const label = document.createElement('span');
         label.className = 'map-label';
         label.textContent = t('density.layer', { n: l + 1 });
-        row.append(label);
+        const grid = document.createElement('div');
+        grid.className = 'map-tiles';
+        row.append(label, grid);
         const cs = Array.from({ length: widths[l] }, (_, i) => {
           const c = document.createElement('canvas');
           c.width = res;
           c.height = res;
           c.className = 'map-tile';
           c.title = t('net.hiddenNeuron', { l: l + 1, i: (snap.layers[l].neuronIds[i] ?? i) + 1 });
-          row.append(c);
+          grid.append(c);
           return c;
         });
         mapsRoot.append(row);
