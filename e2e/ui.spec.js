@@ -149,6 +149,12 @@ test.describe('playground page', () => {
       await expect(curve.locator(`path[data-branch="${branch}"]`)).toHaveAttribute('data-points', '3');
     }
     await expect(curve.locator('circle.dot')).toHaveCount(3 + 2 + 2); // controls share the dense point
+    // The ticket is drawn last (on top where the branches coincide); the legend reads ticket first.
+    expect(await curve.locator('path.series').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-branch'))))
+      .toEqual(['random-mask', 'random-reinit', 'ticket']);
+    expect(await curve.locator('circle.dot').evaluateAll((cs) => cs.slice(-3).map((c) => c.getAttribute('data-branch'))))
+      .toEqual(['ticket', 'ticket', 'ticket']);
+    await expect(curve.locator('.key').first()).toHaveClass(/branch-ticket/);
     await expect(page.getByTestId('level')).toHaveText('2 / 2');
     await expect(page.getByTestId('message')).toContainText('Lottery done');
     await page.screenshot({ path: `${ART}/05-lottery.png`, fullPage: false });

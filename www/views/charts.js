@@ -172,19 +172,24 @@ export function createCurve(root) {
       .defined((d) => Number.isFinite(d[1]))
       .x((d) => x(d[0]))
       .y((d) => y(d[1]));
+    // Drawn controls first, so the winning ticket's line and dots stay on top where the branches
+    // coincide (the legend keeps the reading order).
+    const drawOrder = [...byBranch].reverse();
     lines
       .selectAll('path')
-      .data(byBranch, (/** @type {any} */ d) => d.branch)
+      .data(drawOrder, (/** @type {any} */ d) => d.branch)
       .join('path')
+      .order()
       .attr('class', (d) => `series branch-${d.branch}`)
       .attr('data-branch', (d) => d.branch)
       .attr('data-points', (d) => d.points.length)
       .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, ok(p) ? p.testAccuracy : NaN]))) ?? '');
-    const pts = byBranch.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
+    const pts = drawOrder.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
     dots
       .selectAll('circle')
       .data(pts, (/** @type {any} */ d) => `${d.branch}:${d.level}`)
       .join('circle')
+      .order()
       .attr('class', (d) => `dot branch-${d.branch}${ok(d) ? '' : ' diverged'}`)
       .attr('data-branch', (d) => d.branch)
       .attr('r', 4)
