@@ -13,6 +13,8 @@
 
 mod activation;
 mod init;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(crate) mod lanes;
 pub(crate) mod tiled;
 
 pub use activation::{relu, tanh, Activation};
@@ -457,15 +459,13 @@ impl Mlp {
     /// [`Error::Shape`] if `x` has the wrong number of columns.
     pub fn forward(&self, x: ArrayView2<f32>) -> Result<Array2<f32>> {
         self.check_input(x)?;
-        let mut a = self.layers[0].forward(x);
-        for layer in &self.layers[1..] {
-            a = layer.forward(a.view());
-        }
-        Ok(a)
+        Ok(self
+            .forward_reusing(x, &mut ForwardScratch::default())
+            .to_owned())
     }
 
-    /// [`Mlp::forward`] without allocating (once `scratch` has grown to the batch): the outputs
-    /// stay in `scratch`, the same numbers as [`Mlp::forward`]'s. `x` must fit the model (see
+    /// The forward pass without allocating (once `scratch` has grown to the batch): the outputs
+    /// stay in `scratch` ([`Mlp::forward`] copies them out). `x` must fit the model (see
     /// [`Mlp::check_input`]).
     pub(crate) fn forward_reusing<'s>(
         &self,

@@ -205,8 +205,9 @@ fn finish(s: f32, c: f32, first: bool, bias: Option<f32>) -> f32 {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use super::{finish, NR};
+    use crate::model::lanes::{load, store};
     use core::arch::wasm32::{
-        f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat, v128_store,
+        f32x4_add, f32x4_mul, f32x4_splat, v128, v128_load, v128_load32_splat,
     };
 
     /// The `R × NR` sums over `t < kc` of `a[q·ai + t·at] · panel[t·NR + l]`, each from 0.0 in
@@ -250,16 +251,6 @@ mod simd {
         first: bool,
         bias: Option<&[f32]>,
     ) {
-        let load = |s: &[f32]| -> v128 {
-            let s: &[f32; 4] = s.try_into().expect("4 lanes");
-            // SAFETY: 4 f32s; v128_load needs no alignment.
-            unsafe { v128_load(s.as_ptr().cast::<v128>()) }
-        };
-        let store = |d: &mut [f32], v: v128| {
-            let d: &mut [f32; 4] = d.try_into().expect("4 lanes");
-            // SAFETY: as above.
-            unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), v) }
-        };
         if w == NR {
             let bias = bias.map(|b| [load(&b[..4]), load(&b[4..8])]);
             for (q, sums) in sums.into_iter().enumerate() {

@@ -107,18 +107,25 @@ impl Loss {
         match self {
             Loss::CrossEntropy => {
                 let scale = 1.0 / b as f32;
-                // e^(v − c) for a row, in a buffer (4 at a time in WebAssembly).
-                let mut e = vec![0.0f32; k];
+                // e^(v − c) for a part of a row (4 at a time in WebAssembly), on the stack: no
+                // allocation per call.
+                let mut e = [0.0f32; 64];
                 for (i, row) in a.chunks_exact(k).enumerate() {
                     let max = row.iter().fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                    exp_shifted(row, max, &mut e);
-                    let sum: f32 = e.iter().sum();
+                    // Σ e^(v − max), added in order from 0.0.
+                    let mut sum = 0.0f32;
+                    for part in row.chunks(e.len()) {
+                        let e = &mut e[..part.len()];
+                        exp_shifted(part, max, e);
+                        sum = e.iter().fold(sum, |s, &x| s + x);
+                    }
                     let log_sum = max + sum.ln();
                     total += f64::from(log_sum - row[y[i]]);
                     if let Some(g) = grad.as_mut() {
-                        exp_shifted(row, log_sum, &mut e);
-                        for (j, (g, &p)) in g[i * k..(i + 1) * k].iter_mut().zip(&e).enumerate() {
-                            *g = (p - if j == y[i] { 1.0 } else { 0.0 }) * scale;
+                        let g = &mut g[i * k..(i + 1) * k];
+                        exp_shifted(row, log_sum, g);
+                        for (j, g) in g.iter_mut().enumerate() {
+                            *g = (*g - if j == y[i] { 1.0 } else { 0.0 }) * scale;
                         }
                     }
                 }
@@ -191,23 +198,12 @@ fn exp_shifted(row: &[f32], c: f32, e: &mut [f32]) {
 /// `f32::exp` four lanes at a time (WebAssembly).
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
+    pub(super) use crate::model::lanes::{load, store};
     use core::arch::wasm32::{
         f32x4_add, f32x4_convert_i32x4, f32x4_div, f32x4_mul, f32x4_splat, f32x4_sub, i32x4_add,
         i32x4_shl, i32x4_shr, i32x4_splat, i32x4_trunc_sat_f32x4, u32x4_ge, u32x4_gt, u32x4_le,
-        v128, v128_and, v128_any_true, v128_bitselect, v128_load, v128_store,
+        v128, v128_and, v128_any_true, v128_bitselect,
     };
-
-    pub(super) fn load(s: &[f32]) -> v128 {
-        let s: &[f32; 4] = s.try_into().expect("4 lanes");
-        // SAFETY: 4 f32s; v128_load needs no alignment.
-        unsafe { v128_load(s.as_ptr().cast::<v128>()) }
-    }
-
-    pub(super) fn store(d: &mut [f32], v: v128) {
-        let d: &mut [f32; 4] = d.try_into().expect("4 lanes");
-        // SAFETY: as in `load`.
-        unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), v) }
-    }
 
     /// e^x in each lane: the `expf` of the `libm` that `f32::exp` calls in WebAssembly (FreeBSD's
     /// `e_expf.c`), operation for operation, the branches as lane selects. Lanes of

@@ -243,22 +243,11 @@ impl Rule {
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd {
     use super::{Biases, Weights};
+    use crate::model::lanes::{load, store};
     use core::arch::wasm32::{
         f32x4_add, f32x4_div, f32x4_eq, f32x4_mul, f32x4_splat, f32x4_sqrt, f32x4_sub, v128,
-        v128_bitselect, v128_load, v128_store,
+        v128_bitselect,
     };
-
-    fn load(s: &[f32]) -> v128 {
-        let s: &[f32; 4] = s.try_into().expect("4 lanes");
-        // SAFETY: 4 f32s; v128_load needs no alignment.
-        unsafe { v128_load(s.as_ptr().cast::<v128>()) }
-    }
-
-    fn store(d: &mut [f32], v: v128) {
-        let d: &mut [f32; 4] = d.try_into().expect("4 lanes");
-        // SAFETY: as in `load`.
-        unsafe { v128_store(d.as_mut_ptr().cast::<v128>(), v) }
-    }
 
     /// The Adam update (`Rule::layer`'s closure, operation for operation) on the whole groups of
     /// four weights and biases; returns the remaining ones (fewer than four of each).
