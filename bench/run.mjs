@@ -178,6 +178,12 @@ async function main() {
         ? `\nloss check: every engine's training loss after one epoch is within ${LOSS_TOLERANCE} (relative) of ours`
         : `\nloss check FAILED (> ${LOSS_TOLERANCE} relative): ${off.map((r) => `${r.case} / ${r.engine}`).join(', ')}`,
     );
+    const paired = rows.filter((r) => r.engine === 'ours' && r.ms_per_step_paired !== undefined);
+    if (paired.length > 0) {
+      console.log(
+        `\nours' rows: its windows alone (as the peak is measured); its windows paired with the other engines' (the ratios): ${paired.map((r) => `${r.case} ${fmt(r.ms_per_step_paired)} ms`).join(' | ')}`,
+      );
+    }
     console.log(`\npeak SIMD128 (mul+add, in page): ${fmt(peak)} GFLOP/s; relaxed madd: ${fmt(res.peak.relaxed_madd_gflops)} GFLOP/s`);
     if (res.lottery) console.log(`lottery (MNIST-1D 40-100-100-10, 10 levels × 20 epochs, ticket + random reinit): ${(res.lottery.ms / 1000).toFixed(2)} s`);
     for (const name of new Set(res.sparse_sweep_engine.map((/** @type {any} */ x) => x.case))) {
