@@ -13,10 +13,10 @@
 //! - [`lottery`]: the level runner (train → prune → rewind → retrain) with control branches;
 //! - [`io`]: PyTorch-compatible safetensors export and import (cargo feature `io`, on by default).
 //!
-//! [`model`], [`train`], [`data`], [`error`], [`rng`] and [`views`] are compiled in the workspace crate
-//! `pruning-playground-core` (crates/core, from these same files) and re-exported here, so that
-//! the browser engine can build the training path at opt-level 3 and the rest of this crate for
-//! size (the `wasm` profile in Cargo.toml).
+//! [`model`], [`train`], [`data`], [`error`], [`rng`] and [`views`] live in the workspace crate
+//! `pruning-playground-core` (crates/core: plain Rust, no dependency on this crate) and are
+//! re-exported here, so that the browser engine can build the training path at opt-level 3 and the
+//! rest of this crate for size (the `wasm` profile in Cargo.toml).
 //!
 //! [`wasm`] is the only module that knows about `wasm_bindgen`; it is compiled for `wasm32` only.
 //! The browser gets two wasm modules from it, linked by the cdylib crate `pruning-playground-wasm`

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 /// 117 KB out of its binary and is given the same file at run time ([`provide`]; the page's worker
 /// fetches `pkg/digits.bin` the first time a digits network is built).
 #[cfg(not(target_arch = "wasm32"))]
-pub static DIGITS_BIN: &[u8] = include_bytes!("../../data/digits.bin");
+pub static DIGITS_BIN: &[u8] = include_bytes!("../../../../data/digits.bin");
 
 #[cfg(target_arch = "wasm32")]
 static PROVIDED: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();

@@ -168,7 +168,7 @@ pub const MAX_NOISE: f32 = 0.5;
 ///
 /// # Example
 /// ```
-/// use pruning_playground::data::{build, DataSpec, DatasetKind};
+/// use pruning_playground_core::data::{build, DataSpec, DatasetKind};
 ///
 /// let spec = DataSpec { kind: DatasetKind::Spiral, samples: 200, seed: 7, ..DataSpec::default() };
 /// let data = build(&spec).unwrap();

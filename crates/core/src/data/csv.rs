@@ -67,7 +67,7 @@ impl Default for CsvOptions {
 ///
 /// # Example
 /// ```
-/// use pruning_playground::data::csv::{from_csv, CsvOptions};
+/// use pruning_playground_core::data::csv::{from_csv, CsvOptions};
 ///
 /// let text = "height,weight,kind\n1.0,2.0,cat\n1.5,2.5,dog\n1.1,2.1,cat\n1.6,2.4,dog\n";
 /// let data = from_csv(text, &CsvOptions { train_fraction: 0.5, ..CsvOptions::default() }).unwrap();
