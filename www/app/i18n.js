@@ -281,7 +281,6 @@ const en = {
   'msg.error': 'Error: {error}',
   'msg.needTraining': 'Train the network first: pruning scores come from trained weights.',
   'msg.noRewindStep': 'Set “Rewind step k” above 0 (and train past it) to rewind to step k.',
-  'msg.unavailable': 'This engine build does not have {method} yet.',
   'msg.urlProblem': 'Ignored a value in the link: {problem}',
   'msg.measured': 'Inference: {us} µs per example on this model.',
 
@@ -632,7 +631,6 @@ const ko = {
   'msg.error': '오류: {error}',
   'msg.needTraining': '먼저 학습하세요. 가지치기 점수는 학습된 가중치에서 나옵니다.',
   'msg.noRewindStep': '스텝 k로 되감으려면 “되감기 스텝 k”를 0보다 크게 정하고 그보다 오래 학습하세요.',
-  'msg.unavailable': '이 엔진 빌드에는 아직 {method} 기능이 없습니다.',
   'msg.urlProblem': '링크의 값을 무시했습니다: {problem}',
   'msg.measured': '추론: 이 모델에서 예제당 {us} µs.',
 
