@@ -29,7 +29,7 @@ import { createLog, createSession } from './session.js';
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
  *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
- *       | 'recover' }} Action
+ *       | 'recover' | 'resumeRestore' | 'discardRestore' }} Action
  */
 
 /** Settings that only change the page. */
@@ -71,13 +71,13 @@ export function createApp(initial, views, options = {}) {
         applyTranslations(document);
       }
       set({ settings: next });
-      syncUrl();
+      await syncUrl();
       persist();
       return;
     }
     if (!s.rebuild) {
       set({ settings: next });
-      syncUrl();
+      await syncUrl();
       return;
     }
     if (key === 'dataset' && value === 'csv' && !store.state.csvText) {
@@ -87,7 +87,7 @@ export function createApp(initial, views, options = {}) {
     }
     try {
       const { frame } = await wf.build(next);
-      syncUrl();
+      await syncUrl();
       say('info', 'msg.built', wf.readyParams(frame));
     } catch (err) {
       set({ settings: { ...store.state.settings } }); // controls snap back
@@ -99,7 +99,7 @@ export function createApp(initial, views, options = {}) {
   async function applyPreset(preset) {
     const next = /** @type {Settings} */ ({ ...store.state.settings, ...preset });
     await wf.build(next);
-    syncUrl();
+    await syncUrl();
   }
 
   /**
@@ -120,10 +120,10 @@ export function createApp(initial, views, options = {}) {
       }
       case 'newExperiment': {
         const error = clearSaved();
-        set({ csvText: '' });
+        set({ csvText: '', restorePending: null });
         await wf.build({ ...defaults(), lang: s.lang, theme: s.theme });
         set({ lesson: null });
-        syncUrl();
+        await syncUrl();
         if (error) return say('error', 'msg.storageError', { error });
         return say('info', 'msg.newExperiment');
       }
@@ -139,12 +139,17 @@ export function createApp(initial, views, options = {}) {
           name: action.name,
           error: t('msg.csvTooLarge', { bytes: int(action.bytes), max: int(20_000_000) }),
         });
+      case 'resumeRestore':
+        return session.resume();
+      case 'discardRestore':
+        return session.discard();
       case 'csv': {
         try {
+          if (store.state.restorePending === 'csv' && (await session.csvArrived(action.text))) return;
           const next = /** @type {Settings} */ ({ ...s, dataset: 'csv' });
           const { info } = await wf.build(next, action.text);
           set({ csvText: action.text });
-          syncUrl();
+          await syncUrl();
           const d = info.dataset;
           say('info', 'msg.csvLoaded', {
             name: action.name,
@@ -216,7 +221,7 @@ export function createApp(initial, views, options = {}) {
       }
     } finally {
       set({ busy: null, progress: null });
-      syncUrl();
+      await syncUrl();
       persist();
       set({ done: store.state.done + 1 });
     }

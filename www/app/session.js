@@ -1,11 +1,15 @@
 // The session: what makes an experiment outlive the moment — the step log (every model-changing
-// step with the settings it used), the URL that carries it, the autosave, the replay of a log
-// (from a link or the autosave) and the recovery after the engine's worker died.
+// step with the settings it used), the link that carries it (link.js), the autosave (autosave.js),
+// the replay of a log (from a link or the autosave) and the recovery after the engine's worker
+// died. A restore that does not finish (cancelled, failed, or its CSV data is not stored) never
+// overwrites the save or the link it came from: it says where it stopped and offers Resume (or
+// uploading the CSV again) and Discard.
 import { t } from './i18n.js';
 import { pct } from './format.js';
-import { defaults, toQuery } from './state.js';
+import { defaults, switchDataset, toQuery } from './state.js';
 import { clearSaved, save } from './autosave.js';
 import { formatSteps, makeStep, stepSettings } from './steplog.js';
+import { compactSteps, writeLink } from './link.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -47,11 +51,23 @@ export function createLog(store) {
  * @property {string[]} [problems]   problems with the link (or the element's attributes)
  * @property {import('./autosave.js').Saved | null} [restore]   a saved experiment whose history and
  *   lottery table are shown once the network is built
+ * @property {boolean} [own]   `restore` is this tab's own save (not a copy of another tab's)
  * @property {string | null} [storageError]   reading the saved experiment failed
- * @property {Step[]} [steps]   a step log (from the link or the saved experiment) replayed on the new network
+ * @property {Step[]} [steps]   a step log replayed on the new network
+ * @property {'link' | 'storage'} [source]   where `steps` came from (default: the link)
+ * @property {string} [csv]   the uploaded data of a saved CSV experiment
+ * @property {string | null} [classroom]   the link's `controls` list, kept in the link as it came
  * @property {boolean} [embedded]   a `<pruning-playground>` element: no URL, no autosave
  * @property {boolean} [autosave]   false for the page inside an iframe (it must not overwrite the
  *   reader's own saved experiment)
+ */
+
+/**
+ * @typedef {object} Pending   a restore that did not finish, as it was asked for
+ * @property {import('./state.js').Settings} settings
+ * @property {Step[]} steps
+ * @property {'link' | 'storage'} source
+ * @property {string} csv
  */
 
 /**
@@ -65,26 +81,40 @@ export function createSession(store, wf, options, emit, errorText) {
   const { set, say } = store;
   /** The last storage error shown, so a full or disabled storage is reported once, not per action. */
   let storageFailed = false;
+  /** The CSV text whose "too large to keep" was said (once per upload). */
+  let csvWarned = '';
+  /** @type {Pending | null} */
+  let pending = null;
+  /** Link writes in flight (compression is asynchronous): only the newest one lands. */
+  let linkSeq = 0;
 
   /**
-   * Autosaves the experiment after an action: settings, history and the finished lottery table
-   * (a default, empty experiment is not kept). A storage failure only shows a message.
+   * Autosaves the experiment after an action: settings, history, the finished lottery table and
+   * an uploaded CSV (a default, empty experiment is not kept). Not while a restore is pending: the
+   * save it came from stays. A storage failure only shows a message.
    */
   function persist() {
-    if (options.embedded || options.autosave === false) return;
-    const { settings, history, lottery, log } = store.state;
+    if (options.embedded || options.autosave === false || store.state.restorePending !== null) return;
+    const { settings, history, lottery, log, csvText } = store.state;
     const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
-    const error = pristine ? clearSaved() : save({ settings, history, lottery, steps: formatSteps(log, settings) });
+    const csv = settings.dataset === 'csv' ? csvText : undefined;
+    const { error, csvDropped } = pristine
+      ? { error: clearSaved(), csvDropped: false }
+      : save({ settings, history, lottery, steps: formatSteps(log, settings), csv });
     if (error && !storageFailed) say('error', 'msg.storageError', { error });
     storageFailed = error !== null;
+    if (csvDropped && csv !== csvWarned) {
+      csvWarned = csv ?? '';
+      say('info', 'msg.csvNotSaved', { kb: Math.round((csv ?? '').length / 1024) });
+    }
   }
 
-  /** The page's query: the settings that differ from the defaults, then the step log. */
-  function currentQuery() {
+  /** The page's link: the settings that differ from the defaults, the step log, the classroom. */
+  async function currentQuery() {
     const { log, settings } = store.state;
-    const steps = formatSteps(log, settings);
+    const steps = await compactSteps(formatSteps(log, settings));
     // Classroom mode (which controls are shown) stays in the link as it came.
-    const classroom = new URLSearchParams(location.search).get('controls');
+    const classroom = options.classroom ?? null;
     return [
       toQuery(settings).toString(),
       steps ? `steps=${steps}` : '',
@@ -92,37 +122,54 @@ export function createSession(store, wf, options, emit, errorText) {
     ].filter(Boolean).join('&');
   }
 
-  function syncUrl() {
-    if (options.embedded) return;
-    const query = currentQuery();
-    const url = `${location.pathname}${query ? `?${query}` : ''}${location.hash}`;
-    history.replaceState(null, '', url);
+  /** Writes the experiment to the link (the fragment); not while a restore is pending. */
+  async function syncUrl() {
+    if (options.embedded || store.state.restorePending !== null) return;
+    const seq = ++linkSeq;
+    const query = await currentQuery();
+    if (seq === linkSeq) writeLink(query);
   }
 
   /**
-   * Replays a step log (from a link or the autosave) on the freshly built network, step by step
-   * with progress; Cancel stops it, keeping the steps replayed so far.
+   * Replays a step log on the freshly built network, step by step with progress; Cancel stops it,
+   * keeping the steps replayed so far.
    * @param {Step[]} steps
+   * @param {'link' | 'storage'} [source]   where the steps came from (for the progress message)
+   * @returns {Promise<{ complete: true } | { complete: false, step: number, name: string, detail: string }>}
+   *   where it stopped: the 1-based step, its name, and how far into it (epochs, or the error)
    */
-  async function replay(steps) {
+  async function replay(steps, source = 'link') {
     const final = store.state.settings;
     set({ cancelled: false, busy: 'replay' });
+    let i = 0;
     try {
-      for (const [i, step] of steps.entries()) {
+      for (; i < steps.length; i += 1) {
         if (store.state.cancelled) break;
+        const step = steps[i];
         const params = { step: i + 1, steps: steps.length, name: t(`logstep.${step.type}`) };
         set({
           settings: stepSettings(step, final),
           progress: { value: i, max: steps.length, label: t('msg.replayProgress', params) },
-          message: { kind: 'info', key: 'msg.replaying', params },
+          message: { kind: 'info', key: source === 'storage' ? 'msg.replaying.storage' : 'msg.replaying', params },
         });
+        const before = store.state.history.at(-1)?.epoch ?? 0;
         await wf.run(step.type);
         set({ settings: final });
+        if (store.state.cancelled) {
+          const total = step.type === 'train' ? step.settings.epochs : step.type === 'retrain' ? step.settings.retrainEpochs : null;
+          const ran = (store.state.history.at(-1)?.epoch ?? 0) - before;
+          const detail = total !== null && ran < Number(total) ? t('msg.replayStoppedEpochs', { done: ran, total: Number(total) }) : '';
+          return { complete: false, step: i + 1, name: params.name, detail };
+        }
       }
+    } catch (err) {
+      const name = i < steps.length ? t(`logstep.${steps[i].type}`) : '';
+      return { complete: false, step: i + 1, name, detail: t('msg.replayStoppedError', { error: errorText(err) }) };
     } finally {
       set({ settings: final, busy: null, progress: null });
     }
-    return !store.state.cancelled;
+    if (i < steps.length) return { complete: false, step: i + 1, name: t(`logstep.${steps[i].type}`), detail: '' };
+    return { complete: true };
   }
 
   /**
@@ -141,47 +188,123 @@ export function createSession(store, wf, options, emit, errorText) {
     emit('error', { action: 'recover', error: reason });
   }
 
+  /**
+   * Replays a restore's steps; when they all ran, the restore is over (the link and the save
+   * follow the page again), else it stays pending with a message saying where it stopped.
+   * @param {Pending} p
+   */
+  async function replayRestore(p) {
+    const result = await replay(p.steps, p.source);
+    if (!result.complete) {
+      pending = p;
+      set({ restorePending: 'stopped' });
+      say('error', `msg.replayStopped.${p.source}`, { step: result.step, steps: p.steps.length, name: result.name, detail: result.detail });
+      return false;
+    }
+    pending = null;
+    set({ restorePending: null });
+    return true;
+  }
+
+  /** @param {Pending} p */
+  function sayReplayed(p) {
+    const ev = store.state.frame?.evaluation;
+    const params = { steps: p.steps.length, epochs: store.state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) };
+    say('info', p.source === 'storage' ? 'msg.restoredReplayed' : 'msg.replayed', params);
+  }
+
+  /** Resume: the stopped restore again, from the start (a fresh network, every step). */
+  async function resume() {
+    const p = pending;
+    if (!p || store.state.restorePending !== 'stopped') return;
+    await wf.build(p.settings, p.csv);
+    if (await replayRestore(p)) {
+      sayReplayed(p);
+      await syncUrl();
+      persist();
+    }
+  }
+
+  /** Discard: the pending restore is forgotten; what the page shows becomes the save and the link. */
+  async function discard() {
+    if (store.state.restorePending === null) return;
+    const p = pending;
+    pending = null;
+    set({ restorePending: null });
+    if (p?.source === 'storage') clearSaved();
+    await syncUrl();
+    persist();
+    say('info', 'msg.restoreDiscarded');
+  }
+
+  /**
+   * A CSV was uploaded: when a restore waits for its data, it goes on with this file.
+   * @param {string} csv
+   */
+  async function csvArrived(csv) {
+    const p = pending;
+    if (!p || store.state.restorePending !== 'csv') return false;
+    const next = { ...p, csv };
+    await wf.build(p.settings, csv); // a file the engine refuses throws here: still pending
+    set({ csvText: csv, restorePending: null });
+    if (await replayRestore(next)) {
+      sayReplayed(next);
+      await syncUrl();
+      persist();
+    }
+    return true;
+  }
+
   /** Builds the first network, replays the link's or the autosave's steps and says what happened. */
   async function start() {
     try {
+      const source = options.source ?? 'link';
+      const asked = store.state.settings;
+      // An uploaded CSV whose data is not here (not stored, or a link): the built-in data meanwhile.
+      const csvMissing = asked.dataset === 'csv' && !options.csv;
+      const first = csvMissing ? switchDataset(asked, defaults().dataset) : asked;
       /** @type {{ info: CreateResult, frame: Frame, restored?: boolean }} */
       let built;
       try {
-        built = await wf.build(store.state.settings);
+        built = await wf.build(first, options.csv ?? '');
+        if (asked.dataset === 'csv' && options.csv) set({ csvText: options.csv });
       } catch (err) {
         // Settings from the link that the engine refuses: start from the defaults instead.
         options.problems = [...(options.problems ?? []), errorText(err)];
         built = { ...(await wf.build(defaults())), restored: false };
-        syncUrl();
+        await syncUrl();
       }
       const { frame } = built;
       const problems = options.problems ?? [];
       const saved = built.restored === false ? null : options.restore;
+      const steps = built.restored === false ? [] : options.steps ?? [];
+      /** @type {Pending} */
+      const asRestore = { settings: asked, steps, source, csv: options.csv ?? '' };
+      if (csvMissing && built.restored !== false) {
+        pending = asRestore;
+        set({ restorePending: 'csv' });
+        say('error', 'msg.csvMissing', { steps: steps.length });
+        return;
+      }
       // The step log (link or autosave) replays the model itself; the saved tables are only shown
       // when there is no log to replay (older saves) or the log has no lottery run.
-      const steps = built.restored === false ? [] : options.steps ?? [];
       let replayed = false;
       if (steps.length > 0) {
-        const complete = await replay(steps);
+        if (!(await replayRestore(asRestore))) return;
         replayed = true;
-        syncUrl();
-        persist();
-        if (!complete) {
-          say('info', 'msg.replayCancelled', { done: store.state.log.length, steps: steps.length });
-          return;
-        }
       }
       if (saved && (saved.history.length > 0 || saved.lottery.length > 0)) {
         if (!replayed) set({ history: saved.history, lottery: saved.lottery });
         else if (store.state.lottery.length === 0 && saved.lottery.length > 0) set({ lottery: saved.lottery });
       }
-      const ev = store.state.frame?.evaluation;
       if (problems.length > 0) say('error', options.embedded ? 'embed.attrProblem' : 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
-      else if (replayed) {
-        say('info', 'msg.replayed', { steps: steps.length, epochs: store.state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) });
-      } else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
+      else if (replayed) sayReplayed(asRestore);
+      else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
       else say('info', 'msg.ready', wf.readyParams(frame));
+      await syncUrl();
+      // This tab's own save, restored as it was, needs no writing; a link or another tab's copy does.
+      if (replayed && !(source === 'storage' && options.own)) persist();
     } catch (err) {
       say('error', 'msg.error', { error: errorText(err) });
       emit('error', { action: 'start', error: errorText(err) });
@@ -190,5 +313,5 @@ export function createSession(store, wf, options, emit, errorText) {
     }
   }
 
-  return { persist, syncUrl, replay, recover, start };
+  return { persist, syncUrl, replay, recover, start, resume, discard, csvArrived };
 }

@@ -48,6 +48,10 @@
  * @property {boolean} lotteryCancelled   the last lottery run was cancelled: its partial runner cannot
  *   be replayed, so neither can `adopt`
  * @property {string} csvText   the uploaded CSV the current network was built from ('' for built-in data)
+ * @property {'stopped' | 'csv' | null} restorePending   a restore (of the autosave or a link) did not
+ *   finish: 'stopped' (cancelled or failed: Resume / Discard are offered) or 'csv' (its uploaded data
+ *   is not stored: upload it again, or Discard); meanwhile the save and the link it came from stay
+ *   as they were
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -83,6 +87,7 @@ export function initialState(settings) {
     cancelled: false,
     lotteryCancelled: false,
     csvText: '',
+    restorePending: null,
   };
 }
 
