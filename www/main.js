@@ -159,10 +159,11 @@ matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.
 
 wireEmbed(document, () => app.state, () => classroom);
 app.start();
-// A link edited by hand in the address bar changes only the fragment: load it as a new link.
+// A link edited by hand in the address bar changes only the fragment: load it as a new link
+// (an in-page anchor such as the skip link, `#pipeline`, is no link: no `=`).
 let written = location.hash;
 window.addEventListener('hashchange', () => {
-  if (location.hash !== written) location.reload();
+  if (location.hash !== written && location.hash.includes('=')) location.reload();
 });
 // The page's own writes (history.replaceState) fire no hashchange; remember them.
 const replaceState = history.replaceState.bind(history);
