@@ -195,6 +195,11 @@ export function createSession(store, wf, options, emit, errorText) {
    */
   async function replayRestore(p) {
     const result = await replay(p.steps, p.source);
+    if (!result.complete && options.embedded) {
+      // An element keeps no save and writes no link: it only says where its steps stopped.
+      say('error', 'msg.replayStopped.embed', { step: result.step, steps: p.steps.length, name: result.name, detail: result.detail });
+      return false;
+    }
     if (!result.complete) {
       pending = p;
       set({ restorePending: 'stopped' });
