@@ -67,6 +67,7 @@ test('1. cancelling the restore replay keeps the saved experiment and offers to 
   await expect(message).toContainText('saved experiment is kept');
   await expect(page.getByTestId('resume-restore')).toBeVisible();
   await expect(page.getByTestId('discard-restore')).toBeVisible();
+  await page.screenshot({ path: `${ART}/restore-stopped.png` });
 
   // Resume: the whole experiment comes back, with every lottery row.
   await press(page, 'resume-restore', 120_000);
@@ -134,6 +135,7 @@ test('2. an uploaded CSV experiment survives a reload; when its data is gone the
   await expect(message).not.toContainText('link');
   const again = page.getByTestId('csv-reupload');
   await expect(again).toBeVisible();
+  await page.screenshot({ path: `${ART}/csv-missing.png` });
   const chooser = page.waitForEvent('filechooser');
   await again.click();
   await (await chooser).setFiles(csvFile());

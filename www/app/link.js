@@ -68,8 +68,12 @@ async function through(bytes, stream, cap = Infinity) {
  */
 export async function compactSteps(steps) {
   if (steps.length <= COMPRESS_ABOVE || typeof CompressionStream !== 'function') return steps;
-  const packed = `~${toBase64url(await through(new TextEncoder().encode(steps), new CompressionStream('deflate-raw')))}`;
-  return packed.length < steps.length ? packed : steps;
+  try {
+    const packed = `~${toBase64url(await through(new TextEncoder().encode(steps), new CompressionStream('deflate-raw')))}`;
+    return packed.length < steps.length ? packed : steps;
+  } catch {
+    return steps; // a browser without 'deflate-raw': the link stays long but complete
+  }
 }
 
 /**
