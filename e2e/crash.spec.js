@@ -3,7 +3,7 @@
 // and says what happened; the model comes back exactly, and training goes on.
 import { test, expect } from '@playwright/test';
 /* global document, self */ // used inside page.evaluate / worker.evaluate callbacks
-import { open, press, watchProblems } from './helpers.js';
+import { linkParams, open, press, watchProblems } from './helpers.js';
 
 /**
  * Makes the engine worker raise a wasm trap, as if the engine had panicked (`simulateTrap`).
@@ -29,7 +29,7 @@ test('a crashed engine is restarted and the model restored by replaying its step
   await open(page, '?ep=3&frac=0.5');
   for (const id of ['train', 'prune', 'rewind', 'retrain']) await press(page, id);
   const before = await readouts(page);
-  const steps = new URL(page.url()).searchParams.get('steps');
+  const steps = linkParams(page).get('steps');
 
   // Between actions.
   const done = Number(await page.locator('body').getAttribute('data-done'));
@@ -39,7 +39,7 @@ test('a crashed engine is restarted and the model restored by replaying its step
   await expect(message).toContainText('The engine crashed (unreachable executed (simulated trap))');
   await expect(message).toContainText('your 4 recorded steps were replayed');
   expect(await readouts(page)).toEqual(before);
-  expect(new URL(page.url()).searchParams.get('steps')).toBe(steps);
+  expect(linkParams(page).get('steps')).toBe(steps);
   expect(page.workers().filter((w) => w.url().endsWith('/worker.js') && w !== old)).toHaveLength(1);
 
   // During a run (Play): the run stops, the same recovery follows.

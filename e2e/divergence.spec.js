@@ -4,7 +4,7 @@
 // continues from there). A lottery level that diverges is drawn as such, not as a point.
 /* global document */ // used inside page.evaluate callbacks
 import { test, expect } from '@playwright/test';
-import { open, press, setSetting, watchProblems } from './helpers.js';
+import { linkOf, linkParams, open, press, setSetting, watchProblems } from './helpers.js';
 
 // Linear activations, plain SGD at 0.3, two examples per step: epoch 1 trains, epoch 2 overflows
 // (step 133 of 125 per epoch, as the CLI reports for the same seed).
@@ -21,7 +21,7 @@ test('training that diverges stops, says so, and goes back to the last good stat
   await expect(message).toContainText('not finite');
   await expect(restore).toBeVisible();
   // The good epoch is in the link; the diverged one is not.
-  expect(new URL(page.url()).searchParams.get('steps')).toBe('train(ep:1)');
+  expect(linkParams(page).get('steps')).toBe('train(ep:1)');
   const epochOne = await page.getByTestId('epoch').getAttribute('data-value');
   expect(epochOne).toBe('1');
 
@@ -36,7 +36,7 @@ test('training that diverges stops, says so, and goes back to the last good stat
 
   // The same link replayed elsewhere lands on the same good state.
   const other = await page.context().newPage();
-  await open(other, new URL(page.url()).search);
+  await open(other, linkOf(page));
   expect(await other.getByTestId('test-accuracy').getAttribute('data-value')).toBe(back.test);
   expect(await other.getByTestId('train-accuracy').getAttribute('data-value')).toBe(back.train);
   await other.close();

@@ -1,9 +1,9 @@
 // The <pruning-playground> element (www/element.js → www/pruning-playground.js): blank pages
 // (served from the test server's origin, under a strict CSP, no import map) with elements driven
 // by script; the app's Embed snippet pasted into a blank page; the blog example.
-/* global document, customElements, window */ // used inside page.evaluate / waitForFunction callbacks
+/* global document, customElements */ // used inside page.evaluate / waitForFunction callbacks
 import { test, expect } from '@playwright/test';
-import { open, press, watchProblems } from './helpers.js';
+import { open, press, savedSlots, watchProblems } from './helpers.js';
 
 const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:; style-src 'self'";
 
@@ -164,14 +164,14 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   const iframe = await page.getByTestId('embed-iframe').inputValue();
   expect(element).toContain('<pruning-playground data="moons" layers="10"');
   expect(element).toContain('steps=');
-  expect(iframe).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/\?data=moons/);
+  expect(iframe).toMatch(/^<iframe src="http:\/\/127\.0\.0\.1:\d+\/#data=moons/);
   await page.getByTestId('copy-element').click();
   await expect(page.getByTestId('embed-status')).toHaveText('Copied.');
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(element);
   await page.getByTestId('embed-close').click();
   await expect(page.getByTestId('embed-dialog')).toBeHidden();
 
-  const savedBefore = await page.evaluate(() => window.localStorage.getItem('pruning-playground:experiment:v1'));
+  const savedBefore = await savedSlots(page);
   expect(savedBefore).toContain('steps');
 
   // Pasted into a blank page (no import map, strict CSP): same steps, same seed ⇒ same numbers.
@@ -188,7 +188,7 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   await frame.getByTestId('train').click();
   await expect(frame.getByTestId('epoch')).not.toHaveText(/** @type {string} */ (epoch), { timeout: 30_000 });
   await expect(frame.locator('body')).toHaveAttribute('data-busy', '');
-  expect(await page.evaluate(() => window.localStorage.getItem('pruning-playground:experiment:v1'))).toBe(savedBefore);
+  expect(await savedSlots(page)).toBe(savedBefore);
   expect(problems).toEqual([]);
 });
 

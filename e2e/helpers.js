@@ -1,6 +1,6 @@
 // Helpers for the playground e2e tests: wait for the one dispatcher to finish an action, read
 // machine-readable readouts, collect console problems.
-/* global document */ // used inside page.evaluate / waitForFunction callbacks, which run in the page
+/* global document, window */ // used inside page.evaluate / waitForFunction callbacks, which run in the page
 import { expect } from '@playwright/test';
 
 /**
@@ -48,6 +48,8 @@ export async function settle(page, act, timeout = 60_000) {
  * @param {string} [query]
  */
 export async function open(page, query = '') {
+  // A fragment-only change of the same page is no new load: start from a blank page.
+  if (query.startsWith('#')) await page.goto('about:blank');
   await page.goto(`/${query}`);
   await page.waitForFunction(() => Number(document.body.dataset.done ?? '0') >= 1 && document.body.dataset.busy === '', null, {
     timeout: 30_000,
@@ -90,4 +92,33 @@ export async function setSetting(page, name, value) {
  */
 export async function value(page, testid) {
   return Number(await page.getByTestId(testid).getAttribute('data-value'));
+}
+
+/**
+ * The page's link parameters: the URL fragment (where the page keeps them), else the query.
+ * @param {import('@playwright/test').Page} page
+ */
+export function linkParams(page) {
+  const url = new URL(page.url());
+  return new URLSearchParams(url.hash.length > 1 ? url.hash.slice(1) : url.search);
+}
+
+/**
+ * The page's link as `open` takes it: `#…` (or a query link `?…`), '' for none.
+ * @param {import('@playwright/test').Page} page
+ */
+export function linkOf(page) {
+  const url = new URL(page.url());
+  return url.hash || url.search;
+}
+
+/**
+ * The saved experiments of every tab on the origin (app/autosave.js slots), as one string: equal
+ * strings, nothing written.
+ * @param {import('@playwright/test').Page} page
+ */
+export async function savedSlots(page) {
+  return page.evaluate(() => JSON.stringify(Object.keys(window.localStorage).sort()
+    .filter((k) => k.startsWith('pruning-playground:experiment'))
+    .map((k) => [k, window.localStorage.getItem(k)])));
 }

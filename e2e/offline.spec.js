@@ -51,7 +51,7 @@ test('the static build runs from a sub-path and, once loaded, offline', async ({
   await page.context().setOffline(true);
   await page.reload();
   await page.waitForFunction(() => Number(document.body.dataset.done ?? '0') >= 1 && document.body.dataset.busy === '');
-  await expect(page.getByTestId('message')).toContainText('Replayed 1 steps');
+  await expect(page.getByTestId('message')).toContainText('Restored your saved experiment: 1 steps replayed');
   expect(await page.getByTestId('epoch').getAttribute('data-value')).toBe('2');
   await press(page, 'train');
   expect(await page.getByTestId('epoch').getAttribute('data-value')).toBe('4');

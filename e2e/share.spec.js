@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open, press, setSetting, settle, watchProblems } from './helpers.js';
+import { linkOf, linkParams, open, press, setSetting, settle, watchProblems } from './helpers.js';
 
 /**
  * Opens the export menu, clicks one item and returns the download (name and bytes).
@@ -27,14 +27,15 @@ async function exportFile(page, kind) {
   return { name: d.suggestedFilename(), bytes: readFileSync(path) };
 }
 
-/** @param {import('@playwright/test').Page} page */
+/** This tab's saved experiment (app/autosave.js: one slot per tab), or null. @param {import('@playwright/test').Page} page */
 async function savedExperiment(page) {
-  return page.evaluate(() => window.localStorage.getItem('pruning-playground:experiment:v1'));
+  return page.evaluate(() => window.localStorage.getItem(`pruning-playground:experiment:v2:${window.sessionStorage.getItem('pruning-playground:tab')}`));
 }
 
 test.beforeEach(async ({ page }) => {
   // A fresh browser context per test: no saved experiment to begin with.
   await page.addInitScript(() => {
+    if (window.location.protocol === 'about:') return; // no storage there
     if (!window.sessionStorage.getItem('share-test-started')) {
       window.sessionStorage.setItem('share-test-started', '1');
       window.localStorage.clear();
@@ -125,7 +126,7 @@ test('a reload restores the settings and the lottery table; New experiment clear
   // Reload without the query: the settings and the step log come from storage; the log replays
   // the lottery run, so the table is recomputed, not just redrawn.
   await open(page, '');
-  await expect(page.getByTestId('message')).toContainText('Replayed 1 steps');
+  await expect(page.getByTestId('message')).toContainText('Restored your saved experiment: 1 steps replayed');
   await expect(page.locator('#controls [name="levels"]')).toHaveValue('2');
   await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.5');
   const after = await page.evaluate(() => document.querySelectorAll('#curve-svg circle, #curve-svg path').length);
@@ -137,7 +138,7 @@ test('a reload restores the settings and the lottery table; New experiment clear
   await press(page, 'new-experiment');
   await expect(page.locator('#controls [name="levels"]')).toHaveValue('3');
   expect(await savedExperiment(page)).toBeNull();
-  expect(new URL(page.url()).search).toBe('');
+  expect(linkOf(page)).toBe('');
 
   await open(page, '');
   await expect(page.getByTestId('message')).not.toContainText(/Restored|Replayed/);
@@ -190,10 +191,10 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   for (const id of ['prune', 'rewind', 'retrain']) await press(page, id);
   await setSetting(page, 'fraction', '0.3');
   for (const id of ['prune', 'reinit', 'retrain', 'evaluate']) await press(page, id);
-  const url = new URL(page.url());
+  const link = linkOf(page);
   // A Play longer than the 500-epoch maximum of one step is logged in chunks.
   const plays = Array.from({ length: Math.ceil(played / 500) }, (_, i) => `train(ep:${Math.min(500, played - 500 * i)})`);
-  expect(url.searchParams.get('steps')).toBe(
+  expect(linkParams(page).get('steps')).toBe(
     `train,${plays.join(',')},prune(frac:0.5),rewind,retrain,prune,reinit,retrain,evaluate`,
   );
   const sent = await numbers(page);
@@ -204,16 +205,16 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   const context = await browser.newContext();
   const other = await context.newPage();
   const problems = watchProblems(other);
-  await open(other, url.search);
+  await open(other, link);
   await expect(other.getByTestId('message')).toContainText(`Replayed ${8 + plays.length} steps`);
   await expect(other.locator('#controls [name="fraction"]')).toHaveValue('0.3');
   expect(await numbers(other)).toEqual(sent);
-  expect(new URL(other.url()).search).toBe(url.search);
+  expect(linkOf(other)).toBe(link);
   expect(problems).toEqual([]);
   await context.close();
 
   // The sender reloads: the same link replays again (the autosave agrees with it).
-  await open(page, url.search);
+  await open(page, link);
   expect(await numbers(page)).toEqual(sent);
 });
 
@@ -225,8 +226,11 @@ test('a long replay shows progress and can be cancelled; bad steps and keys get 
   await expect(page.getByTestId('progress')).toBeVisible();
   await page.getByTestId('cancel').click();
   await page.waitForFunction(() => Number(document.body.dataset.done ?? '0') >= 1 && document.body.dataset.busy === '');
-  await expect(page.getByTestId('message')).toContainText(/Replay stopped after \d+ of 30 steps/);
-  const kept = new URL(page.url()).searchParams.get('steps') ?? '';
+  await expect(page.getByTestId('message')).toContainText(/Replaying the link stopped at step \d+ of 30 \(train\)/);
+  // The link keeps every step (Resume replays them; Discard keeps what is shown).
+  expect(page.url()).toContain(`steps=${steps}`);
+  await press(page, 'discard-restore');
+  const kept = linkParams(page).get('steps') ?? '';
   expect(kept.split(',').length).toBeLessThan(30);
   await press(page, 'evaluate');
 
@@ -236,32 +240,37 @@ test('a long replay shows progress and can be cancelled; bad steps and keys get 
   await expect(message).toContainText('unknown key "bogus" ignored');
   await expect(message).toContainText('step 2 "explode(x:1)" is not a step');
   expect(await page.getByTestId('epoch').getAttribute('data-value')).toBe('2');
-  expect(new URL(page.url()).searchParams.get('steps')).toBe('train');
+  expect(linkParams(page).get('steps')).toBe('train');
   await press(page, 'prune');
   expect(Number(await page.getByTestId('density').getAttribute('data-value'))).toBeLessThan(1);
 });
 
 test('classroom mode in a link: ?controls= shows only the named buttons and settings, and stays', async ({ page }) => {
-  await open(page, '?controls=train,prune,fraction,bogus&frac=0.5&ep=2');
+  await open(page, '?controls=train,prune,fraction&frac=0.5&ep=2');
   const layout = async () => page.evaluate(() => ({
-    buttons: [...document.querySelectorAll('main button[data-action]:not([data-action="restoreGood"])')].map((b) => /** @type {HTMLElement} */ (b).dataset.action),
+    buttons: [...document.querySelectorAll('main button[data-action]:not([data-action="restoreGood"]):not([data-action$="Restore"])')].map((b) => /** @type {HTMLElement} */ (b).dataset.action),
     fields: [...document.querySelectorAll('#controls .field')].map((f) => /** @type {HTMLElement} */ (f).dataset.key),
   }));
   expect(await layout()).toEqual({ buttons: ['train', 'prune'], fields: ['fraction'] });
-  await expect(page.getByTestId('message')).toContainText('controls: "bogus" (allowed: setting keys, train, prune');
   await press(page, 'train');
   await press(page, 'prune');
   const density = await page.getByTestId('density').getAttribute('data-value');
   expect(Number(density)).toBeLessThan(0.6);
-  const url = new URL(page.url());
-  expect(url.searchParams.get('controls')).toBe('train,prune,fraction,bogus');
-  expect(url.searchParams.get('steps')).toBe('train,prune');
+  const link = linkOf(page);
+  expect(linkParams(page).get('controls')).toBe('train,prune,fraction');
+  expect(linkParams(page).get('steps')).toBe('train,prune');
   // The Embed dialog's iframe snippet carries the classroom too.
   await page.getByTestId('embed').click();
-  expect(await page.getByTestId('embed-iframe').inputValue()).toContain('controls=train%2Cprune%2Cfraction%2Cbogus');
+  expect(await page.getByTestId('embed-iframe').inputValue()).toContain('controls=train%2Cprune%2Cfraction');
   await page.getByTestId('embed-close').click();
-  await open(page, url.search);
+  await open(page, link);
   expect(await layout()).toEqual({ buttons: ['train', 'prune'], fields: ['fraction'] });
-  await expect(page.getByTestId('message')).toContainText('controls: "bogus"');
   expect(await page.getByTestId('density').getAttribute('data-value')).toBe(density);
+
+  // A list with an unknown name is refused whole: a message, and every control stays.
+  await open(page, '?controls=train,prune,fraction,bogus');
+  await expect(page.getByTestId('message')).toContainText('controls: "bogus" (allowed: setting keys, train, prune');
+  const all = await layout();
+  expect(all.buttons.length).toBeGreaterThan(10);
+  expect(all.fields.length).toBeGreaterThan(10);
 });

@@ -20,7 +20,7 @@
 // API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
 // of `state`; events epoch, pruned, rewound, level, lottery-done, error (CustomEvent, detail).
 // Each element has its own app (dispatch.js) and its own worker; nothing is shared but the code.
-import { SCHEMA, defaults, parseValue } from './app/state.js';
+import { SCHEMA, defaults, parseValue, quote } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
 import { applyTranslations, normalizeLang, setLang, t } from './app/i18n.js';
 import { createApp, errorText } from './app/dispatch.js';
@@ -178,7 +178,7 @@ export function settingsFromAttributes(el) {
   const problems = [];
   const name = el.getAttribute('preset');
   const preset = name === null ? null : PRESETS[name] ?? null;
-  if (name !== null && !preset) problems.push(`preset: ${JSON.stringify(name)} (allowed: ${Object.keys(PRESETS).join(', ')})`);
+  if (name !== null && !preset) problems.push(`preset: ${quote(name)} (allowed: ${Object.keys(PRESETS).join(', ')})`);
   const settings = /** @type {Record<string, unknown>} */ ({ ...defaults(), ...(preset?.settings ?? {}) });
   for (const s of SCHEMA) {
     const attr = attrOf(s);
@@ -310,7 +310,7 @@ export class PruningPlayground extends HTMLElement {
     let viewList = (this.getAttribute('views') ?? preset?.views ?? DEFAULT_VIEWS).split(/[\s,]+/).filter(Boolean);
     if (viewList.includes('all')) viewList = [...VIEWS];
     const unknownViews = viewList.filter((v) => !VIEWS.includes(v));
-    if (unknownViews.length > 0) problems.push(`views: ${JSON.stringify(unknownViews.join(' '))} (allowed: ${VIEWS.join(', ')})`);
+    if (unknownViews.length > 0) problems.push(`views: ${quote(unknownViews.join(' '))} (allowed: ${VIEWS.join(', ')})`);
     const shown = new Set(viewList);
     for (const el of root.querySelectorAll('[data-view]')) {
       if (!shown.has(/** @type {HTMLElement} */ (el).dataset.view ?? '')) el.remove();

@@ -97,11 +97,6 @@ export class Engine {
     return info;
   }
 
-  /** @param {string} method */
-  has(method) {
-    return this.info?.methods.includes(method) ?? false;
-  }
-
   /**
    * Calls a Playground method (or a worker method: frame, trainLoop, play, lottery, …).
    * @param {string} method

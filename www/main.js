@@ -4,6 +4,7 @@ import { SCHEMA, fromQuery, toQuery } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
 import { limitControls } from './app/classroom.js';
 import { loadSaved } from './app/autosave.js';
+import { expandSteps, readLink } from './app/link.js';
 import { applyTranslations, normalizeLang, setLang } from './app/i18n.js';
 import { createApp } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
@@ -23,19 +24,23 @@ function $(sel) {
   return /** @type {T} */ (el);
 }
 
-const params = new URLSearchParams(location.search);
+// The link: the fragment (`#data=…&steps=…`), or a query link of earlier versions (link.js).
+const params = readLink();
 const fromUrl = fromQuery(params);
 const { problems } = fromUrl;
 let { settings } = fromUrl;
-// Autosave: settings and steps from storage only when the link has neither; the saved tables only
-// when they belong to the link's settings and steps. The step log (`steps=`, app/steplog.js) replays
-// the model itself: from the link, or else from the restored experiment; parsed against the
-// settings it belongs to, so a malformed or hostile log stops at its first bad step with a message.
+// Autosave (this tab's slot, or for a new tab the most recent one: autosave.js): settings and
+// steps from storage only when the link has neither; the saved tables only when they belong to
+// the link's settings and steps. The step log (`steps=`, app/steplog.js) replays the model itself:
+// from the link, or else from the restored experiment; parsed against the settings it belongs to,
+// so a malformed or hostile log stops at its first bad step with a message.
 // Inside an <iframe> (the Embed dialog's iframe snippet) the page shows the link it was given and
 // neither restores nor overwrites the reader's own saved experiment on this origin.
 const framed = window.self !== window.top;
-const { saved, error: storageError } = framed ? { saved: null, error: null } : loadSaved();
+const { saved, own, error: storageError } = framed ? { saved: null, own: false, error: null } : loadSaved();
 const urlHasSettings = params.has('steps') || SCHEMA.some((s) => params.has(s.url ?? s.key));
+const linkSteps = await expandSteps(params.get('steps') ?? '');
+if (linkSteps.problem) problems.push(linkSteps.problem);
 /** @type {import('./app/autosave.js').Saved | null} */
 let restore = null;
 if (saved) {
@@ -46,11 +51,11 @@ if (saved) {
     restore = saved;
   } else if (
     toQuery(savedSettings).toString() === toQuery(settings).toString()
-    && (saved.steps ?? '') === (params.get('steps') ?? '')
+    && (saved.steps ?? '') === linkSteps.steps
   ) restore = saved;
 }
 if (!params.has('lang') && !restore) settings.lang = normalizeLang(navigator.language);
-const parsedSteps = parseSteps(params.get('steps') ?? restore?.steps ?? '', settings);
+const parsedSteps = parseSteps(urlHasSettings ? linkSteps.steps : restore?.steps ?? '', settings);
 problems.push(...parsedSteps.problems);
 setLang(/** @type {'en' | 'ko'} */ (settings.lang));
 applyTranslations(document);
@@ -95,7 +100,18 @@ const views = [
 const classroom = params.get('controls');
 if (classroom !== null && !classroom.split(/[\s,]+/).includes('all')) limitControls(document, classroom, problems);
 
-const app = createApp(settings, views, { problems, restore, storageError, steps: parsedSteps.steps, autosave: !framed });
+const app = createApp(settings, views, {
+  problems,
+  restore,
+  own,
+  storageError,
+  steps: parsedSteps.steps,
+  // A link that is this tab's own saved experiment (a reload) is a restore, not someone's link.
+  source: restore && (own || !urlHasSettings) ? 'storage' : 'link',
+  csv: restore?.csv,
+  classroom,
+  autosave: !framed,
+});
 dispatch = (a) => {
   app.dispatch(a);
 };
@@ -110,6 +126,9 @@ document.addEventListener('click', (e) => {
     dispatch({ type, kind: button.dataset.kind ?? '' });
   } else dispatch(/** @type {Action} */ ({ type }));
 });
+
+// A restore whose CSV data is not stored: "Upload the CSV file again" opens the settings' file picker.
+$('[data-testid="csv-reupload"]').addEventListener('click', () => /** @type {HTMLInputElement | null} */ (document.querySelector('#set-csv'))?.click());
 
 // The export menu: a button that shows and hides its list of items (each a data-action button).
 const exportButton = /** @type {HTMLButtonElement} */ ($('[data-testid="export"]'));
@@ -138,8 +157,20 @@ themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme
 // Canvases read colours from CSS: redraw when the system theme flips.
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
 
-wireEmbed(document, () => app.state);
+wireEmbed(document, () => app.state, () => classroom);
 app.start();
+// A link edited by hand in the address bar changes only the fragment: load it as a new link
+// (an in-page anchor such as the skip link, `#pipeline`, is no link: no `=`).
+let written = location.hash;
+window.addEventListener('hashchange', () => {
+  if (location.hash !== written && location.hash.includes('=')) location.reload();
+});
+// The page's own writes (history.replaceState) fire no hashchange; remember them.
+const replaceState = history.replaceState.bind(history);
+history.replaceState = (data, unused, url) => {
+  replaceState(data, unused, url);
+  written = location.hash;
+};
 
 // The static build (`npm run build`) marks its page for offline use: the service worker precaches
 // the site so it keeps working without a network once loaded. The dev server's page never does.

@@ -94,6 +94,58 @@ function yieldToEvents() {
   });
 }
 
+/** Milliseconds of training between two looks at the message queue: a Cancel is seen this soon. */
+const SLICE_MS = 8;
+
+/**
+ * The slicing of epochs into chunks of optimizer steps for one training loop: the rows and batch
+ * size give the steps of an epoch (ceil(rows / batch), the engine's rule); `chunk` adapts so that
+ * one chunk takes about SLICE_MS.
+ * @param {any} p
+ */
+function slicer(p) {
+  const { order, cursor } = p.epochOrder();
+  const batch = Number(p.config().batchSize);
+  return { rows: order.length, cursor: Number(cursor), batch, chunk: 1 };
+}
+
+/**
+ * One epoch in chunks of optimizer steps (`trainSteps`), yielding to the event loop between
+ * chunks. Chunks never cross the epoch's end, and steps taken in chunks are the steps of a whole
+ * epoch, bit for bit (tests/node/wasm-api.test.mjs). Keeps a checkpoint at the epoch's start.
+ * Returns the epoch's metrics, or null when cancelled: the checkpoint is restored, so the model
+ * is exactly the one after the last whole epoch (what the step log records).
+ * @param {any} p
+ * @param {number} mine   the loop's generation (a cancel bumps `generation`)
+ * @param {{ rows: number, cursor: number, batch: number, chunk: number }} sl
+ * @returns {Promise<EpochMetrics[] | null>}
+ */
+async function epochInSlices(p, mine, sl) {
+  p.checkpoint();
+  let left = Math.ceil((sl.rows - sl.cursor) / sl.batch);
+  sl.cursor = 0;
+  /** @type {EpochMetrics[]} */
+  const metrics = [];
+  while (left > 0) {
+    const n = Math.min(sl.chunk, left);
+    const t0 = performance.now();
+    const out = p.trainSteps(n);
+    const ms = performance.now() - t0;
+    metrics.push(...out.completed);
+    left -= n;
+    // About SLICE_MS per chunk: grow at most 2× at a time (the first steps may be cold).
+    sl.chunk = Math.max(1, Math.min(2 * sl.chunk, Math.floor((n * SLICE_MS) / Math.max(ms, 0.05))));
+    if (left > 0) {
+      await yieldToEvents();
+      if (generation !== mine) {
+        if (pg === p) p.restoreCheckpoint();
+        return null;
+      }
+    }
+  }
+  return metrics;
+}
+
 /**
  * Every ArrayBuffer under `value`, for the transfer list.
  * @param {unknown} value
@@ -178,26 +230,28 @@ const own = {
   },
 
   /**
-   * Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel. Before each
-   * epoch the Playground keeps a checkpoint; an epoch that diverges ends the loop with
-   * `diverged: message` (the model stays as it diverged, `restoreCheckpoint` goes back to the
-   * end of the last good epoch).
+   * Trains (or fine-tunes) epoch by epoch, posting progress; stops early on cancel, also within
+   * an epoch (`epochInSlices`): the unfinished epoch is then undone, so the model is exactly the
+   * one after the epochs reported. Before each epoch the Playground keeps a checkpoint; an epoch
+   * that diverges ends the loop with `diverged: message` (the model stays as it diverged,
+   * `restoreCheckpoint` goes back to the end of the last good epoch).
    */
   async trainLoop(id, /** @type {number} */ epochs, /** @type {boolean} */ fineTune = false) {
+    void fineTune; // fine-tuning is training with the mask kept (the engine's fineTune = train)
     const mine = generation;
+    const slices = slicer(playground());
     /** @type {EpochMetrics[]} */
     const all = [];
     for (let done = 0; done < epochs; done += 1) {
-      const p = /** @type {any} */ (playground());
-      /** @type {EpochMetrics[]} */
+      /** @type {EpochMetrics[] | null} */
       let metrics;
       try {
-        if (has('checkpoint')) p.checkpoint();
-        metrics = fineTune && has('fineTune') ? p.fineTune(1) : p.train(1);
+        metrics = await epochInSlices(playground(), mine, slices);
       } catch (err) {
         if (isDivergence(err)) return { metrics: all, cancelled: false, diverged: errorText(err) };
         throw err;
       }
+      if (metrics === null) return { metrics: all, cancelled: true };
       all.push(...metrics);
       post({ type: 'progress', id, kind: 'train', done: done + 1, total: epochs, metrics });
       await yieldToEvents();
@@ -234,21 +288,21 @@ const own = {
     return { cancelled: false, history: p.lotteryHistory() };
   },
 
-  /** Continuous training until cancel ("Play"). */
+  /** Continuous training until cancel ("Play"); a pause within an epoch undoes that epoch. */
   async play(id) {
     const mine = generation;
+    const slices = slicer(playground());
     let epochs = 0;
     while (generation === mine) {
-      const p = /** @type {any} */ (playground());
-      /** @type {EpochMetrics[]} */
+      /** @type {EpochMetrics[] | null} */
       let metrics;
       try {
-        if (has('checkpoint')) p.checkpoint();
-        metrics = p.train(1);
+        metrics = await epochInSlices(playground(), mine, slices);
       } catch (err) {
         if (isDivergence(err)) return { epochs, cancelled: false, diverged: errorText(err) };
         throw err;
       }
+      if (metrics === null) break;
       epochs += 1;
       post({ type: 'progress', id, kind: 'play', epoch: metrics.at(-1)?.epoch ?? epochs, metrics });
       await yieldToEvents();

@@ -48,6 +48,38 @@ test('same seed, same run (bit for bit); train(1)×k equals train(k)', () => {
   b.free();
 });
 
+test('training in chunks of steps gives the whole-epoch numbers, bit for bit (the worker trains so)', () => {
+  // The worker trains in chunks of a few milliseconds so that Cancel is seen within an epoch;
+  // the chunks must not change a single number: same metrics, same weights, same next epoch.
+  for (const config of [circleConfig(), circleConfig({ batchSize: 1, hidden: [16, 16] }), circleConfig({ batchSize: 7, optimizer: 'adam' })]) {
+    const whole = new wasm.Playground(config);
+    const chunked = new wasm.Playground(config);
+    const expected = whole.train(3);
+    // As the worker does: an epoch is ceil(rows / batch) steps; a chunk never crosses its end.
+    const perEpoch = Math.ceil(chunked.epochOrder().order.length / config.batchSize);
+    const got = [];
+    let chunk = 1;
+    for (let epoch = 0; epoch < 3; epoch += 1) {
+      for (let left = perEpoch; left > 0;) {
+        const n = Math.min(chunk, left);
+        const out = chunked.trainSteps(n);
+        left -= n;
+        assert.equal(out.completed.length, left === 0 ? 1 : 0, 'an epoch ends exactly after its last step');
+        got.push(...out.completed);
+        chunk = (chunk % 5) + 1; // 1, 2, 3, 4, 5, 1, … steps: chunks end anywhere in an epoch
+      }
+      assert.equal(chunked.epochOrder().cursor, 0, 'at the epoch boundary');
+    }
+    assert.deepEqual(got, expected);
+    const a = whole.snapshot();
+    const b = chunked.snapshot();
+    assert.deepEqual(b.layers.map((l) => [...l.weights]), a.layers.map((l) => [...l.weights]));
+    assert.deepEqual(chunked.train(1), whole.train(1));
+    whole.free();
+    chunked.free();
+  }
+});
+
 test('an invalid config throws a JS Error with a message', () => {
   assert.throws(() => new wasm.Playground(circleConfig({ activation: 'bogus' })), (err) => {
     assert.ok(err instanceof Error, 'an Error instance');

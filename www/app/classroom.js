@@ -1,7 +1,7 @@
 // Classroom mode (TF Playground's idea): a `controls` list — in a link (`?controls=…`) or on a
 // <pruning-playground> element — names the settings and pipeline buttons a learner sees; the rest
 // are removed, so a lesson shows only what it is about.
-import { SCHEMA } from './state.js';
+import { SCHEMA, quote } from './state.js';
 import { attributeOf } from './embed.js';
 
 /** Buttons a `controls` list can name (token → data-action). */
@@ -10,10 +10,15 @@ export const BUTTONS = /** @type {Record<string, string>} */ ({
   retrain: 'retrain', evaluate: 'evaluate', play: 'play', reset: 'reset', lottery: 'lottery', cancel: 'cancel', adopt: 'adopt',
 });
 
+/** Buttons that recover a user's work: never removed by a controls list. */
+const RECOVERY = new Set(['restoreGood', 'resumeRestore', 'discardRestore']);
+
 /**
  * Removes the settings fields and pipeline buttons that `list` does not name (setting keys, URL
- * keys or attribute names; button tokens; `none`). Unknown tokens are reported in `problems`.
- * The hidden "go back to the last good state" button stays: it is a recovery, not a control.
+ * keys or attribute names; button tokens; `none`). A list with an unknown token is refused whole
+ * (reported in `problems`, nothing removed).
+ * The recovery buttons (go back to the last good state; resume or discard a restore) stay: they
+ * are not controls.
  * @param {Document | ShadowRoot} root
  * @param {string} list
  * @param {string[]} problems
@@ -31,7 +36,9 @@ export function limitControls(root, list, problems) {
     else if (tok !== 'none') unknown.push(tok);
   }
   if (unknown.length > 0) {
-    problems.push(`controls: ${JSON.stringify(unknown.join(' '))} (allowed: setting keys, ${Object.keys(BUTTONS).join(', ')}, none)`);
+    // A list with a typo would hide what its author meant to show: refuse it whole, show everything.
+    problems.push(`controls: ${quote(unknown.join(' '))} (allowed: setting keys, ${Object.keys(BUTTONS).join(', ')}, none); the list is ignored, every control is shown`);
+    return;
   }
   for (const field of root.querySelectorAll('#controls .field')) {
     const key = /** @type {HTMLElement} */ (field).dataset.key;
@@ -43,7 +50,7 @@ export function limitControls(root, list, problems) {
   const scope = root instanceof Document ? root.querySelector('main') ?? root : root;
   for (const b of scope.querySelectorAll('button[data-action]')) {
     const action = /** @type {HTMLElement} */ (b).dataset.action ?? '';
-    if (!actions.has(action) && action !== 'restoreGood') b.remove();
+    if (!actions.has(action) && !RECOVERY.has(action)) b.remove();
   }
   for (const step of root.querySelectorAll('.step')) if (!step.querySelector('button')) step.remove();
   for (const bar of root.querySelectorAll('.steps, .runbar')) if (!bar.querySelector('button')) bar.remove();

@@ -47,7 +47,8 @@ export function embedSnippets(settings, log, pageUrl, controls = null) {
     steps ? `steps=${steps}` : '',
     controls !== null ? new URLSearchParams({ controls }).toString() : '',
   ].filter(Boolean).join('&');
-  const src = `${page.href}${q ? `?${q}` : ''}`;
+  // The page reads its link from the fragment (link.js), which no server or host limits.
+  const src = `${page.href}${q ? `#${q}` : ''}`;
   const iframe = `<iframe src="${escapeAttr(src)}" title="Pruning Playground" width="100%" height="900" loading="lazy"></iframe>`;
   return { element, iframe };
 }
@@ -56,15 +57,16 @@ export function embedSnippets(settings, log, pageUrl, controls = null) {
  * Wires the page's Embed button and dialog (index.html: #embed-open, #embed-dialog).
  * @param {ParentNode} root
  * @param {() => import('./dispatch.js').AppState} getState
+ * @param {() => string | null} [getControls]   the page's classroom `controls` list, or null
  */
-export function wireEmbed(root, getState) {
+export function wireEmbed(root, getState, getControls = () => null) {
   const open = /** @type {HTMLButtonElement | null} */ (root.querySelector('#embed-open'));
   const dialog = /** @type {HTMLDialogElement | null} */ (root.querySelector('#embed-dialog'));
   if (!open || !dialog) return;
   const status = /** @type {HTMLElement} */ (dialog.querySelector('#embed-status'));
   open.addEventListener('click', () => {
     const s = getState();
-    const { element, iframe } = embedSnippets(s.settings, s.log, location.href, new URLSearchParams(location.search).get('controls'));
+    const { element, iframe } = embedSnippets(s.settings, s.log, location.href, getControls());
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-element')).value = element;
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-iframe')).value = iframe;
     status.textContent = s.logCut === null ? '' : t('embed.cut');

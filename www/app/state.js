@@ -132,6 +132,20 @@ export function defaults() {
   return /** @type {Settings} */ (/** @type {unknown} */ (out));
 }
 
+/** Most characters of a refused value a message quotes. */
+export const QUOTE_MAX = 40;
+
+/**
+ * A value from a link, a file or an attribute as a message quotes it: in quotes, cut after
+ * QUOTE_MAX characters with its length said, so a huge value cannot flood the message.
+ * @param {string} text
+ */
+export function quote(text) {
+  const chars = [...text];
+  if (chars.length <= QUOTE_MAX) return JSON.stringify(text);
+  return `${JSON.stringify(chars.slice(0, QUOTE_MAX).join(''))}… (${chars.length} characters)`;
+}
+
 /**
  * Parses a raw (string) value for a setting; throws an Error naming the key and what is allowed.
  * @param {Setting} s
@@ -142,7 +156,7 @@ export function parseValue(s, raw) {
   const text = raw.trim();
   const allowed = () => (s.values ? s.values.join(', ') : `${s.min}…${s.max}`);
   const fail = () => {
-    throw new Error(`${s.key}: ${JSON.stringify(raw)} (allowed: ${allowed()})`);
+    throw new Error(`${s.key}: ${quote(raw)} (allowed: ${allowed()})`);
   };
   switch (s.type) {
     case 'enum':
@@ -194,7 +208,7 @@ export function fromQuery(params, base = defaults()) {
   const problems = [];
   const known = new Set([...SCHEMA.map((s) => s.url ?? s.key), ...EXTRA_QUERY_KEYS]);
   for (const key of new Set(params.keys())) {
-    if (!known.has(key)) problems.push(`unknown key ${JSON.stringify(key.slice(0, 40))} ignored`);
+    if (!known.has(key)) problems.push(`unknown key ${quote(key)} ignored`);
   }
   for (const s of SCHEMA) {
     const raw = params.get(s.url ?? s.key);

@@ -8,7 +8,7 @@
 // URL keys from state.js's SCHEMA, values parsed by the same schema), so a link stays short and
 // every value goes through one validator. Epoch counts are the epochs actually run (a cancelled
 // or paused run records what it did).
-import { SCHEMA, formatValue, parseValue, setting } from './state.js';
+import { SCHEMA, formatValue, parseValue, quote, setting } from './state.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -143,7 +143,7 @@ export function parseSteps(text, settings) {
       break;
     }
     const m = /^([A-Za-z]+)(?:\((.*)\))?$/s.exec(part);
-    const where = `steps: step ${i + 1} ${JSON.stringify(part.slice(0, 60))}`;
+    const where = `steps: step ${i + 1} ${quote(part)}`;
     if (!m || !isStep(m[1])) {
       problems.push(`${where} is not a step (allowed: ${Object.keys(STEP_KEYS).join(', ')}); the steps from here on are not replayed`);
       break;
@@ -157,7 +157,7 @@ export function parseSteps(text, settings) {
       const name = colon < 0 ? pair : pair.slice(0, colon);
       const s = SCHEMA.find((x) => (x.url ?? x.key) === name.trim());
       if (!s || !keys.includes(s.key)) {
-        bad = `${where}: ${JSON.stringify(name)} is not a setting of ${type} (allowed: ${
+        bad = `${where}: ${quote(name)} is not a setting of ${type} (allowed: ${
           keys.map((k) => setting(k).url ?? k).join(', ') || 'none'
         })`;
         break;

@@ -39,6 +39,10 @@ export function createReadouts(root) {
   const playLabel = /** @type {HTMLElement} */ (root.querySelector('.play-label'));
   const playButton = q('play');
   const restoreGood = /** @type {HTMLButtonElement | null} */ (root.querySelector('[data-testid="restore-good"]'));
+  // The page's offer after a restore that did not finish (absent in the element).
+  const offer = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="restore-offer"]'));
+  const resume = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="resume-restore"]'));
+  const reupload = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="csv-reupload"]'));
   /** @type {HTMLButtonElement | null} */
   let refocus = null;
   // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element itself
@@ -72,6 +76,12 @@ export function createReadouts(root) {
       message.classList.toggle('error', m?.kind === 'error');
     }
     if (restoreGood && prev?.diverged !== s.diverged) restoreGood.hidden = s.diverged === null;
+    if (offer && resume && reupload && prev?.restorePending !== s.restorePending) {
+      offer.hidden = s.restorePending === null;
+      resume.hidden = s.restorePending !== 'stopped';
+      // Uploading again needs the page's file input (a classroom list may have removed it).
+      reupload.hidden = s.restorePending !== 'csv' || !root.querySelector('#set-csv');
+    }
     if (prev?.progress !== s.progress) {
       const p = s.progress;
       progress.max = p ? Math.max(1, p.max) : 1;

@@ -1,0 +1,148 @@
+// The store: the one immutable AppState, `set` (a new state, one render per animation frame) and
+// `say` (the message line). Every view reads the state in `update(state, prev)` and touches only
+// what changed.
+
+/**
+ * @typedef {import('./state.js').Settings} Settings
+ * @typedef {import('../types.js').Frame} Frame
+ * @typedef {import('../types.js').CreateResult} CreateResult
+ * @typedef {import('../types.js').EpochMetrics} EpochMetrics
+ * @typedef {import('../types.js').PruneResult} PruneResult
+ * @typedef {import('../types.js').LevelResult} LevelResult
+ * @typedef {import('../types.js').LotteryProgress} LotteryProgress
+ */
+
+/**
+ * @typedef {object} Message
+ * @property {'info' | 'error'} kind
+ * @property {string} key                i18n key
+ * @property {Record<string, string | number>} [params]
+ */
+
+/**
+ * @typedef {object} AppState
+ * @property {Settings} settings
+ * @property {CreateResult | null} info            the engine's model: data set and available methods
+ * @property {number} modelSeq                      bumped whenever a new network is built
+ * @property {Frame | null} frame                   the latest drawing data from the worker
+ * @property {EpochMetrics[]} history
+ * @property {{ epoch: number, kind: string }[]} markers   prune/rewind/reinit events on the epoch axis
+ * @property {PruneResult | null} lastPrune
+ * @property {LevelResult[]} lottery
+ * @property {LotteryProgress | null} lotteryStep
+ * @property {{ value: number, max: number, label: string } | null} progress
+ * @property {string | null} busy                   the running action, or null
+ * @property {number} done                          actions finished so far (tests wait on it)
+ * @property {Message | null} message
+ * @property {{ msPerRow: number, rows: number } | null} timing
+ * @property {{ kind: 'rewind' | 'reinit' | 'prune' | 'none', seq: number }} transition
+ * @property {string[]} steps                       pipeline steps since the last reset (for lessons)
+ * @property {string | null} lesson
+ * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
+ * @property {import('./steplog.js').Step[]} log   model-changing steps since the network was built (URL `steps=`)
+ * @property {string | null} logCut   why the log stopped recording (a step that cannot be replayed exactly)
+ * @property {string | null} diverged  the divergence message while the model is in its diverged state
+ *   (the "go back to the last good state" button shows)
+ * @property {boolean} cancelled   Cancel was pressed during the running action (stops dispatcher-level
+ *   sequences such as iterative rounds and a replay between engine calls)
+ * @property {boolean} lotteryCancelled   the last lottery run was cancelled: its partial runner cannot
+ *   be replayed, so neither can `adopt`
+ * @property {string} csvText   the uploaded CSV the current network was built from ('' for built-in data)
+ * @property {'stopped' | 'csv' | null} restorePending   a restore (of the autosave or a link) did not
+ *   finish: 'stopped' (cancelled or failed: Resume / Discard are offered) or 'csv' (its uploaded data
+ *   is not stored: upload it again, or Discard); meanwhile the save and the link it came from stay
+ *   as they were
+ */
+
+/** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
+
+/**
+ * The state before the first network is built.
+ * @param {Settings} settings
+ * @returns {AppState}
+ */
+export function initialState(settings) {
+  return {
+    settings,
+    info: null,
+    modelSeq: 0,
+    frame: null,
+    history: [],
+    markers: [],
+    lastPrune: null,
+    lottery: [],
+    lotteryStep: null,
+    progress: null,
+    busy: 'build',
+    done: 0,
+    message: { kind: 'info', key: 'app.loading' },
+    timing: null,
+    transition: { kind: 'none', seq: 0 },
+    steps: [],
+    lesson: null,
+    range: null,
+    log: [],
+    logCut: null,
+    diverged: null,
+    cancelled: false,
+    lotteryCancelled: false,
+    csvText: '',
+    restorePending: null,
+  };
+}
+
+/**
+ * @typedef {object} Store
+ * @property {AppState} state   the current state (read-only; change it with `set`)
+ * @property {(patch: Partial<AppState>) => void} set
+ * @property {(kind: 'info' | 'error', key: string, params?: Record<string, string | number>) => void} say
+ * @property {() => void} rerender   forces every view to redraw (e.g. canvases after a theme change)
+ */
+
+/**
+ * @param {Settings} settings
+ * @param {View[]} views
+ * @returns {Store}
+ */
+export function createStore(settings, views) {
+  let state = initialState(settings);
+  /** @type {AppState | null} */
+  let rendered = null;
+  let renderQueued = false;
+
+  function render() {
+    renderQueued = false;
+    const prev = rendered;
+    rendered = state;
+    for (const v of views) {
+      try {
+        v.update(state, prev);
+      } catch (err) {
+        console.error(err);
+      }
+    }
+  }
+
+  /** @param {Partial<AppState>} patch */
+  function set(patch) {
+    state = { ...state, ...patch };
+    if (!renderQueued) {
+      renderQueued = true;
+      requestAnimationFrame(render);
+    }
+  }
+
+  return {
+    get state() {
+      return state;
+    },
+    set,
+    say(kind, key, params) {
+      set({ message: { kind, key, params } });
+    },
+    rerender() {
+      rendered = null;
+      set({});
+    },
+  };
+}

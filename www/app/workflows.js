@@ -1,0 +1,515 @@
+// The workflows: everything that drives the engine — building a network, refreshing the drawing
+// data, and the pipeline steps (train, prune in its three schedules, keep, rewind, reinit, retrain,
+// evaluate, reset, play, lottery, adopt). Each step records itself in the step log (session.js's
+// `createLog`); the same `run` serves the buttons, a link's replay and crash recovery.
+import { Engine } from '../engine.js';
+import { t } from './i18n.js';
+import { int, num, pct, pctList } from './format.js';
+import { engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
+
+/**
+ * @typedef {import('./state.js').Settings} Settings
+ * @typedef {import('../types.js').Frame} Frame
+ * @typedef {import('../types.js').CreateResult} CreateResult
+ * @typedef {import('../types.js').PruneResult} PruneResult
+ * @typedef {import('../types.js').Progress} Progress
+ * @typedef {import('./store.js').Store} Store
+ * @typedef {import('./session.js').Log} Log
+ * @typedef {'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate' | 'reset'
+ *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood'} StepAction
+ */
+
+/**
+ * Bounds of the 2D data with a margin, for the boundary and the neuron maps.
+ * @param {CreateResult} info
+ * @returns {[[number, number], [number, number]] | null}
+ */
+function dataRange(info) {
+  const d = info.dataset;
+  if (d.nFeatures !== 2) return null;
+  const lo = [Infinity, Infinity];
+  const hi = [-Infinity, -Infinity];
+  for (const xs of [d.xTrain, d.xTest]) {
+    for (let i = 0; i + 1 < xs.length; i += 2) {
+      for (let f = 0; f < 2; f += 1) {
+        lo[f] = Math.min(lo[f], xs[i + f]);
+        hi[f] = Math.max(hi[f], xs[i + f]);
+      }
+    }
+  }
+  /** @param {number} f @returns {[number, number]} */
+  const axis = (f) => {
+    const pad = (hi[f] - lo[f]) * 0.08 || 1;
+    return [lo[f] - pad, hi[f] + pad];
+  };
+  return [axis(0), axis(1)];
+}
+
+/** Actions `run` handles: the pipeline steps (and measuring, going back after a divergence). */
+export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood']);
+
+/**
+ * @param {Store} store
+ * @param {Log} log
+ * @param {{ workerUrl?: URL | string, emit: (type: string, detail: Record<string, unknown>) => void,
+ *   onCrash: () => void }} options
+ *   onCrash: the worker died between two actions
+ */
+export function createWorkflows(store, log, options) {
+  const { set, say } = store;
+  const { emit } = options;
+  /** @type {Engine | null} */
+  let engine = null;
+
+  function frameOptions() {
+    const { range, settings } = store.state;
+    const twoD = range !== null;
+    const maps = twoD && settings.hidden.reduce((a, b) => a + b, 0) <= 64;
+    return {
+      gridResolution: twoD ? 60 : 0,
+      mapResolution: maps ? 24 : 0,
+      range: range ?? undefined,
+      histogramBins: 30,
+      history: true,
+    };
+  }
+
+  /** @returns {Engine} */
+  function eng() {
+    if (!engine) throw new Error('the engine is not ready');
+    return engine;
+  }
+
+  /** Fetches new drawing data now. */
+  async function refresh() {
+    const frame = await eng().frame(frameOptions());
+    set({ frame, history: frame.history ?? store.state.history });
+    return frame;
+  }
+
+  // Coalesced refreshes while a loop runs in the worker: at most one request in flight.
+  let refreshing = false;
+  let refreshAgain = false;
+  function requestRefresh() {
+    if (refreshing) {
+      refreshAgain = true;
+      return;
+    }
+    refreshing = true;
+    refresh()
+      .catch(() => {})
+      .finally(() => {
+        refreshing = false;
+        if (refreshAgain) {
+          refreshAgain = false;
+          requestRefresh();
+        }
+      });
+  }
+
+  /** @param {Progress} p */
+  function onProgress(p) {
+    if (p.kind === 'train') {
+      set({ progress: { value: p.done, max: p.total, label: `${p.done} / ${p.total}` } });
+      for (const m of p.metrics) emit('epoch', { ...m });
+      requestRefresh();
+    } else if (p.kind === 'play') {
+      set({ progress: null });
+      requestRefresh();
+    } else if (p.kind === 'lottery') {
+      const s = p.step;
+      for (const r of p.history.slice(store.state.lottery.length)) emit('level', { ...r });
+      set({
+        lottery: p.history,
+        lotteryStep: s,
+        progress: { value: s.epochsDone, max: s.epochsTotal, label: `${s.epochsDone} / ${s.epochsTotal}` },
+        message: {
+          kind: 'info',
+          key: 'msg.lotteryRunning',
+          params: { branch: t(`branch.${s.branch}`), level: s.level, epoch: s.epoch },
+        },
+      });
+    }
+  }
+
+  /**
+   * Builds a new network for `settings`; on failure the current one (and settings) stay.
+   * @param {Settings} settings
+   * @param {string} [csv]   the CSV text for `dataset: 'csv'` (default: the current one)
+   */
+  async function build(settings, csv = store.state.csvText) {
+    const config = engineConfig(settings, csv);
+    let info;
+    if (engine) info = await engine.configure(config);
+    else {
+      engine = await Engine.create(config, options.workerUrl);
+      info = engine.info;
+    }
+    if (!info) throw new Error('the engine did not start');
+    eng().onProgress = onProgress;
+    eng().onCrash = options.onCrash;
+    const range = dataRange(info);
+    set({
+      settings,
+      info,
+      modelSeq: store.state.modelSeq + 1,
+      range,
+      frame: null,
+      history: [],
+      markers: [],
+      lastPrune: null,
+      lottery: [],
+      lotteryStep: null,
+      timing: null,
+      steps: [],
+      log: [],
+      logCut: null,
+      diverged: null,
+      lotteryCancelled: false,
+      transition: { kind: 'none', seq: store.state.transition.seq + 1 },
+    });
+    const frame = await refresh();
+    return { info, frame };
+  }
+
+  /** Stops the worker (a new one starts with the next `build`). */
+  function terminate() {
+    engine?.terminate();
+    engine = null;
+  }
+
+  /** @param {Frame} frame */
+  function readyParams(frame) {
+    const d = /** @type {CreateResult} */ (store.state.info).dataset;
+    const f = d.nFeatures || 1;
+    return {
+      params: int(frame.costs?.parameters ?? frame.snapshot?.layers.reduce((a, l) => a + l.weights.length, 0)),
+      train: int(d.xTrain.length / f),
+      test: int(d.xTest.length / f),
+    };
+  }
+
+  /** @param {string} kind */
+  function mark(kind) {
+    const { history, markers, steps } = store.state;
+    const epoch = history.at(-1)?.epoch ?? 0;
+    set({ markers: [...markers, { epoch, kind }], steps: [...steps, kind] });
+  }
+
+  /**
+   * Training diverged: the model stays as it diverged (so the learner can see it), the log stops
+   * until "go back" restores the checkpoint the worker kept before the failing epoch.
+   * @param {string} error
+   */
+  function divergedAt(error) {
+    set({ diverged: error });
+    log.cutLog('diverged');
+    say('error', 'msg.diverged', { error, epoch: (store.state.history.at(-1)?.epoch ?? 0) + 1 });
+    emit('error', { action: 'train', error });
+  }
+
+  function aliveWeights() {
+    const layers = store.state.frame?.snapshot?.layers ?? [];
+    let n = 0;
+    for (const l of layers) for (const m of l.mask) n += m;
+    return n;
+  }
+
+  /**
+   * Trains `epochs` epochs in the worker with progress.
+   * @param {number} epochs
+   * @param {boolean} fineTune
+   */
+  async function trainLoop(epochs, fineTune) {
+    const out = await eng().trainLoop(epochs, fineTune);
+    set({ progress: null });
+    await refresh();
+    return out;
+  }
+
+  /** @param {number} round */
+  async function applyInit(round) {
+    const s = store.state.settings;
+    const e = eng();
+    if (s.initMode === 'init') await e.call('rewind');
+    else if (s.initMode === 'step') await e.call('rewindTo', s.rewindStep);
+    else if (s.initMode === 'reinit') await e.call('reinit', s.seed + 1 + round);
+  }
+
+  /** The next transition's sequence number (views animate each new one once). */
+  function nextTransition() {
+    return store.state.transition.seq + 1;
+  }
+
+  /** @param {PruneResult} r */
+  function pruneMessage(r) {
+    const s = store.state.settings;
+    const scope = t(`msg.scope.${s.scope}`);
+    if (r.structure === 'neurons') {
+      say('info', 'msg.pruned.neurons', {
+        pct: pct(s.fraction, 0),
+        scope,
+        removed: int(r.removed),
+        perLayer: r.removedPerLayer.join(' / '),
+        density: pct(r.density),
+      });
+    } else {
+      say('info', 'msg.pruned.weights', {
+        pct: pct(s.fraction, 0),
+        scope,
+        removed: int(r.removed),
+        before: int(r.removed + r.remaining),
+        layers: pctList(r.layerDensity),
+      });
+    }
+  }
+
+  async function prune() {
+    const s = store.state.settings;
+    const e = eng();
+    if (s.schedule === 'oneshot') {
+      const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s)));
+      set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
+      mark('prune');
+      log.record('prune');
+      await refresh();
+      pruneMessage(r);
+      emit('pruned', { ...r, density: store.state.frame?.snapshot?.density });
+    } else if (s.schedule === 'iterative') {
+      // Same final density as one-shot: (1 - p)^rounds = 1 - fraction.
+      const per = 1 - Math.pow(1 - s.fraction, 1 / s.rounds);
+      for (let round = 0; round < s.rounds && !store.state.cancelled; round += 1) {
+        set({ progress: { value: round, max: s.rounds, label: t('msg.round', { round: round + 1, rounds: s.rounds }) } });
+        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, per)));
+        set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
+        mark('prune');
+        await refresh();
+        await applyInit(round);
+        const out = await e.trainLoop(s.retrainEpochs, true);
+        if (out.cancelled) set({ cancelled: true });
+        if (out.diverged) {
+          log.cutLog('prune');
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
+      }
+      if (store.state.cancelled) log.cutLog('prune');
+      else log.record('prune');
+      set({ progress: null });
+      const frame = await refresh();
+      emit('pruned', { ...store.state.lastPrune, density: frame.snapshot?.density });
+      say('info', 'msg.prunedIterative', {
+        rounds: s.rounds,
+        pct: pct(per),
+        density: pct(frame.snapshot?.density),
+        test: pct(frame.evaluation?.testAccuracy),
+      });
+    } else {
+      const d = /** @type {CreateResult} */ (store.state.info).dataset;
+      const nTrain = d.xTrain.length / (d.nFeatures || 1);
+      const perEpoch = Math.max(1, Math.ceil(nTrain / s.batchSize));
+      const step = store.state.frame?.snapshot?.step ?? 0;
+      const density = store.state.frame?.snapshot?.density ?? 1;
+      const epochs = s.retrainEpochs * s.rounds;
+      const end = step + perEpoch * Math.max(1, epochs - 1);
+      await e.call('setGradual', {
+        initialSparsity: 1 - density,
+        finalSparsity: 1 - density * (1 - s.fraction),
+        beginStep: step,
+        endStep: end,
+        frequency: Math.max(1, Math.floor((end - step) / (s.rounds * 4))),
+        power: 3,
+        structure: s.structure,
+        score: s.score,
+        scope: s.scope,
+        outputRate: 1,
+      });
+      set({ transition: { kind: 'prune', seq: nextTransition() } });
+      mark('prune');
+      try {
+        const out = await e.trainLoop(epochs, true);
+        if (out.cancelled || out.diverged) log.cutLog('prune');
+        else log.record('prune');
+        if (out.diverged) {
+          await e.call('setGradual', null);
+          set({ progress: null });
+          await refresh();
+          return divergedAt(out.diverged);
+        }
+      } finally {
+        await e.call('setGradual', null);
+      }
+      set({ progress: null });
+      const frame = await refresh();
+      emit('pruned', { density: frame.snapshot?.density });
+      say('info', 'msg.prunedGradual', {
+        epochs,
+        density: pct(frame.snapshot?.density),
+        test: pct(frame.evaluation?.testAccuracy),
+      });
+    }
+  }
+
+  async function lottery() {
+    const s = store.state.settings;
+    const e = eng();
+    // The UI counts the dense network as a level; the engine counts pruning levels after it.
+    const spec = { ...lotterySpec(s), levels: Math.max(0, s.levels - 1) };
+    set({ lottery: [], lotteryStep: null, progress: { value: 0, max: 1, label: '' } });
+    const out = await e.runLottery(spec);
+    const step = store.state.lotteryStep;
+    set({ lottery: out.history, progress: null });
+    if (out.cancelled) {
+      set({ lotteryCancelled: true });
+      say('info', 'msg.lotteryCancelled', { done: step?.epochsDone ?? 0, total: step?.epochsTotal ?? 0 });
+      return;
+    }
+    set({ lotteryCancelled: false });
+    log.record('lottery');
+    emit('lottery-done', { history: out.history });
+    const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
+    const controls = out.history
+      .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
+      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(r.testAccuracy) }))
+      .join('');
+    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls });
+  }
+
+  /**
+   * Runs one pipeline step with the current settings.
+   * @param {StepAction} type
+   */
+  async function run(type) {
+    const e = eng();
+    const s = store.state.settings;
+    switch (type) {
+      case 'train': {
+        const out = await trainLoop(s.epochs, false);
+        mark('train');
+        if (out.metrics.length > 0) log.record('train', { epochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
+        const ev = store.state.frame?.evaluation;
+        if (out.cancelled) say('info', 'msg.trainCancelled', { epochs: out.metrics.length });
+        else say('info', 'msg.trained', { epochs: out.metrics.length, train: pct(ev?.trainAccuracy), test: pct(ev?.testAccuracy) });
+        return;
+      }
+      case 'prune':
+        if (store.state.history.length === 0 && s.score !== 'random') return say('info', 'msg.needTraining');
+        return prune();
+      case 'keep':
+        mark('keep');
+        log.record('keep');
+        return say('info', 'msg.kept', { alive: int(aliveWeights()) });
+      case 'rewind':
+        await e.call('rewind');
+        set({ transition: { kind: 'rewind', seq: nextTransition() } });
+        mark('rewind');
+        log.record('rewind');
+        await refresh();
+        emit('rewound', { to: 0 });
+        return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
+      case 'rewindK':
+        if (s.rewindStep <= 0) return say('info', 'msg.noRewindStep');
+        await e.call('rewindTo', s.rewindStep);
+        set({ transition: { kind: 'rewind', seq: nextTransition() } });
+        mark('rewind');
+        log.record('rewindK');
+        await refresh();
+        emit('rewound', { to: s.rewindStep });
+        return say('info', 'msg.rewoundK', { k: s.rewindStep });
+      case 'reinit':
+        await e.call('reinit', s.seed + 1000 + store.state.steps.length);
+        set({ transition: { kind: 'reinit', seq: nextTransition() } });
+        mark('reinit');
+        log.record('reinit');
+        await refresh();
+        return say('info', 'msg.reinit', { alive: int(aliveWeights()) });
+      case 'retrain': {
+        const out = await trainLoop(s.retrainEpochs, true);
+        mark('retrain');
+        if (out.metrics.length > 0) log.record('retrain', { retrainEpochs: out.metrics.length });
+        if (out.diverged) return divergedAt(out.diverged);
+        return say('info', 'msg.retrained', {
+          epochs: out.metrics.length,
+          density: pct(store.state.frame?.snapshot?.density),
+          test: pct(store.state.frame?.evaluation?.testAccuracy),
+        });
+      }
+      case 'evaluate': {
+        const frame = await refresh();
+        mark('evaluate');
+        log.record('evaluate');
+        const ev = frame.evaluation;
+        return say('info', 'msg.evaluated', {
+          train: pct(ev?.trainAccuracy),
+          test: pct(ev?.testAccuracy),
+          loss: num(ev?.testLoss),
+          density: pct(frame.snapshot?.density),
+        });
+      }
+      case 'reset':
+        await e.call('reset');
+        set({ history: [], markers: [], lastPrune: null, steps: [], transition: { kind: 'none', seq: nextTransition() } });
+        log.record('reset');
+        await refresh();
+        return say('info', 'msg.reset');
+      case 'play': {
+        say('info', 'msg.playing');
+        const before = store.state.history.at(-1)?.epoch ?? 0;
+        const played = await e.play();
+        set({ progress: null });
+        await refresh();
+        mark('train');
+        const ran = (store.state.history.at(-1)?.epoch ?? 0) - before;
+        // A link's train step holds at most the epochs setting's maximum: a long Play is logged
+        // in chunks (consecutive epochs replay to the same numbers), each marked as its replay
+        // will mark it, so the step count (and the reinit seed drawn from it) stays the same.
+        const most = /** @type {number} */ (setting('epochs').max);
+        for (let left = ran; left > 0; left -= most) {
+          if (left < ran) mark('train');
+          log.record('train', { epochs: Math.min(most, left) });
+        }
+        if (played.diverged) return divergedAt(played.diverged);
+        return say('info', 'msg.paused', { epoch: store.state.history.at(-1)?.epoch ?? 0 });
+      }
+      case 'restoreGood': {
+        if (store.state.diverged === null) return;
+        await e.call('restoreCheckpoint');
+        set({ diverged: null, logCut: store.state.logCut === 'diverged' ? null : store.state.logCut });
+        await refresh();
+        return say('info', 'msg.restoredGood', { epoch: store.state.history.at(-1)?.epoch ?? 0 });
+      }
+      case 'lottery':
+        return lottery();
+      case 'adopt': {
+        await e.call('adoptTicket');
+        if (store.state.lotteryCancelled) log.cutLog('adopt');
+        else log.record('adopt');
+        set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+        const frame = await refresh();
+        return say('info', 'msg.adopted', { density: pct(frame.snapshot?.density), test: pct(frame.evaluation?.testAccuracy) });
+      }
+      case 'measure': {
+        const timing = await e.call('timeInference', 256, 30);
+        set({ timing });
+        return say('info', 'msg.measured', { us: num(timing.msPerRow * 1000) });
+      }
+      default:
+        return;
+    }
+  }
+
+  return {
+    eng,
+    build,
+    refresh,
+    terminate,
+    run,
+    readyParams,
+    /** The engine, or null before the first build and after `terminate`. */
+    get engine() {
+      return engine;
+    },
+  };
+}
