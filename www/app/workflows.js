@@ -5,7 +5,7 @@
 import { Engine } from '../engine.js';
 import { t } from './i18n.js';
 import { int, num, pct, pctList } from './format.js';
-import { engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
+import { branchKey, engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -126,7 +126,7 @@ export function createWorkflows(store, log, options) {
         message: {
           kind: 'info',
           key: 'msg.lotteryRunning',
-          params: { branch: t(`branch.${s.branch}`), level: s.level, epoch: s.epoch },
+          params: { branch: t(branchKey(s.branch, store.state.settings.initMode)), level: s.level, epoch: s.epoch },
         },
       });
     }
@@ -234,6 +234,16 @@ export function createWorkflows(store, log, options) {
     if (s.initMode === 'init') await e.call('rewind');
     else if (s.initMode === 'step') await e.call('rewindTo', s.rewindStep);
     else if (s.initMode === 'reinit') await e.call('reinit', s.seed + 1 + round);
+  }
+
+  /**
+   * The Initialization setting follows the Keep / Rewind / Reinit button just pressed, so it never
+   * names one thing while the network got another.
+   * @param {string} mode
+   */
+  function followInit(mode) {
+    const s = store.state.settings;
+    if (s.initMode !== mode) set({ settings: { ...s, initMode: mode } });
   }
 
   /** The next transition's sequence number (views animate each new one once). */
@@ -371,9 +381,15 @@ export function createWorkflows(store, log, options) {
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
-      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(r.testAccuracy) }))
+      .map((r) => t('msg.lotteryControl', { branch: t(branchKey(r.branch, s.initMode)), acc: pct(r.testAccuracy) }))
       .join('');
-    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls });
+    // The readouts show the trained ticket, not the untrained network the run started from.
+    if (last && last.level > 0 && (store.state.info?.methods.includes('adoptTicket') ?? false)) {
+      await e.call('adoptTicket');
+      set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+      await refresh();
+    }
+    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls, branch: t(branchKey('ticket', s.initMode)) });
   }
 
   /**
@@ -400,12 +416,14 @@ export function createWorkflows(store, log, options) {
       case 'keep':
         mark('keep');
         log.record('keep');
+        followInit('keep');
         return say('info', 'msg.kept', { alive: int(aliveWeights()) });
       case 'rewind':
         await e.call('rewind');
         set({ transition: { kind: 'rewind', seq: nextTransition() } });
         mark('rewind');
         log.record('rewind');
+        followInit('init');
         await refresh();
         emit('rewound', { to: 0 });
         return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
@@ -415,6 +433,7 @@ export function createWorkflows(store, log, options) {
         set({ transition: { kind: 'rewind', seq: nextTransition() } });
         mark('rewind');
         log.record('rewindK');
+        followInit('step');
         await refresh();
         emit('rewound', { to: s.rewindStep });
         return say('info', 'msg.rewoundK', { k: s.rewindStep });
@@ -423,6 +442,7 @@ export function createWorkflows(store, log, options) {
         set({ transition: { kind: 'reinit', seq: nextTransition() } });
         mark('reinit');
         log.record('reinit');
+        followInit('reinit');
         await refresh();
         return say('info', 'msg.reinit', { alive: int(aliveWeights()) });
       case 'retrain': {

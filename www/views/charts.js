@@ -7,6 +7,7 @@ import { axisBottom, axisLeft, axisRight } from 'd3-axis';
 import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
 import { pct } from '../app/format.js';
+import { branchKey } from '../app/state.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
@@ -146,7 +147,9 @@ export function createCurve(root) {
    */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.lottery === s.lottery) return;
+    if (!langChanged && prev?.lottery === s.lottery && prev?.settings.initMode === s.settings.initMode) return;
+    /** @param {string} b */
+    const name = (b) => t(branchKey(b, s.settings.initMode));
     xLabel.text(t('axis.density'));
     yLabel.text(t('axis.accuracy'));
     const results = s.lottery;
@@ -199,13 +202,13 @@ export function createCurve(root) {
       .data((d) => [d])
       .join('title')
       .text((d) => ok(d)
-        ? t('curve.point', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) })
-        : t('curve.diverged', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density) }));
+        ? t('curve.point', { branch: name(d.branch), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) })
+        : t('curve.diverged', { branch: name(d.branch), level: d.level, density: pct(d.density) }));
     fillLegend(
       legend,
       byBranch.length > 0
-        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: `branch.${b.branch}` }))
-        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: `branch.${b}` })),
+        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: branchKey(b.branch, s.settings.initMode) }))
+        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: branchKey(b, s.settings.initMode) })),
     );
   }
   return { update };
