@@ -27,6 +27,7 @@ import { createLog, createSession } from './session.js';
  *   | { type: 'csvRefused', name: string, bytes: number }
  *   | { type: 'lesson', id: string }
  *   | { type: 'leaveLesson' }
+ *   | { type: 'settings', values: Record<string, unknown> }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
  *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
@@ -139,6 +140,13 @@ export function createApp(initial, views, options = {}) {
         await applyPreset(lesson.preset);
         set({ lesson: lesson.id, lottery: [] });
         return say('info', `lesson.${lesson.id}.intro`);
+      }
+      case 'settings': {
+        // Several settings at once (a lesson's arm): no rebuild when none of them needs one.
+        const next = /** @type {Settings} */ ({ ...s, ...action.values });
+        if (Object.keys(action.values).some((k) => setting(k).rebuild)) return applyPreset(action.values);
+        set({ settings: next });
+        return syncUrl();
       }
       case 'leaveLesson': {
         if (store.state.lesson === null) return;

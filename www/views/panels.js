@@ -234,3 +234,93 @@ export function createLessons(root, dispatch) {
   }
   return { update };
 }
+
+/**
+ * The lesson dock, inside the pipeline bar (which stays on screen): the loaded lesson's current
+ * step, buttons that set up each of its arms (the settings the lesson changes), and the way out.
+ * @param {HTMLElement} root
+ * @param {(a: Action) => void} dispatch
+ */
+export function createLessonDock(root, dispatch) {
+  const title = document.createElement('strong');
+  const counter = document.createElement('span');
+  counter.className = 'dock-count';
+  const prevBtn = document.createElement('button');
+  prevBtn.type = 'button';
+  prevBtn.textContent = '‹';
+  prevBtn.dataset.testid = 'dock-prev';
+  const nextBtn = document.createElement('button');
+  nextBtn.type = 'button';
+  nextBtn.textContent = '›';
+  nextBtn.dataset.testid = 'dock-next';
+  const text = document.createElement('p');
+  text.className = 'dock-step';
+  text.dataset.testid = 'dock-step';
+  const arms = document.createElement('span');
+  arms.className = 'dock-arms group';
+  const head = document.createElement('div');
+  head.className = 'dock-head';
+  head.append(title, prevBtn, counter, nextBtn, arms);
+  root.append(head, text);
+  let step = 0;
+  /** @type {AppState | null} */
+  let last = null;
+
+  /** @param {number} d */
+  function move(d) {
+    const lesson = LESSONS.find((l) => l.id === last?.lesson);
+    if (!lesson) return;
+    step = Math.min(lesson.steps - 1, Math.max(0, step + d));
+    if (last) render(last, true);
+  }
+  prevBtn.addEventListener('click', () => move(-1));
+  nextBtn.addEventListener('click', () => move(1));
+
+  /**
+   * @param {AppState} s
+   * @param {boolean} rebuild
+   */
+  function render(s, rebuild) {
+    const lesson = LESSONS.find((l) => l.id === s.lesson);
+    root.hidden = !lesson;
+    if (!lesson) return;
+    if (rebuild) {
+      title.textContent = t(`lesson.${lesson.id}.title`);
+      counter.textContent = t('lesson.stepOf', { n: step + 1, of: lesson.steps });
+      text.textContent = t(`lesson.${lesson.id}.s${step + 1}`);
+      prevBtn.disabled = step === 0;
+      nextBtn.disabled = step === lesson.steps - 1;
+      prevBtn.setAttribute('aria-label', t('lesson.prevStep'));
+      nextBtn.setAttribute('aria-label', t('lesson.nextStep'));
+      arms.replaceChildren(...(lesson.arms.length > 1 ? lesson.arms.map((arm) => {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.dataset.arm = arm.id;
+        b.dataset.testid = `arm-${arm.id}`;
+        b.textContent = armLabel(arm);
+        b.title = t('lesson.armTitle');
+        b.addEventListener('click', () => dispatch({ type: 'settings', values: arm.settings }));
+        return b;
+      }) : []));
+    }
+    const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (s.settings));
+    for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (arms.querySelectorAll('button'))) {
+      const arm = lesson.arms.find((a) => a.id === b.dataset.arm);
+      const on = !!arm && Object.entries(arm.settings).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v));
+      b.setAttribute('aria-pressed', String(on));
+      b.disabled = s.busy !== null;
+    }
+  }
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    last = s;
+    if (prev?.lesson !== s.lesson) step = 0;
+    const rebuild = !prev || prev.lesson !== s.lesson || prev.settings.lang !== s.settings.lang;
+    if (rebuild || prev?.settings !== s.settings || prev?.busy !== s.busy) render(s, rebuild);
+  }
+  return { update };
+}
