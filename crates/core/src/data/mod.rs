@@ -218,21 +218,21 @@ pub fn build(spec: &DataSpec) -> Result<Dataset> {
 /// Largest validation fraction.
 pub const MAX_VALIDATION: f32 = 0.5;
 
-/// Moves `round(n_train × fraction)` training rows, chosen at random from the seed's
+/// Moves `round(n_train × fraction)` training rows (at least one), chosen at random from the seed's
 /// `validation` stream, into the validation part (`x_val`, `y_val`); both parts keep the rows'
 /// order. A fraction of 0 leaves the data as it is (no validation split). The features were
 /// standardized before, with the statistics of the whole training part.
 ///
 /// # Errors
-/// [`Error::InvalidConfig`] for a fraction outside [0, 0.5], or one that leaves no validation
-/// row (fraction > 0) or no training row; [`Error::State`] if the data already has a
+/// [`Error::InvalidConfig`] for a fraction outside [0, 0.5], or a fraction > 0 with fewer than two
+/// training rows (one must stay for training); [`Error::State`] if the data already has a
 /// validation part.
 pub fn split_validation(data: &mut Dataset, fraction: f32, seed: u64) -> Result<()> {
     let n = data.x_train.nrows();
     let allowed = || {
         format!(
-            "0 (no validation split) or a fraction up to {MAX_VALIDATION} leaving at least one \
-             of the {n} training rows on each side"
+            "0 (no validation split) or a fraction up to {MAX_VALIDATION} of at least 2 training \
+             rows (there are {n})"
         )
     };
     if !(0.0..=MAX_VALIDATION).contains(&fraction) {
@@ -246,8 +246,8 @@ pub fn split_validation(data: &mut Dataset, fraction: f32, seed: u64) -> Result<
     if fraction == 0.0 {
         return Ok(());
     }
-    let n_val = (n as f64 * f64::from(fraction)).round() as usize;
-    if n_val == 0 || n_val >= n {
+    let n_val = ((n as f64 * f64::from(fraction)).round() as usize).max(1);
+    if n_val >= n {
         return Err(Error::config("validation", fraction, allowed()));
     }
     let mut rng = crate::rng::derived(seed, "validation");
@@ -458,7 +458,12 @@ mod tests {
         split_validation(&mut d, 0.0, 3).unwrap();
         assert_eq!(d, base);
         assert!(split_validation(&mut base.clone(), 0.6, 3).is_err());
-        assert!(split_validation(&mut base.clone(), 0.01, 3).is_err());
+        // A small share still holds out one row; one training row cannot be split.
+        let mut e = base.clone();
+        split_validation(&mut e, 0.01, 3).unwrap();
+        assert_eq!((e.x_train.nrows(), e.x_val.nrows()), (14, 1));
+        let mut one = assemble("t".into(), &x, &y, (&[0], &[1]), 2, numbered_names(1));
+        assert!(split_validation(&mut one, 0.1, 3).is_err());
         assert!(split_validation(&mut a, 0.2, 3).is_err());
     }
 
