@@ -145,12 +145,12 @@ test.describe('playground page', () => {
     await open(page, '?lang=en&lv=3&lep=4');
     await press(page, 'run-lottery', 120_000);
     const curve = page.getByTestId('curve');
-    for (const branch of ['ticket', 'random-reinit', 'random-mask']) {
-      await expect(curve.locator(`path[data-branch="${branch}"]`)).toHaveAttribute('data-points', '3');
-    }
     // Two views: early-stopping test accuracy, and early-stopping epoch, against density.
     for (const id of ['#curve-svg', '#curve-epoch-svg']) {
       const plot = curve.locator(id);
+      for (const branch of ['ticket', 'random-reinit', 'random-mask']) {
+        await expect(plot.locator(`path[data-branch="${branch}"]`)).toHaveAttribute('data-points', '3');
+      }
       await expect(plot.locator('circle.dot')).toHaveCount(3 + 2 + 2); // controls share the dense point
       // The ticket is drawn last (on top where the branches coincide); the legend reads ticket first.
       expect(await plot.locator('path.series').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-branch'))))

@@ -3,7 +3,7 @@
 // in which every view reads the state and updates only what changed.
 import { Engine } from '../engine.js';
 import { t, setLang, applyTranslations } from './i18n.js';
-import { int, num, pct, pctList } from './format.js';
+import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { SCHEMA, TOY_2D, defaults, engineConfig, lotterySpec, pruneSpec, setting, switchDataset, toQuery } from './state.js';
 import { LESSONS } from './lessons.js';
 import { download, makeExport } from './export.js';
@@ -540,9 +540,9 @@ export function createApp(initial, views, options = {}) {
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
-      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(r.testAccuracy) }))
+      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(headlineAccuracy(r)) }))
       .join('');
-    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls });
+    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last && headlineAccuracy(last)), controls });
   }
 
   /** @param {string} key @param {unknown} value */
