@@ -4,7 +4,7 @@
 // `createLog`); the same `run` serves the buttons, a link's replay and crash recovery.
 import { Engine } from '../engine.js';
 import { t } from './i18n.js';
-import { int, num, pct, pctList } from './format.js';
+import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
 
 /**
@@ -371,9 +371,9 @@ export function createWorkflows(store, log, options) {
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
-      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(r.testAccuracy) }))
+      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(headlineAccuracy(r)) }))
       .join('');
-    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls });
+    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last && headlineAccuracy(last)), controls });
   }
 
   /**
