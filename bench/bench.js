@@ -374,7 +374,7 @@ async function lotteryWallTime() {
   const ms = performance.now() - t0;
   ours.close();
   const last = r.history.filter((/** @type {any} */ h) => h.branch === 'ticket').at(-1);
-  return { ms, levels: r.history.length, last_ticket_density: last?.density, last_ticket_best_accuracy: last?.bestTestAccuracy };
+  return { ms, levels: r.history.length, last_ticket_density: last?.density, last_ticket_early_stop_accuracy: last?.earlyStopTestAccuracy };
 }
 
 /** Inference of a net with 90% of every hidden layer's neurons removed, against the dense net. */

@@ -145,22 +145,27 @@ test.describe('playground page', () => {
     await open(page, '?lang=en&lv=3&lep=4');
     await press(page, 'run-lottery', 120_000);
     const curve = page.getByTestId('curve');
-    for (const branch of ['ticket', 'random-reinit', 'random-mask']) {
-      await expect(curve.locator(`path[data-branch="${branch}"]`)).toHaveAttribute('data-points', '3');
+    // Two views: early-stopping test accuracy, and early-stopping epoch, against density.
+    for (const id of ['#curve-svg', '#curve-epoch-svg']) {
+      const plot = curve.locator(id);
+      for (const branch of ['ticket', 'random-reinit', 'random-mask']) {
+        await expect(plot.locator(`path[data-branch="${branch}"]`)).toHaveAttribute('data-points', '3');
+      }
+      await expect(plot.locator('circle.dot')).toHaveCount(3 + 2 + 2); // controls share the dense point
+      // The ticket is drawn last (on top where the branches coincide); the legend reads ticket first.
+      expect(await plot.locator('path.series').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-branch'))))
+        .toEqual(['random-mask', 'random-reinit', 'ticket']);
+      expect(await plot.locator('circle.dot').evaluateAll((cs) => cs.slice(-3).map((c) => c.getAttribute('data-branch'))))
+        .toEqual(['ticket', 'ticket', 'ticket']);
     }
-    await expect(curve.locator('circle.dot')).toHaveCount(3 + 2 + 2); // controls share the dense point
-    // The ticket is drawn last (on top where the branches coincide); the legend reads ticket first.
-    expect(await curve.locator('path.series').evaluateAll((ps) => ps.map((p) => p.getAttribute('data-branch'))))
-      .toEqual(['random-mask', 'random-reinit', 'ticket']);
-    expect(await curve.locator('circle.dot').evaluateAll((cs) => cs.slice(-3).map((c) => c.getAttribute('data-branch'))))
-      .toEqual(['ticket', 'ticket', 'ticket']);
+    await expect(curve.locator('#curve-svg circle.dot').first().locator('title')).toContainText('early stopping at epoch');
     await expect(curve.locator('.key').first()).toHaveClass(/branch-ticket/);
     await expect(page.getByTestId('level')).toHaveText('2 / 2');
     await expect(page.getByTestId('message')).toContainText('Lottery done');
     await page.screenshot({ path: `${ART}/05-lottery.png`, fullPage: false });
 
     // The trained ticket becomes the network on screen.
-    const ticket = page.locator('[data-testid="curve"] circle.dot[data-branch="ticket"]');
+    const ticket = page.locator('#curve-svg circle.dot[data-branch="ticket"]');
     await expect(ticket).toHaveCount(3);
     await press(page, 'adopt');
     await expect(page.getByTestId('message')).toContainText('winning ticket');

@@ -21,6 +21,9 @@ pub const MAX_EPOCHS: usize = 10_000;
 /// Largest number of values [`Experiment::neuron_maps`] returns (64 MiB of f32).
 pub const MAX_MAP_VALUES: usize = 16 << 20;
 
+/// The default validation fraction: 10% of the training samples.
+pub const DEFAULT_VALIDATION: f32 = 0.1;
+
 /// Which data to use: a built-in dataset by name, or CSV text.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields, rename_all = "camelCase")]
@@ -35,6 +38,9 @@ pub struct DataConfig {
     pub samples: usize,
     /// Seed of generation and split.
     pub seed: u64,
+    /// Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none),
+    /// drawn from `seed`: early stopping reads it, training never sees it.
+    pub validation: f32,
     /// The CSV text when `kind` is `csv`.
     pub csv: Option<String>,
     /// The label column's name (default: the last column).
@@ -50,6 +56,7 @@ impl DataConfig {
         "trainFraction",
         "samples",
         "seed",
+        "validation",
         "csv",
         "labelColumn",
     ];
@@ -64,6 +71,7 @@ impl Default for DataConfig {
             train_fraction: d.train_fraction,
             samples: d.samples,
             seed: d.seed,
+            validation: DEFAULT_VALIDATION,
             csv: None,
             label_column: None,
         }
@@ -298,7 +306,12 @@ impl Experiment {
         Self::with_data(config, train, data)
     }
 
-    fn with_data(config: ExperimentConfig, train: TrainConfig, data: Dataset) -> Result<Self> {
+    fn with_data(config: ExperimentConfig, train: TrainConfig, mut data: Dataset) -> Result<Self> {
+        // The one place every data set passes (built here or handed over by the I/O module):
+        // the validation split is carved out here, so the CLI and the browser see the same one.
+        if data.y_val.is_empty() {
+            data::split_validation(&mut data, config.dataset.validation, config.dataset.seed)?;
+        }
         let model = Mlp::new(&config.mlp_spec(data.n_features(), data.n_classes)?)?;
         let trainer = Trainer::new(train)?;
         Ok(Experiment {
@@ -341,10 +354,18 @@ impl Experiment {
             } else {
                 self.trainer.train_epoch(&mut self.model, &self.data)?
             };
-            self.history.push(m);
+            let m = self.record(m);
             out.push(m);
         }
         Ok(out)
+    }
+
+    /// Appends an epoch's metrics to `history`, numbered as the experiment's epoch (the trainer
+    /// counts from 0 again after a prune, rewind or reinit; the history keeps counting).
+    fn record(&mut self, mut m: EpochMetrics) -> EpochMetrics {
+        m.epoch = self.history.len() + 1;
+        self.history.push(m);
+        m
     }
 
     /// Takes `n` optimizer steps; returns the metrics of epochs completed on the way (also
@@ -357,13 +378,14 @@ impl Experiment {
         if self.gradual.is_some() {
             for _ in 0..n {
                 self.gradual_prune()?;
-                let m = self.trainer.train_steps(&mut self.model, &self.data, 1)?;
-                self.history.extend(&m);
-                done.extend(m);
+                for m in self.trainer.train_steps(&mut self.model, &self.data, 1)? {
+                    done.push(self.record(m));
+                }
             }
         } else {
-            done = self.trainer.train_steps(&mut self.model, &self.data, n)?;
-            self.history.extend(&done);
+            for m in self.trainer.train_steps(&mut self.model, &self.data, n)? {
+                done.push(self.record(m));
+            }
         }
         Ok(done)
     }
@@ -376,6 +398,40 @@ impl Experiment {
     pub fn train_steps_only(&mut self, n: u64) -> Result<usize> {
         self.trainer
             .train_steps_only(&mut self.model, &self.data, n)
+    }
+
+    /// The rule of every method that changes the weights (prune, rewind, rewind to step k,
+    /// reinit, a swapped-in model): the next training starts as a new optimizer would — no
+    /// moments, Adam's bias correction from step 1 — over the data order of a run from step 0,
+    /// or from step `at` after rewinding to step k (OpenLTH retrains every level this way; a
+    /// PyTorch user creates a new optimizer). Fine-tuning the kept weights follows it too.
+    fn fresh_trainer(&mut self, at: u64) {
+        self.trainer.restart_at(at, self.data.x_train.nrows());
+    }
+
+    /// Survivors back to θ₀ (the mask stays); the next training starts fresh (see
+    /// [`Experiment::prune`]).
+    pub fn rewind(&mut self) {
+        self.model.rewind_to_init();
+        self.fresh_trainer(0);
+    }
+
+    /// Survivors back to the weights saved after step `k` (late rewinding); the next training
+    /// starts with a fresh optimizer at step `k` of the data order, as the dense run went on
+    /// from there.
+    ///
+    /// # Errors
+    /// [`Error::State`] if no weights were saved at step `k`; nothing changes then.
+    pub fn rewind_to(&mut self, k: u64) -> Result<()> {
+        self.model.rewind_to_step(k)?;
+        self.fresh_trainer(k);
+        Ok(())
+    }
+
+    /// Fresh random survivors from `seed` (the mask stays); the next training starts fresh.
+    pub fn reinit(&mut self, seed: u64) {
+        self.model.reinit(seed);
+        self.fresh_trainer(0);
     }
 
     /// Loss and accuracy on the train and test splits now.
@@ -518,8 +574,8 @@ impl Experiment {
         Ok(crate::views::probabilities(a, loss, out_act))
     }
 
-    /// Swaps in another model (e.g. an imported file) if it fits the data and the loss; the
-    /// optimizer state restarts.
+    /// Swaps in another model (e.g. an imported file, or a lottery's ticket) if it fits the data
+    /// and the loss; the next training starts fresh (see [`Experiment::prune`]).
     ///
     /// # Errors
     /// [`Error::Shape`] if its inputs or outputs do not fit; the current model stays.
@@ -538,7 +594,7 @@ impl Experiment {
             });
         }
         self.model = model;
-        self.trainer.reset_optimizer();
+        self.fresh_trainer(0);
         Ok(())
     }
 
@@ -734,9 +790,23 @@ impl LotteryConfig {
 impl Experiment {
     /// One pruning step on the current model; the score context (for `snip`) is the training set.
     ///
+    /// The next training starts with a fresh optimizer and step count, over the data order of a
+    /// run from step 0 — after a prune, a rewind ([`Experiment::rewind`],
+    /// [`Experiment::rewind_to`]), a reinit or a swapped-in model alike, whether the weights are
+    /// then kept (fine-tuning) or reset. This is what OpenLTH does at every level, so a
+    /// train → prune → rewind → retrain driven step by step gives the lottery runner's numbers
+    /// bit for bit. A gradual schedule's prunes during training do not restart anything.
+    ///
     /// # Errors
     /// Any spec error; on error the model is unchanged.
     pub fn prune(&mut self, spec: &PruneSpec) -> Result<PruneReport> {
+        let report = self.prune_only(spec)?;
+        self.fresh_trainer(0);
+        Ok(report)
+    }
+
+    /// The pruning of [`Experiment::prune`] without touching the trainer (gradual pruning).
+    fn prune_only(&mut self, spec: &PruneSpec) -> Result<PruneReport> {
         let ctx = ScoreContext {
             x: self.data.x_train.view(),
             y: &self.data.y_train,
@@ -880,7 +950,7 @@ impl Experiment {
                     amount: Amount::Fraction(f.min(1.0)),
                     ..spec
                 };
-                self.prune(&spec)?;
+                self.prune_only(&spec)?;
             }
         }
         Ok(())

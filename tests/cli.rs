@@ -3,6 +3,8 @@
 
 use std::process::{Command, Output};
 
+use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
+
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
         .args(args)
@@ -95,8 +97,9 @@ fn lottery_json_prints_one_object_per_branch_and_level() {
             "density",
             "layer_density",
             "test_accuracy",
-            "best_test_accuracy",
-            "best_epoch",
+            "early_stop_epoch",
+            "early_stop_step",
+            "early_stop_test_accuracy",
             "overlap",
         ] {
             assert!(l.get(key).is_some(), "{key} missing in {l}");
@@ -316,5 +319,113 @@ fn bad_inputs_leave_existing_outputs_untouched() {
             b"the user's file",
             "{args:?} touched {out}"
         );
+    }
+}
+
+/// The CLI's lottery gives, at level 1, the numbers of the same steps driven one by one through
+/// the experiment API — train, prune 20% globally, rewind (to θ₀, or to step k), retrain — each
+/// retraining with a fresh optimizer (the CLI has no separate train/prune/rewind/retrain
+/// commands, so its lottery JSON is compared with the stepwise Rust numbers).
+#[test]
+fn the_cli_lottery_level_one_is_train_prune_rewind_retrain_step_by_step() {
+    for init in ["init", "step:25"] {
+        let out = run(&[
+            "lottery",
+            "--dataset",
+            "moons",
+            "--samples",
+            "300",
+            "--hidden",
+            "12,12",
+            "--lr",
+            "0.02",
+            "--levels",
+            "1",
+            "--epochs",
+            "4",
+            "--fraction",
+            "0.2",
+            "--scope",
+            "global",
+            "--output-rate",
+            "0.5",
+            "--init",
+            init,
+            "--controls",
+            "",
+            "--json",
+        ]);
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 2);
+        let mut config = ExperimentConfig {
+            dataset: DataConfig {
+                kind: "moons".into(),
+                samples: 300,
+                ..DataConfig::default()
+            },
+            hidden: vec![12, 12],
+            activation: "tanh".into(),
+            init: "kaiming-normal".into(),
+            learning_rate: 0.02,
+            ..ExperimentConfig::default()
+        };
+        let k = init
+            .strip_prefix("step:")
+            .map(|k| k.parse::<u64>().unwrap());
+        config.rewind_step = k;
+        let mut exp = Experiment::new(config).unwrap();
+        let dense = exp.train(4).unwrap();
+        let lottery = LotteryConfig {
+            fraction: 0.2,
+            output_rate: 0.5,
+            ..LotteryConfig::default()
+        };
+        exp.prune(&lottery.spec().unwrap().prune).unwrap();
+        match k {
+            None => exp.rewind(),
+            Some(k) => exp.rewind_to(k).unwrap(),
+        }
+        // Retrain to where the dense run ended (epoch 4).
+        let mut retrain = Vec::new();
+        while exp.trainer.epoch() < 4 {
+            retrain.extend(exp.train(1).unwrap());
+        }
+        for (line, run) in lines.iter().zip([&dense, &retrain]) {
+            let last = run.last().unwrap();
+            // serde_json reads a printed f64 back to within an ulp.
+            let same = |key: &str, x: f64| {
+                let v = line[key].as_f64().unwrap();
+                assert!(
+                    (v - x).abs() <= 2.0 * f64::EPSILON * x.abs().max(1.0),
+                    "{init} {key}: {v} vs {x}"
+                );
+            };
+            same("test_accuracy", last.test_accuracy);
+            let best = run
+                .iter()
+                .enumerate()
+                .min_by(|a, b| {
+                    a.1.val_loss
+                        .partial_cmp(&b.1.val_loss)
+                        .unwrap()
+                        .then(a.0.cmp(&b.0))
+                })
+                .unwrap()
+                .1;
+            assert_eq!(
+                line["early_stop_step"].as_u64().unwrap(),
+                best.step,
+                "{init}"
+            );
+            same("early_stop_test_accuracy", best.test_accuracy);
+            same(
+                "density",
+                if run == &dense {
+                    1.0
+                } else {
+                    exp.model.density()
+                },
+            );
+        }
     }
 }

@@ -3,8 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))] // native tests; tests/web.rs is the wasm suite
 
 use pruning_playground::experiment::{
-    DataConfig, Experiment, ExperimentConfig, GradualConfig, PruneConfig,
+    DataConfig, Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig,
 };
+use pruning_playground::lottery::Branch;
+use pruning_playground::train::EpochMetrics;
 
 fn moons() -> Experiment {
     Experiment::new(ExperimentConfig {
@@ -206,4 +208,116 @@ fn config_field_lists_match_the_serde_forms() {
         .collect();
     let expected = format!("expected one of {}", listed.join(", "));
     assert!(err.to_string().contains(&expected), "{err}");
+}
+
+/// An epoch's numbers without its number (an experiment's history counts epochs across
+/// retrainings; a lottery level counts as the dense run does).
+fn numbers(m: &EpochMetrics) -> (u64, [f64; 4], Option<f64>, Option<f64>) {
+    (
+        m.step,
+        [m.train_loss, m.test_loss, m.train_accuracy, m.test_accuracy],
+        m.val_loss,
+        m.val_accuracy,
+    )
+}
+
+/// The rule "after any prune, rewind or reinit the next training starts with a fresh optimizer
+/// and step count": Train → Prune (20%, global) → Rewind → Retrain driven step by step through
+/// the experiment API (what the page, the element and the JS API call) gives, bit for bit, the
+/// lottery runner's level 1 with the same config — every epoch's metrics and the trained weights.
+/// For Adam (moments and bias correction) and momentum, rewinding to θ₀ and to step k.
+#[test]
+fn train_prune_rewind_retrain_step_by_step_is_the_lottery_level_one() {
+    for (optimizer, init) in [("adam", "init"), ("momentum", "init"), ("adam", "step:30")] {
+        let k = init
+            .strip_prefix("step:")
+            .map(|k| k.parse::<u64>().unwrap());
+        let config = ExperimentConfig {
+            dataset: DataConfig {
+                kind: "moons".into(),
+                samples: 400,
+                ..DataConfig::default()
+            },
+            hidden: vec![16, 16],
+            optimizer: optimizer.into(),
+            learning_rate: 0.02,
+            rewind_step: k,
+            ..ExperimentConfig::default()
+        };
+        let epochs = 3;
+        let lottery = LotteryConfig {
+            levels: 1,
+            fraction: 0.2,
+            scope: "global".into(),
+            init: init.into(),
+            controls: vec![],
+            epochs,
+            ..LotteryConfig::default()
+        };
+        let mut exp = Experiment::new(config).unwrap();
+        let mut runner = exp.lottery(lottery.spec().unwrap()).unwrap();
+        let results = runner.run().unwrap().to_vec();
+        let level1 = results
+            .iter()
+            .find(|r| r.branch == Branch::Ticket && r.level == 1)
+            .unwrap();
+
+        let dense = exp.train(epochs).unwrap();
+        assert_eq!(
+            dense.iter().map(numbers).collect::<Vec<_>>(),
+            results[0].epochs.iter().map(numbers).collect::<Vec<_>>()
+        );
+        exp.prune(&lottery.spec().unwrap().prune).unwrap();
+        match k {
+            None => exp.rewind(),
+            Some(k) => exp.rewind_to(k).unwrap(),
+        }
+        let mut retrain = Vec::new();
+        while exp.trainer.epoch() < epochs {
+            retrain.extend(exp.train(1).unwrap());
+        }
+        assert_eq!(
+            retrain.iter().map(numbers).collect::<Vec<_>>(),
+            level1.epochs.iter().map(numbers).collect::<Vec<_>>(),
+            "{optimizer} {init}"
+        );
+        assert_eq!(
+            exp.model.params(),
+            runner.ticket().unwrap().params(),
+            "{optimizer} {init}"
+        );
+        // The history keeps counting epochs across the retraining.
+        let n: Vec<usize> = exp.history.iter().map(|m| m.epoch).collect();
+        assert_eq!(n, (1..=n.len()).collect::<Vec<_>>());
+    }
+}
+
+/// Fine-tuning (keep the weights) and reinit follow the same rule: after a prune the trainer is
+/// at step 0 with no optimizer state, so two experiments pruned at different points of their
+/// training but holding the same weights retrain identically.
+#[test]
+fn every_weight_change_restarts_the_trainer() {
+    let mut a = moons();
+    a.train(2).unwrap();
+    assert!(a.trainer.step() > 0);
+    a.prune(&PruneConfig::default().spec().unwrap()).unwrap();
+    assert_eq!((a.trainer.step(), a.trainer.epoch()), (0, 0), "prune");
+    a.train(1).unwrap();
+    a.reinit(7);
+    assert_eq!(a.trainer.step(), 0, "reinit");
+    a.train(1).unwrap();
+    a.rewind();
+    assert_eq!(a.trainer.step(), 0, "rewind");
+    // Keep: a fresh experiment given the same pruned weights fine-tunes to the same numbers.
+    let mut b = moons();
+    b.train(2).unwrap();
+    b.prune(&PruneConfig::default().spec().unwrap()).unwrap();
+    let mut c = moons();
+    c.replace_model(b.model.clone()).unwrap();
+    let (mb, mc) = (b.train(2).unwrap(), c.train(2).unwrap());
+    assert_eq!(
+        mb.iter().map(numbers).collect::<Vec<_>>(),
+        mc.iter().map(numbers).collect::<Vec<_>>()
+    );
+    assert_eq!(b.model.params(), c.model.params());
 }

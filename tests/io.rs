@@ -357,6 +357,8 @@ fn dataset_file_holds_float_features_and_int64_labels() {
         y_train: vec![0, 2, 1],
         x_test: Array2::from_shape_vec((1, 2), vec![7.0, 8.0]).unwrap(),
         y_test: vec![2],
+        x_val: Array2::zeros((0, 0)),
+        y_val: Vec::new(),
         n_classes: 3,
         feature_names: vec!["a".into(), "b".into()],
     };

@@ -4,6 +4,7 @@
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::{Branch, LevelResult, LotteryRunner, Role};
 use pruning_playground::model::Mlp;
+use pruning_playground::train::Trainer;
 
 fn circle() -> Experiment {
     Experiment::new(ExperimentConfig {
@@ -241,7 +242,10 @@ fn ticket_and_controls_run_apart_give_the_same_results() {
         ("weights", "init", vec!["random-reinit", "random-mask"]),
         ("neurons", "init", vec!["random-mask", "random-reinit"]),
         ("weights", "step:5", vec!["random-reinit"]),
+        ("weights", "step:13", vec!["random-mask", "random-reinit"]),
+        ("neurons", "step:13", vec!["random-mask"]),
         ("neurons", "keep", vec!["random-reinit"]),
+        ("weights", "keep", vec!["random-mask"]),
         ("weights", "init", vec![]),
     ] {
         let cfg = LotteryConfig {
@@ -362,25 +366,27 @@ fn mnist1d_winning_tickets_hold_accuracy_where_random_reinit_falls() {
         },
     );
     let results = r.run().unwrap().to_vec();
-    let dense = results[0].best_test_accuracy;
+    let dense = results[0].early_stop_test_accuracy.unwrap();
     let at = |branch: Branch, level: usize| {
         results
             .iter()
             .find(|x| x.branch == branch && x.level == level)
             .unwrap()
     };
-    println!("dense best test accuracy {:.1}%", 100.0 * dense);
+    println!("dense early-stopping test accuracy {:.1}%", 100.0 * dense);
     for level in 1..=9 {
         let (t, c) = (at(Branch::Ticket, level), at(Branch::RandomReinit, level));
         println!(
             "level {level}: density {:.1}%  ticket {:.1}%  random-reinit {:.1}%",
             100.0 * t.density,
-            100.0 * t.best_test_accuracy,
-            100.0 * c.best_test_accuracy
+            100.0 * t.early_stop_test_accuracy.unwrap(),
+            100.0 * c.early_stop_test_accuracy.unwrap()
         );
     }
     let holds = results.iter().any(|x| {
-        x.branch == Branch::Ticket && x.density <= 0.25 && x.best_test_accuracy >= dense - 0.015
+        x.branch == Branch::Ticket
+            && x.density <= 0.25
+            && x.early_stop_test_accuracy.unwrap() >= dense - 0.015
     });
     assert!(
         holds,
@@ -390,11 +396,11 @@ fn mnist1d_winning_tickets_hold_accuracy_where_random_reinit_falls() {
         let (t, c) = (at(Branch::Ticket, level), at(Branch::RandomReinit, level));
         if t.density <= 0.2 {
             assert!(
-                t.best_test_accuracy >= c.best_test_accuracy + 0.03,
+                t.early_stop_test_accuracy.unwrap() >= c.early_stop_test_accuracy.unwrap() + 0.03,
                 "level {level} (density {}): ticket {} vs random reinit {}",
                 t.density,
-                t.best_test_accuracy,
-                c.best_test_accuracy
+                t.early_stop_test_accuracy.unwrap(),
+                c.early_stop_test_accuracy.unwrap()
             );
         }
     }
@@ -461,6 +467,161 @@ fn overlaps_are_the_jaccard_index_with_the_previous_level() {
                 "{structure}: level {} removed something",
                 x.level
             );
+        }
+    }
+}
+
+/// The data order a trainer is at: its step, and the rows of the current (or next) epoch with
+/// how many of them are used.
+fn position(t: &Trainer, n: usize) -> (u64, Vec<usize>, usize) {
+    (t.step(), t.epoch_order(n), t.epoch_cursor(n))
+}
+
+/// Late rewinding as OpenLTH (Frankle et al. 2020) defines it: after rewinding to step k, every
+/// branch of a level (the ticket and both controls) retrains the remaining T − k steps of the
+/// dense run's T, over the dense run's batches of steps k, k + 1, …, T − 1. The trainer's data
+/// order is checked at the level's start and at every epoch boundary against a dense trainer
+/// taken through the same steps (an epoch's order and the cursor pin every batch).
+#[test]
+fn late_rewinding_trains_the_remaining_steps_over_the_dense_runs_batches() {
+    let exp = circle();
+    let n = exp.data.x_train.nrows();
+    let per_epoch = n.div_ceil(exp.config.batch_size) as u64;
+    let (epochs, k) = (3usize, 13u64);
+    assert!(k % per_epoch != 0, "k lies inside an epoch");
+    let total = epochs as u64 * per_epoch;
+    // The dense run's position before every step 0..T.
+    let mut dense = Trainer::new(exp.config.train_config().unwrap()).unwrap();
+    let mut scratch = exp.model.clone();
+    let mut dense_at = Vec::new();
+    for _ in 0..total {
+        dense_at.push(position(&dense, n));
+        dense.train_steps(&mut scratch, &exp.data, 1).unwrap();
+    }
+    let mut r = runner(
+        &exp,
+        LotteryConfig {
+            levels: 1,
+            epochs,
+            init: format!("step:{k}"),
+            controls: vec!["random-reinit".into(), "random-mask".into()],
+            ..LotteryConfig::default()
+        },
+    );
+    let mut seen = 0;
+    while !r.finished() {
+        if let Some(t) = r.current_trainer() {
+            let step = t.step();
+            if step < total {
+                assert_eq!(position(t, n), dense_at[step as usize], "at step {step}");
+            }
+        }
+        let p = r.step().unwrap();
+        if p.epoch == 0 && p.level == 1 && !p.finished {
+            // Just prepared: a fresh trainer at step k (level 0 started at step 0).
+            assert_eq!(r.current_trainer().unwrap().step(), k, "{:?}", p.branch);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 3, "the ticket and both controls");
+    for res in r.results().iter().filter(|x| x.level == 1) {
+        let steps: Vec<u64> = res.epochs.iter().map(|m| m.step).collect();
+        // The first epoch is the rest of the one step k lies in; the last ends at T.
+        let first_end = (k / per_epoch + 1) * per_epoch;
+        let expected: Vec<u64> = (first_end..=total).step_by(per_epoch as usize).collect();
+        assert_eq!(steps, expected, "{:?}", res.branch);
+        assert_eq!(res.epochs[0].epoch as u64, k / per_epoch + 1);
+        assert_eq!(res.epochs.last().unwrap().epoch, epochs);
+    }
+    let level0 = &r.results()[0];
+    assert_eq!(level0.epochs.len(), epochs);
+    assert_eq!(level0.epochs.last().unwrap().step, total);
+}
+
+/// The random-mask control starts where the ticket does: after rewinding to step k, its
+/// surviving weights are θ_k, the dense run's weights after step k (0 where masked); with
+/// `init`, θ₀.
+#[test]
+fn the_random_mask_control_starts_from_the_tickets_rewind_point() {
+    let exp = circle();
+    for init in ["step:13", "init"] {
+        let mut r = runner(
+            &exp,
+            LotteryConfig {
+                levels: 1,
+                epochs: 3,
+                init: init.into(),
+                controls: vec!["random-mask".into()],
+                ..LotteryConfig::default()
+            },
+        );
+        next_start(&mut r).unwrap();
+        let (b, _, ticket) = next_start(&mut r).unwrap();
+        assert_eq!(b, Branch::Ticket);
+        let expected = match init {
+            "init" => exp.model.params(),
+            _ => r.ticket().unwrap().rewind_point().unwrap().1.to_vec(),
+        };
+        let (b, _, random) = next_start(&mut r).unwrap();
+        assert_eq!(b, Branch::RandomMask);
+        assert_ne!(random.masks(), ticket.masks());
+        for ((d, p), m) in random.layers().iter().zip(&expected).zip(random.masks()) {
+            for ((w, e), m) in d.weight().iter().zip(&p.weight).zip(&m) {
+                assert_eq!(*w, if *m == 1.0 { *e } else { 0.0 }, "{init}");
+            }
+            assert_eq!(d.bias().to_vec(), p.bias.to_vec(), "{init}: biases");
+        }
+    }
+}
+
+/// Early stopping reads the validation split, never the test set: each level reports the epoch
+/// of least validation loss (the first on ties), the step there and the test accuracy there;
+/// without a validation split there is no early-stopping number.
+#[test]
+fn early_stopping_picks_the_epoch_of_least_validation_loss() {
+    for validation in [0.1, 0.0] {
+        let exp = Experiment::new(ExperimentConfig {
+            dataset: DataConfig {
+                kind: "circle".into(),
+                samples: 200,
+                validation,
+                ..DataConfig::default()
+            },
+            hidden: vec![8, 8],
+            learning_rate: 0.03,
+            ..ExperimentConfig::default()
+        })
+        .unwrap();
+        assert_eq!(exp.data.y_val.len(), (100.0 * validation).round() as usize);
+        let results = runner(
+            &exp,
+            LotteryConfig {
+                levels: 2,
+                epochs: 6,
+                controls: vec!["random-reinit".into()],
+                ..LotteryConfig::default()
+            },
+        )
+        .run()
+        .unwrap()
+        .to_vec();
+        for res in &results {
+            if validation == 0.0 {
+                assert!(res.epochs.iter().all(|m| m.val_loss.is_none()));
+                assert_eq!(res.early_stop_epoch, None);
+                assert_eq!(res.early_stop_test_accuracy, None);
+                continue;
+            }
+            let losses: Vec<f64> = res.epochs.iter().map(|m| m.val_loss.unwrap()).collect();
+            let min = losses.iter().copied().fold(f64::INFINITY, f64::min);
+            let i = losses.iter().position(|&l| l == min).unwrap();
+            assert_eq!(res.early_stop_epoch, Some(res.epochs[i].epoch));
+            assert_eq!(res.early_stop_step, Some(res.epochs[i].step));
+            assert_eq!(
+                res.early_stop_test_accuracy,
+                Some(res.epochs[i].test_accuracy)
+            );
+            assert_eq!(res.test_accuracy, res.epochs.last().unwrap().test_accuracy);
         }
     }
 }

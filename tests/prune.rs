@@ -83,6 +83,8 @@ fn random_data(n: usize, seed: u64) -> Dataset {
         y_train: y[..half].to_vec(),
         x_test: x.slice(ndarray::s![half.., ..]).to_owned(),
         y_test: y[half..].to_vec(),
+        x_val: Array2::zeros((0, 0)),
+        y_val: Vec::new(),
         n_classes: 2,
         feature_names: vec!["a".into(), "b".into(), "c".into()],
     }

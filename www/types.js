@@ -6,6 +6,7 @@
  * @property {string} kind            circle | xor | gauss | spiral | moons | mnist1d | digits | csv
  * @property {number} [noise]
  * @property {number} [trainFraction]
+ * @property {number} [validation]
  * @property {number} [samples]
  * @property {number} [seed]
  * @property {string} [csv]           CSV text when kind is 'csv'
@@ -38,6 +39,8 @@
  * @property {number} testLoss
  * @property {number} trainAccuracy
  * @property {number} testAccuracy
+ * @property {number | null} valLoss       on the validation split (null without one)
+ * @property {number | null} valAccuracy
  */
 
 /**
@@ -150,9 +153,10 @@
  * @property {number} level
  * @property {number} density
  * @property {number[]} layerDensity
- * @property {number} testAccuracy
- * @property {number} bestTestAccuracy
- * @property {number} bestEpoch
+ * @property {number} testAccuracy                 after the last epoch
+ * @property {number | null} earlyStopEpoch         the epoch of least validation loss (null without a validation split)
+ * @property {number | null} earlyStopStep          the optimizer step at its end
+ * @property {number | null} earlyStopTestAccuracy  the test accuracy there: the headline number
  * @property {number} overlap
  * @property {boolean} diverged
  * @property {number} epochs

@@ -433,7 +433,9 @@ function lotteryOrder(results, controls) {
 async function parallelLottery(id, p, spec) {
   const mine = generation;
   const ticketTotal = p.startLottery(spec, 'ticket');
-  const total = ticketTotal + spec.levels * spec.controls.length * spec.epochs;
+  // Every level after the dense one trains as many epochs for each branch (fewer than the dense
+  // level's after rewinding to step k: the remaining T − k steps).
+  const total = ticketTotal + spec.controls.length * (ticketTotal - spec.epochs);
   const helper = new Worker(new URL(import.meta.url), { type: 'module' });
   /** @type {import('./types.js').LevelResult[]} results in the order they finished */
   const arrived = [];

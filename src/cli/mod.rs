@@ -58,6 +58,9 @@ struct DatasetArgs {
     /// Seed of the data (when training, also of the initial weights and data order).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Fraction of the training samples held out for validation (early stopping), 0 to 0.5.
+    #[arg(long, default_value_t = pruning_playground::experiment::DEFAULT_VALIDATION)]
+    validation: f32,
 }
 
 impl DatasetArgs {
@@ -81,6 +84,7 @@ impl DatasetArgs {
             train_fraction: self.train_fraction,
             samples: self.samples,
             seed: self.seed,
+            validation: self.validation,
             csv,
             label_column: self.label_column.clone(),
         })
@@ -249,6 +253,8 @@ fn train(args: &TrainArgs) -> Result<(), String> {
                 "test_loss": m.test_loss,
                 "train_accuracy": m.train_accuracy,
                 "test_accuracy": m.test_accuracy,
+                "val_loss": m.val_loss,
+                "val_accuracy": m.val_accuracy,
             })
             .to_string()
         } else {
@@ -432,8 +438,9 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "density": r.density,
             "layer_density": r.layer_density,
             "test_accuracy": r.test_accuracy,
-            "best_test_accuracy": r.best_test_accuracy,
-            "best_epoch": r.best_epoch,
+            "early_stop_epoch": r.early_stop_epoch,
+            "early_stop_step": r.early_stop_step,
+            "early_stop_test_accuracy": r.early_stop_test_accuracy,
             "overlap": r.overlap,
             "diverged": r.diverged,
         })
@@ -444,15 +451,19 @@ fn level_line(r: &LevelResult, json: bool) -> String {
         .iter()
         .map(|d| format!("{:.1}%", 100.0 * d))
         .collect();
+    let stop = match (r.early_stop_test_accuracy, r.early_stop_epoch) {
+        (Some(acc), Some(epoch)) => {
+            format!("  early stop {:.2}% @ epoch {epoch}", 100.0 * acc)
+        }
+        _ => String::new(),
+    };
     format!(
-        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%  best {:.2}% @ epoch {}{}",
+        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{}",
         r.branch.name(),
         r.level,
         100.0 * r.density,
         layers.join(" "),
         100.0 * r.test_accuracy,
-        100.0 * r.best_test_accuracy,
-        r.best_epoch,
         if r.diverged { "  (diverged)" } else { "" }
     )
 }

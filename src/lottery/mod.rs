@@ -5,9 +5,22 @@
 //! [`Reset`] choice says — rewind to θ₀ (the lottery ticket), rewind to the weights of step k,
 //! keep the trained weights (fine-tuning), or draw fresh ones — and trains again.
 //!
-//! Beside that main line ("ticket"), control branches run at every level with the same density:
+//! Every level after the dense one trains with a fresh optimizer (no moments, Adam's bias
+//! correction from step 1), as OpenLTH does. After rewinding to step k ("late rewinding",
+//! Frankle et al. 2020) a level trains the remaining T − k steps of the dense run's T, over the
+//! dense run's data order from step k on; otherwise it trains T steps from step 0, over the same
+//! data order as the dense run.
+//!
+//! Beside that main line ("ticket"), control branches run at every level with the same density,
+//! from the same step and over the same data order as the ticket:
 //! - `random-reinit`: the ticket's mask with freshly drawn weights (Frankle & Carbin's control);
-//! - `random-mask`: a random mask with the same per-layer densities, on θ₀.
+//! - `random-mask`: a random mask with the same per-layer densities, on the dense network's
+//!   weights at the point the ticket is reset to: θ₀ (for `init` and `reinit`), θ_k (for
+//!   `step:k`), or the trained dense weights (for `keep`).
+//!
+//! Each (branch, level) reports its final test accuracy and, with a validation split, the
+//! early-stopping epoch (the epoch of least validation loss; Frankle & Carbin's "early-stopping
+//! iteration") and the test accuracy there. The test set never chooses anything.
 //!
 //! The runner advances one step at a time ([`LotteryRunner::step`]: prepare a level, or train one
 //! epoch of it), so a browser can draw between steps and cancel, or runs to the end with
@@ -182,11 +195,14 @@ pub struct LevelResult {
     pub epochs: Vec<EpochMetrics>,
     /// Test accuracy after the last epoch.
     pub test_accuracy: f64,
-    /// Best test accuracy over the epochs (Frankle & Carbin's early-stopping measure; the test
-    /// split stands in for a validation split).
-    pub best_test_accuracy: f64,
-    /// The 1-based epoch of the best test accuracy.
-    pub best_epoch: usize,
+    /// The epoch of the least validation loss (early stopping; the first one on ties), counted
+    /// as the dense run counts them (after rewinding to step k, the first epoch trained is the
+    /// one step k lies in); `None` without a validation split or an epoch trained.
+    pub early_stop_epoch: Option<usize>,
+    /// The optimizer step at the end of that epoch (the early-stopping iteration).
+    pub early_stop_step: Option<u64>,
+    /// The test accuracy at that epoch: the level's headline number.
+    pub early_stop_test_accuracy: Option<f64>,
     /// Jaccard overlap of this level's mask (or kept neurons) with the same branch's previous
     /// level; `None` at level 0.
     pub overlap: Option<f64>,
@@ -272,6 +288,13 @@ pub struct LotteryRunner {
     dense: Mlp,
     /// The ticket after training at the last finished level.
     ticket_trained: Option<Mlp>,
+    /// The dense network at the point the ticket is reset to (θ₀, θ_k, or trained for `keep`):
+    /// the random-mask control's weights. Known from the start for `init` and `reinit`, after
+    /// level 0 for the others.
+    control_start: Option<Mlp>,
+    /// The step each level after the dense one starts training at: k after rewinding to step k,
+    /// else 0.
+    start_step: u64,
     /// The ticket's pruned-and-reset model of the latest level, whose mask the controls copy.
     ticket_start: Option<(usize, Mlp)>,
     /// Each branch's alive set at its latest level, for the overlap measure.
@@ -379,6 +402,26 @@ impl LotteryRunner {
         }
         let mut dense = model;
         dense.rewind_to_init();
+        let start_step = match spec.reset {
+            Reset::Step(k) => {
+                let total = spec.epochs as u64
+                    * Trainer::new(train.clone())?.steps_per_epoch(data.x_train.nrows());
+                if k >= total {
+                    return Err(Error::config(
+                        "init",
+                        spec.reset.name(),
+                        format!(
+                            "step:K with K below the {total} steps of training ({} epochs)",
+                            spec.epochs
+                        ),
+                    ));
+                }
+                k
+            }
+            _ => 0,
+        };
+        let control_start =
+            matches!(spec.reset, Reset::Init | Reset::Reinit).then(|| dense.clone());
         let mut queue = Vec::new();
         let mut last_alive = Vec::new();
         if role == Role::Controls {
@@ -401,6 +444,8 @@ impl LotteryRunner {
             data,
             dense,
             ticket_trained: None,
+            control_start,
+            start_step,
             ticket_start: None,
             last_alive,
             queue,
@@ -522,18 +567,40 @@ impl LotteryRunner {
     pub fn last_finished_model(&self) -> Option<&Mlp> {
         self.last_model.as_ref()
     }
+    /// The trainer of the level in progress (its step, data order and epoch), if any.
+    pub fn current_trainer(&self) -> Option<&Trainer> {
+        self.job.as_ref().map(|j| &j.trainer)
+    }
     /// The model being trained now, if a level is in progress.
     pub fn current_model(&self) -> Option<&Mlp> {
         self.job.as_ref().map(|j| &j.model)
     }
-    /// Total epochs of the whole experiment.
+    /// Total epochs of the whole experiment (an epoch that a rewind step lies in counts as one).
     pub fn epochs_total(&self) -> usize {
-        let levels = match self.role {
-            Role::All => 1 + self.spec.levels * (1 + self.spec.controls.len()),
-            Role::Ticket => 1 + self.spec.levels,
-            Role::Controls => self.spec.levels * self.spec.controls.len(),
+        let later = self.spec.levels
+            * match self.role {
+                Role::All => 1 + self.spec.controls.len(),
+                Role::Ticket => 1,
+                Role::Controls => self.spec.controls.len(),
+            };
+        let dense = if self.role == Role::Controls {
+            0
+        } else {
+            self.spec.epochs
         };
-        levels * self.spec.epochs
+        dense + later * self.level_epochs(1)
+    }
+
+    /// Epochs (whole or, the first after rewinding to step k, partial) that `level` trains.
+    fn level_epochs(&self, level: usize) -> usize {
+        if level == 0 {
+            return self.spec.epochs;
+        }
+        let per_epoch = self.train.batch_size.max(1) as u64;
+        let per_epoch = (self.data.x_train.nrows() as u64)
+            .div_ceil(per_epoch)
+            .max(1);
+        self.spec.epochs - (self.start_step / per_epoch) as usize
     }
     /// True once everything has run (for [`Role::Controls`]: every level was fed and run).
     pub fn finished(&self) -> bool {
@@ -562,6 +629,7 @@ impl LotteryRunner {
                 None => Ok(self.progress(Branch::Ticket, self.spec.levels, 0)),
             };
         }
+        let level_epochs = self.job.as_ref().map_or(0, |j| self.level_epochs(j.level));
         let job = self.job.as_mut().expect("a job was started above");
         if !job.diverged {
             match job.trainer.train_epoch(&mut job.model, &self.data) {
@@ -572,12 +640,13 @@ impl LotteryRunner {
         }
         self.epochs_done += 1;
         let (branch, level, epoch) = (job.branch, job.level, job.epochs.len());
-        let done = job.diverged || job.epochs.len() >= self.spec.epochs;
+        // Every level ends where the dense run ended: at epoch E (step T).
+        let done = job.diverged || job.trainer.epoch() >= self.spec.epochs;
         if done {
             if job.diverged {
                 // The rest of this level's epochs are skipped; count them as done.
-                self.epochs_done +=
-                    self.spec.epochs - 1 - job.epochs.len().min(self.spec.epochs - 1);
+                let n = level_epochs;
+                self.epochs_done += n - 1 - job.epochs.len().min(n - 1);
             }
             let job = self.job.take().expect("job present");
             self.finish(job);
@@ -607,6 +676,8 @@ impl LotteryRunner {
         }
     }
 
+    /// A new trainer (a fresh optimizer) for `level`: at step 0, or for a later level at the
+    /// step it starts from (k after rewinding to step k).
     fn trainer(&self, level: usize) -> Result<Trainer> {
         let mut cfg = self.train.clone();
         // Only the dense level saves the late-rewinding point.
@@ -615,7 +686,32 @@ impl LotteryRunner {
         } else if let Reset::Step(k) = self.spec.reset {
             cfg.rewind_step = Some(k);
         }
-        Trainer::new(cfg)
+        let mut t = Trainer::new(cfg)?;
+        if level > 0 {
+            t.restart_at(self.start_step, self.data.x_train.nrows());
+        }
+        Ok(t)
+    }
+
+    /// The random-mask control's weights (see `control_start`); a controls runner, which never
+    /// trains level 0, retrains the dense network as far as it needs (the same steps as the
+    /// ticket's level 0, so the same weights bit for bit).
+    fn control_start(&mut self) -> Result<Mlp> {
+        if let Some(m) = &self.control_start {
+            return Ok(m.clone());
+        }
+        let mut m = self.dense.clone();
+        let mut t = self.trainer(0)?;
+        let steps = match self.spec.reset {
+            Reset::Step(k) => k,
+            _ => self.spec.epochs as u64 * t.steps_per_epoch(self.data.x_train.nrows()),
+        };
+        t.train_steps_only(&mut m, &self.data, steps)?;
+        if let Reset::Step(k) = self.spec.reset {
+            m.rewind_to_step(k)?;
+        }
+        self.control_start = Some(m.clone());
+        Ok(m)
     }
 
     fn level_seed(&self, branch: Branch, level: usize) -> u64 {
@@ -659,7 +755,7 @@ impl LotteryRunner {
             }
             (Branch::RandomMask, _) => {
                 let ticket = self.ticket_at_level_start(level)?;
-                let mut m = self.dense.clone();
+                let mut m = self.control_start()?;
                 let seed = self.level_seed(branch, level);
                 match structure {
                     Structure::Weights => {
@@ -732,26 +828,28 @@ impl LotteryRunner {
     }
 
     fn finish(&mut self, job: Job) {
-        let (best_epoch, best) =
-            job.epochs
-                .iter()
-                .enumerate()
-                .fold((0, f64::NEG_INFINITY), |(bi, b), (i, m)| {
-                    if m.test_accuracy > b {
-                        (i + 1, m.test_accuracy)
-                    } else {
-                        (bi, b)
-                    }
-                });
+        let stop = early_stop(&job.epochs);
         let last = job.epochs.last().map_or(0.0, |m| m.test_accuracy);
+        if job.branch == Branch::Ticket && job.level == 0 && self.control_start.is_none() {
+            // The random-mask control starts where the ticket is reset to, on the dense network.
+            let mut m = job.model.clone();
+            if let Reset::Step(k) = self.spec.reset {
+                if m.rewind_to_step(k).is_ok() {
+                    self.control_start = Some(m);
+                }
+            } else {
+                self.control_start = Some(m);
+            }
+        }
         let result = LevelResult {
             branch: job.branch,
             level: job.level,
             density: job.model.density(),
             layer_density: job.model.layer_density(),
             test_accuracy: last,
-            best_test_accuracy: if best.is_finite() { best } else { 0.0 },
-            best_epoch,
+            early_stop_epoch: stop.map(|m| m.epoch),
+            early_stop_step: stop.map(|m| m.step),
+            early_stop_test_accuracy: stop.map(|m| m.test_accuracy),
             epochs: job.epochs,
             overlap: job.overlap,
             diverged: job.diverged,
@@ -762,4 +860,16 @@ impl LotteryRunner {
         self.last_model = Some(job.model);
         self.results.push(result);
     }
+}
+
+/// The epoch of least validation loss (the first on ties); `None` without validation metrics.
+pub fn early_stop(epochs: &[EpochMetrics]) -> Option<EpochMetrics> {
+    epochs
+        .iter()
+        .filter(|m| m.val_loss.is_some_and(f64::is_finite))
+        .fold(None, |best: Option<&EpochMetrics>, m| match best {
+            Some(b) if b.val_loss <= m.val_loss => Some(b),
+            _ => Some(m),
+        })
+        .copied()
 }

@@ -243,6 +243,7 @@ impl Read for DataConfig {
                 "trainFraction" => c.train_fraction = Read::read(v)?,
                 "samples" => c.samples = Read::read(v)?,
                 "seed" => c.seed = Read::read(v)?,
+                "validation" => c.validation = Read::read(v)?,
                 "csv" => c.csv = Read::read(v)?,
                 "labelColumn" => c.label_column = Read::read(v)?,
                 _ => {}

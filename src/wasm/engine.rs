@@ -37,6 +37,8 @@ struct JsEpoch {
     test_loss: f64,
     train_accuracy: f64,
     test_accuracy: f64,
+    val_loss: Option<f64>,
+    val_accuracy: Option<f64>,
 }
 
 impl From<&EpochMetrics> for JsEpoch {
@@ -48,6 +50,8 @@ impl From<&EpochMetrics> for JsEpoch {
             test_loss: m.test_loss,
             train_accuracy: m.train_accuracy,
             test_accuracy: m.test_accuracy,
+            val_loss: m.val_loss,
+            val_accuracy: m.val_accuracy,
         }
     }
 }
@@ -117,8 +121,9 @@ struct JsLevel {
     density: f64,
     layer_density: Vec<f64>,
     test_accuracy: f64,
-    best_test_accuracy: f64,
-    best_epoch: usize,
+    early_stop_epoch: Option<usize>,
+    early_stop_step: Option<u64>,
+    early_stop_test_accuracy: Option<f64>,
     overlap: Option<f64>,
     diverged: bool,
     epochs: Vec<JsEpoch>,
@@ -132,8 +137,9 @@ impl From<&LevelResult> for JsLevel {
             density: r.density,
             layer_density: r.layer_density.clone(),
             test_accuracy: r.test_accuracy,
-            best_test_accuracy: r.best_test_accuracy,
-            best_epoch: r.best_epoch,
+            early_stop_epoch: r.early_stop_epoch,
+            early_stop_step: r.early_stop_step,
+            early_stop_test_accuracy: r.early_stop_test_accuracy,
             overlap: r.overlap,
             diverged: r.diverged,
             epochs: r.epochs.iter().map(JsEpoch::from).collect(),
@@ -190,7 +196,7 @@ impl Playground {
     /// The version of this API (see docs/api.md); bumped on any breaking change.
     #[wasm_bindgen(js_name = apiVersion)]
     pub fn api_version() -> u32 {
-        2
+        3
     }
 
     /// Gives the engine the 8×8 digits file (`pkg/digits.bin`, a copy of `data/digits.bin`), which
@@ -275,23 +281,22 @@ impl Playground {
         )
     }
 
-    /// Survivors back to θ₀; the mask stays.
+    /// Survivors back to θ₀; the mask stays. The next training starts with a fresh optimizer
+    /// at step 0 (as after every prune, rewind or reinit).
     pub fn rewind(&mut self) {
-        self.exp.model.rewind_to_init();
+        self.exp.rewind();
     }
 
-    /// Survivors back to the weights saved at the config's `rewindStep`.
+    /// Survivors back to the weights saved at the config's `rewindStep`; the next training
+    /// starts with a fresh optimizer at that step of the data order.
     #[wasm_bindgen(js_name = rewindTo)]
     pub fn rewind_to(&mut self, step: u32) -> Result<(), JsError> {
-        self.exp
-            .model
-            .rewind_to_step(u64::from(step))
-            .map_err(js_err)
+        self.exp.rewind_to(u64::from(step)).map_err(js_err)
     }
 
-    /// Fresh random survivors from `seed`; the mask stays.
+    /// Fresh random survivors from `seed`; the mask stays. The next training starts fresh.
     pub fn reinit(&mut self, seed: u32) {
-        self.exp.model.reinit(u64::from(seed));
+        self.exp.reinit(u64::from(seed));
     }
 
     /// Keeps one copy of the whole experiment — model, θ₀, masks, optimizer state, data order,
@@ -680,9 +685,7 @@ impl Playground {
             .as_ref()
             .and_then(|r| r.ticket())
             .ok_or_else(|| JsError::new("no trained ticket yet; run a lottery level first"))?;
-        self.exp.model = ticket.clone();
-        self.exp.trainer.reset_optimizer();
-        Ok(())
+        self.exp.replace_model(ticket.clone()).map_err(js_err)
     }
 
     /// Histogram of |w| over alive weights: `{ edges, counts }`.

@@ -342,6 +342,8 @@ pub(crate) fn dataset_from_js(v: &JsValue) -> Result<Dataset, JsError> {
         y_train,
         x_test,
         y_test,
+        x_val: Array2::zeros((0, 0)),
+        y_val: Vec::new(),
         n_classes,
         feature_names,
     })

@@ -15,7 +15,7 @@ export const MAX_CSV_BYTES = 20_000_000;
 
 const GROUPS = /** @type {const} */ (['data', 'model', 'training', 'pruning', 'lottery']);
 /** Settings whose values read best as percentages. */
-const PERCENT = new Set(['fraction', 'outputRate', 'trainFraction', 'noise']);
+const PERCENT = new Set(['fraction', 'outputRate', 'trainFraction', 'validation', 'noise']);
 
 /**
  * @param {Setting} s

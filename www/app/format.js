@@ -39,3 +39,13 @@ export function num(x, digits = 3) {
 export function pctList(xs) {
   return (xs ?? []).map((x) => pct(x, 0)).join(' / ');
 }
+
+/**
+ * A lottery level's headline accuracy: the test accuracy at its early-stopping epoch (least
+ * validation loss), or, with no validation split, the final test accuracy. The test set never
+ * picks the epoch.
+ * @param {{ earlyStopTestAccuracy?: number | null, testAccuracy: number }} r
+ */
+export function headlineAccuracy(r) {
+  return r.earlyStopTestAccuracy ?? r.testAccuracy;
+}

@@ -5,10 +5,11 @@
 // `lesson.ID.result` — the result is measured, not canned.
 import DATA from './lessons.json' with { type: 'json' };
 import { t } from './i18n.js';
-import { int, num, pct, pctList } from './format.js';
+import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { SCHEMA } from './state.js';
 
 /** @typedef {import('./dispatch.js').AppState} AppState */
+/** @typedef {import('../types.js').LevelResult} LevelResult */
 
 /**
  * @typedef {object} Lesson
@@ -114,12 +115,14 @@ export const LESSONS = [
       /** @param {string} branch */
       const at = (branch) => s.lottery.find((r) => r.branch === branch && r.level === last.level);
       const na = t('lesson.na');
+      /** @param {LevelResult | undefined} r */
+      const acc = (r) => (r ? pct(headlineAccuracy(r)) : na);
       return {
         density: pct(last.density),
-        ticket: pct(last.testAccuracy),
-        reinit: at('random-reinit') ? pct(at('random-reinit')?.testAccuracy) : na,
-        mask: at('random-mask') ? pct(at('random-mask')?.testAccuracy) : na,
-        dense: pct(ticket[0]?.testAccuracy),
+        ticket: acc(last),
+        reinit: acc(at('random-reinit')),
+        mask: acc(at('random-mask')),
+        dense: acc(ticket[0]),
       };
     },
   },

@@ -23,6 +23,7 @@
  * @property {string} dataset
  * @property {number} noise
  * @property {number} trainFraction
+ * @property {number} validation     share of the training points held out for early stopping
  * @property {number[]} hidden
  * @property {string} activation
  * @property {string} weightInit      kaiming-normal | kaiming-uniform | glorot-normal | glorot-uniform | torch
@@ -89,6 +90,7 @@ export const SCHEMA = [
   { key: 'noise', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3, 0.5], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true,
     shown: (s) => TOY_2D.includes(s.dataset) },
   { key: 'trainFraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9], min: 0.1, max: 0.9, default: 0.5, group: 'data', rebuild: true, url: 'split' },
+  { key: 'validation', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true, url: 'val' },
   { key: 'hidden', type: 'widths', default: [8, 8], min: 1, max: 256, group: 'model', rebuild: true },
   { key: 'activation', type: 'enum', values: ['tanh', 'relu', 'sigmoid', 'linear'], default: 'tanh', group: 'model', rebuild: true, url: 'act' },
   { key: 'weightInit', type: 'enum', values: ['kaiming-normal', 'kaiming-uniform', 'glorot-normal', 'glorot-uniform', 'torch'], default: 'kaiming-normal', group: 'model', rebuild: true, url: 'winit' },
@@ -261,6 +263,7 @@ export function engineConfig(s, csv) {
       kind: s.dataset,
       noise: s.noise,
       trainFraction: s.trainFraction,
+      validation: s.validation,
       seed: s.seed,
       ...(s.dataset === 'csv' ? { csv } : {}),
     },

@@ -4,7 +4,7 @@
 // `createLog`); the same `run` serves the buttons, a link's replay and crash recovery.
 import { Engine } from '../engine.js';
 import { t } from './i18n.js';
-import { int, num, pct, pctList } from './format.js';
+import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { branchKey, engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
 
 /**
@@ -381,7 +381,7 @@ export function createWorkflows(store, log, options) {
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
-      .map((r) => t('msg.lotteryControl', { branch: t(branchKey(r.branch, s.initMode)), acc: pct(r.testAccuracy) }))
+      .map((r) => t('msg.lotteryControl', { branch: t(branchKey(r.branch, s.initMode)), acc: pct(headlineAccuracy(r)) }))
       .join('');
     // The readouts show the trained ticket, not the untrained network the run started from.
     if (last && last.level > 0 && (store.state.info?.methods.includes('adoptTicket') ?? false)) {
@@ -389,7 +389,9 @@ export function createWorkflows(store, log, options) {
       set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
       await refresh();
     }
-    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last?.testAccuracy), controls, branch: t(branchKey('ticket', s.initMode)) });
+    say('info', 'msg.lotteryDone', {
+      density: pct(last?.density), ticket: pct(last && headlineAccuracy(last)), controls, branch: t(branchKey('ticket', s.initMode)),
+    });
   }
 
   /**

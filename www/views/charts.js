@@ -1,12 +1,12 @@
-// The d3 charts: loss/accuracy over epochs, the lottery plot (test accuracy vs density, log
-// scale, one line per branch, growing live), density per layer, and the |w| histogram with the
+// The d3 charts: loss/accuracy over epochs, the lottery plots (early-stopping test accuracy and
+// early-stopping epoch vs density, log scale, one line per branch, growing live), density per layer, and the |w| histogram with the
 // pruning threshold. Each chart keeps its SVG skeleton and only rejoins data when its input changed.
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import { axisBottom, axisLeft, axisRight } from 'd3-axis';
 import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
-import { pct } from '../app/format.js';
+import { headlineAccuracy, pct } from '../app/format.js';
 import { branchKey } from '../app/state.js';
 
 /**
@@ -122,16 +122,15 @@ export function createTrainingChart(svgEl, legend) {
 const BRANCHES = ['ticket', 'random-reinit', 'random-mask'];
 
 /**
- * The Frankle & Carbin plot: test accuracy against density (log scale, falling to the right),
- * one line per branch. The control branches start from the shared dense level 0.
- * @param {HTMLElement} root
+ * One density plot of the lottery (log scale, falling to the right), one line per branch; the
+ * control branches start from the shared dense level 0.
+ * @param {SVGSVGElement} svgEl
+ * @param {number} H
+ * @param {{ value: (r: LevelResult) => number | null | undefined, axis: string, tick: (v: number) => string,
+ *   domain: (values: number[]) => [number, number], title: (r: LevelResult) => string }} spec
  */
-export function createCurve(root) {
-  const svgEl = /** @type {SVGSVGElement} */ (root.querySelector('svg'));
-  const legend = /** @type {HTMLElement} */ (root.querySelector('#curve-legend'));
-  const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
+function createDensityPlot(svgEl, H, spec) {
   const W = 420;
-  const H = 220;
   const m = { top: 22, right: 14, bottom: 34, left: 44 };
   const svg = select(svgEl);
   const gx = svg.append('g').attr('class', 'axis x').attr('transform', `translate(0,${H - m.bottom})`);
@@ -141,19 +140,10 @@ export function createCurve(root) {
   const lines = svg.append('g').attr('class', 'lines');
   const dots = svg.append('g').attr('class', 'dots');
 
-  /**
-   * @param {AppState} s
-   * @param {AppState | null} prev
-   */
-  function update(s, prev) {
-    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.lottery === s.lottery && prev?.settings.initMode === s.settings.initMode) return;
-    /** @param {string} b */
-    const name = (b) => t(branchKey(b, s.settings.initMode));
+  /** @param {LevelResult[]} results */
+  function draw(results) {
     xLabel.text(t('axis.density'));
-    yLabel.text(t('axis.accuracy'));
-    const results = s.lottery;
-    empty.hidden = results.length > 0;
+    yLabel.text(t(spec.axis));
     const dense = results.find((r) => r.branch === 'ticket' && r.level === 0);
     /** @type {{ branch: string, points: LevelResult[] }[]} */
     const byBranch = BRANCHES.map((branch) => {
@@ -163,14 +153,13 @@ export function createCurve(root) {
     }).filter((b) => b.points.length > 0);
     const minD = Math.min(0.9, ...results.map((r) => r.density));
     const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.85)]).range([m.left, W - m.right]);
-    // A diverged level has no accuracy to draw: it breaks its line and shows as a hollow mark on
+    // A diverged level has no number to draw: it breaks its line and shows as a hollow mark on
     // the bottom axis instead of a point at a meaningless value.
-    const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(r.testAccuracy);
-    const accs = results.filter(ok).map((r) => r.testAccuracy);
-    const lo = accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5;
-    const y = scaleLinear().domain([lo, 1]).range([H - m.bottom, m.top]);
+    const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(spec.value(r));
+    const [lo, hi] = spec.domain(results.filter(ok).map((r) => Number(spec.value(r))));
+    const y = scaleLinear().domain([lo, hi]).range([H - m.bottom, m.top]);
     gx.call(axisBottom(x).ticks(5, (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0)));
-    gy.call(axisLeft(y).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));
+    gy.call(axisLeft(y).ticks(5).tickFormat((v) => spec.tick(Number(v))));
     const gen = line()
       .defined((d) => Number.isFinite(d[1]))
       .x((d) => x(d[0]))
@@ -186,7 +175,7 @@ export function createCurve(root) {
       .attr('class', (d) => `series branch-${d.branch}`)
       .attr('data-branch', (d) => d.branch)
       .attr('data-points', (d) => d.points.length)
-      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, ok(p) ? p.testAccuracy : NaN]))) ?? '');
+      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, ok(p) ? Number(spec.value(p)) : NaN]))) ?? '');
     const pts = drawOrder.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
     dots
       .selectAll('circle')
@@ -197,18 +186,66 @@ export function createCurve(root) {
       .attr('data-branch', (d) => d.branch)
       .attr('r', 4)
       .attr('cx', (d) => x(d.density))
-      .attr('cy', (d) => y(ok(d) ? d.testAccuracy : lo))
+      .attr('cy', (d) => y(ok(d) ? Number(spec.value(d)) : lo))
       .selectAll('title')
       .data((d) => [d])
       .join('title')
       .text((d) => ok(d)
-        ? t('curve.point', { branch: name(d.branch), level: d.level, density: pct(d.density), acc: pct(d.testAccuracy) })
-        : t('curve.diverged', { branch: name(d.branch), level: d.level, density: pct(d.density) }));
+        ? spec.title(d)
+        : t('curve.diverged', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density) }));
+    return byBranch;
+  }
+  return { draw };
+}
+
+/**
+ * The Frankle & Carbin plots: the early-stopping test accuracy against density and, in a second
+ * view, the early-stopping epoch against density (tickets learn faster), one line per branch.
+ * @param {HTMLElement} root
+ */
+export function createCurve(root) {
+  // The main line is named by its initialization: a ticket only when it rewinds.
+  let initMode = 'init';
+  /** @param {string} b */
+  const name = (b) => t(branchKey(b, initMode));
+  const legend = /** @type {HTMLElement} */ (root.querySelector('#curve-legend'));
+  const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
+  const accuracy = createDensityPlot(/** @type {SVGSVGElement} */ (root.querySelector('#curve-svg')), 220, {
+    value: headlineAccuracy,
+    axis: 'axis.earlyStopAccuracy',
+    tick: (v) => `${Math.round(v * 100)}%`,
+    domain: (accs) => [accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5, 1],
+    title: (d) => t(d.earlyStopTestAccuracy === null || d.earlyStopTestAccuracy === undefined ? 'curve.pointFinal' : 'curve.point', {
+      branch: name(d.branch), level: d.level, density: pct(d.density), acc: pct(headlineAccuracy(d)),
+      epoch: d.earlyStopEpoch ?? '', final: pct(d.testAccuracy),
+    }),
+  });
+  const epochSvg = /** @type {SVGSVGElement | null} */ (root.querySelector('#curve-epoch-svg'));
+  const epochs = epochSvg && createDensityPlot(epochSvg, 160, {
+    value: (r) => r.earlyStopEpoch,
+    axis: 'axis.earlyStopEpoch',
+    tick: (v) => (Number.isInteger(v) ? String(v) : ''),
+    domain: (es) => [0, Math.max(1, ...es)],
+    title: (d) => t('curve.pointEpoch', { branch: name(d.branch), level: d.level, density: pct(d.density), epoch: d.earlyStopEpoch ?? '' }),
+  });
+
+  /**
+   * @param {AppState} s
+   * @param {AppState | null} prev
+   */
+  function update(s, prev) {
+    const langChanged = !prev || prev.settings.lang !== s.settings.lang;
+    if (!langChanged && prev?.lottery === s.lottery && prev?.settings.initMode === s.settings.initMode) return;
+    initMode = s.settings.initMode;
+    const results = s.lottery;
+    empty.hidden = results.length > 0;
+    const byBranch = accuracy.draw(results);
+    epochs?.draw(results);
     fillLegend(
       legend,
       byBranch.length > 0
-        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: branchKey(b.branch, s.settings.initMode) }))
-        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: branchKey(b, s.settings.initMode) })),
+        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: branchKey(b.branch, initMode) }))
+        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: branchKey(b, initMode) })),
     );
   }
   return { update };

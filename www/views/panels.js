@@ -1,6 +1,6 @@
 // The cost panel and the guided-lessons panel: both read the state only.
 import { t } from '../app/i18n.js';
-import { int, num, pct } from '../app/format.js';
+import { headlineAccuracy, int, num, pct } from '../app/format.js';
 import { branchKey } from '../app/state.js';
 import { LESSONS, armLabel, checkRows, finishedArm } from '../app/lessons.js';
 
@@ -124,12 +124,12 @@ export function createLessons(root, dispatch) {
     if (lesson.id === 'lottery') {
       const last = s?.lottery.filter((r) => r.branch === 'ticket').at(-1);
       for (const r of s?.lottery.filter((x) => last && x.level === last.level && last.level > 0) ?? []) {
-        body.push([t(branchKey(r.branch, s?.settings.initMode ?? 'init')), pct(r.density), pct(r.testAccuracy), '—', '—', '—']);
+        body.push([t(branchKey(r.branch, s?.settings.initMode ?? 'init')), pct(r.density), pct(headlineAccuracy(r)), '—', '—', '—']);
       }
       if (last && last.level > 0 && s) {
-        const ticket = last.testAccuracy;
+        const ticket = headlineAccuracy(last);
         for (const r of s.lottery.filter((x) => x.level === last.level && x.branch !== 'ticket')) {
-          const ok = ticket > r.testAccuracy;
+          const ok = ticket > headlineAccuracy(r);
           const params = { a: t(branchKey('ticket', s.settings.initMode)), b: t(`branch.${r.branch}`), measure: t('lesson.measure.test'), op: '>' };
           notes.push({ ok, text: t(ok ? 'lesson.expect.ok' : 'lesson.expect.no', params) });
         }

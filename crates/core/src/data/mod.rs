@@ -38,6 +38,11 @@ pub struct Dataset {
     pub x_test: Array2<f32>,
     /// Test labels, each in `0..n_classes`.
     pub y_test: Vec<usize>,
+    /// Validation features, `[n_val, n_features]`: rows carved out of the training part by
+    /// [`split_validation`] (empty until then), for early stopping; never trained on.
+    pub x_val: Array2<f32>,
+    /// Validation labels.
+    pub y_val: Vec<usize>,
     /// Number of classes.
     pub n_classes: usize,
     /// One name per feature column (`x1`, `x2`, … where the source has none).
@@ -210,6 +215,53 @@ pub fn build(spec: &DataSpec) -> Result<Dataset> {
     }
 }
 
+/// Largest validation fraction.
+pub const MAX_VALIDATION: f32 = 0.5;
+
+/// Moves `round(n_train × fraction)` training rows (at least one), chosen at random from the seed's
+/// `validation` stream, into the validation part (`x_val`, `y_val`); both parts keep the rows'
+/// order. A fraction of 0 leaves the data as it is (no validation split). The features were
+/// standardized before, with the statistics of the whole training part.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for a fraction outside [0, 0.5], or a fraction > 0 with fewer than two
+/// training rows (one must stay for training); [`Error::State`] if the data already has a
+/// validation part.
+pub fn split_validation(data: &mut Dataset, fraction: f32, seed: u64) -> Result<()> {
+    let n = data.x_train.nrows();
+    let allowed = || {
+        format!(
+            "0 (no validation split) or a fraction up to {MAX_VALIDATION} of at least 2 training \
+             rows (there are {n})"
+        )
+    };
+    if !(0.0..=MAX_VALIDATION).contains(&fraction) {
+        return Err(Error::config("validation", fraction, allowed()));
+    }
+    if !data.y_val.is_empty() {
+        return Err(Error::State(
+            "the data already has a validation split".into(),
+        ));
+    }
+    if fraction == 0.0 {
+        return Ok(());
+    }
+    let n_val = ((n as f64 * f64::from(fraction)).round() as usize).max(1);
+    if n_val >= n {
+        return Err(Error::config("validation", fraction, allowed()));
+    }
+    let mut rng = crate::rng::derived(seed, "validation");
+    let mut val = permutation(n, &mut rng);
+    let mut train = val.split_off(n_val);
+    val.sort_unstable();
+    train.sort_unstable();
+    data.x_val = data.x_train.select(Axis(0), &val);
+    data.y_val = val.iter().map(|&i| data.y_train[i]).collect();
+    data.x_train = data.x_train.select(Axis(0), &train);
+    data.y_train = train.iter().map(|&i| data.y_train[i]).collect();
+    Ok(())
+}
+
 /// How many of `n` samples go to training: `round(n * fraction)`.
 ///
 /// # Errors
@@ -306,6 +358,8 @@ pub(crate) fn assemble(
         y_train: train.iter().map(|&i| y[i]).collect(),
         x_test: x.select(Axis(0), test),
         y_test: test.iter().map(|&i| y[i]).collect(),
+        x_val: Array2::zeros((0, x.ncols())),
+        y_val: Vec::new(),
         n_classes,
         feature_names,
     }
@@ -367,6 +421,53 @@ mod tests {
     }
 
     #[test]
+    fn validation_split_moves_a_seeded_share_of_training_rows() {
+        let x = Array2::from_shape_fn((20, 1), |(i, _)| i as f32);
+        let y: Vec<usize> = (0..20).map(|i| i % 2).collect();
+        let base = assemble(
+            "t".into(),
+            &x,
+            &y,
+            (&(0..15).collect::<Vec<_>>(), &[15, 16, 17, 18, 19]),
+            2,
+            numbered_names(1),
+        );
+        let mut a = base.clone();
+        split_validation(&mut a, 0.2, 3).unwrap();
+        assert_eq!(
+            (a.x_train.nrows(), a.x_val.nrows(), a.x_test.nrows()),
+            (12, 3, 5)
+        );
+        // Disjoint, and together the old training rows; the test part is untouched.
+        let mut rows: Vec<f32> = a.x_train.iter().chain(a.x_val.iter()).copied().collect();
+        rows.sort_by(f32::total_cmp);
+        assert_eq!(rows, (0..15).map(|i| i as f32).collect::<Vec<_>>());
+        assert_eq!(a.x_test, base.x_test);
+        for (r, &label) in a.x_val.iter().zip(&a.y_val) {
+            assert_eq!(label, *r as usize % 2);
+        }
+        // Seeded: the same seed gives the same rows, another seed (almost surely) others.
+        let mut b = base.clone();
+        split_validation(&mut b, 0.2, 3).unwrap();
+        assert_eq!(a, b);
+        let mut c = base.clone();
+        split_validation(&mut c, 0.2, 4).unwrap();
+        assert_ne!(a.x_val, c.x_val);
+        // 0 is no split; out of range or nothing left is an error; twice is an error.
+        let mut d = base.clone();
+        split_validation(&mut d, 0.0, 3).unwrap();
+        assert_eq!(d, base);
+        assert!(split_validation(&mut base.clone(), 0.6, 3).is_err());
+        // A small share still holds out one row; one training row cannot be split.
+        let mut e = base.clone();
+        split_validation(&mut e, 0.01, 3).unwrap();
+        assert_eq!((e.x_train.nrows(), e.x_val.nrows()), (14, 1));
+        let mut one = assemble("t".into(), &x, &y, (&[0], &[1]), 2, numbered_names(1));
+        assert!(split_validation(&mut one, 0.1, 3).is_err());
+        assert!(split_validation(&mut a, 0.2, 3).is_err());
+    }
+
+    #[test]
     fn standardize_leaves_constant_columns_centred() {
         let mut d = Dataset {
             name: "t".into(),
@@ -374,6 +475,8 @@ mod tests {
             y_train: vec![0, 1],
             x_test: ndarray::array![[5.0, 4.0]],
             y_test: vec![0],
+            x_val: Array2::zeros((0, 2)),
+            y_val: Vec::new(),
             n_classes: 2,
             feature_names: numbered_names(2),
         };

@@ -196,6 +196,8 @@ mod tests {
             y_train: y[..n].to_vec(),
             x_test: x.slice(ndarray::s![n.., ..]).to_owned(),
             y_test: y[n..].to_vec(),
+            x_val: Array2::zeros((0, 0)),
+            y_val: Vec::new(),
             n_classes: classes,
             feature_names: (0..features).map(|i| format!("x{i}")).collect(),
         }

@@ -110,7 +110,8 @@ pub struct Evaluation {
     pub accuracy: f64,
 }
 
-/// What one epoch achieved, measured on the whole train and test sets after its last step.
+/// What one epoch achieved, measured on the whole train, validation and test sets after its last
+/// step.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct EpochMetrics {
     /// 1-based count of epochs completed by this trainer.
@@ -125,6 +126,10 @@ pub struct EpochMetrics {
     pub train_accuracy: f64,
     /// Test accuracy in [0, 1].
     pub test_accuracy: f64,
+    /// Mean validation loss (`None` without a validation split): what early stopping reads.
+    pub val_loss: Option<f64>,
+    /// Validation accuracy in [0, 1] (`None` without a validation split).
+    pub val_accuracy: Option<f64>,
 }
 
 /// Scratch buffers for one batch size, reused across steps so a step allocates nothing.
@@ -286,6 +291,38 @@ impl Trainer {
         self.state = None;
     }
 
+    /// Starts over as a new trainer with the same config would, then moves on to step `at` of
+    /// that run without training: a fresh optimizer (no moments; Adam's bias correction counts
+    /// from 1 again) and the data order of a run from step 0, positioned at step `at` — the
+    /// epochs before it drawn and skipped, the batches of steps `at`, `at + 1`, … next. This is
+    /// OpenLTH's retraining after a prune: a new optimizer, and after rewinding to step k the data
+    /// continuing from step k. `n` is the number of training rows.
+    pub fn restart_at(&mut self, at: u64, n: usize) {
+        self.state = None;
+        self.rng = rng::derived(self.config.seed, "shuffle");
+        self.order.clear();
+        self.cursor = 0;
+        let per_epoch = n.div_ceil(self.config.batch_size).max(1) as u64;
+        let (epochs, within) = (at / per_epoch, at % per_epoch);
+        for _ in 0..epochs {
+            // Each epoch draws one permutation (as `one_step` does at an epoch boundary).
+            let mut order: Vec<usize> = (0..n).collect();
+            order.shuffle(&mut self.rng);
+        }
+        if within > 0 {
+            self.order = (0..n).collect();
+            self.order.shuffle(&mut self.rng);
+            self.cursor = within as usize * self.config.batch_size;
+        }
+        self.step = at;
+        self.epoch = epochs as usize;
+    }
+
+    /// Steps in one epoch over `n` training rows: ⌈n / batch size⌉.
+    pub fn steps_per_epoch(&self, n: usize) -> u64 {
+        n.div_ceil(self.config.batch_size) as u64
+    }
+
     /// Turns the tiled products on (the default) or off. In WebAssembly the dense products of
     /// a step too large for the direct small-matrix loops go through a register-tiled SIMD128
     /// kernel (`src/model/tiled.rs`); off, through the GEMM library (matrixmultiply). Both give
@@ -389,6 +426,8 @@ impl Trainer {
     pub fn metrics(&self, model: &Mlp, data: &Dataset) -> EpochMetrics {
         let tr = evaluate(model, data.x_train.view(), &data.y_train, self.config.loss);
         let te = evaluate(model, data.x_test.view(), &data.y_test, self.config.loss);
+        let va = (!data.y_val.is_empty())
+            .then(|| evaluate(model, data.x_val.view(), &data.y_val, self.config.loss));
         EpochMetrics {
             epoch: self.epoch,
             step: self.step,
@@ -396,6 +435,8 @@ impl Trainer {
             test_loss: te.loss,
             train_accuracy: tr.accuracy,
             test_accuracy: te.accuracy,
+            val_loss: va.map(|e| e.loss),
+            val_accuracy: va.map(|e| e.accuracy),
         }
     }
 
