@@ -6,6 +6,8 @@
 //! (www/app/i18n.js, `lesson.ID.*`) is an assertion below. A lesson whose claim fails on some seed
 //! must be reworded or given a task where the effect is real — not tested on fewer seeds.
 #![cfg(all(not(target_arch = "wasm32"), feature = "io"))]
+// Each claim compares arms seed by seed: indexing both arms' runs by the seed's index reads best.
+#![allow(clippy::needless_range_loop)]
 
 use std::collections::BTreeMap;
 
@@ -95,7 +97,8 @@ fn arm_settings(lesson: &Lesson, arm: &Arm, seed: u64) -> Settings {
     obj.insert("seed".into(), seed.into());
     // For trying other settings without editing the file: LESSON_PATCH='{"fraction":0.9}'.
     if let Ok(patch) = std::env::var("LESSON_PATCH") {
-        let patch: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&patch).unwrap();
+        let patch: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&patch).unwrap();
         obj.extend(patch);
     }
     serde_json::from_value(v).unwrap()
@@ -170,10 +173,10 @@ fn apply_init(exp: &mut Experiment, s: &Settings, round: usize) {
 fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
     let mut exp = experiment(s);
     let flops_dense_before = exp.costs().flops_dense;
-    let mut marked = 0u64; // the page's `steps` since the reset (the reinit seed reads it)
     let mut pruned_test = None;
     let mut dense_test = 0.0;
-    for step in steps {
+    // `marked`: the page's `steps` since the reset (the reinit seed reads it).
+    for (marked, step) in (0u64..).zip(steps) {
         match step.as_str() {
             "train" => {
                 exp.train(s.epochs).unwrap();
@@ -204,7 +207,6 @@ fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
             }
             other => panic!("step {other} not covered by these tests"),
         }
-        marked += 1;
     }
     let c = exp.costs();
     Outcome {
@@ -244,7 +246,10 @@ fn check_expectations(id: &str, r: &BTreeMap<String, Vec<Outcome>>) {
                 ">=" => x >= y,
                 other => panic!("unknown comparison {other}"),
             };
-            assert!(ok, "{id}, seed {seed}: expected {a} {measure} {op} {b}: {x} vs {y}");
+            assert!(
+                ok,
+                "{id}, seed {seed}: expected {a} {measure} {op} {b}: {x} vs {y}"
+            );
         }
     }
 }
@@ -281,11 +286,6 @@ fn run_lesson(id: &str) -> BTreeMap<String, Vec<Outcome>> {
     out
 }
 
-fn mean(xs: impl Iterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = xs.collect();
-    v.iter().sum::<f64>() / v.len() as f64
-}
-
 #[test]
 fn every_lesson_sets_every_setting_and_its_arms_only_known_ones() {
     let all = lessons();
@@ -311,19 +311,36 @@ fn structure_lesson_claims_hold_on_every_seed() {
     let r = run_lesson("structure");
     for i in 0..SEEDS.len() {
         let (w, n) = (&r["weights"][i], &r["neurons"][i]);
-        assert_eq!(w.flops_dense, w.flops_dense_before, "seed {i}: unstructured keeps the dense shape");
-        assert!(w.flops_sparse * 100 <= w.flops_dense_before * 55, "seed {i}: unstructured about halves the nonzero FLOPs");
-        assert!(n.flops_dense * 3 <= n.flops_dense_before, "seed {i}: structured shrinks the dense FLOPs");
+        assert_eq!(
+            w.flops_dense, w.flops_dense_before,
+            "seed {i}: unstructured keeps the dense shape"
+        );
+        assert!(
+            w.flops_sparse * 100 <= w.flops_dense_before * 55,
+            "seed {i}: unstructured about halves the nonzero FLOPs"
+        );
+        assert!(
+            n.flops_dense * 3 <= n.flops_dense_before,
+            "seed {i}: structured shrinks the dense FLOPs"
+        );
         let hidden = &n.widths[1..n.widths.len() - 1];
-        assert!(hidden.windows(2).all(|p| p[0] == p[1]), "seed {i}: every hidden layer keeps the same number: {hidden:?}");
+        assert!(
+            hidden.windows(2).all(|p| p[0] == p[1]),
+            "seed {i}: every hidden layer keeps the same number: {hidden:?}"
+        );
         for o in [w, n] {
-            assert!(o.test >= o.dense_test - 0.03, "seed {i}: retrained within 3 points of dense: {} vs {}", o.test, o.dense_test);
+            assert!(
+                o.test >= o.dense_test - 0.03,
+                "seed {i}: retrained within 3 points of dense: {} vs {}",
+                o.test,
+                o.dense_test
+            );
         }
     }
 }
 
 /// Lesson "scoring": right after the cut, magnitude keeps ≥ 15 points more accuracy than random on
-/// every seed; after retraining the gap mostly closes (< 10 points on average); global ranking leaves the hidden layers at different densities,
+/// every seed; after retraining they are within 5 points either way on every seed; global ranking leaves the hidden layers at different densities,
 /// layer-wise leaves them all at the same one and the output layer at 1 − fraction × output rate.
 #[test]
 fn scoring_lesson_claims_hold_on_every_seed() {
@@ -334,42 +351,91 @@ fn scoring_lesson_claims_hold_on_every_seed() {
     let output_rate = s["outputRate"].as_f64().unwrap();
     for i in 0..SEEDS.len() {
         let (m, x) = (&r["magnitude-global"][i], &r["random-global"][i]);
-        assert!(m.pruned_test.unwrap() >= x.pruned_test.unwrap() + 0.15, "seed {i}: right after the cut magnitude is ≥ 15 points ahead");
+        assert!(
+            m.pruned_test.unwrap() >= x.pruned_test.unwrap() + 0.15,
+            "seed {i}: right after the cut magnitude is ≥ 15 points ahead"
+        );
         let l = &r["magnitude-layer"][i];
         let hidden = &l.layer_density[..l.layer_density.len() - 1];
-        assert!(hidden.iter().all(|d| (d - (1.0 - fraction)).abs() < 0.02), "seed {i}: {hidden:?}");
+        assert!(
+            hidden.iter().all(|d| (d - (1.0 - fraction)).abs() < 0.02),
+            "seed {i}: {hidden:?}"
+        );
         let out = *l.layer_density.last().unwrap();
-        assert!((out - (1.0 - fraction * output_rate)).abs() < 0.02, "seed {i}: output {out}");
+        assert!(
+            (out - (1.0 - fraction * output_rate)).abs() < 0.02,
+            "seed {i}: output {out}"
+        );
         let g = &m.layer_density;
-        assert!(g[1] + 0.2 < g[0], "seed {i}: global ranking takes more from the bigger middle layer: {g:?}");
+        assert!(
+            g[1] + 0.2 < g[0],
+            "seed {i}: global ranking takes more from the bigger middle layer: {g:?}"
+        );
     }
-    let gap = mean(r["magnitude-global"].iter().zip(&r["random-global"]).map(|(m, x)| m.test - x.test));
-    assert!(gap < 0.1, "after retraining the gap mostly closes: {gap}");
+    for (i, (m, x)) in r["magnitude-global"]
+        .iter()
+        .zip(&r["random-global"])
+        .enumerate()
+    {
+        assert!(
+            (m.test - x.test).abs() < 0.05,
+            "seed {i}: after retraining within 5 points either way: {} vs {}",
+            m.test,
+            x.test
+        );
+    }
 }
 
 /// Lesson "scheduling": with the same retraining budget (30 epochs), both reach the same density
-/// (within 1 point); each of the iterative schedule's smaller cuts costs far less accuracy than
-/// the one big cut (≥ 20 points less damage on every seed). The final accuracies are not claimed
-/// to order the same way on every seed (they do not on this task: the lesson says so).
+/// (within 1 point); the iterative schedule's last, smaller cut leaves the network more accurate
+/// than the one big cut does (every seed). The final accuracies do not order the same way on
+/// every seed on this task, and the lesson says so: that is checked too.
 #[test]
 fn scheduling_lesson_claims_hold_on_every_seed() {
     let r = run_lesson("scheduling");
     for i in 0..SEEDS.len() {
         let (o, it) = (&r["oneshot"][i], &r["iterative"][i]);
-        assert!((o.density - it.density).abs() < 0.01, "seed {i}: {} vs {}", o.density, it.density);
-        assert!(it.pruned_test.unwrap() >= o.pruned_test.unwrap() + 0.2, "seed {i}: gentler cuts");
+        assert!(
+            (o.density - it.density).abs() < 0.01,
+            "seed {i}: {} vs {}",
+            o.density,
+            it.density
+        );
+        assert!(
+            it.pruned_test.unwrap() > o.pruned_test.unwrap(),
+            "seed {i}: gentler cuts"
+        );
     }
+    let ahead = r["iterative"]
+        .iter()
+        .zip(&r["oneshot"])
+        .filter(|(a, b)| a.test > b.test)
+        .count();
+    assert!(
+        0 < ahead && ahead < SEEDS.len(),
+        "neither schedule wins on every seed (iterative ahead on {ahead})"
+    );
 }
 
-/// Lesson "init": after the same cut (90 %) and the same retraining, the rewound network beats the
-/// randomly reinitialized one by ≥ 3 points on every seed; keeping the trained values is best.
+/// Lesson "init": after the same cut (80 %) and the same retraining, the rewound network beats the
+/// randomly reinitialized one by ≥ 2 points on every seed; keeping the trained values is best.
 #[test]
 fn init_lesson_claims_hold_on_every_seed() {
     let r = run_lesson("init");
     for i in 0..SEEDS.len() {
         let (k, w, x) = (&r["keep"][i], &r["rewind"][i], &r["reinit"][i]);
-        assert!(w.test >= x.test + 0.03, "seed {i}: rewind {} vs reinit {}", w.test, x.test);
-        assert!(k.test > w.test, "seed {i}: keep {} vs rewind {}", k.test, w.test);
+        assert!(
+            w.test >= x.test + 0.02,
+            "seed {i}: rewind {} vs reinit {}",
+            w.test,
+            x.test
+        );
+        assert!(
+            k.test > w.test,
+            "seed {i}: keep {} vs rewind {}",
+            k.test,
+            w.test
+        );
     }
 }
 
@@ -396,11 +462,22 @@ fn lottery_lesson_claims_hold_on_every_seed() {
         let mut runner = exp.lottery(cfg.spec().unwrap()).unwrap();
         let results = runner.run().unwrap().to_vec();
         let last = results.iter().map(|x| x.level).max().unwrap();
-        let at = |b: Branch| results.iter().find(|x| x.branch == b && x.level == last).unwrap();
-        let (t, ri, rm) = (at(Branch::Ticket), at(Branch::RandomReinit), at(Branch::RandomMask));
+        let at = |b: Branch| {
+            results
+                .iter()
+                .find(|x| x.branch == b && x.level == last)
+                .unwrap()
+        };
+        let (t, ri, rm) = (
+            at(Branch::Ticket),
+            at(Branch::RandomReinit),
+            at(Branch::RandomMask),
+        );
         // The page's headline number: the test accuracy at early stopping when there is a
         // validation split (format.js headlineAccuracy), else after the last epoch.
-        let acc = |r: &pruning_playground::lottery::LevelResult| r.early_stop_test_accuracy.unwrap_or(r.test_accuracy);
+        let acc = |r: &pruning_playground::lottery::LevelResult| {
+            r.early_stop_test_accuracy.unwrap_or(r.test_accuracy)
+        };
         println!(
             "lottery seed {seed}: density {:.1}% ticket {:.1}% reinit {:.1}% mask {:.1}% dense {:.1}%",
             100.0 * t.density,
@@ -409,7 +486,13 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             100.0 * acc(rm),
             100.0 * acc(&results[0])
         );
-        assert!(acc(t) > acc(ri) + 0.02, "seed {seed}: ticket vs random reinit");
-        assert!(acc(t) > acc(rm) + 0.02, "seed {seed}: ticket vs random mask");
+        assert!(
+            acc(t) > acc(ri) + 0.02,
+            "seed {seed}: ticket vs random reinit"
+        );
+        assert!(
+            acc(t) > acc(rm) + 0.02,
+            "seed {seed}: ticket vs random mask"
+        );
     }
 }
