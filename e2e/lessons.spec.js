@@ -130,6 +130,27 @@ test.describe('guided lessons', () => {
     await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-init-en.png` });
   });
 
+  test('lottery lesson: after the run the readouts show the trained ticket; with reinit it is not called a ticket', async ({ page }) => {
+    test.setTimeout(240_000);
+    await open(page, '?lang=en');
+    await loadLesson(page, 'lottery');
+    await press(page, 'run-lottery', 200_000);
+    // Not the untrained dense network the run started from: the last level's trained ticket.
+    await expect(page.getByTestId('density')).not.toHaveText('100.0%');
+    const density = Number((await page.getByTestId('density').textContent())?.replace('%', '')) / 100;
+    expect(density).toBeLessThan(0.1);
+    const acc = Number((await page.getByTestId('test-accuracy').textContent())?.replace('%', '')) / 100;
+    expect(acc).toBeGreaterThan(0.3); // chance is 10 %
+    await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(4);
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+    await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-lottery-en.png` });
+    await expect(page.locator('#curve-legend')).toContainText('Winning ticket');
+    await setSetting(page, 'initMode', 'reinit');
+    await expect(page.locator('#curve-legend')).toContainText('Pruned + reinit (no ticket)');
+    await expect(page.locator('#curve-legend')).not.toContainText('Winning ticket');
+  });
+
   test('phone: the lesson step stays on screen with the buttons', async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await open(page, '?lang=ko');
