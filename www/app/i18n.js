@@ -359,7 +359,7 @@ const en = {
   'lesson.init.s3': 'Once more with Reinit instead of Rewind. Rewind and Reinit both retrain from the start with the same mask, but only the rewound network is the ticket: it beats Reinit by at least 2 points on seeds 0, 1 and 2. Keep starts from trained values and ends highest.',
   'lesson.init.result': 'Now: density {density}, test accuracy {test}, after the steps {steps}.',
   'lesson.lottery.title': 'The lottery ticket (IMP)',
-  'lesson.lottery.intro': 'Iterative magnitude pruning: train, prune the smallest weights globally, rewind the survivors to θ₀, retrain, repeat (5 levels, 50 % per level). At the lowest density (7.9 %) the ticket stays more than 2 points above both random controls on seeds 0, 1 and 2; it does not match the dense network there (about 7 points below) — on this task it stays close only at the higher densities.',
+  'lesson.lottery.intro': 'Iterative magnitude pruning: train, prune the smallest weights globally, rewind the survivors to θ₀, retrain, repeat (5 levels, 50 % per level). At the lowest density (7.9 %) the ticket stays more than 2 points above both random controls on seeds 0, 1 and 2; it does not match the dense network there (about 7 points below): on this task it stays close only at the higher densities.',
   'lesson.lottery.s1': 'Press Run lottery experiment (MNIST-1D, 100-100 network: less than half a minute) and watch the points appear level by level.',
   'lesson.lottery.s2': 'Compare the ticket line with the random-reinit and random-mask lines at the lowest density.',
   'lesson.lottery.s3': 'The network shown is now the trained ticket. Try Initialization = Random reinit and run again: the main line is then pruned and reinitialized, no longer a ticket.',
