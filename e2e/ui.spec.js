@@ -286,7 +286,7 @@ test.describe('playground page', () => {
     await page.locator('#lesson-select').selectOption('init');
     await settle(page, () => page.locator('#lesson-load').click());
     await expect(page.locator('#controls [name="dataset"]')).toHaveValue('mnist1d');
-    await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.9');
+    await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.8');
     await expect(page.getByTestId('lesson-result')).toContainText('Follow the steps');
     await press(page, 'train');
     await press(page, 'prune');
