@@ -41,3 +41,19 @@ test('the mask analysis shows agreement beside chance and θ₀ histograms per l
   await expect(rows.nth(0).locator('th')).toHaveText('무작위 마스크');
   expect(problems).toEqual([]);
 });
+
+test('a neuron ticket is compared by its kept neurons; the θ₀ parts say they do not apply', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&lv=2&lep=1&st=neurons');
+  await press(page, 'run-lottery', 120_000);
+  await expect(page.getByTestId('message')).toContainText('Lottery done');
+  const view = page.getByTestId('masks');
+  const rows = view.locator('table.masks-table tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(rows.nth(0)).toHaveAttribute('data-row', 'vsRandomMask');
+  // Two hidden layers and the overall column.
+  await expect(view.locator('table.masks-table thead th')).toHaveText(['survivors also kept by', 'hidden 1', 'hidden 2', 'all']);
+  await expect(view.locator('svg[data-layer]')).toHaveCount(0);
+  await expect(view).toContainText('do not apply');
+  expect(problems).toEqual([]);
+});
