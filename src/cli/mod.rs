@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::{
-    Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
+    analysis, Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
+use pruning_playground::model::Mlp;
+use pruning_playground::prune::Structure;
 use pruning_playground::train::Loss;
 
 mod io_cmds;
@@ -205,6 +207,10 @@ struct LotteryArgs {
     /// they train in a second thread beside it; the results are the same either way).
     #[arg(long)]
     serial: bool,
+    /// Also find the ticket from this model seed (same data and settings, before the main run)
+    /// and report each level's agreement with it (`mask_analysis.vs_other_seed`).
+    #[arg(long)]
+    compare_seed: Option<u64>,
 }
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
@@ -314,9 +320,13 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
     let loss = exp.trainer.config().loss;
+    let mut seeds = match args.compare_seed {
+        Some(seed) => Some(OtherSeed::run(&exp, &spec, seed)?),
+        None => None,
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
-        return lottery_in_two_threads(&exp, spec, loss, args);
+        return lottery_in_two_threads(&exp, spec, loss, args, seeds);
     }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
@@ -324,13 +334,97 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     let mut printed = 0;
     while !runner.finished() {
         runner.step().map_err(|e| e.to_string())?;
+        if let Some(s) = &mut seeds {
+            s.observe(&runner);
+        }
         for r in &runner.results()[printed..] {
-            writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
-            export_level(&runner, r, loss, args)?;
+            let mut r = r.clone();
+            if let Some(s) = &seeds {
+                s.fill(&mut r);
+            }
+            writeln!(out, "{}", level_line(&r, args.json)).map_err(|e| e.to_string())?;
+            export_level(&runner, &r, loss, args)?;
         }
         printed = runner.results().len();
     }
     Ok(())
+}
+
+/// `--compare-seed`: the ticket line of the same experiment from another model seed, and the
+/// structure of every ticket level of both runs, to compare level by level.
+struct OtherSeed {
+    structure: Structure,
+    hidden: Vec<usize>,
+    other: Vec<TicketStructure>,
+    mine: Vec<TicketStructure>,
+}
+
+impl OtherSeed {
+    /// Runs the ticket line (no controls) from model seed `seed`, keeping each level's structure.
+    fn run(exp: &Experiment, spec: &LotterySpec, seed: u64) -> Result<Self, String> {
+        let err = |e: pruning_playground::Error| e.to_string();
+        let mut model = exp
+            .config
+            .mlp_spec(exp.data.n_features(), exp.data.n_classes)
+            .map_err(err)?;
+        model.seed = seed;
+        let hidden = model.hidden.clone();
+        let spec = LotterySpec {
+            controls: Vec::new(),
+            ..spec.clone()
+        };
+        let structure = spec.prune.structure;
+        let mut runner = LotteryRunner::with_role(
+            spec,
+            Mlp::new(&model).map_err(err)?,
+            exp.config.train_config().map_err(err)?,
+            exp.data.clone(),
+            Role::Ticket,
+        )
+        .map_err(err)?;
+        let mut s = OtherSeed {
+            structure,
+            hidden,
+            other: Vec::new(),
+            mine: Vec::new(),
+        };
+        while !runner.finished() {
+            runner.step().map_err(err)?;
+            if let Some(t) = runner.ticket_structure() {
+                if t.level > s.other.len() {
+                    s.other.push(t);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Keeps the main run's latest ticket structure.
+    fn observe(&mut self, runner: &LotteryRunner) {
+        if let Some(t) = runner.ticket_structure() {
+            if t.level > self.mine.len() {
+                self.mine.push(t);
+            }
+        }
+    }
+
+    /// Sets `vs_other_seed` of a ticket level's analysis.
+    fn fill(&self, r: &mut LevelResult) {
+        if r.branch != Branch::Ticket || r.level == 0 {
+            return;
+        }
+        let (Some(a), Some(b)) = (self.mine.get(r.level - 1), self.other.get(r.level - 1)) else {
+            return;
+        };
+        if let Some(m) = &mut r.mask_analysis {
+            m.vs_other_seed = Some(analysis::agreement_of_tickets(
+                a,
+                b,
+                self.structure,
+                &self.hidden,
+            ));
+        }
+    }
 }
 
 /// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
@@ -357,6 +451,7 @@ fn lottery_in_two_threads(
     spec: LotterySpec,
     loss: Loss,
     args: &LotteryArgs,
+    mut seeds: Option<OtherSeed>,
 ) -> Result<(), String> {
     let err = |e: pruning_playground::Error| e.to_string();
     let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
@@ -411,9 +506,16 @@ fn lottery_in_two_threads(
                 fed_level = t.level;
                 let _ = feed.send(t);
             }
+            if let Some(s) = &mut seeds {
+                s.observe(&ticket);
+            }
             for r in &ticket.results()[sent..] {
                 export_level(&ticket, r, loss, args)?;
-                print(r.clone())?;
+                let mut r = r.clone();
+                if let Some(s) = &seeds {
+                    s.fill(&mut r);
+                }
+                print(r)?;
             }
             sent = ticket.results().len();
             while let Ok(r) = results.try_recv() {
@@ -441,7 +543,7 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "early_stop_epoch": r.early_stop_epoch,
             "early_stop_step": r.early_stop_step,
             "early_stop_test_accuracy": r.early_stop_test_accuracy,
-            "overlap": r.overlap,
+            "mask_analysis": r.mask_analysis,
             "diverged": r.diverged,
         })
         .to_string();
@@ -457,8 +559,21 @@ fn level_line(r: &LevelResult, json: bool) -> String {
         }
         _ => String::new(),
     };
+    let agree = |name: &str, a: &Option<Agreement>| {
+        a.as_ref().map_or(String::new(), |a| {
+            format!("  {name} {:.2} (chance {:.2})", a.overall, a.chance)
+        })
+    };
+    let masks = r.mask_analysis.as_ref().map_or(String::new(), |m| {
+        format!(
+            "{}{}{}",
+            agree("agree random", &Some(m.vs_random_mask.clone())),
+            agree("|θ₀|-top", &m.vs_init_magnitude),
+            agree("other seed", &m.vs_other_seed)
+        )
+    });
     format!(
-        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{}",
+        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{masks}{}",
         r.branch.name(),
         r.level,
         100.0 * r.density,
