@@ -88,31 +88,42 @@ fn random_data(n: usize, seed: u64) -> Dataset {
     }
 }
 
-/// The per-group amounts of the documented rule, derived independently of the engine:
-/// `(layers of the group, k)`.
-fn expected_groups(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize)> {
+/// Python's `round` for `x ≥ 0`, written out: the nearest integer, and on an exact half the
+/// even neighbour (`round(2.5) == 2`, `round(3.5) == 4`).
+fn python_round(x: f64) -> usize {
+    let floor = x.floor();
+    let frac = x - floor;
+    let up = frac > 0.5 || (frac == 0.5 && floor % 2.0 == 1.0);
+    floor as usize + usize::from(up)
+}
+
+/// The ranking groups of the documented rule, derived independently of the engine:
+/// `(layers of the group, remaining, rate)`.
+fn groups_of(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize, f64)> {
     let n = masks.len();
     let out = n - 1;
     let joins = spec.output_rate == 1.0;
     let main: Vec<usize> = (0..n).filter(|&l| l < out || joins).collect();
-    let r_main: usize = main.iter().map(|&l| alive(&masks[l])).sum();
-    let f = match spec.amount {
-        Amount::Fraction(f) => f,
-        Amount::Count(0) => 0.0,
-        Amount::Count(c) => c as f64 / r_main as f64,
-    };
-    let k = |layers: &[usize], f: f64| {
-        let r: usize = layers.iter().map(|&l| alive(&masks[l])).sum();
-        (f * r as f64).round() as usize
-    };
-    let mut groups: Vec<(Vec<usize>, usize)> = match spec.scope {
-        Scope::Global => vec![(main.clone(), k(&main, f))],
-        Scope::Layer => main.iter().map(|&l| (vec![l], k(&[l], f))).collect(),
+    let r = |layers: &[usize]| layers.iter().map(|&l| alive(&masks[l])).sum::<usize>();
+    let mut groups: Vec<(Vec<usize>, usize, f64)> = match spec.scope {
+        Scope::Global => vec![(main.clone(), r(&main), 1.0)],
+        Scope::Layer => main.iter().map(|&l| (vec![l], r(&[l]), 1.0)).collect(),
     };
     if !joins && spec.output_rate > 0.0 {
-        groups.push((vec![out], k(&[out], f * spec.output_rate)));
+        groups.push((vec![out], r(&[out]), spec.output_rate));
     }
     groups
+}
+
+/// The per-group amounts of a fraction: `(layers of the group, round(f × rate × remaining))`.
+fn expected_groups(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize)> {
+    let Amount::Fraction(f) = spec.amount else {
+        panic!("a fraction")
+    };
+    groups_of(masks, spec)
+        .into_iter()
+        .map(|(layers, r, rate)| (layers, python_round(f * rate * r as f64)))
+        .collect()
 }
 
 fn scope_strategy() -> impl Strategy<Value = Scope> {
@@ -530,8 +541,8 @@ fn structured_removal_equals_masking_in_and_out_weights() {
             0.5,
         );
         let report = prune(&mut model, &s, None).unwrap();
-        assert_eq!(report.layer_removed, vec![3, 3]); // round(3.0) and round(2.5)
-        assert_eq!(model.widths(), vec![4, 3, 2, 3]);
+        assert_eq!(report.layer_removed, vec![3, 2]); // round(3.0) and round(2.5), half to even
+        assert_eq!(model.widths(), vec![4, 3, 3, 3]);
 
         // The masked equivalent, built by hand from the kept ids.
         let mut masked = dense.clone();
@@ -1028,4 +1039,213 @@ fn names_round_trip_and_errors_list_the_allowed_values() {
         panic!("gradual")
     };
     assert_eq!(g.power, 3.0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// An exact half rounds to the even neighbour, as Python's `round`: a layer of 2^j weights
+    /// pruned at (m + ½) / 2^j (exact in binary) loses m if m is even and m + 1 if m is odd.
+    #[test]
+    fn a_half_rounds_to_the_even_neighbour(
+        i in 0u32..3,
+        o in 0u32..3,
+        m in 0usize..16,
+        scope in scope_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let n = 1usize << (i + o);
+        let m = m % n;
+        let model = mlp(1 << i, &[], 1 << o, seed);
+        let f = (m as f64 + 0.5) / n as f64;
+        let plan = compute_masks(&model, &model.masks(),
+            &magnitude(scope, Amount::Fraction(f), 1.0), None).unwrap();
+        prop_assert_eq!(plan.layer_removed[0], if m % 2 == 0 { m } else { m + 1 });
+        // The same rule for neurons: a hidden layer of 2^j neurons (m < 2^j − 1, so the last
+        // neuron is never at stake).
+        let w = 2usize << i; // 2, 4 or 8 neurons
+        let m = m % (w - 1);
+        let model = mlp(3, &[w], 2, seed);
+        let f = (m as f64 + 0.5) / w as f64;
+        let plan = compute_masks(&model, &model.masks(),
+            &spec(Structure::Neurons, Score::Magnitude, scope, Amount::Fraction(f), 1.0), None).unwrap();
+        prop_assert_eq!(plan.layer_removed[0], if m % 2 == 0 { m } else { m + 1 });
+    }
+
+    /// A count prunes exactly that many in all, whatever the scope and the output rate, each
+    /// ranking group within one entry of its share n × rate × remaining / Σ rate × remaining; the
+    /// new mask is a subset of the old one; one more than a fraction of 1 would take is refused.
+    #[test]
+    fn a_count_prunes_exactly_that_many_over_all_layers(
+        mut model in model_strategy(),
+        first in 0.0f64..0.9,
+        pick in 0.0f64..=1.0,
+        scope in scope_strategy(),
+        rate in prop_oneof![Just(0.0), Just(0.3), Just(0.5), Just(1.0)],
+        random in any::<bool>(),
+    ) {
+        prune(&mut model, &spec(Structure::Weights, Score::Random, Scope::Layer,
+            Amount::Fraction(first), 1.0), None).unwrap();
+        let old = model.masks();
+        let score = if random { Score::Random } else { Score::Magnitude };
+        let groups = groups_of(&old, &magnitude(scope, Amount::Count(0), rate));
+        let weight: f64 = groups.iter().map(|g| g.2 * g.1 as f64).sum();
+        let cap = (weight + 1e-9).floor() as usize;
+        let n = (pick * cap as f64).floor() as usize;
+        let over = spec(Structure::Weights, score, scope, Amount::Count(cap + 1), rate);
+        prop_assert!(compute_masks(&model, &old, &over, None).is_err());
+        let before = model.n_alive();
+        let report = prune(&mut model, &spec(Structure::Weights, score, scope, Amount::Count(n), rate), None).unwrap();
+        prop_assert_eq!(report.removed, n);
+        prop_assert_eq!(before - model.n_alive(), n);
+        for (o, m) in old.iter().zip(&model.masks()) {
+            prop_assert!(o.iter().zip(m).all(|(&o, &m)| m <= o));
+        }
+        if n > 0 {
+            for (layers, r, rate) in groups {
+                let got: usize = layers.iter().map(|&l| report.layer_removed[l]).sum();
+                let share = n as f64 * rate * r as f64 / weight;
+                prop_assert!((got as f64 - share).abs() < 1.0 + 1e-9, "{} vs share {}", got, share);
+            }
+        }
+    }
+}
+
+/// 2-8-8-2 has layers of 16, 64 and 16 weights. Layer by layer at 0.15625 that is 2.5, 10 and 2.5
+/// weights: Python's round (half to even) gives [2, 10, 2], which is what torch's
+/// `l1_unstructured` prunes (tests/fixtures/torch_prune_cases.json); rounding half away from
+/// zero gave [3, 10, 3].
+#[test]
+fn layer_scope_at_0_15625_prunes_2_10_2_as_torch() {
+    let model = mlp(2, &[8, 8], 2, 1);
+    let plan = compute_masks(
+        &model,
+        &model.masks(),
+        &magnitude(Scope::Layer, Amount::Fraction(0.15625), 1.0),
+        None,
+    )
+    .unwrap();
+    assert_eq!(plan.layer_removed, vec![2, 10, 2]);
+}
+
+/// `count:17` with output rate 0.5 on 2-8-8-2 (80 hidden weights, 16 output weights) prunes 17.
+/// Global scope (the CLI's `prune` default): W = 80 + 0.5 × 16 = 88, shares 17 × 80 / 88 = 15.45
+/// and 17 × 8 / 88 = 1.55 → 15 + 1, the missing one to the larger remainder (the output's) →
+/// [15 over the hidden layers, 2]. Layer scope: shares 3.09, 12.36, 1.55 → 3 + 12 + 1, the missing
+/// one to the output → [3, 12, 2]. Before, the count set the hidden fraction 17 / 80 and the output
+/// layer lost round(17 / 80 × 0.5 × 16) = 2 more: 19.
+#[test]
+fn a_count_with_an_output_rate_prunes_exactly_the_count() {
+    let model = mlp(2, &[8, 8], 2, 1);
+    let removed = |scope| {
+        compute_masks(
+            &model,
+            &model.masks(),
+            &magnitude(scope, Amount::Count(17), 0.5),
+            None,
+        )
+        .unwrap()
+        .layer_removed
+    };
+    let global = removed(Scope::Global);
+    assert_eq!((global[0] + global[1], global[2]), (15, 2));
+    assert_eq!(removed(Scope::Layer), vec![3, 12, 2]);
+}
+
+fn array2(v: &serde_json::Value) -> Array2<f32> {
+    let rows: Vec<Vec<f32>> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap() as f32)
+                .collect()
+        })
+        .collect();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(r, c)| rows[r][c])
+}
+
+/// Masks computed by `torch.nn.utils.prune` (torch 2.15; tests/fixtures/torch_prune_cases.py wrote
+/// them, its header says how each call maps onto ours): l1_unstructured layer by layer, global
+/// unstructured and ln_structured (dim 0: output rows, i.e. our hidden neurons), with float
+/// amounts whose products end in .5 and with int amounts. Our planner gives the same masks.
+#[test]
+fn torch_fixed_cases_give_the_same_masks() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/torch_prune_cases.json")).unwrap();
+    assert!(doc["torch_version"].as_str().unwrap().starts_with("2."));
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let widths: Vec<usize> = case["widths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap() as usize)
+            .collect();
+        let last = widths.len() - 1;
+        let mut model = mlp(widths[0], &widths[1..last], widths[last], 0);
+        let weights: Vec<Array2<f32>> = case["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(array2)
+            .collect();
+        let torch: Vec<Array2<f32>> = case["masks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(array2)
+            .collect();
+        let params: Vec<LayerParams> = weights
+            .iter()
+            .map(|w| LayerParams {
+                weight: w.clone(),
+                bias: Array1::zeros(w.nrows()),
+            })
+            .collect();
+        model.set_params(&params).unwrap();
+        let amount = match case["amount"].as_u64() {
+            Some(n) => Amount::Count(n as usize),
+            None => Amount::Fraction(case["amount"].as_f64().unwrap()),
+        };
+        let ours = |s: PruneSpec| compute_masks(&model, &model.masks(), &s, None).unwrap();
+        match case["call"].as_str().unwrap() {
+            "l1_unstructured" => {
+                let plan = ours(magnitude(Scope::Layer, amount, 1.0));
+                assert_eq!(weights_of(&plan), torch.as_slice(), "{name}");
+            }
+            "global_unstructured" => {
+                let plan = ours(magnitude(Scope::Global, amount, 1.0));
+                assert_eq!(weights_of(&plan), torch.as_slice(), "{name}");
+            }
+            "ln_structured" => {
+                let p = match &case["n"] {
+                    serde_json::Value::String(s) if s == "inf" => f64::INFINITY,
+                    n => n.as_f64().unwrap(),
+                };
+                let keep: Vec<Vec<usize>> = torch[..last - 1]
+                    .iter()
+                    .map(|m| {
+                        (0..m.nrows())
+                            .filter(|&r| m.row(r).iter().any(|&v| v != 0.0))
+                            .collect()
+                    })
+                    .collect();
+                let plan = ours(spec(
+                    Structure::Neurons,
+                    Score::Lp(p),
+                    Scope::Layer,
+                    amount,
+                    1.0,
+                ));
+                assert_eq!(plan.selection, Selection::Neurons(keep), "{name}");
+            }
+            other => panic!("unknown call {other}"),
+        }
+    }
 }

@@ -193,21 +193,24 @@ fn parse_f64(s: &str) -> Option<f64> {
 
 const AMOUNT_ALLOWED: &str = "a fraction of the remaining in [0, 1] (e.g. 0.2) or count:N";
 
-/// How much one step prunes.
+/// How much one step prunes; [`crate::prune::counts_to_prune`] is the rule, in short:
 ///
-/// Every amount becomes a fraction `f` of the *remaining* entries of the prunable layers, and
-/// each ranking group (the whole network under [`Scope::Global`], each layer under
-/// [`Scope::Layer`]) loses exactly `k = round(f × remaining in the group)` entries, rounding half
-/// away from zero in `f64`.
+/// - a fraction `f`: each ranking group (the whole network under [`Scope::Global`], each layer
+///   under [`Scope::Layer`]; a separately ranked output layer at `f × output_rate`) loses exactly
+///   `round(f × remaining in the group)` entries, Python's `round` (half to even) as in
+///   `torch.nn.utils.prune`;
+/// - a count `n`: exactly `n` in total, shared out over the groups in proportion to their
+///   remaining entries (the output layer's weighted by `output_rate`) by largest remainder.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Amount {
     /// A fraction in [0, 1] of the remaining weights (or neurons) — torch's float `amount`.
     Fraction(f64),
-    /// An absolute number: `f = n / remaining` of the layers that share the main fraction (all
-    /// layers but the output, which is pruned at `f × output_rate`, unless `output_rate` is 1).
-    /// Under global scope exactly `n` go; under layer scope each layer loses its rounded share.
-    /// More than remain is an error.
+    /// An absolute number, torch's int `amount`: exactly `n` entries go in total, over all the
+    /// layers pruned, the output layer included. With an output rate below 1 the output layer
+    /// takes the share its remaining weights × `output_rate` earn (`count:17` at rate 0.5 on a
+    /// 2-8-8-2 network: 15 from the 80 hidden weights under global scope, 2 from the output's
+    /// 16). More than a fraction of 1 would prune is an error.
     Count(usize),
 }
 
