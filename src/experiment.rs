@@ -327,15 +327,23 @@ impl Experiment {
         let mut out = Vec::with_capacity(epochs);
         for _ in 0..epochs {
             let m = if self.gradual.is_some() {
-                // Step by step, so the schedule can prune between steps.
-                loop {
+                // Step by step, so the schedule can prune between steps (see `gradual_prune`).
+                if self.trainer.step() == 0 {
                     self.gradual_prune()?;
-                    if let Some(m) = self
+                }
+                loop {
+                    let m = self
                         .trainer
                         .train_steps(&mut self.model, &self.data, 1)?
-                        .pop()
-                    {
-                        break m;
+                        .pop();
+                    let pruned = self.gradual_prune()?;
+                    if let Some(m) = m {
+                        // An epoch's metrics describe the model it ends with, pruned or not.
+                        break if pruned {
+                            self.trainer.metrics(&self.model, &self.data)
+                        } else {
+                            m
+                        };
                     }
                 }
             } else {
@@ -355,9 +363,16 @@ impl Experiment {
     pub fn train_steps(&mut self, n: u64) -> Result<Vec<EpochMetrics>> {
         let mut done = Vec::new();
         if self.gradual.is_some() {
-            for _ in 0..n {
+            if self.trainer.step() == 0 {
                 self.gradual_prune()?;
-                let m = self.trainer.train_steps(&mut self.model, &self.data, 1)?;
+            }
+            for _ in 0..n {
+                let mut m = self.trainer.train_steps(&mut self.model, &self.data, 1)?;
+                if self.gradual_prune()? {
+                    for m in &mut m {
+                        *m = self.trainer.metrics(&self.model, &self.data);
+                    }
+                }
                 self.history.extend(&m);
                 done.extend(m);
             }
@@ -867,10 +882,14 @@ impl GradualConfig {
 }
 
 impl Experiment {
-    /// Prunes on the gradual schedule if one is set and the next step is due.
-    fn gradual_prune(&mut self) -> Result<()> {
+    /// Prunes on the gradual schedule if one is set and due at the trainer's step count `t`;
+    /// returns whether it pruned. Called before the first optimizer step (t = 0) and after every
+    /// step (t = steps taken), so the pruning "at step t" sees t updates (see
+    /// [`Gradual`]): a run of exactly `end_step` steps ends with the pruning at `end_step`, at
+    /// the final sparsity.
+    fn gradual_prune(&mut self) -> Result<bool> {
         let Some((g, spec)) = self.gradual.clone() else {
-            return Ok(());
+            return Ok(false);
         };
         let step = self.trainer.step();
         if g.due(step) {
@@ -880,9 +899,9 @@ impl Experiment {
                     amount: Amount::Fraction(f.min(1.0)),
                     ..spec
                 };
-                self.prune(&spec)?;
+                return Ok(self.prune(&spec)?.removed > 0);
             }
         }
-        Ok(())
+        Ok(false)
     }
 }

@@ -5,6 +5,7 @@
 use ndarray::{Array1, Array2, Axis};
 use proptest::prelude::*;
 use pruning_playground::data::Dataset;
+use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, GradualConfig};
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::prune::{
     compute_masks, mask_overlap, neuron_norms, prune, random_masks_like, scores, select,
@@ -1248,4 +1249,58 @@ fn torch_fixed_cases_give_the_same_masks() {
             other => panic!("unknown call {other}"),
         }
     }
+}
+
+/// A 2-8-8-2 network (96 weights) on 64 training points, batches of 16: 4 steps per epoch.
+fn circle_experiment() -> Experiment {
+    Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "circle".into(),
+            samples: 128,
+            train_fraction: 0.5,
+            ..DataConfig::default()
+        },
+        hidden: vec![8, 8],
+        batch_size: 16,
+        ..ExperimentConfig::default()
+    })
+    .unwrap()
+}
+
+/// Gradual pruning from 0 to 0.75 sparsity, due at steps 0, 10 and 20, ranked globally with the
+/// output layer alike: s(10) = 0.75 − 0.75 × (1 − ½)³ = 0.65625 (96 × 0.34375 = 33 weights
+/// alive), s(20) = 0.75 (24 alive). A run of exactly `end_step` = 20 steps must end at 24 — by
+/// steps or by epochs — and the last epoch's metrics must be those of the pruned model. Before,
+/// the pruning "at step 20" waited for a 21st step, and 20 steps ended at 33.
+#[test]
+fn a_run_of_exactly_end_step_steps_ends_at_the_final_sparsity() {
+    let gradual = GradualConfig {
+        initial_sparsity: 0.0,
+        final_sparsity: 0.75,
+        begin_step: 0,
+        end_step: 20,
+        frequency: 10,
+        ..GradualConfig::default()
+    }
+    .plan()
+    .unwrap();
+    let mut exp = circle_experiment();
+    assert_eq!(exp.model.n_weights(), 96);
+    exp.gradual = Some(gradual.clone());
+    exp.train_steps(10).unwrap();
+    assert_eq!(exp.model.n_alive(), 33, "after the pruning at step 10");
+    exp.train_steps(10).unwrap();
+    assert_eq!(exp.trainer.step(), 20);
+    assert_eq!(exp.model.n_alive(), 24, "after exactly end_step steps");
+
+    let mut exp = circle_experiment();
+    exp.gradual = Some(gradual);
+    exp.train(5).unwrap(); // 5 epochs × 4 steps = end_step
+    assert_eq!(exp.trainer.step(), 20);
+    assert_eq!(exp.model.n_alive(), 24);
+    let last = *exp.history.last().unwrap();
+    assert_eq!(last, exp.trainer.metrics(&exp.model, &exp.data));
+    // Nothing more to prune after the end.
+    exp.train(1).unwrap();
+    assert_eq!(exp.model.n_alive(), 24);
 }
