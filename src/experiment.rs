@@ -747,14 +747,20 @@ impl LotteryConfig {
 }
 
 impl Experiment {
-    /// One pruning step on the current model; the score context (for `snip`) is the training set.
+    /// One pruning step on the current model. A data-dependent score (`snip`) is computed on
+    /// one mini-batch, [`prune::next_batch`]: the batch the next optimizer step will use (before
+    /// any training, the first batch of the seeded order), as Lee et al. score θ₀.
     ///
     /// # Errors
     /// Any spec error; on error the model is unchanged.
     pub fn prune(&mut self, spec: &PruneSpec) -> Result<PruneReport> {
+        if !spec.score.needs_data() {
+            return prune::prune(&mut self.model, spec, None);
+        }
+        let (x, y) = prune::next_batch(&self.trainer, &self.data);
         let ctx = ScoreContext {
-            x: self.data.x_train.view(),
-            y: &self.data.y_train,
+            x: x.view(),
+            y: &y,
             loss: self.trainer.config().loss,
         };
         prune::prune(&mut self.model, spec, Some(&ctx))

@@ -5,7 +5,9 @@
 use ndarray::{Array1, Array2, Axis};
 use proptest::prelude::*;
 use pruning_playground::data::Dataset;
-use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, GradualConfig};
+use pruning_playground::experiment::{
+    DataConfig, Experiment, ExperimentConfig, GradualConfig, PruneConfig,
+};
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::prune::{
     compute_masks, mask_overlap, neuron_norms, prune, random_masks_like, scores, select,
@@ -307,7 +309,8 @@ fn magnitude_scores_are_absolute_masked_weights() {
 }
 
 /// Rows [3, −4, 0, 0], [1, 1, 1, 1] and [0, 0, 0, 2] (row 0's 3 masked in the second case):
-/// ‖·‖₁ = 7, 4, 2; ‖·‖₂ = 5, 2, 2; ‖·‖₃ = 91^⅓, 4^⅓, 2; ‖·‖∞ = 4, 1, 2.
+/// ‖·‖₁ = 7, 4, 2; ‖·‖₂ = 5, 2, 2; ‖·‖₃ = 91^⅓, 4^⅓, 2; ‖·‖∞ = 4, 1, 2 (raw). Normalized by the
+/// fan-in n = 4, i.e. divided by n^(1/P − 1/2): by 2 for L1, 1 for L2, 4^(−1/6) for L3, ½ for L∞.
 #[test]
 fn lp_neuron_scores_match_hand_computed_norms() {
     let mut model = mlp(4, &[3], 1, 1);
@@ -321,12 +324,20 @@ fn lp_neuron_scores_match_hand_computed_norms() {
         |l, r, c| if l == 0 { rows[r][c] } else { 1.0 },
         0.0,
     );
-    let cases: [(Score, [f32; 3]); 5] = [
-        (Score::Magnitude, [7.0, 4.0, 2.0]),
-        (Score::Lp(1.0), [7.0, 4.0, 2.0]),
+    let l3 = 4f32.powf(1.0 / 6.0);
+    let cases: [(Score, [f32; 3]); 9] = [
+        (Score::Magnitude, [3.5, 2.0, 1.0]),
+        (Score::Lp(1.0), [3.5, 2.0, 1.0]),
         (Score::Lp(2.0), [5.0, 2.0, 2.0]),
-        (Score::Lp(3.0), [91f32.cbrt(), 4f32.cbrt(), 2.0]),
-        (Score::Lp(f64::INFINITY), [4.0, 1.0, 2.0]),
+        (
+            Score::Lp(3.0),
+            [91f32.cbrt() * l3, 4f32.cbrt() * l3, 2.0 * l3],
+        ),
+        (Score::Lp(f64::INFINITY), [8.0, 2.0, 4.0]),
+        (Score::LpRaw(1.0), [7.0, 4.0, 2.0]),
+        (Score::LpRaw(2.0), [5.0, 2.0, 2.0]),
+        (Score::LpRaw(3.0), [91f32.cbrt(), 4f32.cbrt(), 2.0]),
+        (Score::LpRaw(f64::INFINITY), [4.0, 1.0, 2.0]),
     ];
     for (score, expected) in cases {
         let Scores::Neurons(s) =
@@ -591,13 +602,13 @@ fn tied_neurons_go_by_index_and_the_top_one_stays() {
         1.0,
     );
     let plan = compute_masks(&model, &model.masks(), &s, None).unwrap();
-    // Layer 0's neurons score 3 (fan-in 3), layer 1's score 4: layer 0 goes first.
+    // Layer 0's neurons score 3 / √3 = √3 (fan-in 3), layer 1's 4 / √4 = 2: layer 0 goes first.
     assert_eq!(
         plan.selection,
         Selection::Neurons(vec![vec![2, 3], vec![0, 1, 2]])
     );
     assert!(!plan.clipped);
-    assert_eq!(plan.threshold, Some(3.0));
+    assert!((plan.threshold.unwrap() - 3f32.sqrt()).abs() < 1e-6);
 }
 
 #[test]
@@ -987,7 +998,16 @@ fn weight_histogram_counts_every_alive_weight() {
 
 #[test]
 fn names_round_trip_and_errors_list_the_allowed_values() {
-    for name in ["magnitude", "lp:1", "lp:2.5", "lp:inf", "random", "snip"] {
+    for name in [
+        "magnitude",
+        "lp:1",
+        "lp:2.5",
+        "lp:inf",
+        "lp:1:raw",
+        "lp:inf:raw",
+        "random",
+        "snip",
+    ] {
         assert_eq!(Score::parse(name).unwrap().name(), name);
     }
     for name in ["0.2", "1", "0", "count:12"] {
@@ -1001,6 +1021,8 @@ fn names_round_trip_and_errors_list_the_allowed_values() {
     }
     let msg = |r: Result<(), Error>| r.unwrap_err().to_string();
     assert!(msg(Score::parse("lp:0.5").map(|_| ())).contains("magnitude, lp:P"));
+    assert!(msg(Score::parse("lp:0.5:raw").map(|_| ())).contains("lp:P:raw"));
+    assert!(Score::parse("lp:2:rav").is_err() && Score::parse("lp::raw").is_err());
     assert!(msg(Score::parse("l2").map(|_| ())).contains("snip"));
     assert!(msg(Amount::parse("1.5").map(|_| ())).contains("count:N"));
     assert!(msg(Structure::parse("rows").map(|_| ())).contains("weights, neurons"));
@@ -1237,14 +1259,11 @@ fn torch_fixed_cases_give_the_same_masks() {
                             .collect()
                     })
                     .collect();
-                let plan = ours(spec(
-                    Structure::Neurons,
-                    Score::Lp(p),
-                    Scope::Layer,
-                    amount,
-                    1.0,
-                ));
-                assert_eq!(plan.selection, Selection::Neurons(keep), "{name}");
+                // Raw norms are torch's; the fan-in normalized ones rank a layer alike.
+                for score in [Score::LpRaw(p), Score::Lp(p)] {
+                    let plan = ours(spec(Structure::Neurons, score, Scope::Layer, amount, 1.0));
+                    assert_eq!(plan.selection, Selection::Neurons(keep.clone()), "{name}");
+                }
             }
             other => panic!("unknown call {other}"),
         }
@@ -1303,4 +1322,258 @@ fn a_run_of_exactly_end_step_steps_ends_at_the_final_sparsity() {
     // Nothing more to prune after the end.
     exp.train(1).unwrap();
     assert_eq!(exp.model.n_alive(), 24);
+}
+
+/// A 1-4-2-1 network. Hidden layer 0 (fan-in 1) has rows [0.5], [0.65], [0.7], [0.8]; hidden
+/// layer 1 (fan-in 4) has rows [0.5; 4] and [0.3; 4]. Global neuron pruning at 0.5 takes 3 of the
+/// 6 hidden neurons.
+/// - Raw L1 norms: 0.5, 0.65, 0.7, 0.8 | 2.0, 1.2: the three lowest are all in layer 0 (keep
+///   [3] and [0, 1]): the short rows lose only because they are short.
+/// - Normalized (`magnitude`, ‖w‖₁ / √n): 0.5, 0.65, 0.7, 0.8 | 1.0, 0.6: the lowest are 0.5 and
+///   0.65 of layer 0 and 0.6 of layer 1 (keep [2, 3] and [0]).
+#[test]
+fn global_neuron_ranking_is_fan_in_fair_by_default() {
+    let mut model = mlp(1, &[4, 2], 1, 1);
+    let l0 = [0.5, 0.65, 0.7, 0.8];
+    let l1 = [0.5, 0.3];
+    set_weights(
+        &mut model,
+        |l, r, _| match l {
+            0 => l0[r],
+            1 => l1[r],
+            _ => 1.0,
+        },
+        0.0,
+    );
+    let keep = |score| {
+        compute_masks(
+            &model,
+            &model.masks(),
+            &spec(
+                Structure::Neurons,
+                score,
+                Scope::Global,
+                Amount::Fraction(0.5),
+                1.0,
+            ),
+            None,
+        )
+        .unwrap()
+        .selection
+    };
+    assert_eq!(
+        keep(Score::LpRaw(1.0)),
+        Selection::Neurons(vec![vec![3], vec![0, 1]])
+    );
+    assert_eq!(
+        keep(Score::Magnitude),
+        Selection::Neurons(vec![vec![2, 3], vec![0]])
+    );
+    assert_eq!(keep(Score::Lp(1.0)), keep(Score::Magnitude));
+    assert_eq!(PruneSpec::default().score, Score::Magnitude);
+}
+
+/// SNIP on a 2-3-2 tanh network with given weights and biases, on a batch of four, the mean
+/// cross-entropy: |w · ∂L/∂w| as torch 2.15 computes it (`(W * W.grad).abs()` after
+/// `F.cross_entropy(torch.tanh(x @ W0.T + b0) @ W1.T + b1, y).backward()`).
+#[test]
+fn snip_scores_match_torch_on_a_tiny_model_and_batch() {
+    let mut model = mlp(2, &[3], 2, 0);
+    let w0 = [[0.5, -0.25], [0.75, 0.125], [-0.5, 1.0]];
+    let w1 = [[1.0, -0.5, 0.25], [-0.75, 0.5, 1.5]];
+    model
+        .set_params(&[
+            LayerParams {
+                weight: Array2::from_shape_fn((3, 2), |(r, c)| w0[r][c]),
+                bias: Array1::from(vec![0.1, -0.2, 0.0]),
+            },
+            LayerParams {
+                weight: Array2::from_shape_fn((2, 3), |(r, c)| w1[r][c]),
+                bias: Array1::from(vec![0.0, 0.3]),
+            },
+        ])
+        .unwrap();
+    let x = ndarray::array![[1.0f32, 2.0], [-1.0, 0.5], [0.25, -1.5], [2.0, 1.0]];
+    let y = [0, 1, 1, 0];
+    let ctx = ScoreContext {
+        x: x.view(),
+        y: &y,
+        loss: Loss::CrossEntropy,
+    };
+    let torch: [Vec<Vec<f32>>; 2] = [
+        vec![
+            vec![0.301_521_2, 0.311_552_08],
+            vec![0.108_801_56, 0.071_776_72],
+            vec![0.187_615_74, 0.299_458_77],
+        ],
+        vec![
+            vec![0.013_248_022, 0.167_038_5, 0.090_714_8],
+            vec![0.009_936_021, 0.167_038_5, 0.544_288_75],
+        ],
+    ];
+    let Scores::Weights(s) = scores(
+        &model,
+        &model.masks(),
+        Score::Snip,
+        Structure::Weights,
+        0,
+        Some(&ctx),
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    for (l, t) in torch.iter().enumerate() {
+        for (r, row) in t.iter().enumerate() {
+            for (c, &want) in row.iter().enumerate() {
+                let got = s[l][(r, c)];
+                assert!(
+                    (got - want).abs() < 1e-5,
+                    "layer {l} ({r}, {c}): {got} vs {want}"
+                );
+            }
+        }
+    }
+}
+
+/// Pruning at initialization: before any training, `Experiment::prune` scores SNIP on one
+/// mini-batch, the first batch (16 rows) of the seeded order the first optimizer step will use,
+/// as Lee et al. do; not on the whole training set (which is what it did before, and which ranks
+/// differently here).
+#[test]
+fn snip_before_training_scores_the_first_mini_batch() {
+    let exp = circle_experiment();
+    let spec = PruneConfig {
+        score: "snip".into(),
+        fraction: Some(0.5),
+        ..PruneConfig::default()
+    }
+    .spec()
+    .unwrap();
+    let order = exp.trainer.epoch_order(64);
+    let first = &order[..16];
+    let x = exp.data.x_train.select(Axis(0), first);
+    let y: Vec<usize> = first.iter().map(|&i| exp.data.y_train[i]).collect();
+    let batch = ScoreContext {
+        x: x.view(),
+        y: &y,
+        loss: Loss::CrossEntropy,
+    };
+    let expected = compute_masks(&exp.model, &exp.model.masks(), &spec, Some(&batch)).unwrap();
+    let everything = ScoreContext {
+        x: exp.data.x_train.view(),
+        y: &exp.data.y_train,
+        loss: Loss::CrossEntropy,
+    };
+    let whole_set =
+        compute_masks(&exp.model, &exp.model.masks(), &spec, Some(&everything)).unwrap();
+    assert_ne!(
+        expected.selection, whole_set.selection,
+        "a model where the batch matters"
+    );
+
+    let mut pruned = exp.clone();
+    assert!(pruned.history.is_empty() && pruned.trainer.step() == 0);
+    let report = pruned.prune(&spec).unwrap();
+    assert_eq!(report.removed, 48);
+    assert_eq!(Selection::Weights(pruned.model.masks()), expected.selection);
+    // Peeking at the batch drew nothing: training on takes the steps it would have taken.
+    let mut masked = exp.clone();
+    masked.model.set_masks(weights_of(&expected)).unwrap();
+    masked.train_steps(8).unwrap();
+    pruned.train_steps(8).unwrap();
+    assert_eq!(pruned.model, masked.model);
+    assert!(Score::Snip.prunes_untrained() && Score::Random.prunes_untrained());
+    assert!(!Score::Magnitude.prunes_untrained() && !Score::Lp(2.0).prunes_untrained());
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
+        .args(args)
+        .output()
+        .expect("the CLI runs")
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// `train --prune-at-init 0.5` prunes the untrained 2-8-8-2 network with SNIP (48 of 96 weights)
+/// and then trains it; a score that needs trained weights is refused with a message saying why.
+#[test]
+fn the_cli_prunes_at_initialization_with_snip_only() {
+    let out = cli(&["train", "--epochs", "1", "--prune-at-init", "0.5"]);
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with(
+            "pruned 48 of 96 weights before training (snip, global, on the first mini-batch of 10)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("epoch    1"), "{text}");
+    let out = cli(&[
+        "train",
+        "--epochs",
+        "1",
+        "--prune-at-init",
+        "0.5",
+        "--prune-score",
+        "random",
+    ]);
+    assert!(stdout_of(&out).starts_with("pruned 48 of 96 weights before training (random"));
+    let out = cli(&[
+        "train",
+        "--prune-at-init",
+        "0.5",
+        "--prune-score",
+        "magnitude",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--prune-score magnitude: only snip (pruning at initialization, on one mini-batch) or random can prune before training"),
+        "{err}"
+    );
+}
+
+/// The two cases through the CLI, on a saved 2-8-8-2 model (layers of 16, 64, 16):
+/// `prune --count 17 --output-rate 0.5` prunes 17 (it pruned 19), and `--fraction 0.15625
+/// --scope layer` prunes 2 + 10 + 2 = 14 as torch (it pruned 3 + 10 + 3 = 16).
+#[test]
+fn the_cli_prunes_exact_counts() {
+    let dir = std::env::temp_dir().join(format!("pp-prune-counts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.safetensors");
+    let out_file = dir.join("p.safetensors");
+    let (m, o) = (model.to_str().unwrap(), out_file.to_str().unwrap());
+    stdout_of(&cli(&["train", "--epochs", "0", "--save", m]));
+    let text = stdout_of(&cli(&[
+        "prune",
+        "--model",
+        m,
+        "--count",
+        "17",
+        "--output-rate",
+        "0.5",
+        "--out",
+        o,
+    ]));
+    assert!(text.starts_with("pruned 17 weights: 79 remain"), "{text}");
+    let text = stdout_of(&cli(&[
+        "prune",
+        "--model",
+        m,
+        "--fraction",
+        "0.15625",
+        "--scope",
+        "layer",
+        "--out",
+        o,
+    ]));
+    assert!(text.starts_with("pruned 14 weights: 82 remain"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -33,7 +33,7 @@ mod spec;
 
 pub use control::{mask_overlap, random_masks_like, weight_histogram};
 pub use schedule::{fraction_to_reach, Gradual, Schedule};
-pub use score::{neuron_norms, scores, ScoreContext, Scores};
+pub use score::{neuron_norms, next_batch, scores, ScoreContext, Scores};
 pub use spec::{Amount, PruneSpec, Scope, Score, Structure};
 
 use ndarray::Array2;

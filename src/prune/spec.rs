@@ -80,31 +80,43 @@ impl Scope {
     }
 }
 
-const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), random, snip";
+const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip";
 
 /// The importance score; the lowest scores are pruned. Scores are computed apart from the
 /// weights (see [`crate::prune::Scores`]), always on the *masked* weights.
 ///
-/// | name        | weights                                  | neurons (incoming row `w`)      |
-/// |-------------|------------------------------------------|---------------------------------|
-/// | `magnitude` | \|w\|                                    | ‖w‖₁                            |
-/// | `lp:P`      | \|w\| / ‖W_layer‖_P                      | ‖w‖_P                           |
-/// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed    |
-/// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row    |
+/// | name        | weights                                  | neurons (incoming row `w`, fan-in n) |
+/// |-------------|------------------------------------------|--------------------------------------|
+/// | `magnitude` | \|w\|                                    | ‖w‖₁ / √n                            |
+/// | `lp:P`      | \|w\| / ‖W_layer‖_P                      | ‖w‖_P / n^(1/P − 1/2)                |
+/// | `lp:P:raw`  | \|w\|                                    | ‖w‖_P (torch's `ln_structured`)      |
+/// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed         |
+/// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row         |
 ///
 /// For weights, `lp:P` is magnitude normalized by the Lp-norm of the weight's layer: within a
 /// layer it is a monotone rescaling of `magnitude` (so under [`Scope::Layer`] the two prune the
 /// same weights, up to f32 rounding of near-equal magnitudes), and
 /// under [`Scope::Global`] it makes layers of different scales comparable, so one layer with
 /// small weights is not wiped out.
+///
+/// For neurons, a raw norm grows with the number of weights it sums: under a global ranking the
+/// neurons of a layer with a small fan-in n look unimportant only because their rows are short
+/// (an L1 norm of n weights of size 1/√n, the scale every initializer here draws, is √n). So
+/// `magnitude` and `lp:P` divide each neuron's norm by the norm of such a typical row,
+/// ‖(1/√n, …, 1/√n)‖_P = n^(1/P − 1/2): √n for L1, 1 for L2 (whose raw norm is already
+/// fan-in free), 1/√n for L∞ (n = the layer's inputs, its weight's columns, masked ones
+/// included). Within a layer the divisor is one constant, so under [`Scope::Layer`] normalized
+/// and raw scores prune the same neurons. `lp:P:raw` is the plain norm (for weights: `magnitude`).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Score {
-    /// |w| (weights) or the L1 norm of the incoming weights (neurons).
+    /// |w| (weights) or the L1 norm of the incoming weights over √fan-in (neurons).
     #[default]
     Magnitude,
-    /// Lp-norm with P ≥ 1 or `f64::INFINITY` (max |w|); see the type's table.
+    /// Lp-norm with P ≥ 1 or `f64::INFINITY` (max |w|), normalized; see the type's table.
     Lp(f64),
+    /// The plain Lp-norm, not normalized by layer (weights: |w|) or fan-in (neurons).
+    LpRaw(f64),
     /// Uniform random scores drawn from [`PruneSpec::seed`]: the control.
     Random,
     /// Connection sensitivity |w · ∂L/∂w| (Lee et al. 2019) on the batch of a
@@ -119,12 +131,14 @@ impl Score {
             Score::Magnitude => "magnitude".into(),
             Score::Lp(p) if p == f64::INFINITY => "lp:inf".into(),
             Score::Lp(p) => format!("lp:{p}"),
+            Score::LpRaw(p) if p == f64::INFINITY => "lp:inf:raw".into(),
+            Score::LpRaw(p) => format!("lp:{p}:raw"),
             Score::Random => "random".into(),
             Score::Snip => "snip".into(),
         }
     }
 
-    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `random` or `snip`.
+    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random` or `snip`.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] naming the allowed values.
@@ -133,13 +147,24 @@ impl Score {
             "magnitude" => Score::Magnitude,
             "random" => Score::Random,
             "snip" => Score::Snip,
-            _ => match name.strip_prefix("lp:") {
-                Some("inf") => Score::Lp(f64::INFINITY),
-                Some(p) => Score::Lp(
-                    parse_f64(p).ok_or_else(|| Error::config("score", name, SCORE_ALLOWED))?,
-                ),
-                None => return Err(Error::config("score", name, SCORE_ALLOWED)),
-            },
+            _ => {
+                let Some(p) = name.strip_prefix("lp:") else {
+                    return Err(Error::config("score", name, SCORE_ALLOWED));
+                };
+                let (p, raw) = match p.strip_suffix(":raw") {
+                    Some(p) => (p, true),
+                    None => (p, false),
+                };
+                let p = match p {
+                    "inf" => f64::INFINITY,
+                    p => parse_f64(p).ok_or_else(|| Error::config("score", name, SCORE_ALLOWED))?,
+                };
+                if raw {
+                    Score::LpRaw(p)
+                } else {
+                    Score::Lp(p)
+                }
+            }
         };
         score.validate()?;
         Ok(score)
@@ -151,7 +176,7 @@ impl Score {
     /// [`Error::InvalidConfig`] if P is below 1 or not a number.
     pub fn validate(self) -> Result<()> {
         match self {
-            Score::Lp(p) if p.is_nan() || p < 1.0 => {
+            Score::Lp(p) | Score::LpRaw(p) if p.is_nan() || p < 1.0 => {
                 Err(Error::config("score", self.name(), SCORE_ALLOWED))
             }
             _ => Ok(()),
@@ -161,6 +186,15 @@ impl Score {
     /// Whether the score needs a batch of data ([`crate::prune::ScoreContext`]).
     pub fn needs_data(self) -> bool {
         matches!(self, Score::Snip)
+    }
+
+    /// Whether the score means something before any training, at θ₀: `snip` (pruning at
+    /// initialization, Lee et al. 2019: the gradient on one mini-batch says which connections
+    /// matter to the loss) and `random` (the control, which ignores the weights). Magnitude and
+    /// norms of untrained weights rank only the random draw of the initializer, so the page and
+    /// the CLI refuse them before training.
+    pub fn prunes_untrained(self) -> bool {
+        matches!(self, Score::Snip | Score::Random)
     }
 }
 

@@ -605,7 +605,8 @@ export function createApp(initial, views, options = {}) {
       }
       case 'prune':
         if (!e.has('prune')) return say('error', 'msg.unavailable', { method: 'prune' });
-        if (state.history.length === 0 && s.score !== 'random') return say('info', 'msg.needTraining');
+        // Only SNIP (pruning at initialization) and the random control mean something at θ₀.
+        if (state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
         return prune();
       case 'keep':
         mark('keep');
