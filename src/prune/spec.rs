@@ -325,7 +325,9 @@ pub struct PruneSpec {
     pub amount: Amount,
     /// The output layer is pruned at `fraction × output_rate`, ranked on its own; 0 leaves it
     /// alone; 1 treats it like the other layers (under global scope it then joins the global
-    /// ranking). In [0, 1]. Ignored by structured pruning, which never removes output neurons.
+    /// ranking). In [0, 1]. With a count, the output layer's share of the count is weighted by
+    /// this rate (see [`Amount::Count`]). Ignored by structured pruning, which never removes
+    /// output neurons.
     pub output_rate: f64,
     /// Seed of the `random` score.
     pub seed: u64,
