@@ -254,32 +254,36 @@ pub fn counts_to_prune(amount: Amount, groups: &[(usize, f64)], what: &str) -> R
                 .zip(groups)
                 .map(|(q, &(r, _))| (q.floor() as usize).min(r))
                 .collect();
-            // Largest remainder first, the lower index on equal remainders.
-            let mut order: Vec<usize> = (0..groups.len()).collect();
-            order.sort_by(|&a, &b| {
-                let (ra, rb) = (quota[a] - quota[a].floor(), quota[b] - quota[b].floor());
-                rb.total_cmp(&ra).then(a.cmp(&b))
-            });
+            // Largest remainder: each unit still missing after the floors goes to the group with
+            // the largest fractional part not yet served (the lower index on equal parts). Float
+            // rounding of the quotas could leave the floors one over; such a unit comes back from
+            // the smallest fractional part.
+            let mut rest: Vec<f64> = quota.iter().map(|q| q - q.floor()).collect();
             let mut sum: usize = k.iter().sum();
-            // Float rounding of the quotas can leave the floors one off either way; settle the
-            // difference along the same order (adding) or its reverse (taking back).
-            for &g in order.iter().cycle().take(2 * groups.len()) {
-                if sum >= n {
+            while sum < n {
+                let Some(g) = (0..groups.len())
+                    .filter(|&g| k[g] < groups[g].0)
+                    .reduce(|a, b| if rest[b] > rest[a] { b } else { a })
+                else {
                     break;
-                }
-                if k[g] < groups[g].0 {
-                    k[g] += 1;
-                    sum += 1;
-                }
+                };
+                k[g] += 1;
+                rest[g] = f64::NEG_INFINITY;
+                sum += 1;
             }
-            for &g in order.iter().rev().cycle().take(2 * groups.len()) {
-                if sum <= n {
+            while sum > n {
+                let Some(g) = (0..groups.len()).filter(|&g| k[g] > 0).reduce(|a, b| {
+                    if rest[b] < rest[a] {
+                        b
+                    } else {
+                        a
+                    }
+                }) else {
                     break;
-                }
-                if k[g] > 0 {
-                    k[g] -= 1;
-                    sum -= 1;
-                }
+                };
+                k[g] -= 1;
+                rest[g] = f64::INFINITY;
+                sum -= 1;
             }
             Ok(k)
         }

@@ -51,10 +51,10 @@ pub fn next_batch(trainer: &Trainer, data: &Dataset) -> (Array2<f32>, Vec<usize>
     let start = trainer.epoch_cursor(n);
     let end = (start + trainer.config().batch_size).min(n);
     let rows = &trainer.epoch_order(n)[start..end];
-    (
-        data.x_train.select(ndarray::Axis(0), rows),
-        rows.iter().map(|&i| data.y_train[i]).collect(),
-    )
+    let x = Array2::from_shape_fn((rows.len(), data.x_train.ncols()), |(r, c)| {
+        data.x_train[(rows[r], c)]
+    });
+    (x, rows.iter().map(|&i| data.y_train[i]).collect())
 }
 
 /// The importance scores of `model` under `masks` (each weight outside its mask counts as 0) for
