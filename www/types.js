@@ -54,7 +54,7 @@
 /**
  * @typedef {object} PruneSpec
  * @property {'weights' | 'neurons'} structure
- * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | random | snip
+ * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | lp:1:raw | random | snip
  * @property {'global' | 'layer'} scope
  * @property {number} [fraction]
  * @property {number} [count]

@@ -132,19 +132,24 @@ pub struct PruneArgs {
     /// Fraction of the remaining weights (or neurons) to prune.
     #[arg(long, conflicts_with = "count")]
     fraction: Option<f64>,
-    /// Or an absolute number of weights (or neurons) to prune.
+    /// Or an absolute number of weights (or neurons) to prune: exactly that many in total, the
+    /// output layer included. With --output-rate below 1 the output layer takes the share its
+    /// remaining weights × the rate earn (largest remainder), so --count 17 --output-rate 0.5
+    /// prunes 17.
     #[arg(long)]
     count: Option<usize>,
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value = "weights")]
     structure: String,
-    /// magnitude, lp:P or random (snip needs data; use the lottery or the browser).
+    /// magnitude, lp:P, lp:P:raw or random (neurons: norms over √fan-in unless :raw; snip needs
+    /// data: use train --prune-at-init, the lottery or the browser).
     #[arg(long, default_value = "magnitude")]
     score: String,
     /// global or layer.
     #[arg(long, default_value = "global")]
     scope: String,
-    /// The output layer is pruned at fraction × output-rate (0 = never).
+    /// The output layer is pruned at fraction × output-rate, ranked on its own (0 = never; 1 =
+    /// like the other layers). Fractions round as torch's: half to even.
     #[arg(long, default_value_t = 1.0)]
     output_rate: f64,
     /// Seed of the random score.

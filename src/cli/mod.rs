@@ -164,6 +164,15 @@ struct TrainArgs {
     /// Save the trained model (safetensors, PyTorch names) to this file.
     #[arg(long)]
     save: Option<std::path::PathBuf>,
+    /// Prune before any training (pruning at initialization): this fraction of the weights,
+    /// ranked in one global ranking over all layers by --prune-score, computed at θ₀ on one
+    /// mini-batch: the first batch (--batch rows) of the seeded order, as Lee et al. (SNIP) do.
+    #[arg(long)]
+    prune_at_init: Option<f64>,
+    /// The score of --prune-at-init: snip (|w · ∂L/∂w|) or random (the control). Magnitude and
+    /// norms are refused: before training they only rank the initializer's random draw.
+    #[arg(long, default_value = "snip", requires = "prune_at_init")]
+    prune_score: String,
 }
 
 #[derive(Debug, Args)]
@@ -179,7 +188,7 @@ struct LotteryArgs {
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value = "weights")]
     structure: String,
-    /// magnitude, lp:P, random or snip.
+    /// magnitude, lp:P, lp:P:raw, random or snip (neurons: norms over √fan-in unless :raw).
     #[arg(long, default_value = "magnitude")]
     score: String,
     /// global or layer.
@@ -233,10 +242,51 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `train --prune-at-init F`: prunes the untrained network once, globally, with a score that
+/// means something at θ₀ (see `Score::prunes_untrained`).
+fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Result<String, String> {
+    let spec = pruning_playground::experiment::PruneConfig {
+        structure: "weights".into(),
+        score: args.prune_score.clone(),
+        scope: "global".into(),
+        fraction: Some(fraction),
+        count: None,
+        output_rate: 1.0,
+        seed: args.exp.data.seed,
+    }
+    .spec()
+    .map_err(|e| e.to_string())?;
+    if !spec.score.prunes_untrained() {
+        return Err(format!(
+            "--prune-score {}: only snip (pruning at initialization, on one mini-batch) or random \
+             can prune before training; {} scores rank trained weights: train, then use prune \
+             or lottery",
+            spec.score.name(),
+            spec.score.name()
+        ));
+    }
+    let r = exp.prune(&spec).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "pruned {} of {} weights before training ({}, global, on the first mini-batch of {}): density {:.2}%",
+        r.removed,
+        r.removed + r.remaining,
+        spec.score.name(),
+        exp.trainer.config().batch_size,
+        100.0 * r.density
+    ))
+}
+
 fn train(args: &TrainArgs) -> Result<(), String> {
     let mut exp = Experiment::new(args.exp.config()?).map_err(|e| e.to_string())?;
+    let pruned = match args.prune_at_init {
+        Some(f) => Some(prune_at_init(&mut exp, args, f)?),
+        None => None,
+    };
     let out = std::io::stdout();
     let mut out = out.lock();
+    if let Some(line) = pruned.filter(|_| !args.json) {
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
     if !args.json {
         let w = exp.model.widths();
         writeln!(
