@@ -158,6 +158,8 @@ struct TrainArgs {
     /// Save the trained model (safetensors, PyTorch names) to this file.
     #[arg(long)]
     save: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    save_args: io_cmds::SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -197,6 +199,8 @@ struct LotteryArgs {
     /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
     #[arg(long)]
     export: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    save: io_cmds::SaveArgs,
     /// Train the controls after the ticket in one thread (by default, with two or more cores,
     /// they train in a second thread beside it; the results are the same either way).
     #[arg(long)]
@@ -264,7 +268,7 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
     if let Some(path) = &args.save {
-        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path)?;
+        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path, &args.save_args)?;
         if !args.json {
             writeln!(out, "saved {}", path.display()).map_err(|e| e.to_string())?;
         }
@@ -338,7 +342,7 @@ fn export_level(
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
-        io_cmds::save_model(model, loss, &file)?;
+        io_cmds::save_model(model, loss, &file, &args.save)?;
     }
     Ok(())
 }
