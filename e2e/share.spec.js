@@ -100,6 +100,16 @@ test('the export menu downloads every file with the right name and content', asy
     }
   }, [...st.bytes]);
   expect(layers).toBe(3);
+  // The other two PyTorch forms: a plain state_dict (no masks) and θ₀ in a file of its own.
+  const header = (/** @type {Buffer} */ b) => b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8');
+  expect(header(st.bytes)).not.toContain('init.0.weight');
+  const plain = await exportFile(page, 'safetensors-plain');
+  expect(plain.name).toBe('pruning-playground-model-plain.safetensors');
+  expect(header(plain.bytes)).not.toContain('weight_mask');
+  expect(header(plain.bytes)).toContain('"form":"plain"');
+  const init = await exportFile(page, 'safetensors-init');
+  expect(init.name).toBe('pruning-playground-model.init.safetensors');
+  expect(header(init.bytes)).toContain('"weights":"init"');
 
   const py = await exportFile(page, 'pytorch');
   expect(py.name).toBe('pruning-playground-experiment.py');

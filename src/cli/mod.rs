@@ -173,6 +173,8 @@ struct TrainArgs {
     /// norms are refused: before training they only rank the initializer's random draw.
     #[arg(long, default_value = "snip", requires = "prune_at_init")]
     prune_score: String,
+    #[command(flatten)]
+    save_args: io_cmds::SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -212,6 +214,8 @@ struct LotteryArgs {
     /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
     #[arg(long)]
     export: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    save: io_cmds::SaveArgs,
     /// Train the controls after the ticket in one thread (by default, with two or more cores,
     /// they train in a second thread beside it; the results are the same either way).
     #[arg(long)]
@@ -326,7 +330,7 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
     if let Some(path) = &args.save {
-        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path)?;
+        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path, &args.save_args)?;
         if !args.json {
             writeln!(out, "saved {}", path.display()).map_err(|e| e.to_string())?;
         }
@@ -488,7 +492,7 @@ fn export_level(
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
-        io_cmds::save_model(model, loss, &file)?;
+        io_cmds::save_model(model, loss, &file, &args.save)?;
     }
     Ok(())
 }
