@@ -48,6 +48,7 @@ fn score_call(score: Score) -> String {
     match score {
         Score::Magnitude => format!("score_magnitude({args})"),
         Score::Lp(p) => format!("score_lp({args}, p={})", py_f64(p)),
+        Score::LpRaw(p) => format!("score_lp_raw({args}, p={})", py_f64(p)),
         Score::Random => format!("score_random({args})"),
         Score::Snip => format!("score_snip({args})"),
     }

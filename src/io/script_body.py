@@ -107,22 +107,42 @@ def lp_norm(v, p, dim=None):
     return s.pow(1.0 / p)
 
 
+def fan_in_normalized(norms, weights, p):
+    """Each layer's neuron norms over the norm of a typical row of n = fan-in weights of size
+    1/sqrt(n): n^(1/p - 1/2) (sqrt(n) for L1, 1 for L2), so that a global ranking does not strip
+    the layers with few inputs. Divided in float64, stored as float32, as the playground does."""
+    out = []
+    for s, w in zip(norms, weights):
+        n = w.shape[1]
+        typical = float(n) ** (1.0 / p - 0.5)
+        out.append((s.double() / typical).float())
+    return out
+
+
 def score_magnitude(model, weights, data):
-    """|w|; for a neuron, the L1 norm of its incoming weights."""
+    """|w|; for a neuron, the L1 norm of its incoming weights over sqrt(fan-in)."""
     if STRUCTURE == "neurons":
-        return [lp_norm(w, 1, dim=1).float() for w in weights[:-1]]
+        return fan_in_normalized([lp_norm(w, 1, dim=1).float() for w in weights[:-1]], weights, 1)
     return [w.abs() for w in weights]
 
 
 def score_lp(model, weights, data, p):
-    """Weights: |w| / ||W_layer||_p. Neurons: the Lp norm of the incoming weights."""
+    """Weights: |w| / ||W_layer||_p. Neurons: the Lp norm of the incoming weights over the norm of
+    a typical row (fan_in_normalized)."""
     if STRUCTURE == "neurons":
-        return [lp_norm(w, p, dim=1).float() for w in weights[:-1]]
+        return fan_in_normalized([lp_norm(w, p, dim=1).float() for w in weights[:-1]], weights, p)
     out = []
     for w in weights:
         norm = lp_norm(w, p)
         out.append((w.double().abs() / norm).float() if norm > 0 else torch.zeros_like(w))
     return out
+
+
+def score_lp_raw(model, weights, data, p):
+    """The plain norm: weights |w|; neurons the Lp norm of the incoming weights (ln_structured's)."""
+    if STRUCTURE == "neurons":
+        return [lp_norm(w, p, dim=1).float() for w in weights[:-1]]
+    return [w.abs() for w in weights]
 
 
 def score_random(model, weights, data):
@@ -147,12 +167,8 @@ def score_snip(model, weights, data):
 
 
 def n_to_prune(fraction, n):
-    """round(fraction * n), halves away from zero (the playground's rule), at most n."""
-    x = fraction * n
-    k = int(x)
-    if x - k >= 0.5:
-        k += 1
-    return min(k, n)
+    """round(fraction * n) with Python's round (half to even, as torch.nn.utils.prune), at most n."""
+    return min(round(fraction * n), n)
 
 
 def lowest(scores, k):

@@ -43,7 +43,7 @@ from safetensors.torch import load_file
 # Small and fast: 200 moons (100 train), batch 20, one epoch per level, two levels.
 DATA = ["--dataset", "moons", "--samples", "200", "--seed", "0"]
 COMMON = DATA + ["--batch", "20", "--epochs", "1", "--levels", "2", "--serial"]
-SCORES = ["magnitude", "lp:2", "lp:inf", "random", "snip"]
+SCORES = ["magnitude", "lp:2", "lp:inf", "lp:1:raw", "random", "snip"]
 RATES = ["0.5", "0", "1"]
 RESETS = ["init", "keep", "step:3", "reinit"]
 
@@ -292,7 +292,7 @@ def main():
     m = 0
     for model_path in models:
         for structure in ["weights", "neurons"]:
-            for score in ["magnitude", "lp:1", "lp:2", "lp:3", "lp:inf"]:
+            for score in ["magnitude", "lp:1", "lp:2", "lp:3", "lp:inf", "lp:1:raw", "lp:inf:raw"]:
                 for scope in ["layer", "global"]:
                     for rate in (RATES if structure == "weights" else ["0.5"]):
                         same_weights_case(args.bin, workdir, model_path, structure, score,
