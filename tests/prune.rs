@@ -1451,7 +1451,7 @@ fn snip_before_training_scores_the_first_mini_batch() {
     }
     .spec()
     .unwrap();
-    let order = exp.trainer.epoch_order(64);
+    let order = exp.trainer.epoch_order(exp.data.x_train.nrows());
     let first = &order[..16];
     let x = exp.data.x_train.select(Axis(0), first);
     let y: Vec<usize> = first.iter().map(|&i| exp.data.y_train[i]).collect();

@@ -653,6 +653,15 @@ impl LotteryRunner {
         Ok(m)
     }
 
+    /// The batch `prune::next_batch` gives for a trainer that has run a whole level (T steps).
+    fn next_batch_after_training(&self) -> Result<(Array2<f32>, Vec<usize>)> {
+        let n = self.data.x_train.nrows();
+        let mut t = Trainer::new(self.train.clone())?;
+        let total = self.spec.epochs as u64 * t.steps_per_epoch(n);
+        t.restart_at(total, n);
+        Ok(prune::next_batch(&t, &self.data))
+    }
+
     fn level_seed(&self, branch: Branch, level: usize) -> u64 {
         self.spec
             .seed
@@ -671,9 +680,13 @@ impl LotteryRunner {
                     .ticket_trained
                     .clone()
                     .expect("level 0 finishes before level 1 starts");
+                // A gradient score (SNIP) reads the mini-batch the next step of the trained
+                // level's trainer would take, as `Experiment::prune` does after a training run:
+                // every level ends at step T, whatever step it started from.
+                let (x, y) = self.next_batch_after_training()?;
                 let ctx = prune::ScoreContext {
-                    x: self.data.x_train.view(),
-                    y: &self.data.y_train,
+                    x: x.view(),
+                    y: &y,
                     loss: self.train.loss,
                 };
                 let mut spec = self.spec.prune.clone();
