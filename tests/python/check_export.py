@@ -2,7 +2,7 @@
 
 Usage: python3 check_export.py MODEL.safetensors DATA.safetensors PREDICT.json [--split test]
 
-Does what the README (Taking your ticket to PyTorch) does in torch, with numpy: reads the metadata, builds the
+Does what docs/pytorch.md does in torch, with numpy: reads the metadata, builds the
 nn.Sequential layout (Linear at even indices, activations between), checks that the state_dict
 keys are exactly what torch expects after prune.identity on the layers that have a weight_mask
 (init.* dropped), computes weight = weight_orig * weight_mask as torch's pruning hook does, runs
