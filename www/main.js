@@ -113,6 +113,8 @@ const app = createApp(settings, views, {
   csv: restore?.csv,
   classroom,
   autosave: !framed,
+  // Links in the fragment are this version's; query links come from earlier ones (link.js).
+  legacyLink: params.has('steps') && !location.hash.slice(1).includes('='),
 });
 dispatch = (a) => {
   app.dispatch(a);
