@@ -100,6 +100,16 @@ test('the export menu downloads every file with the right name and content', asy
     }
   }, [...st.bytes]);
   expect(layers).toBe(3);
+  // The other two PyTorch forms: a plain state_dict (no masks) and θ₀ in a file of its own.
+  const header = (/** @type {Buffer} */ b) => b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString('utf8');
+  expect(header(st.bytes)).not.toContain('init.0.weight');
+  const plain = await exportFile(page, 'safetensors-plain');
+  expect(plain.name).toBe('pruning-playground-model-plain.safetensors');
+  expect(header(plain.bytes)).not.toContain('weight_mask');
+  expect(header(plain.bytes)).toContain('"form":"plain"');
+  const init = await exportFile(page, 'safetensors-init');
+  expect(init.name).toBe('pruning-playground-model.init.safetensors');
+  expect(header(init.bytes)).toContain('"weights":"init"');
 
   const py = await exportFile(page, 'pytorch');
   expect(py.name).toBe('pruning-playground-experiment.py');
@@ -207,6 +217,7 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   const problems = watchProblems(other);
   await open(other, link);
   await expect(other.getByTestId('message')).toContainText(`Replayed ${8 + plays.length} steps`);
+  await expect(other.getByTestId('message')).toContainText('the same numbers the sender saw');
   await expect(other.locator('#controls [name="fraction"]')).toHaveValue('0.3');
   expect(await numbers(other)).toEqual(sent);
   expect(linkOf(other)).toBe(link);
@@ -216,6 +227,22 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   // The sender reloads: the same link replays again (the autosave agrees with it).
   await open(page, link);
   expect(await numbers(page)).toEqual(sent);
+});
+
+test('a query link of an earlier version replays, saying its numbers can differ from the sender\'s', async ({ page }) => {
+  await open(page, '?ep=2&frac=0.5&steps=train,prune,rewind,retrain');
+  const message = page.getByTestId('message');
+  await expect(message).toContainText('Replayed 4 steps from a link of an earlier version');
+  await expect(message).toContainText('can differ from what the sender saw');
+  // The page now keeps the link in the fragment: reopening that is this version's link.
+  const link = linkOf(page);
+  expect(link.startsWith('#')).toBe(true);
+  const context = await page.context().browser()?.newContext();
+  if (!context) throw new Error('no browser');
+  const other = await context.newPage();
+  await open(other, link);
+  await expect(other.getByTestId('message')).toContainText('the same numbers the sender saw');
+  await context.close();
 });
 
 test('a long replay shows progress and can be cancelled; bad steps and keys get a message', async ({ page }) => {

@@ -4,6 +4,9 @@
 #   setup         scripts/setup.sh (wasm target, wasm-bindgen-cli, npm ci, chromium)
 #   lint          eslint (flat config) over www/, e2e/, tests/node/, scripts/
 #   cargo-test    cargo test --no-fail-fast        native: lib, bin, tests/*.rs, doctests
+#   torch         tests/python/check_torch.py in the PyTorch venv: the generated script prunes as
+#                 the CLI does, exported models load in torch (skipped, saying so, without the
+#                 venv; scripts/torch-env.sh creates it, and CI always does)
 #   wasm-node     cargo test --target wasm32-unknown-unknown --test web            (Node.js)
 #   wasm-browser  the same with WASM_BINDGEN_USE_BROWSER=1 and /usr/bin/chromedriver (headless)
 #   build-wasm    scripts/build-wasm.sh            release build + wasm-bindgen + wasm-opt → www/pkg
@@ -15,7 +18,8 @@
 # unit tests are native tests (`#[test]`, proptest), which wasm-bindgen-test-runner cannot run.
 # The wasm stages are skipped, with a notice, while tests/web.rs does not exist.
 #
-# Environment: TEST_ONLY="stage stage…" runs only those stages (setup always runs).
+# Environment: TEST_ONLY="stage stage…" runs only those stages (setup always runs);
+# PP_TORCH_VENV: the PyTorch venv (default ~/.cache/pruning-playground/torch-venv).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -63,11 +67,12 @@ stage() {
   passed+=("$name($((SECONDS - t0))s)")
 }
 
+# skip NAME REASON [SHORT]: records a skipped stage; SHORT, if given, goes into the summary.
 skip() {
   wanted "$1" || return 0
   echo
   echo "━━━ [$1] SKIPPED: $2"
-  skipped+=("$1")
+  skipped+=("$1${3:+ ($3)}")
 }
 
 lint() {
@@ -95,6 +100,18 @@ node_tests() {
   node --test --test-reporter=spec "${files[@]}"
 }
 
+torch_venv="${PP_TORCH_VENV:-$HOME/.cache/pruning-playground/torch-venv}"
+
+# The generated PyTorch script and the exported models, in real torch, against the CLI built by
+# cargo-test (a debug build: the networks are tiny).
+torch_checks() {
+  cargo build --quiet --bin pruning-playground
+  local target
+  target="$(cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')"
+  "$torch_venv/bin/python" tests/python/check_torch.py --bin "$target/debug/pruning-playground"
+}
+
 free_port() {
   node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }
@@ -107,6 +124,12 @@ e2e() {
 stage setup bash scripts/setup.sh
 stage lint lint
 stage cargo-test cargo test --no-fail-fast
+if [ -x "$torch_venv/bin/python" ]; then
+  stage torch torch_checks
+else
+  skip torch "no PyTorch venv at $torch_venv; bash scripts/torch-env.sh creates it (CI runs it before npm test)" \
+    "no PyTorch venv: bash scripts/torch-env.sh"
+fi
 if [ -f tests/web.rs ]; then
   stage wasm-node wasm_test
   stage wasm-browser wasm_test_browser

@@ -340,15 +340,23 @@ impl Experiment {
         let mut out = Vec::with_capacity(epochs);
         for _ in 0..epochs {
             let m = if self.gradual.is_some() {
-                // Step by step, so the schedule can prune between steps.
-                loop {
+                // Step by step, so the schedule can prune between steps (see `gradual_prune`).
+                if self.trainer.step() == 0 {
                     self.gradual_prune()?;
-                    if let Some(m) = self
+                }
+                loop {
+                    let m = self
                         .trainer
                         .train_steps(&mut self.model, &self.data, 1)?
-                        .pop()
-                    {
-                        break m;
+                        .pop();
+                    let pruned = self.gradual_prune()?;
+                    if let Some(m) = m {
+                        // An epoch's metrics describe the model it ends with, pruned or not.
+                        break if pruned {
+                            self.trainer.metrics(&self.model, &self.data)
+                        } else {
+                            m
+                        };
                     }
                 }
             } else {
@@ -376,9 +384,17 @@ impl Experiment {
     pub fn train_steps(&mut self, n: u64) -> Result<Vec<EpochMetrics>> {
         let mut done = Vec::new();
         if self.gradual.is_some() {
-            for _ in 0..n {
+            if self.trainer.step() == 0 {
                 self.gradual_prune()?;
-                for m in self.trainer.train_steps(&mut self.model, &self.data, 1)? {
+            }
+            for _ in 0..n {
+                let mut m = self.trainer.train_steps(&mut self.model, &self.data, 1)?;
+                if self.gradual_prune()? {
+                    for m in &mut m {
+                        *m = self.trainer.metrics(&self.model, &self.data);
+                    }
+                }
+                for m in m {
                     done.push(self.record(m));
                 }
             }
@@ -788,7 +804,9 @@ impl LotteryConfig {
 }
 
 impl Experiment {
-    /// One pruning step on the current model; the score context (for `snip`) is the training set.
+    /// One pruning step on the current model. A data-dependent score (`snip`) is computed on
+    /// one mini-batch, [`prune::next_batch`]: the batch the next optimizer step will use (before
+    /// any training, the first batch of the seeded order), as Lee et al. score θ₀.
     ///
     /// The next training starts with a fresh optimizer and step count, over the data order of a
     /// run from step 0 — after a prune, a rewind ([`Experiment::rewind`],
@@ -805,11 +823,16 @@ impl Experiment {
         Ok(report)
     }
 
-    /// The pruning of [`Experiment::prune`] without touching the trainer (gradual pruning).
+    /// The pruning of [`Experiment::prune`] without touching the trainer (gradual pruning). A
+    /// gradient score (SNIP) reads the mini-batch the next training step would use.
     fn prune_only(&mut self, spec: &PruneSpec) -> Result<PruneReport> {
+        if !spec.score.needs_data() {
+            return prune::prune(&mut self.model, spec, None);
+        }
+        let (x, y) = prune::next_batch(&self.trainer, &self.data);
         let ctx = ScoreContext {
-            x: self.data.x_train.view(),
-            y: &self.data.y_train,
+            x: x.view(),
+            y: &y,
             loss: self.trainer.config().loss,
         };
         prune::prune(&mut self.model, spec, Some(&ctx))
@@ -937,10 +960,14 @@ impl GradualConfig {
 }
 
 impl Experiment {
-    /// Prunes on the gradual schedule if one is set and the next step is due.
-    fn gradual_prune(&mut self) -> Result<()> {
+    /// Prunes on the gradual schedule if one is set and due at the trainer's step count `t`;
+    /// returns whether it pruned. Called before the first optimizer step (t = 0) and after every
+    /// step (t = steps taken), so the pruning "at step t" sees t updates (see
+    /// [`Gradual`]): a run of exactly `end_step` steps ends with the pruning at `end_step`, at
+    /// the final sparsity.
+    fn gradual_prune(&mut self) -> Result<bool> {
         let Some((g, spec)) = self.gradual.clone() else {
-            return Ok(());
+            return Ok(false);
         };
         let step = self.trainer.step();
         if g.due(step) {
@@ -950,9 +977,9 @@ impl Experiment {
                     amount: Amount::Fraction(f.min(1.0)),
                     ..spec
                 };
-                self.prune_only(&spec)?;
+                return Ok(self.prune_only(&spec)?.removed > 0);
             }
         }
-        Ok(())
+        Ok(false)
     }
 }

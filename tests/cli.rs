@@ -100,14 +100,70 @@ fn lottery_json_prints_one_object_per_branch_and_level() {
             "early_stop_epoch",
             "early_stop_step",
             "early_stop_test_accuracy",
-            "overlap",
+            "mask_analysis",
         ] {
             assert!(l.get(key).is_some(), "{key} missing in {l}");
         }
     }
     assert_eq!(lines[0]["branch"], "ticket");
-    assert!(lines[0]["overlap"].is_null());
+    assert!(lines[0]["mask_analysis"].is_null());
+    let m = &lines[1]["mask_analysis"];
+    assert_eq!(lines[1]["branch"], "ticket");
+    assert_eq!(m["vs_random_mask"]["layer"].as_array().unwrap().len(), 3);
+    assert_eq!(m["init_histogram"].as_array().unwrap().len(), 3);
+    assert!(m["vs_other_seed"].is_null(), "no --compare-seed: {m}");
+    assert!(
+        lines[2]["mask_analysis"].is_null(),
+        "a control: {}",
+        lines[2]
+    );
     assert_eq!(lines[1]["layer_density"].as_array().unwrap().len(), 3);
+}
+
+/// `--compare-seed S` reruns the ticket line from model seed S: with the run's own seed it finds
+/// the same ticket (agreement 1 at every level); with another seed it reports a real agreement
+/// beside its chance level.
+#[test]
+fn lottery_compare_seed_reports_the_agreement_with_the_other_seeds_ticket() {
+    let other = |seed: &str| {
+        let out = run(&[
+            "lottery",
+            "--dataset",
+            "moons",
+            "--levels",
+            "2",
+            "--epochs",
+            "1",
+            "--controls",
+            "random-mask",
+            "--seed",
+            "3",
+            "--compare-seed",
+            seed,
+            "--json",
+        ]);
+        json_lines(&out)
+            .into_iter()
+            .filter(|l| l["branch"] == "ticket" && l["level"] != 0)
+            .map(|l| l["mask_analysis"]["vs_other_seed"].clone())
+            .collect::<Vec<_>>()
+    };
+    let same = other("3");
+    assert_eq!(same.len(), 2);
+    for g in &same {
+        assert_eq!(g["overall"], 1.0, "{g}");
+        assert!(
+            g["layer"].as_array().unwrap().iter().all(|x| x == 1.0),
+            "{g}"
+        );
+    }
+    for g in other("4") {
+        let (overall, chance) = (
+            g["overall"].as_f64().unwrap(),
+            g["chance"].as_f64().unwrap(),
+        );
+        assert!(overall < 1.0 && chance > 0.0 && chance < 1.0, "{g}");
+    }
 }
 
 /// With two or more cores the controls train in a second thread; `--serial` keeps one thread.

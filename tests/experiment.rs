@@ -228,7 +228,13 @@ fn numbers(m: &EpochMetrics) -> (u64, [f64; 4], Option<f64>, Option<f64>) {
 /// For Adam (moments and bias correction) and momentum, rewinding to θ₀ and to step k.
 #[test]
 fn train_prune_rewind_retrain_step_by_step_is_the_lottery_level_one() {
-    for (optimizer, init) in [("adam", "init"), ("momentum", "init"), ("adam", "step:30")] {
+    for (optimizer, init, score) in [
+        ("adam", "init", "magnitude"),
+        ("momentum", "init", "magnitude"),
+        ("adam", "step:30", "magnitude"),
+        ("adam", "init", "snip"),
+        ("adam", "step:30", "snip"),
+    ] {
         let k = init
             .strip_prefix("step:")
             .map(|k| k.parse::<u64>().unwrap());
@@ -250,6 +256,7 @@ fn train_prune_rewind_retrain_step_by_step_is_the_lottery_level_one() {
             fraction: 0.2,
             scope: "global".into(),
             init: init.into(),
+            score: score.into(),
             controls: vec![],
             epochs,
             ..LotteryConfig::default()
@@ -279,12 +286,12 @@ fn train_prune_rewind_retrain_step_by_step_is_the_lottery_level_one() {
         assert_eq!(
             retrain.iter().map(numbers).collect::<Vec<_>>(),
             level1.epochs.iter().map(numbers).collect::<Vec<_>>(),
-            "{optimizer} {init}"
+            "{optimizer} {init} {score}"
         );
         assert_eq!(
             exp.model.params(),
             runner.ticket().unwrap().params(),
-            "{optimizer} {init}"
+            "{optimizer} {init} {score}"
         );
         // The history keeps counting epochs across the retraining.
         let n: Vec<usize> = exp.history.iter().map(|m| m.epoch).collect();

@@ -10,8 +10,8 @@ use ndarray::{Array2, Axis};
 use pruning_playground::data::Dataset;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
 use pruning_playground::io::{
-    dataset_safetensors, export_safetensors, import_safetensors, read_metadata, ExportOptions,
-    ImportOptions, MAX_FILE_BYTES,
+    dataset_safetensors, export_init_safetensors, export_safetensors, import_safetensors,
+    read_metadata, ExportForm, ExportOptions, ImportOptions, MAX_FILE_BYTES,
 };
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::train::Loss;
@@ -70,8 +70,13 @@ fn batch() -> Array2<f32> {
     Array2::from_shape_fn((6, 5), |(i, j)| ((i * 5 + j) as f32 * 0.37).sin())
 }
 
+/// Export with θ₀ in the file (opt-in), import.
 fn round_trip(m: &Mlp) -> Mlp {
-    let bytes = export_safetensors(m, &ExportOptions::default()).unwrap();
+    let opts = ExportOptions {
+        include_init: true,
+        ..ExportOptions::default()
+    };
+    let bytes = export_safetensors(m, &opts).unwrap();
     import_safetensors(&bytes, &ImportOptions::default()).unwrap()
 }
 
@@ -135,13 +140,17 @@ fn find<'a>(tensors: &'a [T], name: &str) -> &'a T {
         .unwrap_or_else(|| panic!("no tensor {name}"))
 }
 
-/// Exports `m`, lets `edit` change tensors and metadata, and imports the result.
+/// Exports `m` (θ₀ included), lets `edit` change tensors and metadata, and imports the result.
 fn import_edited(
     m: &Mlp,
     opts: &ImportOptions,
     edit: impl FnOnce(&mut Vec<T>, &mut HashMap<String, String>),
 ) -> pruning_playground::Result<Mlp> {
-    let (mut tensors, meta) = read(&export_safetensors(m, &ExportOptions::default()).unwrap());
+    let with_init = ExportOptions {
+        include_init: true,
+        ..ExportOptions::default()
+    };
+    let (mut tensors, meta) = read(&export_safetensors(m, &with_init).unwrap());
     let mut meta = meta.unwrap();
     edit(&mut tensors, &mut meta);
     import_safetensors(&write(&tensors, Some(meta)), opts)
@@ -234,6 +243,7 @@ fn without_init_theta0_is_the_loaded_weights() {
     let opts = ExportOptions {
         include_init: false,
         loss: None,
+        ..ExportOptions::default()
     };
     let bytes = export_safetensors(&m, &opts).unwrap();
     let (tensors, _) = read(&bytes);
@@ -254,20 +264,8 @@ fn dense_layers_are_written_as_sequential_linear_weights() {
     let names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(
         names,
-        [
-            "0.bias",
-            "0.weight",
-            "2.bias",
-            "2.weight",
-            "4.bias",
-            "4.weight",
-            "init.0.bias",
-            "init.0.weight",
-            "init.2.bias",
-            "init.2.weight",
-            "init.4.bias",
-            "init.4.weight"
-        ]
+        ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight",],
+        "θ₀ is not in the model file unless asked for"
     );
     assert!(tensors.iter().all(|t| t.dtype == Dtype::F32));
     assert_eq!(find(&tensors, "0.weight").shape, [7, 5], "[out, in]");
@@ -292,10 +290,73 @@ fn dense_layers_are_written_as_sequential_linear_weights() {
         ("seed", "11"),
         ("neuron_ids", "[[0,1,2,3,4,5,6],[0,1,2,3,4,5]]"),
         ("density", "1"),
+        ("form", "pruned"),
     ] {
         assert_eq!(meta.get(k).map(String::as_str), Some(v), "{k}");
     }
     assert!(!meta.contains_key("loss"));
+}
+
+/// The plain form is a bare `nn.Sequential`'s `state_dict` (what `prune.remove` leaves):
+/// `weight` and `bias` for every layer, the weights as they act — 0 where pruned — so
+/// `load_state_dict(strict=True)` takes it and computes the same outputs.
+#[test]
+fn the_plain_form_writes_masked_weights_as_weight_for_strict_loading() {
+    let mut m = masked(trained_like(vec![7, 6]));
+    m.remove_neurons(1, &[0, 2, 3]).unwrap();
+    let opts = ExportOptions {
+        form: ExportForm::Plain,
+        ..ExportOptions::default()
+    };
+    let bytes = export_safetensors(&m, &opts).unwrap();
+    let (tensors, meta) = read(&bytes);
+    let names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
+    );
+    for (l, d) in m.layers().iter().enumerate() {
+        let w = values(find(&tensors, &format!("{}.weight", 2 * l)));
+        let expected: Vec<f32> = d.weight().iter().copied().collect();
+        assert_eq!(w, expected, "layer {l}");
+        let zeros = d.mask().iter().filter(|&&k| k == 0.0).count();
+        assert!(zeros > 0 && w.iter().filter(|&&v| v == 0.0).count() >= zeros);
+    }
+    assert_eq!(meta.unwrap()["form"], "plain");
+    let back = import_safetensors(&bytes, &ImportOptions::default()).unwrap();
+    assert_eq!(back.widths(), m.widths());
+    assert_eq!(
+        back.forward(batch().view()).unwrap(),
+        m.forward(batch().view()).unwrap()
+    );
+}
+
+/// θ₀ travels in a file of its own, under the plain form's names at the model's current shape,
+/// so it too loads strictly into the bare `nn.Sequential`.
+#[test]
+fn theta0_travels_in_its_own_file_under_the_plain_names() {
+    let mut m = masked(trained_like(vec![7, 6]));
+    m.remove_neurons(0, &[1, 2, 5]).unwrap();
+    let (tensors, meta) = read(&export_init_safetensors(&m).unwrap());
+    let names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["0.bias", "0.weight", "2.bias", "2.weight", "4.bias", "4.weight"]
+    );
+    assert_eq!(find(&tensors, "0.weight").shape, [3, 5]);
+    assert_eq!(find(&tensors, "2.weight").shape, [6, 3]);
+    for (l, init) in m.initial_params().iter().enumerate() {
+        let expected: Vec<f32> = init.weight.iter().copied().collect();
+        assert_eq!(
+            values(find(&tensors, &format!("{}.weight", 2 * l))),
+            expected
+        );
+        let expected: Vec<f32> = init.bias.iter().copied().collect();
+        assert_eq!(values(find(&tensors, &format!("{}.bias", 2 * l))), expected);
+    }
+    let meta = meta.unwrap();
+    assert_eq!(meta["weights"], "init");
+    assert_eq!(meta["architecture"], "[5,3,6,3]");
 }
 
 #[test]
@@ -304,6 +365,7 @@ fn the_same_model_always_gives_the_same_bytes() {
     let opts = ExportOptions {
         include_init: true,
         loss: Some(Loss::Mse),
+        ..ExportOptions::default()
     };
     let first = export_safetensors(&m, &opts).unwrap();
     for _ in 0..5 {
@@ -326,6 +388,7 @@ fn pruned_layers_are_written_as_torch_prune_leaves_them() {
     let opts = ExportOptions {
         include_init: true,
         loss: Some(Loss::CrossEntropy),
+        ..ExportOptions::default()
     };
     let (tensors, meta) = read(&export_safetensors(&m, &opts).unwrap());
     let names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
@@ -697,7 +760,11 @@ fn metadata_problems_are_named() {
 #[test]
 fn an_activation_that_contradicts_the_metadata_is_refused() {
     let m = trained_like(vec![4]);
-    let bytes = export_safetensors(&m, &ExportOptions::default()).unwrap();
+    let with_init = ExportOptions {
+        include_init: true,
+        ..ExportOptions::default()
+    };
+    let bytes = export_safetensors(&m, &with_init).unwrap();
     let agree = ImportOptions {
         activation: Some(Activation::Tanh),
         output_activation: Some(Activation::Linear),
@@ -797,9 +864,52 @@ fn saved_experiment(path: &PathBuf) -> Experiment {
     let opts = ExportOptions {
         include_init: true,
         loss: Some(Loss::CrossEntropy),
+        ..ExportOptions::default()
     };
     std::fs::write(path, export_safetensors(&exp.model, &opts).unwrap()).unwrap();
     exp
+}
+
+/// `--form plain --with-init`: a model file a bare `nn.Sequential` loads strictly (only
+/// `weight` and `bias`, no masks, no θ₀) and θ₀ beside it as NAME.init.safetensors.
+#[test]
+fn the_cli_writes_the_plain_form_and_theta0_beside_it() {
+    let model_path = tmp("forms-model.safetensors");
+    saved_experiment(&model_path);
+    let out = tmp("forms-pruned.safetensors");
+    let status = bin()
+        .args(["prune", "--model"])
+        .arg(&model_path)
+        .args([
+            "--fraction",
+            "0.3",
+            "--form",
+            "plain",
+            "--with-init",
+            "--out",
+        ])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (tensors, meta) = read(&std::fs::read(&out).unwrap());
+    assert!(tensors
+        .iter()
+        .all(|t| t.name.ends_with(".weight") || t.name.ends_with(".bias")));
+    assert!(tensors.iter().all(|t| !t.name.starts_with("init.")));
+    assert_eq!(meta.unwrap()["form"], "plain");
+    let (init, meta) = read(&std::fs::read(tmp("forms-pruned.init.safetensors")).unwrap());
+    assert_eq!(init.len(), tensors.len());
+    assert_eq!(meta.unwrap()["weights"], "init");
+    let bad = bin()
+        .args(["prune", "--model"])
+        .arg(&model_path)
+        .args(["--fraction", "0.3", "--form", "onnx", "--out"])
+        .arg(tmp("forms-bad.safetensors"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("one of pruned, plain"));
 }
 
 #[test]

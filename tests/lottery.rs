@@ -74,8 +74,16 @@ fn every_branch_runs_every_level_at_the_same_density() {
         ticket.windows(2).all(|w| w[1] < w[0]),
         "density must fall each level: {ticket:?}"
     );
-    assert!(results[0].overlap.is_none());
-    assert!(results.iter().skip(1).all(|x| x.overlap.is_some()));
+    // The mask analysis belongs to the ticket's pruned levels only.
+    for x in &results {
+        assert_eq!(
+            x.mask_analysis.is_some(),
+            x.branch == Branch::Ticket && x.level > 0,
+            "{:?} level {}",
+            x.branch,
+            x.level
+        );
+    }
 }
 
 #[test]
@@ -233,7 +241,7 @@ fn split_run(exp: &Experiment, cfg: &LotteryConfig) -> Vec<LevelResult> {
 }
 
 /// Splitting an experiment into a ticket runner and a controls runner gives exactly the results
-/// of one runner — every metric of every epoch, the overlaps, the order — for unstructured and
+/// of one runner — every metric of every epoch, the mask analyses, the order — for unstructured and
 /// structured pruning, both controls, and each reset.
 #[test]
 fn ticket_and_controls_run_apart_give_the_same_results() {
@@ -401,71 +409,6 @@ fn mnist1d_winning_tickets_hold_accuracy_where_random_reinit_falls() {
                 t.density,
                 t.early_stop_test_accuracy.unwrap(),
                 c.early_stop_test_accuracy.unwrap()
-            );
-        }
-    }
-}
-
-/// The overlap of each level is the Jaccard index of its alive weights (or kept neurons) with the
-/// same branch's previous level (level 0, the dense network, for every branch's level 1),
-/// computed here apart from the runner: `prune::mask_overlap` for weights, sets of neuron ids.
-#[test]
-fn overlaps_are_the_jaccard_index_with_the_previous_level() {
-    use pruning_playground::prune::mask_overlap;
-    use std::collections::HashSet;
-    for structure in ["weights", "neurons"] {
-        let exp = circle();
-        let mut r = runner(
-            &exp,
-            LotteryConfig {
-                levels: 3,
-                epochs: 1,
-                structure: structure.into(),
-                controls: vec!["random-reinit".into(), "random-mask".into()],
-                ..LotteryConfig::default()
-            },
-        );
-        let mut starts: Vec<(Branch, usize, Mlp)> = Vec::new();
-        while let Some(start) = next_start(&mut r) {
-            starts.push(start);
-        }
-        let start =
-            |b: Branch, l: usize| starts.iter().find(|s| s.0 == b && s.1 == l).map(|s| &s.2);
-        let neurons = |m: &Mlp| -> HashSet<usize> {
-            let mut offset = 0;
-            let mut set = HashSet::new();
-            for (l, ids) in m.neuron_ids().iter().enumerate() {
-                set.extend(ids.iter().map(|&i| offset + i));
-                offset += m.spec().hidden[l];
-            }
-            set
-        };
-        let results = r.results().to_vec();
-        assert_eq!(results.len(), 1 + 3 * 3, "{structure}");
-        for x in &results {
-            let Some(overlap) = x.overlap else {
-                assert_eq!(x.level, 0);
-                continue;
-            };
-            let now = start(x.branch, x.level).unwrap();
-            let prev = start(x.branch, x.level - 1)
-                .or(start(Branch::Ticket, 0))
-                .unwrap();
-            let expected = if structure == "weights" {
-                mask_overlap(&now.masks(), &prev.masks())
-            } else {
-                let (a, b) = (neurons(now), neurons(prev));
-                a.intersection(&b).count() as f64 / a.union(&b).count() as f64
-            };
-            assert_eq!(
-                overlap, expected,
-                "{structure} {:?} level {}",
-                x.branch, x.level
-            );
-            assert!(
-                overlap < 1.0,
-                "{structure}: level {} removed something",
-                x.level
             );
         }
     }

@@ -5,6 +5,9 @@
 use ndarray::{Array1, Array2, Axis};
 use proptest::prelude::*;
 use pruning_playground::data::Dataset;
+use pruning_playground::experiment::{
+    DataConfig, Experiment, ExperimentConfig, GradualConfig, PruneConfig,
+};
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::prune::{
     compute_masks, mask_overlap, neuron_norms, prune, random_masks_like, scores, select,
@@ -90,31 +93,42 @@ fn random_data(n: usize, seed: u64) -> Dataset {
     }
 }
 
-/// The per-group amounts of the documented rule, derived independently of the engine:
-/// `(layers of the group, k)`.
-fn expected_groups(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize)> {
+/// Python's `round` for `x ≥ 0`, written out: the nearest integer, and on an exact half the
+/// even neighbour (`round(2.5) == 2`, `round(3.5) == 4`).
+fn python_round(x: f64) -> usize {
+    let floor = x.floor();
+    let frac = x - floor;
+    let up = frac > 0.5 || (frac == 0.5 && floor % 2.0 == 1.0);
+    floor as usize + usize::from(up)
+}
+
+/// The ranking groups of the documented rule, derived independently of the engine:
+/// `(layers of the group, remaining, rate)`.
+fn groups_of(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize, f64)> {
     let n = masks.len();
     let out = n - 1;
     let joins = spec.output_rate == 1.0;
     let main: Vec<usize> = (0..n).filter(|&l| l < out || joins).collect();
-    let r_main: usize = main.iter().map(|&l| alive(&masks[l])).sum();
-    let f = match spec.amount {
-        Amount::Fraction(f) => f,
-        Amount::Count(0) => 0.0,
-        Amount::Count(c) => c as f64 / r_main as f64,
-    };
-    let k = |layers: &[usize], f: f64| {
-        let r: usize = layers.iter().map(|&l| alive(&masks[l])).sum();
-        (f * r as f64).round() as usize
-    };
-    let mut groups: Vec<(Vec<usize>, usize)> = match spec.scope {
-        Scope::Global => vec![(main.clone(), k(&main, f))],
-        Scope::Layer => main.iter().map(|&l| (vec![l], k(&[l], f))).collect(),
+    let r = |layers: &[usize]| layers.iter().map(|&l| alive(&masks[l])).sum::<usize>();
+    let mut groups: Vec<(Vec<usize>, usize, f64)> = match spec.scope {
+        Scope::Global => vec![(main.clone(), r(&main), 1.0)],
+        Scope::Layer => main.iter().map(|&l| (vec![l], r(&[l]), 1.0)).collect(),
     };
     if !joins && spec.output_rate > 0.0 {
-        groups.push((vec![out], k(&[out], f * spec.output_rate)));
+        groups.push((vec![out], r(&[out]), spec.output_rate));
     }
     groups
+}
+
+/// The per-group amounts of a fraction: `(layers of the group, round(f × rate × remaining))`.
+fn expected_groups(masks: &[Array2<f32>], spec: &PruneSpec) -> Vec<(Vec<usize>, usize)> {
+    let Amount::Fraction(f) = spec.amount else {
+        panic!("a fraction")
+    };
+    groups_of(masks, spec)
+        .into_iter()
+        .map(|(layers, r, rate)| (layers, python_round(f * rate * r as f64)))
+        .collect()
 }
 
 fn scope_strategy() -> impl Strategy<Value = Scope> {
@@ -297,7 +311,8 @@ fn magnitude_scores_are_absolute_masked_weights() {
 }
 
 /// Rows [3, −4, 0, 0], [1, 1, 1, 1] and [0, 0, 0, 2] (row 0's 3 masked in the second case):
-/// ‖·‖₁ = 7, 4, 2; ‖·‖₂ = 5, 2, 2; ‖·‖₃ = 91^⅓, 4^⅓, 2; ‖·‖∞ = 4, 1, 2.
+/// ‖·‖₁ = 7, 4, 2; ‖·‖₂ = 5, 2, 2; ‖·‖₃ = 91^⅓, 4^⅓, 2; ‖·‖∞ = 4, 1, 2 (raw). Normalized by the
+/// fan-in n = 4, i.e. divided by n^(1/P − 1/2): by 2 for L1, 1 for L2, 4^(−1/6) for L3, ½ for L∞.
 #[test]
 fn lp_neuron_scores_match_hand_computed_norms() {
     let mut model = mlp(4, &[3], 1, 1);
@@ -311,12 +326,20 @@ fn lp_neuron_scores_match_hand_computed_norms() {
         |l, r, c| if l == 0 { rows[r][c] } else { 1.0 },
         0.0,
     );
-    let cases: [(Score, [f32; 3]); 5] = [
-        (Score::Magnitude, [7.0, 4.0, 2.0]),
-        (Score::Lp(1.0), [7.0, 4.0, 2.0]),
+    let l3 = 4f32.powf(1.0 / 6.0);
+    let cases: [(Score, [f32; 3]); 9] = [
+        (Score::Magnitude, [3.5, 2.0, 1.0]),
+        (Score::Lp(1.0), [3.5, 2.0, 1.0]),
         (Score::Lp(2.0), [5.0, 2.0, 2.0]),
-        (Score::Lp(3.0), [91f32.cbrt(), 4f32.cbrt(), 2.0]),
-        (Score::Lp(f64::INFINITY), [4.0, 1.0, 2.0]),
+        (
+            Score::Lp(3.0),
+            [91f32.cbrt() * l3, 4f32.cbrt() * l3, 2.0 * l3],
+        ),
+        (Score::Lp(f64::INFINITY), [8.0, 2.0, 4.0]),
+        (Score::LpRaw(1.0), [7.0, 4.0, 2.0]),
+        (Score::LpRaw(2.0), [5.0, 2.0, 2.0]),
+        (Score::LpRaw(3.0), [91f32.cbrt(), 4f32.cbrt(), 2.0]),
+        (Score::LpRaw(f64::INFINITY), [4.0, 1.0, 2.0]),
     ];
     for (score, expected) in cases {
         let Scores::Neurons(s) =
@@ -532,8 +555,8 @@ fn structured_removal_equals_masking_in_and_out_weights() {
             0.5,
         );
         let report = prune(&mut model, &s, None).unwrap();
-        assert_eq!(report.layer_removed, vec![3, 3]); // round(3.0) and round(2.5)
-        assert_eq!(model.widths(), vec![4, 3, 2, 3]);
+        assert_eq!(report.layer_removed, vec![3, 2]); // round(3.0) and round(2.5), half to even
+        assert_eq!(model.widths(), vec![4, 3, 3, 3]);
 
         // The masked equivalent, built by hand from the kept ids.
         let mut masked = dense.clone();
@@ -581,13 +604,13 @@ fn tied_neurons_go_by_index_and_the_top_one_stays() {
         1.0,
     );
     let plan = compute_masks(&model, &model.masks(), &s, None).unwrap();
-    // Layer 0's neurons score 3 (fan-in 3), layer 1's score 4: layer 0 goes first.
+    // Layer 0's neurons score 3 / √3 = √3 (fan-in 3), layer 1's 4 / √4 = 2: layer 0 goes first.
     assert_eq!(
         plan.selection,
         Selection::Neurons(vec![vec![2, 3], vec![0, 1, 2]])
     );
     assert!(!plan.clipped);
-    assert_eq!(plan.threshold, Some(3.0));
+    assert!((plan.threshold.unwrap() - 3f32.sqrt()).abs() < 1e-6);
 }
 
 #[test]
@@ -977,7 +1000,16 @@ fn weight_histogram_counts_every_alive_weight() {
 
 #[test]
 fn names_round_trip_and_errors_list_the_allowed_values() {
-    for name in ["magnitude", "lp:1", "lp:2.5", "lp:inf", "random", "snip"] {
+    for name in [
+        "magnitude",
+        "lp:1",
+        "lp:2.5",
+        "lp:inf",
+        "lp:1:raw",
+        "lp:inf:raw",
+        "random",
+        "snip",
+    ] {
         assert_eq!(Score::parse(name).unwrap().name(), name);
     }
     for name in ["0.2", "1", "0", "count:12"] {
@@ -991,6 +1023,8 @@ fn names_round_trip_and_errors_list_the_allowed_values() {
     }
     let msg = |r: Result<(), Error>| r.unwrap_err().to_string();
     assert!(msg(Score::parse("lp:0.5").map(|_| ())).contains("magnitude, lp:P"));
+    assert!(msg(Score::parse("lp:0.5:raw").map(|_| ())).contains("lp:P:raw"));
+    assert!(Score::parse("lp:2:rav").is_err() && Score::parse("lp::raw").is_err());
     assert!(msg(Score::parse("l2").map(|_| ())).contains("snip"));
     assert!(msg(Amount::parse("1.5").map(|_| ())).contains("count:N"));
     assert!(msg(Structure::parse("rows").map(|_| ())).contains("weights, neurons"));
@@ -1030,4 +1064,518 @@ fn names_round_trip_and_errors_list_the_allowed_values() {
         panic!("gradual")
     };
     assert_eq!(g.power, 3.0);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// An exact half rounds to the even neighbour, as Python's `round`: a layer of 2^j weights
+    /// pruned at (m + ½) / 2^j (exact in binary) loses m if m is even and m + 1 if m is odd.
+    #[test]
+    fn a_half_rounds_to_the_even_neighbour(
+        i in 0u32..3,
+        o in 0u32..3,
+        m in 0usize..16,
+        scope in scope_strategy(),
+        seed in any::<u64>(),
+    ) {
+        let n = 1usize << (i + o);
+        let m = m % n;
+        let model = mlp(1 << i, &[], 1 << o, seed);
+        let f = (m as f64 + 0.5) / n as f64;
+        let plan = compute_masks(&model, &model.masks(),
+            &magnitude(scope, Amount::Fraction(f), 1.0), None).unwrap();
+        prop_assert_eq!(plan.layer_removed[0], if m % 2 == 0 { m } else { m + 1 });
+        // The same rule for neurons: a hidden layer of 2^j neurons (m < 2^j − 1, so the last
+        // neuron is never at stake).
+        let w = 2usize << i; // 2, 4 or 8 neurons
+        let m = m % (w - 1);
+        let model = mlp(3, &[w], 2, seed);
+        let f = (m as f64 + 0.5) / w as f64;
+        let plan = compute_masks(&model, &model.masks(),
+            &spec(Structure::Neurons, Score::Magnitude, scope, Amount::Fraction(f), 1.0), None).unwrap();
+        prop_assert_eq!(plan.layer_removed[0], if m % 2 == 0 { m } else { m + 1 });
+    }
+
+    /// A count prunes exactly that many in all, whatever the scope and the output rate, each
+    /// ranking group within one entry of its share n × rate × remaining / Σ rate × remaining; the
+    /// new mask is a subset of the old one; one more than a fraction of 1 would take is refused.
+    #[test]
+    fn a_count_prunes_exactly_that_many_over_all_layers(
+        mut model in model_strategy(),
+        first in 0.0f64..0.9,
+        pick in 0.0f64..=1.0,
+        scope in scope_strategy(),
+        rate in prop_oneof![Just(0.0), Just(0.3), Just(0.5), Just(1.0)],
+        random in any::<bool>(),
+    ) {
+        prune(&mut model, &spec(Structure::Weights, Score::Random, Scope::Layer,
+            Amount::Fraction(first), 1.0), None).unwrap();
+        let old = model.masks();
+        let score = if random { Score::Random } else { Score::Magnitude };
+        let groups = groups_of(&old, &magnitude(scope, Amount::Count(0), rate));
+        let weight: f64 = groups.iter().map(|g| g.2 * g.1 as f64).sum();
+        let cap = (weight + 1e-9).floor() as usize;
+        let n = (pick * cap as f64).floor() as usize;
+        let over = spec(Structure::Weights, score, scope, Amount::Count(cap + 1), rate);
+        prop_assert!(compute_masks(&model, &old, &over, None).is_err());
+        let before = model.n_alive();
+        let report = prune(&mut model, &spec(Structure::Weights, score, scope, Amount::Count(n), rate), None).unwrap();
+        prop_assert_eq!(report.removed, n);
+        prop_assert_eq!(before - model.n_alive(), n);
+        for (o, m) in old.iter().zip(&model.masks()) {
+            prop_assert!(o.iter().zip(m).all(|(&o, &m)| m <= o));
+        }
+        if n > 0 {
+            for (layers, r, rate) in groups {
+                let got: usize = layers.iter().map(|&l| report.layer_removed[l]).sum();
+                let share = n as f64 * rate * r as f64 / weight;
+                prop_assert!((got as f64 - share).abs() < 1.0 + 1e-9, "{} vs share {}", got, share);
+            }
+        }
+    }
+}
+
+/// 2-8-8-2 has layers of 16, 64 and 16 weights. Layer by layer at 0.15625 that is 2.5, 10 and 2.5
+/// weights: Python's round (half to even) gives [2, 10, 2], which is what torch's
+/// `l1_unstructured` prunes (tests/fixtures/torch_prune_cases.json); rounding half away from
+/// zero gave [3, 10, 3].
+#[test]
+fn layer_scope_at_0_15625_prunes_2_10_2_as_torch() {
+    let model = mlp(2, &[8, 8], 2, 1);
+    let plan = compute_masks(
+        &model,
+        &model.masks(),
+        &magnitude(Scope::Layer, Amount::Fraction(0.15625), 1.0),
+        None,
+    )
+    .unwrap();
+    assert_eq!(plan.layer_removed, vec![2, 10, 2]);
+}
+
+/// `count:17` with output rate 0.5 on 2-8-8-2 (80 hidden weights, 16 output weights) prunes 17.
+/// Global scope (the CLI's `prune` default): W = 80 + 0.5 × 16 = 88, shares 17 × 80 / 88 = 15.45
+/// and 17 × 8 / 88 = 1.55 → 15 + 1, the missing one to the larger remainder (the output's) →
+/// [15 over the hidden layers, 2]. Layer scope: shares 3.09, 12.36, 1.55 → 3 + 12 + 1, the missing
+/// one to the output → [3, 12, 2]. Before, the count set the hidden fraction 17 / 80 and the output
+/// layer lost round(17 / 80 × 0.5 × 16) = 2 more: 19.
+#[test]
+fn a_count_with_an_output_rate_prunes_exactly_the_count() {
+    let model = mlp(2, &[8, 8], 2, 1);
+    let removed = |scope| {
+        compute_masks(
+            &model,
+            &model.masks(),
+            &magnitude(scope, Amount::Count(17), 0.5),
+            None,
+        )
+        .unwrap()
+        .layer_removed
+    };
+    let global = removed(Scope::Global);
+    assert_eq!((global[0] + global[1], global[2]), (15, 2));
+    assert_eq!(removed(Scope::Layer), vec![3, 12, 2]);
+}
+
+fn array2(v: &serde_json::Value) -> Array2<f32> {
+    let rows: Vec<Vec<f32>> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap() as f32)
+                .collect()
+        })
+        .collect();
+    Array2::from_shape_fn((rows.len(), rows[0].len()), |(r, c)| rows[r][c])
+}
+
+/// Masks computed by `torch.nn.utils.prune` (torch 2.15; tests/fixtures/torch_prune_cases.py wrote
+/// them, its header says how each call maps onto ours): l1_unstructured layer by layer, global
+/// unstructured and ln_structured (dim 0: output rows, i.e. our hidden neurons), with float
+/// amounts whose products end in .5 and with int amounts. Our planner gives the same masks.
+#[test]
+fn torch_fixed_cases_give_the_same_masks() {
+    let doc: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/torch_prune_cases.json")).unwrap();
+    assert!(doc["torch_version"].as_str().unwrap().starts_with("2."));
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 10);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let widths: Vec<usize> = case["widths"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w.as_u64().unwrap() as usize)
+            .collect();
+        let last = widths.len() - 1;
+        let mut model = mlp(widths[0], &widths[1..last], widths[last], 0);
+        let weights: Vec<Array2<f32>> = case["weights"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(array2)
+            .collect();
+        let torch: Vec<Array2<f32>> = case["masks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(array2)
+            .collect();
+        let params: Vec<LayerParams> = weights
+            .iter()
+            .map(|w| LayerParams {
+                weight: w.clone(),
+                bias: Array1::zeros(w.nrows()),
+            })
+            .collect();
+        model.set_params(&params).unwrap();
+        let amount = match case["amount"].as_u64() {
+            Some(n) => Amount::Count(n as usize),
+            None => Amount::Fraction(case["amount"].as_f64().unwrap()),
+        };
+        let ours = |s: PruneSpec| compute_masks(&model, &model.masks(), &s, None).unwrap();
+        match case["call"].as_str().unwrap() {
+            "l1_unstructured" => {
+                let plan = ours(magnitude(Scope::Layer, amount, 1.0));
+                assert_eq!(weights_of(&plan), torch.as_slice(), "{name}");
+            }
+            "global_unstructured" => {
+                let plan = ours(magnitude(Scope::Global, amount, 1.0));
+                assert_eq!(weights_of(&plan), torch.as_slice(), "{name}");
+            }
+            "ln_structured" => {
+                let p = match &case["n"] {
+                    serde_json::Value::String(s) if s == "inf" => f64::INFINITY,
+                    n => n.as_f64().unwrap(),
+                };
+                let keep: Vec<Vec<usize>> = torch[..last - 1]
+                    .iter()
+                    .map(|m| {
+                        (0..m.nrows())
+                            .filter(|&r| m.row(r).iter().any(|&v| v != 0.0))
+                            .collect()
+                    })
+                    .collect();
+                // Raw norms are torch's; the fan-in normalized ones rank a layer alike.
+                for score in [Score::LpRaw(p), Score::Lp(p)] {
+                    let plan = ours(spec(Structure::Neurons, score, Scope::Layer, amount, 1.0));
+                    assert_eq!(plan.selection, Selection::Neurons(keep.clone()), "{name}");
+                }
+            }
+            other => panic!("unknown call {other}"),
+        }
+    }
+}
+
+/// A 2-8-8-2 network (96 weights) on 64 training points, batches of 16: 4 steps per epoch.
+fn circle_experiment() -> Experiment {
+    Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "circle".into(),
+            samples: 128,
+            train_fraction: 0.5,
+            ..DataConfig::default()
+        },
+        hidden: vec![8, 8],
+        batch_size: 16,
+        ..ExperimentConfig::default()
+    })
+    .unwrap()
+}
+
+/// Gradual pruning from 0 to 0.75 sparsity, due at steps 0, 10 and 20, ranked globally with the
+/// output layer alike: s(10) = 0.75 − 0.75 × (1 − ½)³ = 0.65625 (96 × 0.34375 = 33 weights
+/// alive), s(20) = 0.75 (24 alive). A run of exactly `end_step` = 20 steps must end at 24 — by
+/// steps or by epochs — and the last epoch's metrics must be those of the pruned model. Before,
+/// the pruning "at step 20" waited for a 21st step, and 20 steps ended at 33.
+#[test]
+fn a_run_of_exactly_end_step_steps_ends_at_the_final_sparsity() {
+    let gradual = GradualConfig {
+        initial_sparsity: 0.0,
+        final_sparsity: 0.75,
+        begin_step: 0,
+        end_step: 20,
+        frequency: 10,
+        ..GradualConfig::default()
+    }
+    .plan()
+    .unwrap();
+    let mut exp = circle_experiment();
+    assert_eq!(exp.model.n_weights(), 96);
+    exp.gradual = Some(gradual.clone());
+    exp.train_steps(10).unwrap();
+    assert_eq!(exp.model.n_alive(), 33, "after the pruning at step 10");
+    exp.train_steps(10).unwrap();
+    assert_eq!(exp.trainer.step(), 20);
+    assert_eq!(exp.model.n_alive(), 24, "after exactly end_step steps");
+
+    let mut exp = circle_experiment();
+    exp.gradual = Some(gradual);
+    exp.train(5).unwrap(); // 5 epochs × 4 steps = end_step
+    assert_eq!(exp.trainer.step(), 20);
+    assert_eq!(exp.model.n_alive(), 24);
+    let last = *exp.history.last().unwrap();
+    assert_eq!(last, exp.trainer.metrics(&exp.model, &exp.data));
+    // Nothing more to prune after the end.
+    exp.train(1).unwrap();
+    assert_eq!(exp.model.n_alive(), 24);
+}
+
+/// A 1-4-2-1 network. Hidden layer 0 (fan-in 1) has rows [0.5], [0.65], [0.7], [0.8]; hidden
+/// layer 1 (fan-in 4) has rows [0.5; 4] and [0.3; 4]. Global neuron pruning at 0.5 takes 3 of the
+/// 6 hidden neurons.
+/// - Raw L1 norms: 0.5, 0.65, 0.7, 0.8 | 2.0, 1.2: the three lowest are all in layer 0 (keep
+///   [3] and [0, 1]): the short rows lose only because they are short.
+/// - Normalized (`magnitude`, ‖w‖₁ / √n): 0.5, 0.65, 0.7, 0.8 | 1.0, 0.6: the lowest are 0.5 and
+///   0.65 of layer 0 and 0.6 of layer 1 (keep [2, 3] and [0]).
+#[test]
+fn global_neuron_ranking_is_fan_in_fair_by_default() {
+    let mut model = mlp(1, &[4, 2], 1, 1);
+    let l0 = [0.5, 0.65, 0.7, 0.8];
+    let l1 = [0.5, 0.3];
+    set_weights(
+        &mut model,
+        |l, r, _| match l {
+            0 => l0[r],
+            1 => l1[r],
+            _ => 1.0,
+        },
+        0.0,
+    );
+    let keep = |score| {
+        compute_masks(
+            &model,
+            &model.masks(),
+            &spec(
+                Structure::Neurons,
+                score,
+                Scope::Global,
+                Amount::Fraction(0.5),
+                1.0,
+            ),
+            None,
+        )
+        .unwrap()
+        .selection
+    };
+    assert_eq!(
+        keep(Score::LpRaw(1.0)),
+        Selection::Neurons(vec![vec![3], vec![0, 1]])
+    );
+    assert_eq!(
+        keep(Score::Magnitude),
+        Selection::Neurons(vec![vec![2, 3], vec![0]])
+    );
+    assert_eq!(keep(Score::Lp(1.0)), keep(Score::Magnitude));
+    assert_eq!(PruneSpec::default().score, Score::Magnitude);
+}
+
+/// SNIP on a 2-3-2 tanh network with given weights and biases, on a batch of four, the mean
+/// cross-entropy: |w · ∂L/∂w| as torch 2.15 computes it (`(W * W.grad).abs()` after
+/// `F.cross_entropy(torch.tanh(x @ W0.T + b0) @ W1.T + b1, y).backward()`).
+#[test]
+fn snip_scores_match_torch_on_a_tiny_model_and_batch() {
+    let mut model = mlp(2, &[3], 2, 0);
+    let w0 = [[0.5, -0.25], [0.75, 0.125], [-0.5, 1.0]];
+    let w1 = [[1.0, -0.5, 0.25], [-0.75, 0.5, 1.5]];
+    model
+        .set_params(&[
+            LayerParams {
+                weight: Array2::from_shape_fn((3, 2), |(r, c)| w0[r][c]),
+                bias: Array1::from(vec![0.1, -0.2, 0.0]),
+            },
+            LayerParams {
+                weight: Array2::from_shape_fn((2, 3), |(r, c)| w1[r][c]),
+                bias: Array1::from(vec![0.0, 0.3]),
+            },
+        ])
+        .unwrap();
+    let x = ndarray::array![[1.0f32, 2.0], [-1.0, 0.5], [0.25, -1.5], [2.0, 1.0]];
+    let y = [0, 1, 1, 0];
+    let ctx = ScoreContext {
+        x: x.view(),
+        y: &y,
+        loss: Loss::CrossEntropy,
+    };
+    let torch: [Vec<Vec<f32>>; 2] = [
+        vec![
+            vec![0.301_521_2, 0.311_552_08],
+            vec![0.108_801_56, 0.071_776_72],
+            vec![0.187_615_74, 0.299_458_77],
+        ],
+        vec![
+            vec![0.013_248_022, 0.167_038_5, 0.090_714_8],
+            vec![0.009_936_021, 0.167_038_5, 0.544_288_75],
+        ],
+    ];
+    let Scores::Weights(s) = scores(
+        &model,
+        &model.masks(),
+        Score::Snip,
+        Structure::Weights,
+        0,
+        Some(&ctx),
+    )
+    .unwrap() else {
+        panic!("weight scores")
+    };
+    for (l, t) in torch.iter().enumerate() {
+        for (r, row) in t.iter().enumerate() {
+            for (c, &want) in row.iter().enumerate() {
+                let got = s[l][(r, c)];
+                assert!(
+                    (got - want).abs() < 1e-5,
+                    "layer {l} ({r}, {c}): {got} vs {want}"
+                );
+            }
+        }
+    }
+}
+
+/// Pruning at initialization: before any training, `Experiment::prune` scores SNIP on one
+/// mini-batch, the first batch (16 rows) of the seeded order the first optimizer step will use,
+/// as Lee et al. do; not on the whole training set (which is what it did before, and which ranks
+/// differently here).
+#[test]
+fn snip_before_training_scores_the_first_mini_batch() {
+    let exp = circle_experiment();
+    let spec = PruneConfig {
+        score: "snip".into(),
+        fraction: Some(0.5),
+        ..PruneConfig::default()
+    }
+    .spec()
+    .unwrap();
+    let order = exp.trainer.epoch_order(exp.data.x_train.nrows());
+    let first = &order[..16];
+    let x = exp.data.x_train.select(Axis(0), first);
+    let y: Vec<usize> = first.iter().map(|&i| exp.data.y_train[i]).collect();
+    let batch = ScoreContext {
+        x: x.view(),
+        y: &y,
+        loss: Loss::CrossEntropy,
+    };
+    let expected = compute_masks(&exp.model, &exp.model.masks(), &spec, Some(&batch)).unwrap();
+    let everything = ScoreContext {
+        x: exp.data.x_train.view(),
+        y: &exp.data.y_train,
+        loss: Loss::CrossEntropy,
+    };
+    let whole_set =
+        compute_masks(&exp.model, &exp.model.masks(), &spec, Some(&everything)).unwrap();
+    assert_ne!(
+        expected.selection, whole_set.selection,
+        "a model where the batch matters"
+    );
+
+    let mut pruned = exp.clone();
+    assert!(pruned.history.is_empty() && pruned.trainer.step() == 0);
+    let report = pruned.prune(&spec).unwrap();
+    assert_eq!(report.removed, 48);
+    assert_eq!(Selection::Weights(pruned.model.masks()), expected.selection);
+    // Peeking at the batch drew nothing: training on takes the steps it would have taken.
+    let mut masked = exp.clone();
+    masked.model.set_masks(weights_of(&expected)).unwrap();
+    masked.train_steps(8).unwrap();
+    pruned.train_steps(8).unwrap();
+    assert_eq!(pruned.model, masked.model);
+    assert!(Score::Snip.prunes_untrained() && Score::Random.prunes_untrained());
+    assert!(!Score::Magnitude.prunes_untrained() && !Score::Lp(2.0).prunes_untrained());
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
+        .args(args)
+        .output()
+        .expect("the CLI runs")
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// `train --prune-at-init 0.5` prunes the untrained 2-8-8-2 network with SNIP (48 of 96 weights)
+/// and then trains it; a score that needs trained weights is refused with a message saying why.
+#[test]
+fn the_cli_prunes_at_initialization_with_snip_only() {
+    let out = cli(&["train", "--epochs", "1", "--prune-at-init", "0.5"]);
+    let text = stdout_of(&out);
+    assert!(
+        text.starts_with(
+            "pruned 48 of 96 weights before training (snip, global, on the first mini-batch of 10)"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("epoch    1"), "{text}");
+    let out = cli(&[
+        "train",
+        "--epochs",
+        "1",
+        "--prune-at-init",
+        "0.5",
+        "--prune-score",
+        "random",
+    ]);
+    assert!(stdout_of(&out).starts_with("pruned 48 of 96 weights before training (random"));
+    let out = cli(&[
+        "train",
+        "--prune-at-init",
+        "0.5",
+        "--prune-score",
+        "magnitude",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--prune-score magnitude: only snip (pruning at initialization, on one mini-batch) or random can prune before training"),
+        "{err}"
+    );
+}
+
+/// The two cases through the CLI, on a saved 2-8-8-2 model (layers of 16, 64, 16):
+/// `prune --count 17 --output-rate 0.5` prunes 17 (it pruned 19), and `--fraction 0.15625
+/// --scope layer` prunes 2 + 10 + 2 = 14 as torch (it pruned 3 + 10 + 3 = 16).
+#[test]
+fn the_cli_prunes_exact_counts() {
+    let dir = std::env::temp_dir().join(format!("pp-prune-counts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = dir.join("m.safetensors");
+    let out_file = dir.join("p.safetensors");
+    let (m, o) = (model.to_str().unwrap(), out_file.to_str().unwrap());
+    stdout_of(&cli(&["train", "--epochs", "0", "--save", m]));
+    let text = stdout_of(&cli(&[
+        "prune",
+        "--model",
+        m,
+        "--count",
+        "17",
+        "--output-rate",
+        "0.5",
+        "--out",
+        o,
+    ]));
+    assert!(text.starts_with("pruned 17 weights: 79 remain"), "{text}");
+    let text = stdout_of(&cli(&[
+        "prune",
+        "--model",
+        m,
+        "--fraction",
+        "0.15625",
+        "--scope",
+        "layer",
+        "--out",
+        o,
+    ]));
+    assert!(text.starts_with("pruned 14 weights: 82 remain"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -309,11 +309,39 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     let mut pg = circle();
     pg.train(2).unwrap();
     pg.prune(js(r#"{"fraction": 0.3}"#)).unwrap();
-    let bytes = io::export_safetensors(pg.export_model())
+    let bytes = io::export_safetensors(pg.export_model(), None)
         .map_err(JsValue::from)
         .unwrap()
         .to_vec();
     let before = pg.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec();
+    // The plain form and θ₀'s own file are model files too; a plain file has no masks.
+    let plain = io::export_safetensors(pg.export_model(), Some("plain".into()))
+        .map_err(JsValue::from)
+        .unwrap()
+        .to_vec();
+    let mut dense = circle();
+    dense
+        .import_model(
+            io::import_safetensors(&plain)
+                .map_err(JsValue::from)
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(
+        dense.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
+        before
+    );
+    assert_eq!(num(&dense.snapshot(), "density"), 1.0);
+    let init = io::export_init_safetensors(pg.export_model())
+        .map_err(JsValue::from)
+        .unwrap()
+        .to_vec();
+    assert!(io::import_safetensors(&init).is_ok());
+    let msg = error_message(io::export_safetensors(
+        pg.export_model(),
+        Some("torch".into()),
+    ));
+    assert!(msg.contains("pruned, plain"), "{msg}");
     let mut other = circle();
     let model = io::import_safetensors(&bytes)
         .map_err(JsValue::from)
@@ -479,7 +507,7 @@ fn spec_numbers_parse_exactly_as_rust_does() {
             (Err(e), None) => assert_eq!(
                 e.to_string(),
                 format!(
-                    "invalid score: {lp} (one of magnitude, lp:P (P ≥ 1, or lp:inf), random, snip)"
+                    "invalid score: {lp} (one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip)"
                 )
             ),
             (s, r) => panic!("score {lp:?}: {s:?} but Rust parses {r:?}"),

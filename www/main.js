@@ -13,6 +13,7 @@ import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
 import { createCosts, createLessonDock, createLessons } from './views/panels.js';
+import { createMasks } from './views/masks.js';
 import { wireEmbed } from './app/embed.js';
 
 /** @typedef {import('./app/dispatch.js').Action} Action */
@@ -89,6 +90,7 @@ const views = [
   createBoundary($('[data-testid="boundary"]'), $('#neuron-maps')),
   createTrainingChart($('#training-svg'), $('#training-legend')),
   createCurve($('[data-testid="curve"]')),
+  createMasks($('[data-testid="masks"]')),
   createDensityBars($('#density-svg')),
   createHistogram($('[data-testid="histogram"]')),
   createCosts($('#costs-list')),
@@ -112,6 +114,8 @@ const app = createApp(settings, views, {
   csv: restore?.csv,
   classroom,
   autosave: !framed,
+  // Links in the fragment are this version's; query links come from earlier ones (link.js).
+  legacyLink: params.has('steps') && !location.hash.slice(1).includes('='),
 });
 dispatch = (a) => {
   app.dispatch(a);

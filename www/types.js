@@ -54,7 +54,7 @@
 /**
  * @typedef {object} PruneSpec
  * @property {'weights' | 'neurons'} structure
- * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | random | snip
+ * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | lp:1:raw | random | snip
  * @property {'global' | 'layer'} scope
  * @property {number} [fraction]
  * @property {number} [count]
@@ -148,6 +148,32 @@
  */
 
 /**
+ * The share of the ticket's survivors another mask also keeps, |A∩B|/|A|, per layer (hidden layer
+ * for neuron tickets) and overall, beside the chance level of an independent random mask, |B|/n.
+ * @typedef {object} Agreement
+ * @property {number[]} layer
+ * @property {number[]} layerChance
+ * @property {number} overall
+ * @property {number} chance
+ */
+
+/**
+ * θ₀ of one layer binned (edges symmetric around 0), survivors and pruned weights apart.
+ * @typedef {object} InitHistogram
+ * @property {number[]} edges
+ * @property {number[]} kept
+ * @property {number[]} pruned
+ */
+
+/**
+ * @typedef {object} MaskAnalysis
+ * @property {Agreement} vsRandomMask
+ * @property {Agreement | null} vsInitMagnitude  null for neuron tickets
+ * @property {Agreement | null} vsOtherSeed      null unless another seed's ticket was run
+ * @property {InitHistogram[]} initHistogram     empty for neuron tickets
+ */
+
+/**
  * @typedef {object} LevelResult
  * @property {string} branch
  * @property {number} level
@@ -157,7 +183,7 @@
  * @property {number | null} earlyStopEpoch         the epoch of least validation loss (null without a validation split)
  * @property {number | null} earlyStopStep          the optimizer step at its end
  * @property {number | null} earlyStopTestAccuracy  the test accuracy there: the headline number
- * @property {number} overlap
+ * @property {MaskAnalysis | null} maskAnalysis     the ticket's mask against others (null at level 0 and on controls)
  * @property {boolean} diverged
  * @property {number} epochs
  */

@@ -9,7 +9,7 @@
 //
 // Worker methods: create(config), capabilities(), frame(options), trainLoop(epochs, fineTune),
 // play(), lottery(spec), timeInference(rows, repeats), and the file methods exportSafetensors(),
-// importSafetensors(bytes), pytorchScript(spec). Anything else is `playground[method](...args)`.
+// exportInitSafetensors(), importSafetensors(bytes), pytorchScript(spec). Anything else is `playground[method](...args)`.
 // The file methods and CSV data sets use the I/O wasm module (pkg/pruning_playground_io.js),
 // which is loaded the first time one of them is asked for: a training session never waits for it.
 // Long loops yield to the event loop between steps, so a cancel (or a `frame` request) is seen
@@ -69,7 +69,7 @@ function io() {
 }
 
 /** Methods the worker answers with the I/O module; listed with the Playground's in `methods()`. */
-const IO_METHODS = ['exportSafetensors', 'importSafetensors', 'pytorchScript'];
+const IO_METHODS = ['exportSafetensors', 'exportInitSafetensors', 'importSafetensors', 'pytorchScript'];
 
 /** Generation counter of running loops: a cancel (or a new model) bumps it, loops compare. */
 let generation = 0;
@@ -337,10 +337,18 @@ const own = {
     return { cancelled: false, history: p.lotteryHistory() };
   },
 
-  /** The model as PyTorch-compatible safetensors bytes (the CLI's format). */
-  async exportSafetensors() {
+  /**
+   * The model as PyTorch-compatible safetensors bytes (the CLI's format): `form` 'pruned'
+   * (torch.nn.utils.prune's weight_orig / weight_mask, the default) or 'plain' (masked weights).
+   */
+  async exportSafetensors(_id, /** @type {'pruned' | 'plain' | undefined} */ form) {
     const model = playground().exportModel();
-    return (await io()).exportSafetensors(model);
+    return (await io()).exportSafetensors(model, form);
+  },
+
+  /** θ₀ as safetensors bytes of its own (a plain state_dict, the CLI's `--with-init`). */
+  async exportInitSafetensors() {
+    return (await io()).exportInitSafetensors(playground().exportModel());
   },
 
   /** Replaces the model with a safetensors file's if it fits the data; returns `snapshot()`. */

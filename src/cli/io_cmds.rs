@@ -100,21 +100,45 @@ fn load_model(
     Ok((model, bytes))
 }
 
-/// Writes a model file.
+/// How model files are written (`train --save`, `lottery --export`, `prune --out`).
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// How pruned layers are written: pruned (torch.nn.utils.prune's weight_orig and
+    /// weight_mask; load after prune.identity) or plain (the masked weights as `weight`, as after
+    /// prune.remove; loads into a bare nn.Sequential with strict=True).
+    #[arg(long, default_value = "pruned")]
+    form: String,
+    /// Also write θ₀ beside each model file, as NAME.init.safetensors (a plain state_dict).
+    #[arg(long)]
+    with_init: bool,
+}
+
+/// Writes a model file (and, with `--with-init`, θ₀ beside it).
 pub fn save_model(
     model: &pruning_playground::model::Mlp,
     loss: Loss,
     file: &std::path::Path,
+    save: &SaveArgs,
 ) -> Result<(), String> {
+    let form = io::ExportForm::parse(&save.form).map_err(|e| format!("--form: {e}"))?;
     let bytes = io::export_safetensors(
         model,
         &io::ExportOptions {
             loss: Some(loss),
-            ..io::ExportOptions::default()
+            form,
+            include_init: false,
         },
     )
     .map_err(|e| e.to_string())?;
-    std::fs::write(file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))
+    let write = |file: &std::path::Path, bytes: Vec<u8>| {
+        std::fs::write(file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))
+    };
+    write(file, bytes)?;
+    if save.with_init {
+        let init = io::export_init_safetensors(model).map_err(|e| e.to_string())?;
+        write(&file.with_extension("init.safetensors"), init)?;
+    }
+    Ok(())
 }
 
 /// `prune`: one pruning step on the weights in a model file.
@@ -132,19 +156,24 @@ pub struct PruneArgs {
     /// Fraction of the remaining weights (or neurons) to prune.
     #[arg(long, conflicts_with = "count")]
     fraction: Option<f64>,
-    /// Or an absolute number of weights (or neurons) to prune.
+    /// Or an absolute number of weights (or neurons) to prune: exactly that many in total, the
+    /// output layer included. With --output-rate below 1 the output layer takes the share its
+    /// remaining weights × the rate earn (largest remainder), so --count 17 --output-rate 0.5
+    /// prunes 17.
     #[arg(long)]
     count: Option<usize>,
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value = "weights")]
     structure: String,
-    /// magnitude, lp:P or random (snip needs data; use the lottery or the browser).
+    /// magnitude, lp:P, lp:P:raw or random (neurons: norms over √fan-in unless :raw; snip needs
+    /// data: use train --prune-at-init, the lottery or the browser).
     #[arg(long, default_value = "magnitude")]
     score: String,
     /// global or layer.
     #[arg(long, default_value = "global")]
     scope: String,
-    /// The output layer is pruned at fraction × output-rate (0 = never).
+    /// The output layer is pruned at fraction × output-rate, ranked on its own (0 = never; 1 =
+    /// like the other layers). Fractions round as torch's: half to even.
     #[arg(long, default_value_t = 1.0)]
     output_rate: f64,
     /// Seed of the random score.
@@ -153,6 +182,8 @@ pub struct PruneArgs {
     /// Where to write the pruned model.
     #[arg(long)]
     out: PathBuf,
+    #[command(flatten)]
+    save: SaveArgs,
 }
 
 /// Loads a model, prunes it once and writes it back out.
@@ -178,7 +209,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         Some(name) => Loss::parse(name).map_err(|e| e.to_string())?,
         None => Loss::default(),
     };
-    save_model(&model, loss, &args.out)?;
+    save_model(&model, loss, &args.out, &args.save)?;
     let layers: Vec<String> = report
         .layer_density
         .iter()

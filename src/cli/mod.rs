@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::{
-    Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
+    analysis, Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
+use pruning_playground::model::Mlp;
+use pruning_playground::prune::Structure;
 use pruning_playground::train::Loss;
 
 mod io_cmds;
@@ -162,6 +164,17 @@ struct TrainArgs {
     /// Save the trained model (safetensors, PyTorch names) to this file.
     #[arg(long)]
     save: Option<std::path::PathBuf>,
+    /// Prune before any training (pruning at initialization): this fraction of the weights,
+    /// ranked in one global ranking over all layers by --prune-score, computed at θ₀ on one
+    /// mini-batch: the first batch (--batch rows) of the seeded order, as Lee et al. (SNIP) do.
+    #[arg(long)]
+    prune_at_init: Option<f64>,
+    /// The score of --prune-at-init: snip (|w · ∂L/∂w|) or random (the control). Magnitude and
+    /// norms are refused: before training they only rank the initializer's random draw.
+    #[arg(long, default_value = "snip", requires = "prune_at_init")]
+    prune_score: String,
+    #[command(flatten)]
+    save_args: io_cmds::SaveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -177,7 +190,7 @@ struct LotteryArgs {
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value = "weights")]
     structure: String,
-    /// magnitude, lp:P, random or snip.
+    /// magnitude, lp:P, lp:P:raw, random or snip (neurons: norms over √fan-in unless :raw).
     #[arg(long, default_value = "magnitude")]
     score: String,
     /// global or layer.
@@ -201,10 +214,16 @@ struct LotteryArgs {
     /// Write each level's trained model as DIR/<branch>-level-<n>.safetensors.
     #[arg(long)]
     export: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    save: io_cmds::SaveArgs,
     /// Train the controls after the ticket in one thread (by default, with two or more cores,
     /// they train in a second thread beside it; the results are the same either way).
     #[arg(long)]
     serial: bool,
+    /// Also find the ticket from this model seed (same data and settings, before the main run)
+    /// and report each level's agreement with it (`mask_analysis.vs_other_seed`).
+    #[arg(long)]
+    compare_seed: Option<u64>,
 }
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
@@ -227,10 +246,51 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// `train --prune-at-init F`: prunes the untrained network once, globally, with a score that
+/// means something at θ₀ (see `Score::prunes_untrained`).
+fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Result<String, String> {
+    let spec = pruning_playground::experiment::PruneConfig {
+        structure: "weights".into(),
+        score: args.prune_score.clone(),
+        scope: "global".into(),
+        fraction: Some(fraction),
+        count: None,
+        output_rate: 1.0,
+        seed: args.exp.data.seed,
+    }
+    .spec()
+    .map_err(|e| e.to_string())?;
+    if !spec.score.prunes_untrained() {
+        return Err(format!(
+            "--prune-score {}: only snip (pruning at initialization, on one mini-batch) or random \
+             can prune before training; {} scores rank trained weights: train, then use prune \
+             or lottery",
+            spec.score.name(),
+            spec.score.name()
+        ));
+    }
+    let r = exp.prune(&spec).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "pruned {} of {} weights before training ({}, global, on the first mini-batch of {}): density {:.2}%",
+        r.removed,
+        r.removed + r.remaining,
+        spec.score.name(),
+        exp.trainer.config().batch_size,
+        100.0 * r.density
+    ))
+}
+
 fn train(args: &TrainArgs) -> Result<(), String> {
     let mut exp = Experiment::new(args.exp.config()?).map_err(|e| e.to_string())?;
+    let pruned = match args.prune_at_init {
+        Some(f) => Some(prune_at_init(&mut exp, args, f)?),
+        None => None,
+    };
     let out = std::io::stdout();
     let mut out = out.lock();
+    if let Some(line) = pruned.filter(|_| !args.json) {
+        writeln!(out, "{line}").map_err(|e| e.to_string())?;
+    }
     if !args.json {
         let w = exp.model.widths();
         writeln!(
@@ -270,7 +330,7 @@ fn train(args: &TrainArgs) -> Result<(), String> {
         writeln!(out, "{line}").map_err(|e| e.to_string())?;
     }
     if let Some(path) = &args.save {
-        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path)?;
+        io_cmds::save_model(&exp.model, exp.trainer.config().loss, path, &args.save_args)?;
         if !args.json {
             writeln!(out, "saved {}", path.display()).map_err(|e| e.to_string())?;
         }
@@ -314,9 +374,13 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
     let loss = exp.trainer.config().loss;
+    let mut seeds = match args.compare_seed {
+        Some(seed) => Some(OtherSeed::run(&exp, &spec, seed)?),
+        None => None,
+    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
-        return lottery_in_two_threads(&exp, spec, loss, args);
+        return lottery_in_two_threads(&exp, spec, loss, args, seeds);
     }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
@@ -324,13 +388,97 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     let mut printed = 0;
     while !runner.finished() {
         runner.step().map_err(|e| e.to_string())?;
+        if let Some(s) = &mut seeds {
+            s.observe(&runner);
+        }
         for r in &runner.results()[printed..] {
-            writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
-            export_level(&runner, r, loss, args)?;
+            let mut r = r.clone();
+            if let Some(s) = &seeds {
+                s.fill(&mut r);
+            }
+            writeln!(out, "{}", level_line(&r, args.json)).map_err(|e| e.to_string())?;
+            export_level(&runner, &r, loss, args)?;
         }
         printed = runner.results().len();
     }
     Ok(())
+}
+
+/// `--compare-seed`: the ticket line of the same experiment from another model seed, and the
+/// structure of every ticket level of both runs, to compare level by level.
+struct OtherSeed {
+    structure: Structure,
+    hidden: Vec<usize>,
+    other: Vec<TicketStructure>,
+    mine: Vec<TicketStructure>,
+}
+
+impl OtherSeed {
+    /// Runs the ticket line (no controls) from model seed `seed`, keeping each level's structure.
+    fn run(exp: &Experiment, spec: &LotterySpec, seed: u64) -> Result<Self, String> {
+        let err = |e: pruning_playground::Error| e.to_string();
+        let mut model = exp
+            .config
+            .mlp_spec(exp.data.n_features(), exp.data.n_classes)
+            .map_err(err)?;
+        model.seed = seed;
+        let hidden = model.hidden.clone();
+        let spec = LotterySpec {
+            controls: Vec::new(),
+            ..spec.clone()
+        };
+        let structure = spec.prune.structure;
+        let mut runner = LotteryRunner::with_role(
+            spec,
+            Mlp::new(&model).map_err(err)?,
+            exp.config.train_config().map_err(err)?,
+            exp.data.clone(),
+            Role::Ticket,
+        )
+        .map_err(err)?;
+        let mut s = OtherSeed {
+            structure,
+            hidden,
+            other: Vec::new(),
+            mine: Vec::new(),
+        };
+        while !runner.finished() {
+            runner.step().map_err(err)?;
+            if let Some(t) = runner.ticket_structure() {
+                if t.level > s.other.len() {
+                    s.other.push(t);
+                }
+            }
+        }
+        Ok(s)
+    }
+
+    /// Keeps the main run's latest ticket structure.
+    fn observe(&mut self, runner: &LotteryRunner) {
+        if let Some(t) = runner.ticket_structure() {
+            if t.level > self.mine.len() {
+                self.mine.push(t);
+            }
+        }
+    }
+
+    /// Sets `vs_other_seed` of a ticket level's analysis.
+    fn fill(&self, r: &mut LevelResult) {
+        if r.branch != Branch::Ticket || r.level == 0 {
+            return;
+        }
+        let (Some(a), Some(b)) = (self.mine.get(r.level - 1), self.other.get(r.level - 1)) else {
+            return;
+        };
+        if let Some(m) = &mut r.mask_analysis {
+            m.vs_other_seed = Some(analysis::agreement_of_tickets(
+                a,
+                b,
+                self.structure,
+                &self.hidden,
+            ));
+        }
+    }
 }
 
 /// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
@@ -344,7 +492,7 @@ fn export_level(
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let file = dir.join(format!("{}-level-{}.safetensors", r.branch.name(), r.level));
-        io_cmds::save_model(model, loss, &file)?;
+        io_cmds::save_model(model, loss, &file, &args.save)?;
     }
     Ok(())
 }
@@ -357,6 +505,7 @@ fn lottery_in_two_threads(
     spec: LotterySpec,
     loss: Loss,
     args: &LotteryArgs,
+    mut seeds: Option<OtherSeed>,
 ) -> Result<(), String> {
     let err = |e: pruning_playground::Error| e.to_string();
     let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
@@ -411,9 +560,16 @@ fn lottery_in_two_threads(
                 fed_level = t.level;
                 let _ = feed.send(t);
             }
+            if let Some(s) = &mut seeds {
+                s.observe(&ticket);
+            }
             for r in &ticket.results()[sent..] {
                 export_level(&ticket, r, loss, args)?;
-                print(r.clone())?;
+                let mut r = r.clone();
+                if let Some(s) = &seeds {
+                    s.fill(&mut r);
+                }
+                print(r)?;
             }
             sent = ticket.results().len();
             while let Ok(r) = results.try_recv() {
@@ -441,7 +597,7 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "early_stop_epoch": r.early_stop_epoch,
             "early_stop_step": r.early_stop_step,
             "early_stop_test_accuracy": r.early_stop_test_accuracy,
-            "overlap": r.overlap,
+            "mask_analysis": r.mask_analysis,
             "diverged": r.diverged,
         })
         .to_string();
@@ -457,8 +613,21 @@ fn level_line(r: &LevelResult, json: bool) -> String {
         }
         _ => String::new(),
     };
+    let agree = |name: &str, a: &Option<Agreement>| {
+        a.as_ref().map_or(String::new(), |a| {
+            format!("  {name} {:.2} (chance {:.2})", a.overall, a.chance)
+        })
+    };
+    let masks = r.mask_analysis.as_ref().map_or(String::new(), |m| {
+        format!(
+            "{}{}{}",
+            agree("agree random", &Some(m.vs_random_mask.clone())),
+            agree("|θ₀|-top", &m.vs_init_magnitude),
+            agree("other seed", &m.vs_other_seed)
+        )
+    });
     format!(
-        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{}",
+        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{masks}{}",
         r.branch.name(),
         r.level,
         100.0 * r.density,

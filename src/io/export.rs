@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use safetensors::tensor::{Dtype, TensorView};
 
 use super::names::{Part, TensorName};
-use super::{ExportOptions, DATASET_FORMAT, FORMAT_VERSION, MODEL_FORMAT};
+use super::{ExportForm, ExportOptions, DATASET_FORMAT, FORMAT_VERSION, MODEL_FORMAT};
 use crate::data::Dataset;
 use crate::model::Mlp;
 use crate::{Error, Result};
@@ -94,7 +94,8 @@ pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> 
     {
         let name = |part| TensorName::new(l, part).to_string();
         let w_shape = [d.fan_out(), d.fan_in()];
-        if d.mask().iter().all(|&m| m == 1.0) {
+        // Plain: the weights as they act (a masked weight is exactly 0), as after prune.remove.
+        if opts.form == ExportForm::Plain || d.mask().iter().all(|&m| m == 1.0) {
             tensors.push(Owned::f32(name(Part::Weight), &w_shape, d.weight().iter()));
         } else {
             tensors.push(Owned::f32(
@@ -126,8 +127,45 @@ pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> 
             ));
         }
     }
+    let mut meta = model_metadata(model);
+    meta.insert("form".into(), opts.form.name().into());
+    if let Some(loss) = opts.loss {
+        meta.insert("loss".into(), loss.name().into());
+    }
+    serialize(&tensors, meta)
+}
+
+/// θ₀ of the model, at its current shape (neurons removed by structured pruning are not in it),
+/// as a plain `state_dict`: `{2l}.weight` and `{2l}.bias`, the names of an
+/// [`ExportForm::Plain`] model file, so it loads into the same bare `nn.Sequential` with
+/// `strict=True`. To rewind a torch model pruned with `prune.identity`, copy `{2l}.weight` into
+/// `weight_orig` (the mask still applies). The metadata is the model file's, with
+/// `weights` = `init`; the weights are unmasked, as drawn.
+///
+/// # Errors
+/// [`Error::ModelFile`] if serialization fails (it does not for a valid model).
+pub fn export_init_safetensors(model: &Mlp) -> Result<Vec<u8>> {
+    let mut tensors = Vec::new();
+    for (l, init) in model.initial_params().iter().enumerate() {
+        let name = |part| TensorName::new(l, part).to_string();
+        let (rows, cols) = init.weight.dim();
+        tensors.push(Owned::f32(
+            name(Part::Weight),
+            &[rows, cols],
+            init.weight.iter(),
+        ));
+        tensors.push(Owned::f32(name(Part::Bias), &[rows], init.bias.iter()));
+    }
+    let mut meta = model_metadata(model);
+    meta.insert("form".into(), ExportForm::Plain.name().into());
+    meta.insert("weights".into(), "init".into());
+    serialize(&tensors, meta)
+}
+
+/// The metadata every model file carries (see the [module docs](super)).
+fn model_metadata(model: &Mlp) -> HashMap<String, String> {
     let spec = model.spec();
-    let mut meta = HashMap::from([
+    HashMap::from([
         ("format".to_string(), MODEL_FORMAT.to_string()),
         ("version".into(), FORMAT_VERSION.to_string()),
         ("architecture".into(), json(&model.widths())),
@@ -141,11 +179,7 @@ pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> 
         ("seed".into(), spec.seed.to_string()),
         ("neuron_ids".into(), json(&model.neuron_ids())),
         ("density".into(), model.density().to_string()),
-    ]);
-    if let Some(loss) = opts.loss {
-        meta.insert("loss".into(), loss.name().into());
-    }
-    serialize(&tensors, meta)
+    ])
 }
 
 /// The dataset as a safetensors file for PyTorch: `x_train` (F32 `[n, features]`), `y_train`

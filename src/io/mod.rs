@@ -8,15 +8,17 @@
 //!
 //! | tensor | shape | when |
 //! | --- | --- | --- |
-//! | `{2l}.weight` | `[out, in]` F32 | layer `l` is dense (its mask is all ones) |
-//! | `{2l}.weight_orig`, `{2l}.weight_mask` | `[out, in]` F32 | layer `l` is pruned, as `torch.nn.utils.prune` names them (pruned weights are 0 in `weight_orig`; the mask is 0/1) |
+//! | `{2l}.weight` | `[out, in]` F32 | layer `l` is dense (its mask is all ones), or every layer in [`ExportForm::Plain`] (pruned weights are 0) |
+//! | `{2l}.weight_orig`, `{2l}.weight_mask` | `[out, in]` F32 | layer `l` is pruned, in [`ExportForm::Pruned`], as `torch.nn.utils.prune` names them (pruned weights are 0 in `weight_orig`; the mask is 0/1) |
 //! | `{2l}.bias` | `[out]` F32 | always |
-//! | `init.{2l}.weight`, `init.{2l}.bias` | as above | θ₀, unless [`ExportOptions::include_init`] is false |
+//! | `init.{2l}.weight`, `init.{2l}.bias` | as above | θ₀, only if [`ExportOptions::include_init`] (opt-in; torch's strict loading refuses them) |
 //!
 //! Hidden activations sit at the odd indices (`nn.Identity` for `linear`); a non-linear output
-//! activation follows the last `Linear` and shifts nothing. In torch, call
-//! `prune.identity(layer, "weight")` on each layer that has a `weight_mask` before
-//! `load_state_dict`, and drop the `init.` tensors (or pass `strict=False`, which ignores them).
+//! activation follows the last `Linear` and shifts nothing. In torch, a [`ExportForm::Plain`] file
+//! loads into a bare `nn.Sequential` with `load_state_dict(strict=True)`; a
+//! [`ExportForm::Pruned`] file after `prune.identity(layer, "weight")` on each layer that has a
+//! `weight_mask`. θ₀ travels in a file of its own ([`export_init_safetensors`]): the same names
+//! as the plain form, so it loads the same way.
 //!
 //! The safetensors `__metadata__` (string → string) holds `format` = `pruning-playground`,
 //! `version` = `1`, `architecture` (JSON list of the current widths), `original_architecture`
@@ -38,7 +40,7 @@ mod import;
 mod names;
 mod script;
 
-pub use export::{dataset_safetensors, export_safetensors};
+pub use export::{dataset_safetensors, export_init_safetensors, export_safetensors};
 pub use import::{import_safetensors, read_metadata};
 pub use script::pytorch_script;
 
@@ -55,23 +57,51 @@ pub const DATASET_FORMAT: &str = "pruning-playground-dataset";
 /// The `version` metadata value this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// What [`export_safetensors`] writes besides the weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExportOptions {
-    /// Also write θ₀ as `init.{2l}.weight` / `init.{2l}.bias`, so a re-import can still rewind
-    /// (PyTorch's `load_state_dict` needs them dropped, or `strict=False`). Default: true.
-    pub include_init: bool,
-    /// The loss the model was trained with, recorded in the metadata (`loss`). Default: none.
-    pub loss: Option<Loss>,
+/// The two forms in which PyTorch users meet a pruned model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportForm {
+    /// `torch.nn.utils.prune`'s parametrization: a pruned layer as `weight_orig` and
+    /// `weight_mask` (load after `prune.identity` on that layer); a re-import keeps the masks.
+    #[default]
+    Pruned,
+    /// A plain `state_dict`, as after `prune.remove`: `weight` holds the masked weights (0 where
+    /// pruned); loads into a bare `nn.Sequential` with `strict=True`. Re-imported, the model is
+    /// dense: its pruned weights are 0 but nothing keeps them there.
+    Plain,
 }
 
-impl Default for ExportOptions {
-    fn default() -> Self {
-        ExportOptions {
-            include_init: true,
-            loss: None,
+impl ExportForm {
+    /// The name used by the CLI: `pruned` or `plain`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ExportForm::Pruned => "pruned",
+            ExportForm::Plain => "plain",
         }
     }
+
+    /// Parses `pruned` or `plain`.
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidConfig`] naming the allowed values.
+    pub fn parse(name: &str) -> crate::Result<Self> {
+        [ExportForm::Pruned, ExportForm::Plain]
+            .into_iter()
+            .find(|f| f.name() == name)
+            .ok_or_else(|| crate::Error::config("form", name, "one of pruned, plain"))
+    }
+}
+
+/// What [`export_safetensors`] writes besides the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportOptions {
+    /// Also write θ₀ as `init.{2l}.weight` / `init.{2l}.bias` in the model file, so a re-import
+    /// can still rewind. Opt-in (default false): PyTorch's strict `load_state_dict` refuses
+    /// these keys; [`export_init_safetensors`] writes θ₀ as a file of its own instead.
+    pub include_init: bool,
+    /// Pruned layers as torch's parametrization (default) or as plain masked weights.
+    pub form: ExportForm,
+    /// The loss the model was trained with, recorded in the metadata (`loss`). Default: none.
+    pub loss: Option<Loss>,
 }
 
 /// What [`import_safetensors`] cannot read from a file without metadata.

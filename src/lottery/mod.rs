@@ -34,7 +34,6 @@
 //! results into the ticket runner ([`LotteryRunner::absorb`]) gives exactly the results, in the
 //! same order, of one runner doing both.
 
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
@@ -43,7 +42,10 @@ use ndarray::Array2;
 use crate::model::Mlp;
 use crate::prune::{self, PruneSpec, Structure};
 use crate::train::{EpochMetrics, TrainConfig, Trainer};
-use crate::{rng, Error, Result};
+use crate::{Error, Result};
+
+pub mod analysis;
+pub use analysis::{Agreement, InitHistogram, MaskAnalysis};
 
 /// Largest number of pruning levels.
 pub const MAX_LEVELS: usize = 40;
@@ -203,9 +205,10 @@ pub struct LevelResult {
     pub early_stop_step: Option<u64>,
     /// The test accuracy at that epoch: the level's headline number.
     pub early_stop_test_accuracy: Option<f64>,
-    /// Jaccard overlap of this level's mask (or kept neurons) with the same branch's previous
-    /// level; `None` at level 0.
-    pub overlap: Option<f64>,
+    /// The ticket's mask compared with the random mask, the largest-|θ₀| mask and (when run)
+    /// another seed's ticket, and its θ₀ histograms ([`analysis`]); `None` at level 0 and for
+    /// the controls.
+    pub mask_analysis: Option<MaskAnalysis>,
     /// True if training stopped on a non-finite loss; the metrics are those before it.
     pub diverged: bool,
 }
@@ -274,7 +277,7 @@ struct Job {
     model: Mlp,
     trainer: Trainer,
     epochs: Vec<EpochMetrics>,
-    overlap: Option<f64>,
+    mask_analysis: Option<MaskAnalysis>,
     diverged: bool,
 }
 
@@ -297,8 +300,6 @@ pub struct LotteryRunner {
     start_step: u64,
     /// The ticket's pruned-and-reset model of the latest level, whose mask the controls copy.
     ticket_start: Option<(usize, Mlp)>,
-    /// Each branch's alive set at its latest level, for the overlap measure.
-    last_alive: Vec<(Branch, Alive)>,
     queue: Vec<(Branch, usize)>,
     job: Option<Job>,
     results: Vec<LevelResult>,
@@ -312,62 +313,6 @@ pub struct LotteryRunner {
     fed: Vec<(usize, Mlp)>,
     /// [`Role::Controls`]: the highest level fed.
     fed_up_to: usize,
-}
-
-/// The alive set of a model: weight positions (flat, in original coordinates for unstructured
-/// pruning) or neuron ids (structured), ascending and without repeats.
-#[derive(Debug, Clone, PartialEq)]
-struct Alive(Vec<usize>);
-
-impl Alive {
-    fn of(model: &Mlp, structure: Structure) -> Self {
-        match structure {
-            Structure::Weights => Alive(
-                model
-                    .masks()
-                    .iter()
-                    .flat_map(|m| m.iter().copied().collect::<Vec<_>>())
-                    .enumerate()
-                    .filter(|(_, m)| *m != 0.0)
-                    .map(|(i, _)| i)
-                    .collect(),
-            ),
-            Structure::Neurons => {
-                let mut set = Vec::new();
-                let mut offset = 0;
-                for (l, ids) in model.neuron_ids().iter().enumerate() {
-                    set.extend(ids.iter().map(|&i| offset + i));
-                    offset += model.spec().hidden[l];
-                }
-                set.sort_unstable();
-                set.dedup();
-                Alive(set)
-            }
-        }
-    }
-
-    fn jaccard(&self, other: &Alive) -> f64 {
-        // Both sorted: count the common entries in one merge.
-        let (a, b) = (&self.0, &other.0);
-        let (mut i, mut j, mut inter) = (0, 0, 0);
-        while i < a.len() && j < b.len() {
-            match a[i].cmp(&b[j]) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    inter += 1;
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        let union = a.len() + b.len() - inter;
-        if union == 0 {
-            1.0
-        } else {
-            inter as f64 / union as f64
-        }
-    }
 }
 
 impl LotteryRunner {
@@ -423,12 +368,7 @@ impl LotteryRunner {
         let control_start =
             matches!(spec.reset, Reset::Init | Reset::Reinit).then(|| dense.clone());
         let mut queue = Vec::new();
-        let mut last_alive = Vec::new();
-        if role == Role::Controls {
-            // Every control's level 1 is compared with the dense network (level 0).
-            let alive = Alive::of(&dense, spec.prune.structure);
-            last_alive.extend(spec.controls.iter().map(|&c| (c, alive.clone())));
-        } else {
+        if role != Role::Controls {
             queue.push((Branch::Ticket, 0));
             for level in 1..=spec.levels {
                 queue.push((Branch::Ticket, level));
@@ -447,7 +387,6 @@ impl LotteryRunner {
             control_start,
             start_step,
             ticket_start: None,
-            last_alive,
             queue,
             job: None,
             results: Vec::new(),
@@ -714,6 +653,15 @@ impl LotteryRunner {
         Ok(m)
     }
 
+    /// The batch `prune::next_batch` gives for a trainer that has run a whole level (T steps).
+    fn next_batch_after_training(&self) -> Result<(Array2<f32>, Vec<usize>)> {
+        let n = self.data.x_train.nrows();
+        let mut t = Trainer::new(self.train.clone())?;
+        let total = self.spec.epochs as u64 * t.steps_per_epoch(n);
+        t.restart_at(total, n);
+        Ok(prune::next_batch(&t, &self.data))
+    }
+
     fn level_seed(&self, branch: Branch, level: usize) -> u64 {
         self.spec
             .seed
@@ -724,6 +672,7 @@ impl LotteryRunner {
     /// Builds the model a (branch, level) starts training from.
     fn start(&mut self, branch: Branch, level: usize) -> Result<Job> {
         let structure = self.spec.prune.structure;
+        let mut mask_analysis = None;
         let model = match (branch, level) {
             (_, 0) => self.dense.clone(),
             (Branch::Ticket, _) => {
@@ -731,9 +680,13 @@ impl LotteryRunner {
                     .ticket_trained
                     .clone()
                     .expect("level 0 finishes before level 1 starts");
+                // A gradient score (SNIP) reads the mini-batch the next step of the trained
+                // level's trainer would take, as `Experiment::prune` does after a training run:
+                // every level ends at step T, whatever step it started from.
+                let (x, y) = self.next_batch_after_training()?;
                 let ctx = prune::ScoreContext {
-                    x: self.data.x_train.view(),
-                    y: &self.data.y_train,
+                    x: x.view(),
+                    y: &y,
                     loss: self.train.loss,
                 };
                 let mut spec = self.spec.prune.clone();
@@ -745,6 +698,12 @@ impl LotteryRunner {
                     Reset::Step(k) => m.rewind_to_step(k)?,
                     Reset::Reinit => m.reinit(self.level_seed(branch, level)),
                 }
+                mask_analysis = Some(analysis::analyse(
+                    &self.dense,
+                    &m,
+                    structure,
+                    self.level_seed(Branch::RandomMask, level),
+                )?);
                 self.ticket_start = Some((level, m.clone()));
                 m
             }
@@ -762,13 +721,11 @@ impl LotteryRunner {
                         m.set_masks(&prune::random_masks_like(&ticket, seed))?;
                     }
                     Structure::Neurons => {
-                        let mut r = rng::derived(seed, "random-mask");
-                        for (l, ids) in ticket.neuron_ids().iter().enumerate() {
-                            let mut all: Vec<usize> = (0..m.widths()[l + 1]).collect();
-                            all.shuffle(&mut r);
-                            let mut keep = all[..ids.len()].to_vec();
-                            keep.sort_unstable();
-                            m.remove_neurons(l, &keep)?;
+                        let counts: Vec<usize> = ticket.neuron_ids().iter().map(Vec::len).collect();
+                        let keep =
+                            analysis::random_kept_neurons(&self.dense.spec().hidden, &counts, seed);
+                        for (l, keep) in keep.iter().enumerate() {
+                            m.remove_neurons(l, keep)?;
                         }
                     }
                 }
@@ -778,27 +735,13 @@ impl LotteryRunner {
         if self.role == Role::Controls && !self.queue.iter().any(|&(_, l)| l == level) {
             self.fed.retain(|(l, _)| *l != level);
         }
-        let alive = Alive::of(&model, structure);
-        let overlap = self
-            .last_alive
-            .iter()
-            .find(|(b, _)| *b == branch)
-            .map(|(_, prev)| alive.jaccard(prev));
-        self.last_alive.retain(|(b, _)| *b != branch);
-        if level == 0 {
-            // Level 0 is shared: every branch's level 1 is compared with the dense network.
-            for &c in &self.spec.controls {
-                self.last_alive.push((c, alive.clone()));
-            }
-        }
-        self.last_alive.push((branch, alive));
         Ok(Job {
             branch,
             level,
             model,
             trainer: self.trainer(level)?,
             epochs: Vec::new(),
-            overlap: if level == 0 { None } else { overlap },
+            mask_analysis,
             diverged: false,
         })
     }
@@ -851,7 +794,7 @@ impl LotteryRunner {
             early_stop_step: stop.map(|m| m.step),
             early_stop_test_accuracy: stop.map(|m| m.test_accuracy),
             epochs: job.epochs,
-            overlap: job.overlap,
+            mask_analysis: job.mask_analysis,
             diverged: job.diverged,
         };
         if job.branch == Branch::Ticket {

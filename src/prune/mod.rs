@@ -13,12 +13,14 @@
 //!   layer is ranked on its own at `fraction × output_rate` unless `output_rate` is 1;
 //! - **amount** ([`Amount`]): a fraction of the *remaining* entries, or a count.
 //!
-//! The one rule for what goes: in each ranking group exactly `k = round(f × remaining)` entries
-//! are pruned (half away from zero, in `f64`) — the `k` lowest scores, ties broken by the lower
-//! flat index (layers in order, row-major within a layer; for neurons, layers in order, then the
-//! neuron's index). Entries already masked or removed never compete, so the new mask is a subset
-//! of the old one, and `k = 0` changes nothing. There is no `keep > threshold` rule, which would
-//! prune more than `k` on ties.
+//! The one rule for how many go is [`counts_to_prune`]: in each ranking group a fraction `f`
+//! prunes exactly `k = round(f × remaining)` entries with Python's rounding (half to even, in
+//! `f64`), as `torch.nn.utils.prune` does; a count prunes exactly that many in total, shared out
+//! over the groups. The one rule for which go: the `k` lowest scores of the group, ties broken by
+//! the lower flat index (layers in order, row-major within a layer; for neurons, layers in
+//! order, then the neuron's index). Entries already masked or removed never compete, so the new
+//! mask is a subset of the old one, and `k = 0` changes nothing. There is no `keep > threshold`
+//! rule, which would prune more than `k` on ties.
 //!
 //! [`Schedule`]s say how much to prune over time (one-shot, iterative levels, or gradual during
 //! training after Zhu & Gupta 2017); [`random_masks_like`] and [`mask_overlap`] serve the lottery
@@ -31,7 +33,7 @@ mod spec;
 
 pub use control::{mask_overlap, random_masks_like, weight_histogram};
 pub use schedule::{fraction_to_reach, Gradual, Schedule};
-pub use score::{neuron_norms, scores, ScoreContext, Scores};
+pub use score::{neuron_norms, next_batch, scores, ScoreContext, Scores};
 pub use spec::{Amount, PruneSpec, Scope, Score, Structure};
 
 use ndarray::Array2;
@@ -199,22 +201,92 @@ fn lowest(mut c: Vec<Candidate>, k: usize) -> Vec<Candidate> {
     c
 }
 
-/// `round(f × n)`, half away from zero, in `f64`, never above `n`.
-fn amount_of(f: f64, n: usize) -> usize {
-    ((f * n as f64).round() as usize).min(n)
+/// Python's `round(x)` for `x ≥ 0`: to the nearest integer, half to even (2.5 → 2, 3.5 → 4).
+fn round_half_even(x: f64) -> usize {
+    x.round_ties_even().max(0.0) as usize
 }
 
-/// The main fraction `f` of a step whose main ranking set has `remaining` entries.
-fn main_fraction(amount: Amount, remaining: usize, what: &str) -> Result<f64> {
+/// **The** rule for how many entries a pruning step takes, used by every caller (the planner
+/// behind [`prune`] and [`compute_masks`], and through it the schedules, the lottery levels and
+/// gradual pruning). `groups` are the ranking groups as `(remaining, rate)`: the entries still
+/// alive in the group and the rate its fraction is scaled by (1 for every group but a separately
+/// ranked output layer, which has `output_rate`). Returns the number to prune in each group.
+///
+/// - [`Amount::Fraction`]`(f)`: group `g` loses `round((f × rate_g) × remaining_g)`, with
+///   Python's `round` (half to even) in `f64`, as `torch.nn.utils.prune` computes
+///   `round(amount * n)`: 0.15625 × 16 = 2.5 prunes 2, 0.375 × 4 = 1.5 prunes 2.
+/// - [`Amount::Count`]`(n)`: exactly `n` in total over all groups, shared out in proportion to
+///   `rate_g × remaining_g` by largest remainder: each group first gets
+///   `⌊n × rate_g × remaining_g / W⌋` (W = Σ rate × remaining), and the units still missing go
+///   one each to the groups with the largest fractional parts, the lower group index first on
+///   equal parts. So `count:17` with output rate 0.5 prunes 17 weights, and the output layer's
+///   share is half what its size alone would give it. A count above `⌊W⌋` (what a fraction of 1
+///   would take, the output layer at its rate) is an error.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] (field `amount`) for a count above `⌊W⌋`; `what` names the entries.
+pub fn counts_to_prune(amount: Amount, groups: &[(usize, f64)], what: &str) -> Result<Vec<usize>> {
     match amount {
-        Amount::Fraction(f) => Ok(f),
-        Amount::Count(n) if n > remaining => Err(Error::config(
-            "amount",
-            format!("count:{n}"),
-            format!("at most the {remaining} {what} that remain"),
-        )),
-        Amount::Count(0) => Ok(0.0),
-        Amount::Count(n) => Ok(n as f64 / remaining as f64),
+        Amount::Fraction(f) => Ok(groups
+            .iter()
+            .map(|&(r, rate)| round_half_even(f * rate * r as f64).min(r))
+            .collect()),
+        Amount::Count(n) => {
+            let weight: Vec<f64> = groups.iter().map(|&(r, rate)| rate * r as f64).collect();
+            let total: f64 = weight.iter().sum();
+            let cap = (total + 1e-9).floor() as usize;
+            if n > cap {
+                let allowed = if groups.iter().all(|&(_, rate)| rate == 1.0 || rate == 0.0) {
+                    format!("at most the {cap} {what} that remain")
+                } else {
+                    format!(
+                        "at most {cap}: the {what} that remain, the output layer's counted at the output rate"
+                    )
+                };
+                return Err(Error::config("amount", format!("count:{n}"), allowed));
+            }
+            if n == 0 {
+                return Ok(vec![0; groups.len()]);
+            }
+            let quota: Vec<f64> = weight.iter().map(|w| n as f64 * w / total).collect();
+            let mut k: Vec<usize> = quota
+                .iter()
+                .zip(groups)
+                .map(|(q, &(r, _))| (q.floor() as usize).min(r))
+                .collect();
+            // Largest remainder: each unit still missing after the floors goes to the group with
+            // the largest fractional part not yet served (the lower index on equal parts). Float
+            // rounding of the quotas could leave the floors one over; such a unit comes back from
+            // the smallest fractional part.
+            let mut rest: Vec<f64> = quota.iter().map(|q| q - q.floor()).collect();
+            let mut sum: usize = k.iter().sum();
+            while sum < n {
+                let Some(g) = (0..groups.len())
+                    .filter(|&g| k[g] < groups[g].0)
+                    .reduce(|a, b| if rest[b] > rest[a] { b } else { a })
+                else {
+                    break;
+                };
+                k[g] += 1;
+                rest[g] = f64::NEG_INFINITY;
+                sum += 1;
+            }
+            while sum > n {
+                let Some(g) = (0..groups.len()).filter(|&g| k[g] > 0).reduce(|a, b| {
+                    if rest[b] < rest[a] {
+                        b
+                    } else {
+                        a
+                    }
+                }) else {
+                    break;
+                };
+                k[g] -= 1;
+                rest[g] = f64::INFINITY;
+                sum -= 1;
+            }
+            Ok(k)
+        }
     }
 }
 
@@ -310,34 +382,37 @@ pub fn select(
             let rate = spec.output_rate;
             let joins = rate == 1.0;
             let main: Vec<usize> = (0..n).filter(|&l| l < out || joins).collect();
-            let remaining = main
-                .iter()
-                .map(|&l| unit_alive[l].iter().filter(|&&a| a).count())
-                .sum();
-            let f = main_fraction(spec.amount, remaining, "weights")?;
             let mut groups: Vec<(Vec<usize>, f64)> = match spec.scope {
-                Scope::Global => vec![(main, f)],
-                Scope::Layer => main.into_iter().map(|l| (vec![l], f)).collect(),
+                Scope::Global => vec![(main, 1.0)],
+                Scope::Layer => main.into_iter().map(|l| (vec![l], 1.0)).collect(),
             };
             if !joins && rate > 0.0 {
-                groups.push((vec![out], f * rate));
+                groups.push((vec![out], rate));
             }
-            for (units, f) in groups {
-                let c = candidates(&units);
-                let k = amount_of(f, c.len());
+            let cands: Vec<Vec<Candidate>> = groups.iter().map(|(u, _)| candidates(u)).collect();
+            let sizes: Vec<(usize, f64)> = cands
+                .iter()
+                .zip(&groups)
+                .map(|(c, &(_, rate))| (c.len(), rate))
+                .collect();
+            let ks = counts_to_prune(spec.amount, &sizes, "weights")?;
+            for (c, k) in cands.into_iter().zip(ks) {
                 pruned.extend(lowest(c, k));
             }
         }
         Structure::Neurons => {
             let hidden: Vec<usize> = (0..n - 1).collect();
-            let f = main_fraction(spec.amount, sizes.iter().sum(), "hidden neurons")?;
             let groups: Vec<Vec<usize>> = match spec.scope {
                 Scope::Global => vec![hidden],
                 Scope::Layer => hidden.into_iter().map(|h| vec![h]).collect(),
             };
-            for units in groups {
+            let sizes: Vec<(usize, f64)> = groups
+                .iter()
+                .map(|u| (u.iter().map(|&h| sizes[h]).sum(), 1.0))
+                .collect();
+            let ks = counts_to_prune(spec.amount, &sizes, "hidden neurons")?;
+            for (units, k) in groups.into_iter().zip(ks) {
                 let mut c = candidates(&units);
-                let k = amount_of(f, c.len());
                 // Every layer keeps its top-ranked neuron. Taking the k lowest of the rest is the
                 // same as walking the ranking and skipping a neuron only when it is the last of
                 // its layer.
@@ -410,13 +485,46 @@ pub fn select(
 mod tests {
     use super::*;
 
+    fn fraction(f: f64, n: usize) -> usize {
+        counts_to_prune(Amount::Fraction(f), &[(n, 1.0)], "weights").unwrap()[0]
+    }
+
+    /// Python: round(0.5 * 3) == 2, round(0.25 * 2) == 0, round(0.15625 * 16) == 2,
+    /// round(0.375 * 4) == 2, round(0.5 * 5) == 2, round(0.2 * 7) == 1.
     #[test]
-    fn amounts_round_half_away_from_zero() {
-        assert_eq!(amount_of(0.5, 3), 2); // 1.5 → 2
-        assert_eq!(amount_of(0.25, 2), 1); // 0.5 → 1
-        assert_eq!(amount_of(0.2, 7), 1); // 1.4 → 1
-        assert_eq!(amount_of(1.0, 5), 5);
-        assert_eq!(amount_of(0.0, 5), 0);
+    fn fractions_round_half_to_even_like_python() {
+        assert_eq!(fraction(0.5, 3), 2); // 1.5 → 2
+        assert_eq!(fraction(0.25, 2), 0); // 0.5 → 0
+        assert_eq!(fraction(0.15625, 16), 2); // 2.5 → 2
+        assert_eq!(fraction(0.375, 4), 2); // 1.5 → 2
+        assert_eq!(fraction(0.5, 5), 2); // 2.5 → 2
+        assert_eq!(fraction(0.5, 7), 4); // 3.5 → 4
+        assert_eq!(fraction(0.2, 7), 1); // 1.4 → 1
+        assert_eq!(fraction(1.0, 5), 5);
+        assert_eq!(fraction(0.0, 5), 0);
+    }
+
+    /// 17 over a main group of 80 and an output group of 16 at rate 0.5: W = 80 + 8 = 88, quotas
+    /// 17·80/88 = 15.45… and 17·8/88 = 1.545…: floors 15 + 1, the missing unit to the larger
+    /// remainder (the output's .545 > .454) → [15, 2].
+    #[test]
+    fn a_count_is_the_total_shared_by_largest_remainder() {
+        let k = counts_to_prune(Amount::Count(17), &[(80, 1.0), (16, 0.5)], "weights").unwrap();
+        assert_eq!(k, vec![15, 2]);
+        // Layer scope, 16 + 64 + 16 at rate 1, 15 in all: quotas 2.5, 10, 2.5 → 2 + 10 + 2 = 14,
+        // the missing unit to the first of the equal remainders.
+        let k =
+            counts_to_prune(Amount::Count(15), &[(16, 1.0), (64, 1.0), (16, 1.0)], "w").unwrap();
+        assert_eq!(k, vec![3, 10, 2]);
+        let k = counts_to_prune(Amount::Count(88), &[(80, 1.0), (16, 0.5)], "w").unwrap();
+        assert_eq!(k, vec![80, 8]);
+        let err = counts_to_prune(Amount::Count(89), &[(80, 1.0), (16, 0.5)], "weights");
+        assert!(err.unwrap_err().to_string().contains("at most 88"));
+        let err = counts_to_prune(Amount::Count(97), &[(96, 1.0)], "weights");
+        assert!(err
+            .unwrap_err()
+            .to_string()
+            .contains("at most the 96 weights that remain"));
     }
 
     #[test]

@@ -126,6 +126,11 @@ impl Schedule {
 /// s_t = s_f + (s_i − s_f) · (1 − (t − t₀) / (end − t₀))^power,
 ///
 /// with t clamped to [t₀, end]; pruning happens at t₀, every `frequency` steps after, and at `end`.
+///
+/// Step t counts optimizer updates taken: the pruning at step t comes after the t-th update (at
+/// t = 0, before the first), so a run of exactly `end_step` steps ends with the pruning at
+/// `end_step`, at density 1 − `final_sparsity` (not one pruning short). This is how
+/// [`crate::experiment::Experiment`] drives it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Gradual {
     /// Sparsity at `begin_step`, in [0, 1).

@@ -6,8 +6,9 @@ use ndarray::{Array1, Array2, ArrayView2, Zip};
 use rand::Rng as _;
 
 use super::{Score, Structure};
+use crate::data::Dataset;
 use crate::model::Mlp;
-use crate::train::{self, Loss};
+use crate::train::{self, Loss, Trainer};
 use crate::{rng, Error, Result};
 
 /// One importance score per prunable entry; the lowest are pruned.
@@ -39,6 +40,21 @@ pub struct ScoreContext<'a> {
     pub y: &'a [usize],
     /// The loss to differentiate.
     pub loss: Loss,
+}
+
+/// The mini-batch a data-dependent score (`snip`) is computed on, as Lee et al. (2019) score one
+/// mini-batch at θ₀: the rows the trainer's next optimizer step will use, in that order — before
+/// any training, the first batch of the seeded order — `batch_size` of them (the rest of the epoch
+/// if fewer remain). Peeking draws nothing, so training afterwards takes the same steps.
+pub fn next_batch(trainer: &Trainer, data: &Dataset) -> (Array2<f32>, Vec<usize>) {
+    let n = data.x_train.nrows();
+    let start = trainer.epoch_cursor(n);
+    let end = (start + trainer.config().batch_size).min(n);
+    let rows = &trainer.epoch_order(n)[start..end];
+    let x = Array2::from_shape_fn((rows.len(), data.x_train.ncols()), |(r, c)| {
+        data.x_train[(rows[r], c)]
+    });
+    (x, rows.iter().map(|&i| data.y_train[i]).collect())
 }
 
 /// The importance scores of `model` under `masks` (each weight outside its mask counts as 0) for
@@ -99,7 +115,9 @@ pub fn scores(
         Ok(train::gradients(model, ctx.x, ctx.y, ctx.loss)?.1)
     };
     let scores = match (structure, score) {
-        (Structure::Weights, Score::Magnitude) => Scores::Weights(per_weight(None)),
+        (Structure::Weights, Score::Magnitude | Score::LpRaw(_)) => {
+            Scores::Weights(per_weight(None))
+        }
         (Structure::Weights, Score::Lp(p)) => Scores::Weights(
             weights
                 .iter()
@@ -122,10 +140,17 @@ pub fn scores(
                 .collect(),
         ),
         (Structure::Weights, Score::Snip) => Scores::Weights(per_weight(Some(snip_grads()?))),
-        (Structure::Neurons, Score::Magnitude) => {
-            Scores::Neurons(row_norms(&weights[..hidden], 1.0))
-        }
-        (Structure::Neurons, Score::Lp(p)) => Scores::Neurons(row_norms(&weights[..hidden], p)),
+        (Structure::Neurons, Score::Magnitude) => Scores::Neurons(fan_in_normalized(
+            row_norms(&weights[..hidden], 1.0),
+            &weights,
+            1.0,
+        )),
+        (Structure::Neurons, Score::Lp(p)) => Scores::Neurons(fan_in_normalized(
+            row_norms(&weights[..hidden], p),
+            &weights,
+            p,
+        )),
+        (Structure::Neurons, Score::LpRaw(p)) => Scores::Neurons(row_norms(&weights[..hidden], p)),
         (Structure::Neurons, Score::Random) => Scores::Neurons(
             weights[..hidden]
                 .iter()
@@ -151,6 +176,20 @@ pub fn neuron_norms(model: &Mlp, p: f64) -> Vec<Array1<f32>> {
         .map(|d| d.weight().to_owned())
         .collect();
     row_norms(&weights, p)
+}
+
+/// Divides each layer's neuron norms by ‖(1/√n, …, 1/√n)‖_p = n^(1/p − 1/2), n the layer's fan-in
+/// (its weight's columns): the norm a row of n weights of the initial scale 1/√n has. See
+/// [`Score`]'s table.
+fn fan_in_normalized(norms: Vec<Array1<f32>>, weights: &[Array2<f32>], p: f64) -> Vec<Array1<f32>> {
+    norms
+        .into_iter()
+        .zip(weights)
+        .map(|(s, w)| {
+            let typical = (w.ncols() as f64).powf(1.0 / p - 0.5);
+            s.mapv(|v| (f64::from(v) / typical) as f32)
+        })
+        .collect()
 }
 
 fn row_norms(weights: &[Array2<f32>], p: f64) -> Vec<Array1<f32>> {

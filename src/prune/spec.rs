@@ -80,31 +80,43 @@ impl Scope {
     }
 }
 
-const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), random, snip";
+const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip";
 
 /// The importance score; the lowest scores are pruned. Scores are computed apart from the
 /// weights (see [`crate::prune::Scores`]), always on the *masked* weights.
 ///
-/// | name        | weights                                  | neurons (incoming row `w`)      |
-/// |-------------|------------------------------------------|---------------------------------|
-/// | `magnitude` | \|w\|                                    | ‖w‖₁                            |
-/// | `lp:P`      | \|w\| / ‖W_layer‖_P                      | ‖w‖_P                           |
-/// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed    |
-/// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row    |
+/// | name        | weights                                  | neurons (incoming row `w`, fan-in n) |
+/// |-------------|------------------------------------------|--------------------------------------|
+/// | `magnitude` | \|w\|                                    | ‖w‖₁ / √n                            |
+/// | `lp:P`      | \|w\| / ‖W_layer‖_P                      | ‖w‖_P / n^(1/P − 1/2)                |
+/// | `lp:P:raw`  | \|w\|                                    | ‖w‖_P (torch's `ln_structured`)      |
+/// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed         |
+/// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row         |
 ///
 /// For weights, `lp:P` is magnitude normalized by the Lp-norm of the weight's layer: within a
 /// layer it is a monotone rescaling of `magnitude` (so under [`Scope::Layer`] the two prune the
 /// same weights, up to f32 rounding of near-equal magnitudes), and
 /// under [`Scope::Global`] it makes layers of different scales comparable, so one layer with
 /// small weights is not wiped out.
+///
+/// For neurons, a raw norm grows with the number of weights it sums: under a global ranking the
+/// neurons of a layer with a small fan-in n look unimportant only because their rows are short
+/// (an L1 norm of n weights of size 1/√n, the scale every initializer here draws, is √n). So
+/// `magnitude` and `lp:P` divide each neuron's norm by the norm of such a typical row,
+/// ‖(1/√n, …, 1/√n)‖_P = n^(1/P − 1/2): √n for L1, 1 for L2 (whose raw norm is already
+/// fan-in free), 1/√n for L∞ (n = the layer's inputs, its weight's columns, masked ones
+/// included). Within a layer the divisor is one constant, so under [`Scope::Layer`] normalized
+/// and raw scores prune the same neurons. `lp:P:raw` is the plain norm (for weights: `magnitude`).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Score {
-    /// |w| (weights) or the L1 norm of the incoming weights (neurons).
+    /// |w| (weights) or the L1 norm of the incoming weights over √fan-in (neurons).
     #[default]
     Magnitude,
-    /// Lp-norm with P ≥ 1 or `f64::INFINITY` (max |w|); see the type's table.
+    /// Lp-norm with P ≥ 1 or `f64::INFINITY` (max |w|), normalized; see the type's table.
     Lp(f64),
+    /// The plain Lp-norm, not normalized by layer (weights: |w|) or fan-in (neurons).
+    LpRaw(f64),
     /// Uniform random scores drawn from [`PruneSpec::seed`]: the control.
     Random,
     /// Connection sensitivity |w · ∂L/∂w| (Lee et al. 2019) on the batch of a
@@ -119,12 +131,14 @@ impl Score {
             Score::Magnitude => "magnitude".into(),
             Score::Lp(p) if p == f64::INFINITY => "lp:inf".into(),
             Score::Lp(p) => format!("lp:{p}"),
+            Score::LpRaw(p) if p == f64::INFINITY => "lp:inf:raw".into(),
+            Score::LpRaw(p) => format!("lp:{p}:raw"),
             Score::Random => "random".into(),
             Score::Snip => "snip".into(),
         }
     }
 
-    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `random` or `snip`.
+    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random` or `snip`.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] naming the allowed values.
@@ -133,13 +147,24 @@ impl Score {
             "magnitude" => Score::Magnitude,
             "random" => Score::Random,
             "snip" => Score::Snip,
-            _ => match name.strip_prefix("lp:") {
-                Some("inf") => Score::Lp(f64::INFINITY),
-                Some(p) => Score::Lp(
-                    parse_f64(p).ok_or_else(|| Error::config("score", name, SCORE_ALLOWED))?,
-                ),
-                None => return Err(Error::config("score", name, SCORE_ALLOWED)),
-            },
+            _ => {
+                let Some(p) = name.strip_prefix("lp:") else {
+                    return Err(Error::config("score", name, SCORE_ALLOWED));
+                };
+                let (p, raw) = match p.strip_suffix(":raw") {
+                    Some(p) => (p, true),
+                    None => (p, false),
+                };
+                let p = match p {
+                    "inf" => f64::INFINITY,
+                    p => parse_f64(p).ok_or_else(|| Error::config("score", name, SCORE_ALLOWED))?,
+                };
+                if raw {
+                    Score::LpRaw(p)
+                } else {
+                    Score::Lp(p)
+                }
+            }
         };
         score.validate()?;
         Ok(score)
@@ -151,7 +176,7 @@ impl Score {
     /// [`Error::InvalidConfig`] if P is below 1 or not a number.
     pub fn validate(self) -> Result<()> {
         match self {
-            Score::Lp(p) if p.is_nan() || p < 1.0 => {
+            Score::Lp(p) | Score::LpRaw(p) if p.is_nan() || p < 1.0 => {
                 Err(Error::config("score", self.name(), SCORE_ALLOWED))
             }
             _ => Ok(()),
@@ -161,6 +186,15 @@ impl Score {
     /// Whether the score needs a batch of data ([`crate::prune::ScoreContext`]).
     pub fn needs_data(self) -> bool {
         matches!(self, Score::Snip)
+    }
+
+    /// Whether the score means something before any training, at θ₀: `snip` (pruning at
+    /// initialization, Lee et al. 2019: the gradient on one mini-batch says which connections
+    /// matter to the loss) and `random` (the control, which ignores the weights). Magnitude and
+    /// norms of untrained weights rank only the random draw of the initializer, so the page and
+    /// the CLI refuse them before training.
+    pub fn prunes_untrained(self) -> bool {
+        matches!(self, Score::Snip | Score::Random)
     }
 }
 
@@ -193,21 +227,24 @@ fn parse_f64(s: &str) -> Option<f64> {
 
 const AMOUNT_ALLOWED: &str = "a fraction of the remaining in [0, 1] (e.g. 0.2) or count:N";
 
-/// How much one step prunes.
+/// How much one step prunes; [`crate::prune::counts_to_prune`] is the rule, in short:
 ///
-/// Every amount becomes a fraction `f` of the *remaining* entries of the prunable layers, and
-/// each ranking group (the whole network under [`Scope::Global`], each layer under
-/// [`Scope::Layer`]) loses exactly `k = round(f × remaining in the group)` entries, rounding half
-/// away from zero in `f64`.
+/// - a fraction `f`: each ranking group (the whole network under [`Scope::Global`], each layer
+///   under [`Scope::Layer`]; a separately ranked output layer at `f × output_rate`) loses exactly
+///   `round(f × remaining in the group)` entries, Python's `round` (half to even) as in
+///   `torch.nn.utils.prune`;
+/// - a count `n`: exactly `n` in total, shared out over the groups in proportion to their
+///   remaining entries (the output layer's weighted by `output_rate`) by largest remainder.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub enum Amount {
     /// A fraction in [0, 1] of the remaining weights (or neurons) — torch's float `amount`.
     Fraction(f64),
-    /// An absolute number: `f = n / remaining` of the layers that share the main fraction (all
-    /// layers but the output, which is pruned at `f × output_rate`, unless `output_rate` is 1).
-    /// Under global scope exactly `n` go; under layer scope each layer loses its rounded share.
-    /// More than remain is an error.
+    /// An absolute number, torch's int `amount`: exactly `n` entries go in total, over all the
+    /// layers pruned, the output layer included. With an output rate below 1 the output layer
+    /// takes the share its remaining weights × `output_rate` earn (`count:17` at rate 0.5 on a
+    /// 2-8-8-2 network: 15 from the 80 hidden weights under global scope, 2 from the output's
+    /// 16). More than a fraction of 1 would prune is an error.
     Count(usize),
 }
 
@@ -288,7 +325,9 @@ pub struct PruneSpec {
     pub amount: Amount,
     /// The output layer is pruned at `fraction × output_rate`, ranked on its own; 0 leaves it
     /// alone; 1 treats it like the other layers (under global scope it then joins the global
-    /// ranking). In [0, 1]. Ignored by structured pruning, which never removes output neurons.
+    /// ranking). In [0, 1]. With a count, the output layer's share of the count is weighted by
+    /// this rate (see [`Amount::Count`]). Ignored by structured pruning, which never removes
+    /// output neurons.
     pub output_rate: f64,
     /// Seed of the `random` score.
     pub seed: u64,

@@ -8,7 +8,9 @@ use super::config::from_js;
 use super::js_err;
 use super::parts::{dataset_from_js, f32s, model_from_js, model_to_js, numbers, object};
 use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
-use crate::lottery::{LevelResult, LotteryRunner, Role, TicketStructure};
+use crate::lottery::{
+    Agreement, InitHistogram, LevelResult, LotteryRunner, MaskAnalysis, Role, TicketStructure,
+};
 use crate::prune::PruneReport;
 use crate::train::{EpochMetrics, Evaluation};
 
@@ -124,7 +126,8 @@ struct JsLevel {
     early_stop_epoch: Option<usize>,
     early_stop_step: Option<u64>,
     early_stop_test_accuracy: Option<f64>,
-    overlap: Option<f64>,
+    /// `LevelResult::mask_analysis` in camelCase (docs/api.md).
+    mask_analysis: Option<JsMaskAnalysis>,
     diverged: bool,
     epochs: Vec<JsEpoch>,
 }
@@ -140,9 +143,50 @@ impl From<&LevelResult> for JsLevel {
             early_stop_epoch: r.early_stop_epoch,
             early_stop_step: r.early_stop_step,
             early_stop_test_accuracy: r.early_stop_test_accuracy,
-            overlap: r.overlap,
+            mask_analysis: r.mask_analysis.as_ref().map(JsMaskAnalysis::from),
             diverged: r.diverged,
             epochs: r.epochs.iter().map(JsEpoch::from).collect(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsAgreement {
+    layer: Vec<f64>,
+    layer_chance: Vec<f64>,
+    overall: f64,
+    chance: f64,
+}
+
+impl From<&Agreement> for JsAgreement {
+    fn from(a: &Agreement) -> Self {
+        JsAgreement {
+            layer: a.layer.clone(),
+            layer_chance: a.layer_chance.clone(),
+            overall: a.overall,
+            chance: a.chance,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsMaskAnalysis {
+    vs_random_mask: JsAgreement,
+    vs_init_magnitude: Option<JsAgreement>,
+    vs_other_seed: Option<JsAgreement>,
+    /// Per layer `{ edges, kept, pruned }`.
+    init_histogram: Vec<InitHistogram>,
+}
+
+impl From<&MaskAnalysis> for JsMaskAnalysis {
+    fn from(m: &MaskAnalysis) -> Self {
+        JsMaskAnalysis {
+            vs_random_mask: (&m.vs_random_mask).into(),
+            vs_init_magnitude: m.vs_init_magnitude.as_ref().map(JsAgreement::from),
+            vs_other_seed: m.vs_other_seed.as_ref().map(JsAgreement::from),
+            init_histogram: m.init_histogram.clone(),
         }
     }
 }

@@ -14,18 +14,33 @@ use super::parts::{dataset_to_js, model_from_js, model_to_js};
 use crate::experiment::{ExperimentConfig, LotteryConfig};
 
 /// A model object (the engine's `exportModel()`) as PyTorch-compatible safetensors bytes, the
-/// CLI's format.
+/// CLI's format: `form` `"pruned"` (the default: torch.nn.utils.prune's `weight_orig` /
+/// `weight_mask`) or `"plain"` (masked weights as `weight`, for a bare `nn.Sequential`). θ₀ is
+/// not in it: [`export_init_safetensors`].
 #[wasm_bindgen(js_name = exportSafetensors)]
-pub fn export_safetensors(model: JsValue) -> Result<Uint8Array, JsError> {
+pub fn export_safetensors(model: JsValue, form: Option<String>) -> Result<Uint8Array, JsError> {
     let (model, loss) = model_from_js(&model)?;
+    let form = match form {
+        Some(name) => crate::io::ExportForm::parse(&name).map_err(js_err)?,
+        None => crate::io::ExportForm::default(),
+    };
     let bytes = crate::io::export_safetensors(
         &model,
         &crate::io::ExportOptions {
             loss,
-            ..crate::io::ExportOptions::default()
+            form,
+            include_init: false,
         },
     )
     .map_err(js_err)?;
+    Ok(Uint8Array::from(bytes.as_slice()))
+}
+
+/// θ₀ of a model object as a plain `state_dict` file of its own (the CLI's `--with-init`).
+#[wasm_bindgen(js_name = exportInitSafetensors)]
+pub fn export_init_safetensors(model: JsValue) -> Result<Uint8Array, JsError> {
+    let (model, _) = model_from_js(&model)?;
+    let bytes = crate::io::export_init_safetensors(&model).map_err(js_err)?;
     Ok(Uint8Array::from(bytes.as_slice()))
 }
 

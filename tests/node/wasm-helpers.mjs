@@ -31,7 +31,7 @@ export async function loadIo() {
   return mod;
 }
 
-/** The config that the README's CLI example and the page's defaults use. */
+/** The config that the CLI example (docs/cli.md) and the page's defaults use. */
 export function circleConfig(overrides = {}) {
   return {
     dataset: { kind: 'circle', noise: 0.1, trainFraction: 0.5, samples: 500, seed: 0 },

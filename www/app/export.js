@@ -20,6 +20,8 @@ export const EXPORT_KINDS = /** @type {const} */ ([
   'lottery-csv',
   'lottery-json',
   'safetensors',
+  'safetensors-plain',
+  'safetensors-init',
   'pytorch',
 ]);
 
@@ -38,6 +40,8 @@ export const EXPORT_NAMES = /** @type {Record<ExportKind, string>} */ ({
   'lottery-csv': `${PREFIX}-lottery.csv`,
   'lottery-json': `${PREFIX}-lottery.json`,
   safetensors: `${PREFIX}-model.safetensors`,
+  'safetensors-plain': `${PREFIX}-model-plain.safetensors`,
+  'safetensors-init': `${PREFIX}-model.init.safetensors`,
   pytorch: `${PREFIX}-experiment.py`,
 });
 
@@ -161,8 +165,13 @@ export async function makeExport(kind, state, engine, spec) {
       return { name, blob: csv(state.lottery) };
     case 'lottery-json':
       return { name, blob: json({ settings: state.settings, lottery: state.lottery }) };
-    case 'safetensors': {
-      const bytes = /** @type {Uint8Array} */ (await engine.call('exportSafetensors'));
+    case 'safetensors':
+    case 'safetensors-plain':
+    case 'safetensors-init': {
+      // torch.nn.utils.prune's form, the plain state_dict, or θ₀ in a file of its own.
+      const bytes = /** @type {Uint8Array} */ (k === 'safetensors-init'
+        ? await engine.call('exportInitSafetensors')
+        : await engine.call('exportSafetensors', k === 'safetensors' ? 'pruned' : 'plain'));
       return { name, blob: new Blob([/** @type {Uint8Array<ArrayBuffer>} */ (bytes)], { type: 'application/octet-stream' }) };
     }
     case 'pytorch': {

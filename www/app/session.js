@@ -60,6 +60,9 @@ export function createLog(store) {
  * @property {boolean} [embedded]   a `<pruning-playground>` element: no URL, no autosave
  * @property {boolean} [autosave]   false for the page inside an iframe (it must not overwrite the
  *   reader's own saved experiment)
+ * @property {boolean} [legacyLink]   the link is a query link (`?…`) of a version before the
+ *   fidelity rules (fresh optimizer, validation split, torch's rounding): it replays with today's
+ *   rules, so its numbers can differ from what its sender saw, and the page says so
  */
 
 /**
@@ -215,7 +218,8 @@ export function createSession(store, wf, options, emit, errorText) {
   function sayReplayed(p) {
     const ev = store.state.frame?.evaluation;
     const params = { steps: p.steps.length, epochs: store.state.history.at(-1)?.epoch ?? 0, test: pct(ev?.testAccuracy) };
-    say('info', p.source === 'storage' ? 'msg.restoredReplayed' : 'msg.replayed', params);
+    const key = p.source === 'storage' ? 'msg.restoredReplayed' : options.legacyLink ? 'msg.replayedOldLink' : 'msg.replayed';
+    say('info', key, params);
   }
 
   /** Resume: the stopped restore again, from the start (a fresh network, every step). */

@@ -413,7 +413,8 @@ export function createWorkflows(store, log, options) {
         return;
       }
       case 'prune':
-        if (store.state.history.length === 0 && s.score !== 'random') return say('info', 'msg.needTraining');
+        // Only SNIP (pruning at initialization) and the random control mean something at θ₀.
+        if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
         return prune();
       case 'keep':
         mark('keep');
