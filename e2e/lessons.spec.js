@@ -151,6 +151,22 @@ test.describe('guided lessons', () => {
     await expect(page.locator('#curve-legend')).not.toContainText('Winning ticket');
   });
 
+  test('scheduling lesson (Korean): the accuracy right after the last cut is read at the cut, not after retraining', async ({ page }) => {
+    test.setTimeout(120_000);
+    await open(page, '?lang=ko');
+    await loadLesson(page, 'scheduling');
+    for (const [arm, steps] of /** @type {[string, string[]][]} */ ([['oneshot', ['train', 'prune', 'retrain']], ['iterative', ['train', 'prune']]])) {
+      await settle(page, () => page.getByTestId(`arm-${arm}`).click());
+      await press(page, 'reset');
+      for (const s of steps) await press(page, s);
+    }
+    const cells = await page.getByTestId('lesson-table').locator('tr').nth(2).locator('td').allInnerTexts();
+    const [acc, cut] = [Number.parseFloat(cells[2]), Number.parseFloat(cells[3])];
+    expect(cut).toBeLessThan(acc); // the last cut hurt; 10 retraining epochs recovered
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(1);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+  });
+
   test('phone: the lesson step stays on screen with the buttons', async ({ page }) => {
     await page.setViewportSize({ width: 390, height: 844 });
     await open(page, '?lang=ko');

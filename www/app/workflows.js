@@ -158,6 +158,7 @@ export function createWorkflows(store, log, options) {
       history: [],
       markers: [],
       lastPrune: null,
+      cutTest: null,
       lottery: [],
       lotteryStep: null,
       timing: null,
@@ -283,6 +284,7 @@ export function createWorkflows(store, log, options) {
       mark('prune');
       log.record('prune');
       await refresh();
+      set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
       pruneMessage(r);
       emit('pruned', { ...r, density: store.state.frame?.snapshot?.density });
     } else if (s.schedule === 'iterative') {
@@ -294,6 +296,7 @@ export function createWorkflows(store, log, options) {
         set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
         mark('prune');
         await refresh();
+        set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
         await applyInit(round);
         const out = await e.trainLoop(s.retrainEpochs, true);
         if (out.cancelled) set({ cancelled: true });
@@ -386,7 +389,7 @@ export function createWorkflows(store, log, options) {
     // The readouts show the trained ticket, not the untrained network the run started from.
     if (last && last.level > 0 && (store.state.info?.methods.includes('adoptTicket') ?? false)) {
       await e.call('adoptTicket');
-      set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+      set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
       await refresh();
     }
     say('info', 'msg.lotteryDone', {
@@ -473,7 +476,7 @@ export function createWorkflows(store, log, options) {
       }
       case 'reset':
         await e.call('reset');
-        set({ history: [], markers: [], lastPrune: null, steps: [], transition: { kind: 'none', seq: nextTransition() } });
+        set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: [], transition: { kind: 'none', seq: nextTransition() } });
         log.record('reset');
         await refresh();
         return say('info', 'msg.reset');
@@ -509,7 +512,7 @@ export function createWorkflows(store, log, options) {
         await e.call('adoptTicket');
         if (store.state.lotteryCancelled) log.cutLog('adopt');
         else log.record('adopt');
-        set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+        set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
         const frame = await refresh();
         return say('info', 'msg.adopted', { density: pct(frame.snapshot?.density), test: pct(frame.evaluation?.testAccuracy) });
       }

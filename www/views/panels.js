@@ -75,23 +75,13 @@ export function createLessons(root, dispatch) {
   let shownLesson = '';
   /** @type {Map<string, Map<string, import('../app/lessons.js').Row>>} rows per lesson, arm */
   const rows = new Map();
-  /** test accuracy right after the last cut, and whether a cut awaits its frame */
-  let prunedTest = /** @type {number | null} */ (null);
-  let cutPending = false;
   let tableKey = '';
 
   /**
    * Records the finished arm's row (each arm the learner runs adds or replaces its row).
    * @param {AppState} s
-   * @param {AppState | null} prev
    */
-  function record(s, prev) {
-    if (prev && s.transition.seq !== prev.transition.seq && s.transition.kind === 'prune') cutPending = true;
-    if (s.steps.length === 0) prunedTest = null;
-    if (cutPending && s.frame !== prev?.frame && s.frame?.evaluation) {
-      prunedTest = s.frame.evaluation.testAccuracy;
-      cutPending = false;
-    }
+  function record(s) {
     const lesson = LESSONS.find((l) => l.id === s.lesson);
     if (!lesson || s.busy !== null) return;
     const arm = finishedArm(lesson, s);
@@ -102,7 +92,7 @@ export function createLessons(root, dispatch) {
       arm: arm.id,
       density: s.frame?.snapshot?.density ?? 1,
       test: s.frame?.evaluation?.testAccuracy ?? 0,
-      prunedTest: s.steps.includes('prune') ? prunedTest : null,
+      prunedTest: s.steps.includes('prune') ? s.cutTest : null,
       flopsDense: s.frame?.costs?.flopsDense ?? 0,
       flopsSparse: s.frame?.costs?.flopsSparse ?? 0,
       time: s.timing ? s.timing.msPerRow * 1000 : null,
@@ -221,7 +211,7 @@ export function createLessons(root, dispatch) {
    */
   function update(s, prev) {
     lastState = s;
-    record(s, prev);
+    record(s);
     leave.hidden = s.lesson === null;
     leave.disabled = s.busy !== null;
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
