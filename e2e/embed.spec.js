@@ -193,6 +193,7 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
 });
 
 test('the blog example loads without console errors and its buttons drive the elements', async ({ page }) => {
+  test.setTimeout(240_000);
   const problems = watchProblems(page);
   await page.goto('/examples/blog-post.html');
   await ready(page, '#story');
@@ -211,10 +212,10 @@ test('the blog example loads without console errors and its buttons drive the el
   });
   expect(events).toBe(0);
   await page.getByTestId('post-train').click();
-  await expect(page.getByTestId('post-train-out')).toContainText('trained 20 epochs');
-  await expect(story.getByTestId('epoch')).toHaveText('20');
+  await expect(page.getByTestId('post-train-out')).toContainText('trained 25 epochs', { timeout: 30_000 });
+  await expect(story.getByTestId('epoch')).toHaveText('25');
   await page.getByTestId('post-prune').click();
-  await expect(page.getByTestId('post-prune-out')).toContainText('before any retraining');
+  await expect(page.getByTestId('post-prune-out')).toContainText('before any retraining', { timeout: 30_000 });
   // Half of the hidden weights, a quarter of the output layer's (the output rate is 0.5).
   const density = /** @type {string} */ (await story.getByTestId('density').textContent());
   expect(Number.parseFloat(density)).toBeGreaterThan(50);
@@ -223,17 +224,17 @@ test('the blog example loads without console errors and its buttons drive the el
   await page.getByTestId('post-rewind').click();
   await expect(page.getByTestId('post-rewind-out')).toContainText('rewound to θ₀');
   await page.getByTestId('post-retrain').click();
-  await expect(page.getByTestId('post-retrain-out')).toContainText('the ticket after retraining');
+  await expect(page.getByTestId('post-retrain-out')).toContainText('the ticket after retraining', { timeout: 30_000 });
   // The second element is independent: it starts from epoch 0 and ends at its own numbers.
   await expect(page.locator('#control').getByTestId('epoch')).toHaveText('0');
   await page.getByTestId('post-control').click();
-  await expect(page.getByTestId('post-control-out')).toContainText('random reinit after retraining', { timeout: 30_000 });
+  await expect(page.getByTestId('post-control-out')).toContainText('random reinit after retraining', { timeout: 60_000 });
   // Same settings and seed: the control's mask has the story's density.
   await expect(page.locator('#control').getByTestId('density')).toHaveText(density);
   await page.getByTestId('post-lottery').click();
-  await expect(page.getByTestId('post-lottery-out')).toContainText('done: the sparsest ticket', { timeout: 60_000 });
-  // 4 levels (dense + 3 pruned) of the ticket, 3 pruned levels of each of the two controls.
-  await expect(page.getByTestId('post-levels').locator('li')).toHaveCount(4 + 3 + 3);
+  await expect(page.getByTestId('post-lottery-out')).toContainText('done: the sparsest ticket', { timeout: 120_000 });
+  // 5 levels (dense + 4 pruned) of the ticket, 4 pruned levels of each of the two controls.
+  await expect(page.getByTestId('post-levels').locator('li')).toHaveCount(5 + 4 + 4);
   expect(await page.evaluate(() => /** @type {any} */ (globalThis).seen)).toEqual(['epoch', 'pruned', 'rewound', 'level', 'lottery-done']);
   expect(problems).toEqual([]);
 });
@@ -255,8 +256,8 @@ test('presets choose settings, controls and views; controls, views and height at
       settings: /** @type {any} */ (document.getElementById(id)).state.settings,
     };
   }));
-  // global-vs-local: the lesson's spiral network, its three settings, Korean labels.
-  expect(layout[0].settings).toMatchObject({ dataset: 'spiral', hidden: [12, 12], fraction: 0.7, lang: 'ko' });
+  // global-vs-local: the lesson's circle network (www/app/lessons.json), its three settings, Korean labels.
+  expect(layout[0].settings).toMatchObject({ dataset: 'circle', hidden: [16, 16], fraction: 0.7, lang: 'ko' });
   expect(layout[0].fields.sort()).toEqual(['fraction', 'scope', 'score']);
   expect(layout[0].buttons.sort()).toEqual(['cancel', 'prune', 'reset', 'retrain', 'train']);
   expect(layout[0].views).toEqual(['network', 'boundary', 'density', 'histogram']);

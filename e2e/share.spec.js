@@ -204,8 +204,10 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   const link = linkOf(page);
   // A Play longer than the 500-epoch maximum of one step is logged in chunks.
   const plays = Array.from({ length: Math.ceil(played / 500) }, (_, i) => `train(ep:${Math.min(500, played - 500 * i)})`);
+  // Pressing Reinit sets Initialization = Random reinit (the setting follows the button), so the
+  // steps before it that read Initialization keep theirs in the log.
   expect(linkParams(page).get('steps')).toBe(
-    `train,${plays.join(',')},prune(frac:0.5),rewind,retrain,prune,reinit,retrain,evaluate`,
+    `train,${plays.join(',')},prune(frac:0.5;init:init),rewind,retrain,prune(init:init),reinit,retrain,evaluate`,
   );
   const sent = await numbers(page);
   expect(sent.history.history.length).toBe(7 + played);

@@ -285,7 +285,7 @@ test.describe('playground page', () => {
     await open(page, '?lang=en');
     await page.locator('#lesson-select').selectOption('init');
     await settle(page, () => page.locator('#lesson-load').click());
-    await expect(page.locator('#controls [name="dataset"]')).toHaveValue('xor');
+    await expect(page.locator('#controls [name="dataset"]')).toHaveValue('mnist1d');
     await expect(page.locator('#controls [name="fraction"]')).toHaveValue('0.8');
     await expect(page.getByTestId('lesson-result')).toContainText('Follow the steps');
     await press(page, 'train');

@@ -12,7 +12,7 @@ import { createReadouts } from './views/readouts.js';
 import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
-import { createCosts, createLessons } from './views/panels.js';
+import { createCosts, createLessonDock, createLessons } from './views/panels.js';
 import { createMasks } from './views/masks.js';
 import { wireEmbed } from './app/embed.js';
 
@@ -95,6 +95,7 @@ const views = [
   createHistogram($('[data-testid="histogram"]')),
   createCosts($('#costs-list')),
   createLessons($('[data-testid="lessons"]'), send),
+  createLessonDock($('[data-testid="lesson-dock"]'), send),
 ];
 
 // Classroom mode: `?controls=train,prune,fraction` shows only those buttons and settings (the

@@ -26,6 +26,8 @@ import { createLog, createSession } from './session.js';
  *   | { type: 'csv', name: string, text: string }
  *   | { type: 'csvRefused', name: string, bytes: number }
  *   | { type: 'lesson', id: string }
+ *   | { type: 'leaveLesson' }
+ *   | { type: 'settings', values: Record<string, unknown> }
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
  *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
@@ -95,6 +97,9 @@ export function createApp(initial, views, options = {}) {
     }
   }
 
+  /** @type {Settings | null} the settings before the first lesson was loaded */
+  let beforeLesson = null;
+
   /** @param {Record<string, unknown>} preset */
   async function applyPreset(preset) {
     const next = /** @type {Settings} */ ({ ...store.state.settings, ...preset });
@@ -130,9 +135,26 @@ export function createApp(initial, views, options = {}) {
       case 'lesson': {
         const lesson = LESSONS.find((l) => l.id === action.id);
         if (!lesson) return;
+        // The learner's own settings, given back on leaving (kept from the first lesson loaded).
+        if (store.state.lesson === null) beforeLesson = store.state.settings;
         await applyPreset(lesson.preset);
         set({ lesson: lesson.id, lottery: [] });
         return say('info', `lesson.${lesson.id}.intro`);
+      }
+      case 'settings': {
+        // Several settings at once (a lesson's arm): no rebuild when none of them needs one.
+        const next = /** @type {Settings} */ ({ ...s, ...action.values });
+        if (Object.keys(action.values).some((k) => setting(k).rebuild)) return applyPreset(action.values);
+        set({ settings: next });
+        return syncUrl();
+      }
+      case 'leaveLesson': {
+        if (store.state.lesson === null) return;
+        const own = beforeLesson ?? { ...defaults(), lang: s.lang, theme: s.theme };
+        beforeLesson = null;
+        await applyPreset({ ...own, lang: s.lang, theme: s.theme });
+        set({ lesson: null, lottery: [] });
+        return say('info', 'msg.lessonLeft');
       }
       case 'csvRefused':
         return say('error', 'msg.csvError', {

@@ -1,8 +1,12 @@
 // Guided lessons, one per axis of the pruning taxonomy plus the lottery ticket (IMP).
-// Each lesson is data: a preset of settings, its steps (i18n keys `lesson.ID.s1…`), and a function
-// that reads the live state to fill in `lesson.ID.result` — the result is measured, not canned.
+// Each lesson is data: its experiment's every setting and its arms (lessons.json, the same file
+// tests/lessons.rs runs natively over several seeds to check each claim the texts make), its
+// steps (i18n keys `lesson.ID.s1…`), and a function that reads the live state to fill in
+// `lesson.ID.result` — the result is measured, not canned.
+import DATA from './lessons.json' with { type: 'json' };
 import { t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
+import { SCHEMA } from './state.js';
 
 /** @typedef {import('./dispatch.js').AppState} AppState */
 /** @typedef {import('../types.js').LevelResult} LevelResult */
@@ -10,10 +14,26 @@ import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 /**
  * @typedef {object} Lesson
  * @property {string} id
- * @property {Record<string, unknown>} preset       settings to load (the rest stay)
+ * @property {Record<string, unknown>} preset       every setting of the experiment (all but lang/theme)
+ * @property {{ id: string, settings: Record<string, unknown>, steps: string[] }[]} arms
+ *   the runs a learner compares: the settings that differ, the pipeline steps
+ * @property {[string, string, string, string][]} expect   [arm, measure, '>' | '>=', other arm]
  * @property {number} steps                          how many `lesson.ID.sN` keys
  * @property {(s: AppState) => Record<string, string> | null} result
  */
+
+/**
+ * A lesson's data; every experiment setting must be given, so neither lesson order nor earlier
+ * fiddling changes a lesson's numbers.
+ * @param {string} id
+ */
+function data(id) {
+  const d = /** @type {Record<string, { settings: Record<string, unknown>, arms: Lesson['arms'], expect: Lesson['expect'] }>} */ (
+    /** @type {unknown} */ (DATA.lessons))[id];
+  const missing = SCHEMA.filter((x) => x.group !== 'ui' && !(x.key in d.settings)).map((x) => x.key);
+  if (missing.length > 0) throw new Error(`lesson ${id} does not set ${missing.join(', ')}`);
+  return { preset: d.settings, arms: d.arms, expect: d.expect };
+}
 
 /** @param {AppState} s */
 function live(s) {
@@ -33,7 +53,7 @@ const opt = (s, key) => t(`opt.${key}.${/** @type {any} */ (s.settings)[key]}`);
 export const LESSONS = [
   {
     id: 'structure',
-    preset: { dataset: 'circle', hidden: [8, 8], fraction: 0.5, schedule: 'oneshot', structure: 'weights', score: 'magnitude', scope: 'global' },
+    ...data('structure'),
     steps: 3,
     result: (s) => {
       const l = live(s);
@@ -49,7 +69,7 @@ export const LESSONS = [
   },
   {
     id: 'scoring',
-    preset: { dataset: 'spiral', hidden: [12, 12], fraction: 0.7, schedule: 'oneshot', structure: 'weights', score: 'magnitude', scope: 'global', epochs: 40, retrainEpochs: 20 },
+    ...data('scoring'),
     steps: 3,
     result: (s) => {
       const l = live(s);
@@ -65,7 +85,7 @@ export const LESSONS = [
   },
   {
     id: 'scheduling',
-    preset: { dataset: 'moons', hidden: [12, 12], fraction: 0.9, schedule: 'oneshot', rounds: 3, initMode: 'keep', structure: 'weights', score: 'magnitude', scope: 'global', retrainEpochs: 10 },
+    ...data('scheduling'),
     steps: 3,
     result: (s) => {
       const l = live(s);
@@ -75,7 +95,7 @@ export const LESSONS = [
   },
   {
     id: 'init',
-    preset: { dataset: 'xor', hidden: [8, 8], fraction: 0.8, schedule: 'oneshot', structure: 'weights', score: 'magnitude', scope: 'global', retrainEpochs: 20 },
+    ...data('init'),
     steps: 3,
     result: (s) => {
       const l = live(s);
@@ -85,9 +105,7 @@ export const LESSONS = [
   },
   {
     id: 'lottery',
-    // MNIST-1D is hard enough for the ticket to separate from the random controls (the core's
-    // tests/lottery.rs checks the same effect with this setup at more levels).
-    preset: { dataset: 'mnist1d', hidden: [100, 100], optimizer: 'adam', learningRate: 0.001, batchSize: 100, fraction: 0.5, outputRate: 0.5, levels: 5, lotteryEpochs: 25, initMode: 'init', structure: 'weights', score: 'magnitude', scope: 'global', controls: ['random-reinit', 'random-mask'] },
+    ...data('lottery'),
     steps: 3,
     result: (s) => {
       if (s.lottery.length === 0) return null;
@@ -109,3 +127,66 @@ export const LESSONS = [
     },
   },
 ];
+
+/**
+ * @typedef {object} Row     one arm as the learner ran it
+ * @property {string} arm
+ * @property {number} density
+ * @property {number} test
+ * @property {number | null} prunedTest   test accuracy right after the last cut
+ * @property {number} flopsDense
+ * @property {number} flopsSparse
+ * @property {number | null} time         µs per row, if measured during this arm
+ */
+
+/**
+ * The arm the current settings and steps are: its settings all match and its last step was the
+ * last one taken (after a Train). Null while no arm is complete.
+ * @param {Lesson} lesson
+ * @param {AppState} s
+ */
+export function finishedArm(lesson, s) {
+  if (!s.steps.includes('train') || !live(s)) return null;
+  const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (s.settings));
+  return lesson.arms.find((a) =>
+    a.steps.at(-1) === s.steps.at(-1)
+    && Object.entries(a.settings).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v))) ?? null;
+}
+
+/**
+ * The setting values that tell an arm apart, as the learner sees them.
+ * @param {Lesson['arms'][number]} arm
+ */
+export function armLabel(arm) {
+  const parts = Object.entries(arm.settings).map(([k, v]) =>
+    typeof v === 'string' ? t(`opt.${k}.${v}`) : `${t(`label.${k}`)} ${v}`);
+  return parts.length > 0 ? parts.join(', ') : t(`lesson.${arm.id}.arm`);
+}
+
+/**
+ * The lesson's expectations checked on the learner's rows: one line each, or null while a row
+ * it compares is missing.
+ * @param {Lesson} lesson
+ * @param {Map<string, Row>} rows
+ * @returns {{ ok: boolean, text: string }[]}
+ */
+export function checkRows(lesson, rows) {
+  /** @type {{ ok: boolean, text: string }[]} */
+  const out = [];
+  for (const [a, measure, op, b] of lesson.expect) {
+    const x = rows.get(a);
+    const y = rows.get(b);
+    const arm = (/** @type {string} */ id) => armLabel(/** @type {Lesson['arms'][number]} */ (lesson.arms.find((r) => r.id === id)));
+    const params = { a: arm(a), b: arm(b), measure: t(`lesson.measure.${measure}`), op };
+    if (!x || !y) {
+      out.push({ ok: true, text: t('lesson.expect.pending', params) });
+      continue;
+    }
+    const vx = /** @type {number | null} */ (/** @type {any} */ (x)[measure]);
+    const vy = /** @type {number | null} */ (/** @type {any} */ (y)[measure]);
+    if (vx === null || vy === null) continue;
+    const ok = op === '>' ? vx > vy : vx >= vy;
+    out.push({ ok, text: t(ok ? 'lesson.expect.ok' : 'lesson.expect.no', params) });
+  }
+  return out;
+}

@@ -119,6 +119,18 @@ export const SCHEMA = [
   { key: 'theme', type: 'enum', values: ['auto', 'light', 'dark'], default: 'auto', group: 'ui', rebuild: false },
 ];
 
+/**
+ * The i18n key naming a lottery branch. The main line is a winning ticket only when its
+ * survivors go back to θ₀ (or to step k); pruned and reinitialized, or pruned and fine-tuned,
+ * it is something else, and is called so.
+ * @param {string} branch
+ * @param {string} initMode
+ */
+export function branchKey(branch, initMode) {
+  if (branch === 'ticket' && (initMode === 'reinit' || initMode === 'keep')) return `branch.ticket-${initMode}`;
+  return `branch.${branch}`;
+}
+
 /** @param {string} key */
 export function setting(key) {
   const s = SCHEMA.find((x) => x.key === key);

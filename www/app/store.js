@@ -38,6 +38,7 @@
  * @property {{ kind: 'rewind' | 'reinit' | 'prune' | 'none', seq: number }} transition
  * @property {string[]} steps                       pipeline steps since the last reset (for lessons)
  * @property {string | null} lesson
+ * @property {number | null} cutTest   test accuracy right after the last cut (before retraining), for the lessons' tables
  * @property {[[number, number], [number, number]] | null} range   drawing range of 2D data
  * @property {import('./steplog.js').Step[]} log   model-changing steps since the network was built (URL `steps=`)
  * @property {string | null} logCut   why the log stopped recording (a step that cannot be replayed exactly)
@@ -70,6 +71,7 @@ export function initialState(settings) {
     history: [],
     markers: [],
     lastPrune: null,
+    cutTest: null,
     lottery: [],
     lotteryStep: null,
     progress: null,

@@ -5,7 +5,7 @@
 import { Engine } from '../engine.js';
 import { t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
-import { engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
+import { branchKey, engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -126,7 +126,7 @@ export function createWorkflows(store, log, options) {
         message: {
           kind: 'info',
           key: 'msg.lotteryRunning',
-          params: { branch: t(`branch.${s.branch}`), level: s.level, epoch: s.epoch },
+          params: { branch: t(branchKey(s.branch, store.state.settings.initMode)), level: s.level, epoch: s.epoch },
         },
       });
     }
@@ -158,6 +158,7 @@ export function createWorkflows(store, log, options) {
       history: [],
       markers: [],
       lastPrune: null,
+      cutTest: null,
       lottery: [],
       lotteryStep: null,
       timing: null,
@@ -236,6 +237,16 @@ export function createWorkflows(store, log, options) {
     else if (s.initMode === 'reinit') await e.call('reinit', s.seed + 1 + round);
   }
 
+  /**
+   * The Initialization setting follows the Keep / Rewind / Reinit button just pressed, so it never
+   * names one thing while the network got another.
+   * @param {string} mode
+   */
+  function followInit(mode) {
+    const s = store.state.settings;
+    if (s.initMode !== mode) set({ settings: { ...s, initMode: mode } });
+  }
+
   /** The next transition's sequence number (views animate each new one once). */
   function nextTransition() {
     return store.state.transition.seq + 1;
@@ -273,6 +284,7 @@ export function createWorkflows(store, log, options) {
       mark('prune');
       log.record('prune');
       await refresh();
+      set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
       pruneMessage(r);
       emit('pruned', { ...r, density: store.state.frame?.snapshot?.density });
     } else if (s.schedule === 'iterative') {
@@ -284,6 +296,7 @@ export function createWorkflows(store, log, options) {
         set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
         mark('prune');
         await refresh();
+        set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
         await applyInit(round);
         const out = await e.trainLoop(s.retrainEpochs, true);
         if (out.cancelled) set({ cancelled: true });
@@ -371,9 +384,17 @@ export function createWorkflows(store, log, options) {
     const last = out.history.filter((r) => r.branch === 'ticket').at(-1);
     const controls = out.history
       .filter((r) => r.branch !== 'ticket' && r.level === last?.level)
-      .map((r) => t('msg.lotteryControl', { branch: t(`branch.${r.branch}`), acc: pct(headlineAccuracy(r)) }))
+      .map((r) => t('msg.lotteryControl', { branch: t(branchKey(r.branch, s.initMode)), acc: pct(headlineAccuracy(r)) }))
       .join('');
-    say('info', 'msg.lotteryDone', { density: pct(last?.density), ticket: pct(last && headlineAccuracy(last)), controls });
+    // The readouts show the trained ticket, not the untrained network the run started from.
+    if (last && last.level > 0 && (store.state.info?.methods.includes('adoptTicket') ?? false)) {
+      await e.call('adoptTicket');
+      set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+      await refresh();
+    }
+    say('info', 'msg.lotteryDone', {
+      density: pct(last?.density), ticket: pct(last && headlineAccuracy(last)), controls, branch: t(branchKey('ticket', s.initMode)),
+    });
   }
 
   /**
@@ -401,12 +422,14 @@ export function createWorkflows(store, log, options) {
       case 'keep':
         mark('keep');
         log.record('keep');
+        followInit('keep');
         return say('info', 'msg.kept', { alive: int(aliveWeights()) });
       case 'rewind':
         await e.call('rewind');
         set({ transition: { kind: 'rewind', seq: nextTransition() } });
         mark('rewind');
         log.record('rewind');
+        followInit('init');
         await refresh();
         emit('rewound', { to: 0 });
         return say('info', 'msg.rewound', { alive: int(aliveWeights()) });
@@ -416,6 +439,7 @@ export function createWorkflows(store, log, options) {
         set({ transition: { kind: 'rewind', seq: nextTransition() } });
         mark('rewind');
         log.record('rewindK');
+        followInit('step');
         await refresh();
         emit('rewound', { to: s.rewindStep });
         return say('info', 'msg.rewoundK', { k: s.rewindStep });
@@ -424,6 +448,7 @@ export function createWorkflows(store, log, options) {
         set({ transition: { kind: 'reinit', seq: nextTransition() } });
         mark('reinit');
         log.record('reinit');
+        followInit('reinit');
         await refresh();
         return say('info', 'msg.reinit', { alive: int(aliveWeights()) });
       case 'retrain': {
@@ -451,7 +476,7 @@ export function createWorkflows(store, log, options) {
       }
       case 'reset':
         await e.call('reset');
-        set({ history: [], markers: [], lastPrune: null, steps: [], transition: { kind: 'none', seq: nextTransition() } });
+        set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: [], transition: { kind: 'none', seq: nextTransition() } });
         log.record('reset');
         await refresh();
         return say('info', 'msg.reset');
@@ -487,7 +512,7 @@ export function createWorkflows(store, log, options) {
         await e.call('adoptTicket');
         if (store.state.lotteryCancelled) log.cutLog('adopt');
         else log.record('adopt');
-        set({ history: [], markers: [], lastPrune: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
+        set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
         const frame = await refresh();
         return say('info', 'msg.adopted', { density: pct(frame.snapshot?.density), test: pct(frame.evaluation?.testAccuracy) });
       }

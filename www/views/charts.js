@@ -7,6 +7,7 @@ import { axisBottom, axisLeft, axisRight } from 'd3-axis';
 import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
 import { headlineAccuracy, pct } from '../app/format.js';
+import { branchKey } from '../app/state.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
@@ -203,6 +204,10 @@ function createDensityPlot(svgEl, H, spec) {
  * @param {HTMLElement} root
  */
 export function createCurve(root) {
+  // The main line is named by its initialization: a ticket only when it rewinds.
+  let initMode = 'init';
+  /** @param {string} b */
+  const name = (b) => t(branchKey(b, initMode));
   const legend = /** @type {HTMLElement} */ (root.querySelector('#curve-legend'));
   const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
   const accuracy = createDensityPlot(/** @type {SVGSVGElement} */ (root.querySelector('#curve-svg')), 220, {
@@ -211,7 +216,7 @@ export function createCurve(root) {
     tick: (v) => `${Math.round(v * 100)}%`,
     domain: (accs) => [accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5, 1],
     title: (d) => t(d.earlyStopTestAccuracy === null || d.earlyStopTestAccuracy === undefined ? 'curve.pointFinal' : 'curve.point', {
-      branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), acc: pct(headlineAccuracy(d)),
+      branch: name(d.branch), level: d.level, density: pct(d.density), acc: pct(headlineAccuracy(d)),
       epoch: d.earlyStopEpoch ?? '', final: pct(d.testAccuracy),
     }),
   });
@@ -221,7 +226,7 @@ export function createCurve(root) {
     axis: 'axis.earlyStopEpoch',
     tick: (v) => (Number.isInteger(v) ? String(v) : ''),
     domain: (es) => [0, Math.max(1, ...es)],
-    title: (d) => t('curve.pointEpoch', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density), epoch: d.earlyStopEpoch ?? '' }),
+    title: (d) => t('curve.pointEpoch', { branch: name(d.branch), level: d.level, density: pct(d.density), epoch: d.earlyStopEpoch ?? '' }),
   });
 
   /**
@@ -230,7 +235,8 @@ export function createCurve(root) {
    */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.lottery === s.lottery) return;
+    if (!langChanged && prev?.lottery === s.lottery && prev?.settings.initMode === s.settings.initMode) return;
+    initMode = s.settings.initMode;
     const results = s.lottery;
     empty.hidden = results.length > 0;
     const byBranch = accuracy.draw(results);
@@ -238,8 +244,8 @@ export function createCurve(root) {
     fillLegend(
       legend,
       byBranch.length > 0
-        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: `branch.${b.branch}` }))
-        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: `branch.${b}` })),
+        ? byBranch.map((b) => ({ cls: `branch-${b.branch}`, key: branchKey(b.branch, initMode) }))
+        : BRANCHES.map((b) => ({ cls: `branch-${b}`, key: branchKey(b, initMode) })),
     );
   }
   return { update };

@@ -1,0 +1,181 @@
+// Guided lessons (issue 22): every lesson sets every setting of its experiment (www/app/lessons.json)
+// in a fresh page and after another lesson; leaving gives the learner's own settings back; the
+// lesson's step and run buttons stay on screen with the pipeline buttons; each run adds a row to
+// the lesson's table with the expectation checked beside it (in English and Korean).
+/* global document, window, location */ // used inside page.evaluate callbacks
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { open, press, setSetting, settle, watchProblems } from './helpers.js';
+
+const ART = 'e2e/artifacts';
+const LESSONS = JSON.parse(readFileSync(new URL('../www/app/lessons.json', import.meta.url), 'utf8')).lessons;
+
+/**
+ * The page's settings (read back from its link through state.js, the one schema).
+ * @param {import('@playwright/test').Page} page
+ */
+async function pageSettings(page) {
+  return page.evaluate(async () => {
+    const { fromQuery } = await import('/app/state.js');
+    const raw = location.hash.length > 1 ? location.hash.slice(1) : location.search;
+    return /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (fromQuery(new URLSearchParams(raw)).settings));
+  });
+}
+
+/**
+ * @param {import('@playwright/test').Page} page
+ * @param {string} id
+ */
+async function loadLesson(page, id) {
+  await page.locator('#lesson-select').selectOption(id);
+  await settle(page, () => page.locator('#lesson-load').click());
+}
+
+/**
+ * @param {Record<string, unknown>} got
+ * @param {string} id
+ */
+function expectLessonSettings(got, id) {
+  for (const [key, v] of Object.entries(LESSONS[id].settings)) expect(got[key], `${id}: ${key}`).toEqual(v);
+}
+
+/**
+ * Whether an element is fully inside the viewport.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} testid
+ */
+async function onScreen(page, testid) {
+  return page.getByTestId(testid).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+}
+
+test.describe('guided lessons', () => {
+  for (const id of Object.keys(LESSONS)) {
+    test(`lesson ${id} sets every setting in a fresh page`, async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, '?lang=en');
+      await loadLesson(page, id);
+      expectLessonSettings(await pageSettings(page), id);
+      expect(problems).toEqual([]);
+    });
+  }
+
+  test('a lesson after another lesson and after fiddling has the same settings; leaving gives the learner’s back', async ({ page }) => {
+    await open(page, '?lang=en');
+    await setSetting(page, 'learningRate', '0.3');
+    await setSetting(page, 'epochs', '7');
+    await loadLesson(page, 'lottery');
+    expectLessonSettings(await pageSettings(page), 'lottery');
+    await loadLesson(page, 'structure');
+    expectLessonSettings(await pageSettings(page), 'structure');
+    await loadLesson(page, 'scheduling');
+    expectLessonSettings(await pageSettings(page), 'scheduling');
+    await expect(page.getByTestId('lesson-leave')).toBeVisible();
+    await settle(page, () => page.getByTestId('lesson-leave').click());
+    const own = await pageSettings(page);
+    expect(own.learningRate).toBe(0.3);
+    expect(own.epochs).toBe(7);
+    expect(own.dataset).toBe('circle');
+    await expect(page.getByTestId('lesson-dock')).toBeHidden();
+  });
+
+  for (const lang of ['en', 'ko']) {
+    test(`structure lesson: two runs, two rows, expectations met, dock on screen (${lang})`, async ({ page }) => {
+      test.setTimeout(120_000);
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      await open(page, `?lang=${lang}`);
+      await loadLesson(page, 'structure');
+      const dock = page.getByTestId('lesson-dock');
+      await expect(dock).toBeVisible();
+      await expect(page.getByTestId('dock-step')).not.toBeEmpty();
+      // Scrolled down to the lesson's table, the step, the run buttons and Train are still on screen.
+      await page.getByTestId('lessons').scrollIntoViewIfNeeded();
+      expect(await onScreen(page, 'train')).toBe(true);
+      expect(await onScreen(page, 'dock-step')).toBe(true);
+      expect(await onScreen(page, 'arm-neurons')).toBe(true);
+      for (const arm of ['weights', 'neurons']) {
+        await settle(page, () => page.getByTestId(`arm-${arm}`).click());
+        await expect(page.getByTestId(`arm-${arm}`)).toHaveAttribute('aria-pressed', 'true');
+        await press(page, 'reset');
+        await press(page, 'train');
+        await press(page, 'prune');
+        await press(page, 'retrain');
+      }
+      const rows = page.getByTestId('lesson-table').locator('tr');
+      await expect(rows).toHaveCount(3);
+      await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+      await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
+      await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-structure-${lang}.png` });
+      await page.screenshot({ path: `${ART}/lesson-structure-dock-${lang}.png` });
+    });
+  }
+
+  test('init lesson on MNIST-1D: keep, rewind and reinit rows; rewind beats reinit', async ({ page }) => {
+    test.setTimeout(240_000);
+    await open(page, '?lang=en');
+    await loadLesson(page, 'init');
+    for (const step of ['keep', 'rewind', 'reinit']) {
+      await press(page, 'reset');
+      await press(page, 'train', 120_000);
+      await press(page, 'prune');
+      await press(page, step);
+      await expect(page.locator('#controls [name="initMode"]')).toHaveValue(step === 'rewind' ? 'init' : step);
+      await press(page, 'retrain', 120_000);
+    }
+    await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(4);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
+    await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-init-en.png` });
+  });
+
+  test('lottery lesson: after the run the readouts show the trained ticket; with reinit it is not called a ticket', async ({ page }) => {
+    test.setTimeout(240_000);
+    await open(page, '?lang=en');
+    await loadLesson(page, 'lottery');
+    await press(page, 'run-lottery', 200_000);
+    // Not the untrained dense network the run started from: the last level's trained ticket.
+    await expect(page.getByTestId('density')).not.toHaveText('100.0%');
+    const density = Number((await page.getByTestId('density').textContent())?.replace('%', '')) / 100;
+    expect(density).toBeLessThan(0.1);
+    const acc = Number((await page.getByTestId('test-accuracy').textContent())?.replace('%', '')) / 100;
+    expect(acc).toBeGreaterThan(0.3); // chance is 10 %
+    await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(4);
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+    await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-lottery-en.png` });
+    await expect(page.locator('#curve-legend')).toContainText('Winning ticket');
+    await setSetting(page, 'initMode', 'reinit');
+    await expect(page.locator('#curve-legend')).toContainText('Pruned + reinit (no ticket)');
+    await expect(page.locator('#curve-legend')).not.toContainText('Winning ticket');
+  });
+
+  test('scheduling lesson (Korean): the accuracy right after the last cut is read at the cut, not after retraining', async ({ page }) => {
+    test.setTimeout(120_000);
+    await open(page, '?lang=ko');
+    await loadLesson(page, 'scheduling');
+    for (const [arm, steps] of /** @type {[string, string[]][]} */ ([['oneshot', ['train', 'prune', 'retrain']], ['iterative', ['train', 'prune']]])) {
+      await settle(page, () => page.getByTestId(`arm-${arm}`).click());
+      await press(page, 'reset');
+      for (const s of steps) await press(page, s);
+    }
+    const cells = await page.getByTestId('lesson-table').locator('tr').nth(2).locator('td').allInnerTexts();
+    const [acc, cut] = [Number.parseFloat(cells[2]), Number.parseFloat(cells[3])];
+    expect(cut).toBeLessThan(acc); // the last cut hurt; 10 retraining epochs recovered
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(1);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+  });
+
+  test('phone: the lesson step stays on screen with the buttons', async ({ page }) => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await open(page, '?lang=ko');
+    await loadLesson(page, 'scoring');
+    await page.getByTestId('lessons').scrollIntoViewIfNeeded();
+    expect(await onScreen(page, 'train')).toBe(true);
+    expect(await onScreen(page, 'dock-step')).toBe(true);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${ART}/lesson-phone-ko.png` });
+  });
+});
