@@ -110,6 +110,12 @@ pub(crate) fn choose(d: &Dense, b: usize, sparse: bool, force: Option<Product>) 
     }
 }
 
+/// Every product direct.
+const DIRECT: Strategy = Strategy {
+    with_weights: Product::Direct,
+    weight_grad: Product::Direct,
+};
+
 /// Every layer's strategy for one batch size.
 #[derive(Debug, Clone, Default)]
 struct Plan {
@@ -264,6 +270,31 @@ impl Backprop {
             // layer goes sparse does not depend on the batch size, so its alive lists are built).
             self.choose_plan(1, layers, b);
         }
+        let plan = self
+            .plans
+            .iter()
+            .position(|p| p.batch == b)
+            .expect("chosen above");
+        if self.plans[plan].layers.iter().all(|s| *s == DIRECT) {
+            self.pass::<true>(model, plan, b, loss, grads)
+        } else {
+            self.pass::<false>(model, plan, b, loss, grads)
+        }
+    }
+
+    /// [`Backprop::run`] with the strategies of `plans[plan]`. Compiled twice: with `ALL_DIRECT`,
+    /// for plans whose every layer is direct (small networks), every product calls the direct
+    /// loops without going through the choice of a back end, whose dispatch would be a sizeable
+    /// share of such a step.
+    fn pass<const ALL_DIRECT: bool>(
+        &mut self,
+        model: &Mlp,
+        plan: usize,
+        b: usize,
+        loss: Loss,
+        grads: &mut Grads,
+    ) -> f64 {
+        let layers = &model.layers;
         let Backprop {
             x,
             y,
@@ -276,11 +307,8 @@ impl Backprop {
             plans,
             ..
         } = self;
-        let plan = &plans
-            .iter()
-            .find(|p| p.batch == b)
-            .expect("chosen above")
-            .layers;
+        let plan = &plans[plan].layers;
+        let strategy = |l: usize| if ALL_DIRECT { DIRECT } else { plan[l] };
         let mut ws = Scratch {
             wt,
             scratch,
@@ -296,7 +324,7 @@ impl Backprop {
             let bias = d.bias.as_slice().expect("a layer's bias is contiguous");
             let input = &input[..b * dims.1];
             forward(
-                plan[l].with_weights,
+                strategy(l).with_weights,
                 (input, d, bias),
                 z,
                 dims,
@@ -322,7 +350,7 @@ impl Backprop {
             let input = &input[..b * dims.1];
             let (lower, upper) = deltas.split_at_mut(l);
             let delta = &upper[0][..b * dims.2];
-            let strategy = plan[l];
+            let strategy = strategy(l);
             weight_grad(
                 strategy.weight_grad,
                 (delta, input),
@@ -375,6 +403,7 @@ fn view_mut(s: &mut [f32], rows: usize, cols: usize) -> ArrayViewMut2<'_, f32> {
 }
 
 /// z = x · Wᵀ + bias: x `[b, in]`, z `[b, out]` (each z its sum, then plus its bias).
+#[inline(always)]
 fn forward(
     p: Product,
     (x, d, bias): (&[f32], &Dense, &[f32]),
@@ -409,6 +438,7 @@ fn forward(
 }
 
 /// gW = δᵀ · x: δ `[b, out]`, x `[b, in]`, gW `[out, in]` row-major.
+#[inline(always)]
 fn weight_grad(
     p: Product,
     (delta, x): (&[f32], &[f32]),
@@ -442,6 +472,7 @@ fn weight_grad(
 }
 
 /// δ_prev = δ · W: δ `[b, out]`, δ_prev `[b, in]`.
+#[inline(always)]
 fn input_grad(
     p: Product,
     (delta, d): (&[f32], &Dense),
