@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Same-process A/B timing of the circle epoch case (bench.js case 0) in Node: one or more wasm
+// Same-process A/B timing of a bench.js case (the circle epoch, case 0, by default) in Node: one or more wasm
 // builds (www/pkg by default; any directory holding a `wasm-bindgen --target web` build of the
 // engine) and playground-js, window after window in turn, so machine load hits all alike.
 //
-//   node bench/node-step.mjs [--seconds 10] [--window-ms 100] [--cpu] [PKG_DIR ...]
+//   node bench/node-step.mjs [--seconds 10] [--window-ms 100] [--case 0] [--cpu] [PKG_DIR ...]
 //
 // Each engine's window length is calibrated after its warm-up to last about --window-ms; prints
 // the median µs per step of each engine, every engine's ratio to playground-js per round (median
@@ -27,6 +27,8 @@ const num = (name, def) => {
 };
 const seconds = num('--seconds', 10);
 const windowMs = num('--window-ms', 100);
+// --case N: the config of bench.js's case N (one whose data the engine generates, e.g. 2, MNIST-1D).
+const caseIndex = num('--case', 0);
 // --cpu: time windows by the process's CPU time (user + system) instead of the wall clock, so that
 // time spent waiting for a core on a busy machine does not count.
 const cpuTime = args.includes('--cpu');
@@ -34,7 +36,7 @@ if (cpuTime) args.splice(args.indexOf('--cpu'), 1);
 const cpuUs = (/** @type {NodeJS.CpuUsage} */ u) => u.user + u.system;
 const dirs = args.length > 0 ? args : [path.join(root, 'www', 'pkg')];
 
-const config = cases()[0].config;
+const config = cases()[caseIndex].config;
 
 /** @param {string} dir */
 async function wasmEngine(dir) {

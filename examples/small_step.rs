@@ -7,13 +7,15 @@
 //! ```
 //!
 //! Prints, per case whose name contains FILTER, the median of 9 windows in µs per step with the
-//! lean small-network path (`Trainer::set_lean_path`) and without it (the general ndarray path),
-//! the two alternating window by window so that machine load hits both alike, and the training
-//! loss after the first 1000 steps of each (the two must be equal).
+//! back ends chosen per layer (direct loops for these networks) and with the GEMM library forced
+//! on every layer (`Trainer::force_products`), the two alternating window by window so that
+//! machine load hits both alike, and the training loss after the first 1000 steps of each (equal
+//! where the GEMM does not fuse multiply-adds, as in WebAssembly; natively it may).
 
 use std::time::Instant;
 
 use pruning_playground::experiment::{Experiment, ExperimentConfig};
+use pruning_playground::train::Product;
 use serde_json::json;
 
 fn case(name: &str, extra: serde_json::Value) -> (String, ExperimentConfig) {
@@ -38,8 +40,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(0.5);
     let filter = std::env::args().nth(2).unwrap_or_default();
-    // For profiling the lean path alone (the general path is then not timed: 0 µs).
-    let lean_only = std::env::var_os("LEAN_ONLY").is_some();
+    // For profiling the chosen back ends alone (the GEMM run is then not timed: 0 µs).
+    let chosen_only = std::env::var_os("CHOSEN_ONLY").is_some();
     let cases = [
         case("circle 2-8-8-1 sgd", json!({})),
         case(
@@ -60,15 +62,15 @@ fn main() {
         if !name.contains(&filter) {
             continue;
         }
-        let mut runs = [true, false].map(|lean| {
+        let mut runs = [None, Some(Product::Gemm)].map(|force| {
             let mut exp = Experiment::new(config.clone()).expect("the case builds");
-            exp.trainer.set_lean_path(lean);
+            exp.trainer.force_products(force);
             // A fixed run first, whose loss identifies the numbers (timing runs vary in length).
             exp.train_steps_only(1000).expect("trains");
             let loss = exp.evaluate().0.loss;
             (exp, loss, Vec::new())
         });
-        // Calibrate on the lean run: steps per window ≈ secs / 18.
+        // Calibrate on the chosen run: steps per window ≈ secs / 18.
         let t = Instant::now();
         let mut calib = 0u64;
         while t.elapsed().as_secs_f64() < 0.05 {
@@ -79,7 +81,7 @@ fn main() {
         let n = ((secs / 18.0 / per) as u64).max(100);
         for _ in 0..9 {
             for (r, (exp, _, us)) in runs.iter_mut().enumerate() {
-                if lean_only && r == 1 {
+                if chosen_only && r == 1 {
                     us.push(0.0);
                     continue;
                 }
@@ -88,17 +90,17 @@ fn main() {
                 us.push(t.elapsed().as_secs_f64() * 1e6 / n as f64);
             }
         }
-        let [lean, general] = runs.map(|(_, loss, mut us)| {
+        let [chosen, gemm] = runs.map(|(_, loss, mut us)| {
             us.sort_by(f64::total_cmp);
             (us[4], loss)
         });
         println!(
-            "{name:32} lean {:7.3} µs/step, general {:7.3} ({:.2}×); loss after 1000 steps {:.9} / {:.9}",
-            lean.0,
-            general.0,
-            general.0 / lean.0,
-            lean.1,
-            general.1
+            "{name:32} chosen {:7.3} µs/step, gemm {:7.3} ({:.2}×); loss after 1000 steps {:.9} / {:.9}",
+            chosen.0,
+            gemm.0,
+            gemm.0 / chosen.0,
+            chosen.1,
+            gemm.1
         );
     }
 }

@@ -8,7 +8,7 @@ use ndarray::{s, Array2};
 use pruning_playground::data::Dataset;
 use pruning_playground::model::{Activation, Init, Mlp, MlpSpec};
 use pruning_playground::rng;
-use pruning_playground::train::{gradients, Loss, Optimizer, TrainConfig, Trainer};
+use pruning_playground::train::{gradients, Loss, Optimizer, Product, TrainConfig, Trainer};
 use pruning_playground::wasm::{io, Playground};
 use rand::Rng;
 use wasm_bindgen::JsValue;
@@ -576,11 +576,13 @@ fn weight_bits(model: &Mlp) -> Vec<u32> {
         .collect()
 }
 
-/// In wasm the larger products of a training step go through the tiled SIMD128 kernel
-/// (src/model/tiled.rs) instead of matrixmultiply: the trained weights and every epoch's metrics
-/// are the same bit for bit, on the lottery experiment's shapes (with half the weights masked)
-/// and on edge shapes — reductions longer than the GEMM's block of 256 (300 inputs, batches of
-/// 300), widths of 1, 3, 5 and 17.
+/// In wasm the tiled SIMD128 kernel (src/model/tiled.rs) and matrixmultiply, each forced on every
+/// layer (`Trainer::force_products`), train to the same weights and every epoch's metrics bit for
+/// bit, and so do the back ends chosen per layer (direct loops for the small products, the tiled
+/// kernel for the others) where no direct product sums more than the GEMM's block of 256 terms
+/// (no width or batch over 256: a direct product sums all its terms in one block). On the lottery
+/// experiment's shapes (with half the weights masked) and on edge shapes — reductions longer than
+/// the GEMM's block (300 inputs, batches of 300), widths of 1, 3, 5 and 17.
 #[wasm_bindgen_test]
 fn tiled_products_train_exactly_as_the_gemm() {
     for (c, (inputs, hidden, outputs, batch, rows)) in [
@@ -592,6 +594,7 @@ fn tiled_products_train_exactly_as_the_gemm() {
     .into_iter()
     .enumerate()
     {
+        let short_sums = [inputs, batch].iter().chain(&hidden).all(|&n| n <= 256);
         let mut model = mlp(inputs, hidden, outputs, c as u64);
         half_masked(&mut model, c as u64);
         let data = random_data(rows, inputs, outputs.max(2), c as u64);
@@ -606,18 +609,23 @@ fn tiled_products_train_exactly_as_the_gemm() {
             seed: c as u64,
             ..TrainConfig::default()
         };
-        let run = |tiled: bool| {
+        let run = |force: Option<Product>| {
             let mut m = model.clone();
             let mut t = Trainer::new(config.clone()).unwrap();
-            t.set_tiled_products(tiled);
+            t.force_products(force);
             let metrics: Vec<_> = (0..2)
                 .map(|_| t.train_epoch(&mut m, &data).unwrap())
                 .collect();
             (weight_bits(&m), metrics)
         };
-        let (tiled, gemm) = (run(true), run(false));
+        let (tiled, gemm) = (run(Some(Product::Tiled)), run(Some(Product::Gemm)));
         assert_eq!(tiled.0, gemm.0, "case {c}: weights");
         assert_eq!(tiled.1, gemm.1, "case {c}: metrics");
+        if short_sums {
+            let chosen = run(None);
+            assert_eq!(chosen.0, gemm.0, "case {c}: weights (chosen)");
+            assert_eq!(chosen.1, gemm.1, "case {c}: metrics (chosen)");
+        }
         assert_ne!(tiled.0, weight_bits(&model), "case {c} trained");
     }
 }

@@ -9,19 +9,11 @@
 //! multiply-add. In WebAssembly, where matrixmultiply's kernel does not fuse either, the two
 //! paths give bit-identical results; natively matrixmultiply may use FMA.
 //!
-//! The `small_*` functions are the slice-level entry points, shared by the general training path
-//! (through the ndarray wrappers [`forward`], [`weight_grad`], [`input_grad`]) and the lean
-//! small-network path (`super::lean`), so both compute every product the same way.
-
-use ndarray::linalg::general_mat_mul;
-use ndarray::{ArrayView2, ArrayViewMut2};
+//! The `small_*` functions are the direct back end of `super::backprop`; the sparse products
+//! below are its sparse one.
 
 /// Largest product (multiply-adds) computed by the direct loops.
 pub(crate) const SMALL: usize = 16 * 1024;
-
-fn slice<'a>(a: &'a ArrayView2<f32>) -> Option<&'a [f32]> {
-    a.as_slice()
-}
 
 /// `c[i·ci + j·cj] = Σ_t a[i·ai + t·at] · b[t·n + j]` for `i < m`, `j < n`, `t < k`: `b` is a
 /// row-major `[k, n]` matrix, `a` and `c` any strided `[m, k]` and `[m, n]` views of slices.
@@ -308,35 +300,6 @@ pub(crate) fn small_input_grad(
     product(delta, (n_out, 1), w, out, (b, n_in, n_out));
 }
 
-/// z = x · wᵀ + bias: x `[b, in]`, w `[out, in]` (PyTorch's layout), bias `[out]`, z `[b, out]`.
-/// `wt` is scratch for wᵀ (`in × out` values or more).
-pub(crate) fn forward(
-    x: ArrayView2<f32>,
-    w: ArrayView2<f32>,
-    bias: &[f32],
-    mut z: ArrayViewMut2<f32>,
-    wt: &mut Vec<f32>,
-) {
-    let (b, n_in) = x.dim();
-    let n_out = w.nrows();
-    if let (true, Some(xs), Some(ws)) = (b * n_in * n_out <= SMALL, slice(&x), slice(&w)) {
-        if let Some(zs) = z.as_slice_mut() {
-            small_forward((xs, ws, bias), zs, (b, n_in, n_out), wt);
-            return;
-        }
-    }
-    general_mat_mul(1.0, &x, &w.t(), 0.0, &mut z);
-    if let Some(zs) = z.as_slice_mut() {
-        add_bias(zs, bias);
-    } else {
-        for mut row in z.rows_mut() {
-            for (v, &b) in row.iter_mut().zip(bias) {
-                *v += b;
-            }
-        }
-    }
-}
-
 /// z ← z + bias, row by row, for a row-major `[rows, bias.len()]` block.
 pub(crate) fn add_bias(z: &mut [f32], bias: &[f32]) {
     for row in z.chunks_exact_mut(bias.len()) {
@@ -344,32 +307,6 @@ pub(crate) fn add_bias(z: &mut [f32], bias: &[f32]) {
             *v += b;
         }
     }
-}
-
-/// gw = δᵀ · x: δ `[b, out]`, x `[b, in]`, gw `[out, in]`.
-pub(crate) fn weight_grad(delta: ArrayView2<f32>, x: ArrayView2<f32>, mut gw: ArrayViewMut2<f32>) {
-    let (b, n_out) = delta.dim();
-    let n_in = x.ncols();
-    if let (true, Some(ds), Some(xs)) = (b * n_in * n_out <= SMALL, slice(&delta), slice(&x)) {
-        if let Some(gs) = gw.as_slice_mut() {
-            small_weight_grad(ds, xs, gs, (b, n_in, n_out));
-            return;
-        }
-    }
-    general_mat_mul(1.0, &delta.t(), &x, 0.0, &mut gw);
-}
-
-/// dx = δ · w: δ `[b, out]`, w `[out, in]`, dx `[b, in]`.
-pub(crate) fn input_grad(delta: ArrayView2<f32>, w: ArrayView2<f32>, mut dx: ArrayViewMut2<f32>) {
-    let (b, n_out) = delta.dim();
-    let n_in = w.ncols();
-    if let (true, Some(ds), Some(ws)) = (b * n_in * n_out <= SMALL, slice(&delta), slice(&w)) {
-        if let Some(xs) = dx.as_slice_mut() {
-            small_input_grad(ds, ws, xs, (b, n_in, n_out));
-            return;
-        }
-    }
-    general_mat_mul(1.0, &delta, &w, 0.0, &mut dx);
 }
 
 /// A layer whose share of alive weights is below this trains with the sparse products below
@@ -552,15 +489,22 @@ mod tests {
                     );
                 }
             };
+            let (xs, ws, ds) = (
+                x.as_slice().unwrap(),
+                w.as_slice().unwrap(),
+                d.as_slice().unwrap(),
+            );
+            let dims = (b, n_in, n_out);
             let mut z = Array2::zeros((b, n_out));
             let bias = vec![0.0; n_out];
-            forward(x.view(), w.view(), &bias, z.view_mut(), &mut Vec::new());
+            let zs = z.as_slice_mut().unwrap();
+            small_forward((xs, ws, &bias), zs, dims, &mut Vec::new());
             close(&z, x.dot(&w.t()));
             let mut gw = Array2::zeros((n_out, n_in));
-            weight_grad(d.view(), x.view(), gw.view_mut());
+            small_weight_grad(ds, xs, gw.as_slice_mut().unwrap(), dims);
             close(&gw, d.t().dot(&x));
             let mut dx = Array2::zeros((b, n_in));
-            input_grad(d.view(), w.view(), dx.view_mut());
+            small_input_grad(ds, ws, dx.as_slice_mut().unwrap(), dims);
             close(&dx, d.dot(&w));
         }
     }

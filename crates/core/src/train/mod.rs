@@ -5,27 +5,25 @@
 //! after its update (to the weights and to the moments), so a pruned weight stays exactly 0
 //! whatever the rule (momentum and Adam carry state that would otherwise revive it).
 //!
-//! Two paths compute a step's gradients, with the same numbers bit for bit: the general one
-//! through ndarray views (GEMM for large products — in WebAssembly the tiled SIMD128 kernel of
-//! `crate::model::tiled`, which sums as the GEMM does — sparse products for sparse layers) and,
-//! for small networks, the lean one on plain slices (`lean.rs`). Both share the kernels, the
-//! loss, the activations and everything after the gradients.
+//! One backprop computes a step's gradients (`backprop.rs`), over slice buffers, with each
+//! layer's products going through the back end chosen for it once per training call (direct
+//! loops, the tiled SIMD128 kernel, sparse rows or the GEMM library: [`Product`]).
 
+mod backprop;
 mod kernels;
-mod lean;
 mod loss;
 mod optimizer;
 
+pub use backprop::Product;
 pub use loss::Loss;
 pub use optimizer::Optimizer;
 
-use ndarray::{s, Array2, ArrayView2, ArrayViewMut2};
+use ndarray::{s, Array2, ArrayView2};
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
-use crate::model::tiled::{self, Right};
-use crate::model::{Activation, Mlp};
+use crate::model::Mlp;
 use crate::rng::{self, Rng};
 use crate::{Error, Result};
 use optimizer::OptState;
@@ -132,58 +130,6 @@ pub struct EpochMetrics {
     pub val_accuracy: Option<f64>,
 }
 
-/// Scratch buffers for one batch size, reused across steps so a step allocates nothing.
-#[derive(Debug, Clone, Default)]
-struct Workspace {
-    batch: usize,
-    widths: Vec<usize>,
-    x: Array2<f32>,
-    acts: Vec<Array2<f32>>,
-    deltas: Vec<Array2<f32>>,
-    y: Vec<usize>,
-    /// Scratch for a transposed weight matrix (the small-matrix forward product).
-    wt: Vec<f32>,
-    /// Each layer's alive weights, rebuilt every step for the layers large enough to go sparse.
-    alive: Vec<kernels::Alive>,
-    /// Which layers train with the sparse products this step.
-    sparse: Vec<bool>,
-    /// Scratch of the sparse products.
-    scratch: kernels::SparseScratch,
-    /// Scratch of the tiled products.
-    panels: tiled::Panels,
-    /// The products too large for the direct loops go through the GEMM library even where the
-    /// tiled kernel is enabled (see [`Trainer::set_tiled_products`]).
-    gemm_only: bool,
-}
-
-impl Workspace {
-    /// True if the buffers fit this batch size and these layers (checked without allocating).
-    fn fits(&self, batch: usize, layers: &[crate::model::Dense]) -> bool {
-        self.batch == batch
-            && self.widths.len() == layers.len() + 1
-            && layers.first().map(|d| d.fan_in()) == self.widths.first().copied()
-            && layers
-                .iter()
-                .zip(&self.widths[1..])
-                .all(|(d, &w)| d.fan_out() == w)
-    }
-
-    fn fit(&mut self, batch: usize, widths: &[usize]) {
-        if self.batch == batch && self.widths == widths {
-            return;
-        }
-        self.batch = batch;
-        self.widths = widths.to_vec();
-        self.x = Array2::zeros((batch, widths[0]));
-        self.acts = widths[1..]
-            .iter()
-            .map(|&w| Array2::zeros((batch, w)))
-            .collect();
-        self.deltas = self.acts.clone();
-        self.y = Vec::with_capacity(batch);
-    }
-}
-
 /// Every layer's gradients, row-major like its weights (`[out, in]`) and bias, written by either
 /// training path and read by the regularization and the optimizer.
 #[derive(Debug, Clone, Default)]
@@ -221,20 +167,10 @@ pub struct Trainer {
     order: Vec<usize>,
     cursor: usize,
     rng: Rng,
-    ws: Workspace,
+    bp: backprop::Backprop,
     grads: Grads,
-    lean: lean::Lean,
-    /// Whether small networks train through the lean path (see [`Trainer::set_lean_path`]).
-    lean_on: bool,
-}
-
-/// The dense products of a training step too large for the direct loops (more than
-/// [`kernels::SMALL`] multiply-adds), on row-major arrays, through the tiled kernel where it is
-/// enabled: true if a product of these dimensions `(batch, in, out)` goes there, false if the
-/// caller uses `kernels` (direct loops or the GEMM library). In WebAssembly both give the same
-/// numbers bit for bit (see `crate::model::tiled`).
-fn tiled_for(gemm_only: bool, (b, n_in, n_out): (usize, usize, usize)) -> bool {
-    tiled::ENABLED && !gemm_only && b * n_in * n_out > kernels::SMALL
+    /// The back end forced on every layer (see [`Trainer::force_products`]).
+    force: Option<Product>,
 }
 
 impl Trainer {
@@ -253,10 +189,9 @@ impl Trainer {
             order: Vec::new(),
             cursor: 0,
             rng,
-            ws: Workspace::default(),
+            bp: backprop::Backprop::default(),
             grads: Grads::default(),
-            lean: lean::Lean::default(),
-            lean_on: true,
+            force: None,
         })
     }
 
@@ -323,23 +258,14 @@ impl Trainer {
         n.div_ceil(self.config.batch_size) as u64
     }
 
-    /// Turns the tiled products on (the default) or off. In WebAssembly the dense products of
-    /// a step too large for the direct small-matrix loops go through a register-tiled SIMD128
-    /// kernel (`src/model/tiled.rs`); off, through the GEMM library (matrixmultiply). Both give
-    /// the same numbers bit for bit (tested in wasm), so this only changes speed: it exists for
-    /// benchmarks and for that test. Native builds always use the GEMM library.
-    pub fn set_tiled_products(&mut self, on: bool) {
-        self.ws.gemm_only = !on;
-    }
-
-    /// Turns the lean path for small networks on (the default) or off. When every layer's
-    /// products are small (batch × fan-in × fan-out ≤ 16 Ki multiply-adds, under 4096 weights, the
-    /// arrays row-major), a step runs on plain slices with preallocated buffers (see
-    /// `src/train/lean.rs`); otherwise, or when off, through the general ndarray path. Both give
-    /// the same numbers bit for bit (tested), so this only changes speed: it exists for
-    /// benchmarks and for those tests.
-    pub fn set_lean_path(&mut self, on: bool) {
-        self.lean_on = on;
+    /// Forces one back end on every layer's products, or (`None`, the default) lets each layer
+    /// have the one its shape, layout and mask select (see `src/train/backprop.rs`). A layer
+    /// whose weights or mask are not row-major keeps the GEMM for the products that read its
+    /// weights, and the sparse back end only takes row-major layers. The back ends agree bit for
+    /// bit where their sums are the same (tested), so this changes speed only there: it exists
+    /// for benchmarks and for those tests.
+    pub fn force_products(&mut self, product: Option<Product>) {
+        self.force = product;
     }
 
     /// Trains until the current epoch ends, then measures loss and accuracy on both splits.
@@ -349,9 +275,9 @@ impl Trainer {
     /// [`Error::Shape`] if the data does not fit the model.
     pub fn train_epoch(&mut self, model: &mut Mlp, data: &Dataset) -> Result<EpochMetrics> {
         self.check_data(model, data)?;
-        let lean_x = self.prepare(model, data);
+        let x_train = self.prepare(model, data);
         loop {
-            let ended = self.one_step(model, data, lean_x)?;
+            let ended = self.one_step(model, data, x_train)?;
             if ended {
                 break;
             }
@@ -371,10 +297,10 @@ impl Trainer {
         n: u64,
     ) -> Result<Vec<EpochMetrics>> {
         self.check_data(model, data)?;
-        let lean_x = self.prepare(model, data);
+        let x_train = self.prepare(model, data);
         let mut done = Vec::new();
         for _ in 0..n {
-            if self.one_step(model, data, lean_x)? {
+            if self.one_step(model, data, x_train)? {
                 done.push(self.metrics(model, data));
             }
         }
@@ -390,10 +316,10 @@ impl Trainer {
     /// As [`Trainer::train_epoch`].
     pub fn train_steps_only(&mut self, model: &mut Mlp, data: &Dataset, n: u64) -> Result<usize> {
         self.check_data(model, data)?;
-        let lean_x = self.prepare(model, data);
+        let x_train = self.prepare(model, data);
         let mut epochs = 0;
         for _ in 0..n {
-            if self.one_step(model, data, lean_x)? {
+            if self.one_step(model, data, x_train)? {
                 epochs += 1;
             }
         }
@@ -465,28 +391,26 @@ impl Trainer {
         Ok(())
     }
 
-    /// What the steps of one training call share, checked once per call rather than per step
-    /// (a step changes weights, never shapes or layouts, and in wasm these ndarray layout checks
-    /// cost about 6% of a small network's step): sizes the gradient buffers, and returns the
-    /// training rows as one row-major slice if the steps take the lean path (see
-    /// [`Trainer::set_lean_path`]), `None` if they take the general one.
+    /// What the steps of one training call share, chosen once per call rather than per step (a
+    /// step changes weights, never shapes, layouts or masks): sizes the buffers, chooses every
+    /// layer's back end for the full batch and the epoch's short last batch, and returns the
+    /// training rows as one row-major slice if they are one (else the steps gather them from
+    /// the array).
     fn prepare<'d>(&mut self, model: &Mlp, data: &'d Dataset) -> Option<&'d [f32]> {
         self.grads.fit(&model.layers);
-        if self.lean_on && lean::covers(&model.layers, self.config.batch_size) {
-            data.x_train.as_slice()
-        } else {
-            None
-        }
+        let (n, batch) = (data.x_train.nrows(), self.config.batch_size);
+        let last = if n % batch == 0 { batch } else { n % batch };
+        self.bp.prepare(&model.layers, (batch, last), self.force);
+        data.x_train.as_slice()
     }
 
-    /// One optimizer step on the next batch, through the lean path with the training rows
-    /// `lean_x` if given, else the general one ([`Trainer::prepare`] decides, for the model and
-    /// data of this call). Returns true if it completed an epoch.
+    /// One optimizer step on the next batch, gathered from `x_train` if the training rows are
+    /// that row-major slice ([`Trainer::prepare`]). Returns true if it completed an epoch.
     fn one_step(
         &mut self,
         model: &mut Mlp,
         data: &Dataset,
-        lean_x: Option<&[f32]>,
+        x_train: Option<&[f32]>,
     ) -> Result<bool> {
         if self.step == 0 && self.config.rewind_step == Some(0) {
             model.save_rewind_point(0);
@@ -499,32 +423,15 @@ impl Trainer {
         }
         let end = (self.cursor + self.config.batch_size).min(n);
         let rows = &self.order[self.cursor..end];
-        let loss = match lean_x {
-            Some(x_train) => self.lean.backprop(
-                model,
-                (x_train, &data.y_train),
-                rows,
-                self.config.loss,
-                &mut self.grads,
-            ),
-            None => {
-                if !self.ws.fits(self.config.batch_size, &model.layers) {
-                    self.ws.fit(self.config.batch_size, &model.widths());
-                }
-                self.ws.y.clear();
-                for (r, &i) in rows.iter().enumerate() {
-                    self.ws.x.row_mut(r).assign(&data.x_train.row(i));
-                    self.ws.y.push(data.y_train[i]);
-                }
-                backprop(
-                    model,
-                    &mut self.ws,
-                    rows.len(),
-                    self.config.loss,
-                    &mut self.grads,
-                )
-            }
-        };
+        match x_train {
+            Some(x) => self.bp.gather_slice(x, &data.y_train, rows),
+            None => self
+                .bp
+                .gather_view(data.x_train.view(), &data.y_train, rows),
+        }
+        let loss = self
+            .bp
+            .run(model, rows.len(), self.config.loss, &mut self.grads);
         if !loss.is_finite() {
             return Err(Error::Diverged {
                 step: self.step,
@@ -556,184 +463,6 @@ impl Trainer {
             return Ok(true);
         }
         Ok(false)
-    }
-}
-
-/// Forward and backward pass of the first `b` rows of the workspace batch, through ndarray
-/// views (the general path: GEMM or tiled products for large products, sparse products for
-/// sparse layers). Leaves every layer's gradients in `grads` (masked entries not yet cleared:
-/// [`regularize`] does that) and returns the batch loss.
-fn backprop(model: &Mlp, ws: &mut Workspace, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
-    let layers = &model.layers;
-    let depth = layers.len();
-    let gemm_only = ws.gemm_only;
-    // Layers with few alive weights go sparse (the choice depends only on the mask, so a run is
-    // still the same bit for bit on every run of the same build). Weights in another layout
-    // than row-major (structured pruning selects columns) stay dense.
-    ws.alive.resize_with(depth, Default::default);
-    ws.sparse.resize(depth, false);
-    for (l, d) in layers.iter().enumerate() {
-        let n = d.weight.len();
-        ws.sparse[l] = n >= kernels::SPARSE_MIN_WEIGHTS
-            && d.weight.is_standard_layout()
-            && d.mask.as_slice().is_some_and(|mask| {
-                // A count first (an integer reduction, which vectorizes); the row lists only for
-                // layers that go sparse.
-                let alive = mask.iter().filter(|&&m| m != 0.0).count();
-                let sparse = (alive as f64) < kernels::SPARSE_BELOW * n as f64;
-                if sparse {
-                    ws.alive[l].build(mask, d.fan_in());
-                }
-                sparse
-            });
-    }
-    // Forward: a_l = act(a_{l-1} · W_lᵀ + b_l), whole batch at once (the bias added to each
-    // finished product, then the activation).
-    for l in 0..depth {
-        let (prev_acts, rest) = ws.acts.split_at_mut(l);
-        let out = &mut rest[0];
-        let mut z = out.slice_mut(s![..b, ..]);
-        let input = if l == 0 {
-            ws.x.slice(s![..b, ..])
-        } else {
-            prev_acts[l - 1].slice(s![..b, ..])
-        };
-        let d = &layers[l];
-        let bias = d.bias.as_slice().expect("a layer's bias is contiguous");
-        if ws.sparse[l] {
-            let z = z.as_slice_mut().expect("workspace rows are contiguous");
-            kernels::sparse_forward(
-                input.as_slice().expect("workspace rows are contiguous"),
-                d.weight.as_slice().expect("sparse layers are row-major"),
-                &ws.alive[l],
-                (b, d.fan_in(), d.fan_out()),
-                z,
-                &mut ws.scratch,
-            );
-            kernels::add_bias(z, bias);
-        } else if let (true, Some(xs), Some(w), Some(zs)) = (
-            tiled_for(gemm_only, (b, d.fan_in(), d.fan_out())),
-            input.as_slice(),
-            d.weight.as_slice(),
-            z.as_slice_mut(),
-        ) {
-            tiled::matmul(
-                (xs, (d.fan_in(), 1)),
-                Right::Transposed(w),
-                (zs, d.fan_out()),
-                Some(bias),
-                (b, d.fan_out(), d.fan_in()),
-                &mut ws.panels,
-            );
-        } else {
-            kernels::forward(input, d.weight.view(), bias, z.view_mut(), &mut ws.wt);
-        }
-        activate(
-            z.as_slice_mut().expect("workspace rows are contiguous"),
-            d.activation,
-        );
-    }
-    // ∂L/∂a at the output, then through the output activation.
-    let out_act = layers[depth - 1].activation;
-    let value = {
-        let (acts, deltas) = (&ws.acts, &mut ws.deltas);
-        let a = acts[depth - 1].slice(s![..b, ..]);
-        let mut d = deltas[depth - 1].slice_mut(s![..b, ..]);
-        let v = loss.forward_backward(a, &ws.y[..b], out_act, Some(d.view_mut()));
-        out_act.backprop_inplace(d, a);
-        v
-    };
-    // Backward: gW_l = δ_lᵀ · a_{l-1}; gb_l = Σ δ_l; δ_{l-1} = (δ_l · W_l) ⊙ act'(a_{l-1}).
-    for l in (0..depth).rev() {
-        let delta = ws.deltas[l].slice(s![..b, ..]);
-        let input = if l == 0 {
-            ws.x.slice(s![..b, ..])
-        } else {
-            ws.acts[l - 1].slice(s![..b, ..])
-        };
-        let dims = (b, layers[l].fan_in(), layers[l].fan_out());
-        let delta_s = delta.as_slice().expect("workspace rows are contiguous");
-        if ws.sparse[l] {
-            kernels::sparse_weight_grad(
-                delta_s,
-                input.as_slice().expect("workspace rows are contiguous"),
-                &ws.alive[l],
-                dims,
-                &mut grads.w[l],
-                &mut ws.scratch,
-            );
-        } else if let (true, Some(xs)) = (tiled_for(gemm_only, dims), input.as_slice()) {
-            // gw = δᵀ · x: δᵀ is read column by column from the row-major δ.
-            tiled::matmul(
-                (delta_s, (1, dims.2)),
-                Right::Rows(xs),
-                (&mut grads.w[l], dims.1),
-                None,
-                (dims.2, dims.1, b),
-                &mut ws.panels,
-            );
-        } else {
-            let gw = ArrayViewMut2::from_shape((dims.2, dims.1), &mut grads.w[l][..])
-                .expect("gradients have the weights' shape");
-            kernels::weight_grad(delta, input, gw);
-        }
-        kernels::column_sums(delta_s, &mut grads.b[l]);
-        if l > 0 {
-            let (lower, upper) = ws.deltas.split_at_mut(l);
-            let delta = upper[0].slice(s![..b, ..]);
-            let mut d_prev = lower[l - 1].slice_mut(s![..b, ..]);
-            if ws.sparse[l] {
-                kernels::sparse_input_grad(
-                    delta.as_slice().expect("workspace rows are contiguous"),
-                    layers[l]
-                        .weight
-                        .as_slice()
-                        .expect("sparse layers are row-major"),
-                    &ws.alive[l],
-                    dims,
-                    d_prev
-                        .as_slice_mut()
-                        .expect("workspace rows are contiguous"),
-                    &mut ws.scratch,
-                );
-            } else if let (true, Some(ds), Some(w), Some(dx)) = (
-                tiled_for(gemm_only, dims),
-                delta.as_slice(),
-                layers[l].weight.as_slice(),
-                d_prev.as_slice_mut(),
-            ) {
-                tiled::matmul(
-                    (ds, (dims.2, 1)),
-                    Right::Rows(w),
-                    (dx, dims.1),
-                    None,
-                    (b, dims.1, dims.2),
-                    &mut ws.panels,
-                );
-            } else {
-                kernels::input_grad(delta, layers[l].weight.view(), d_prev.view_mut());
-            }
-            layers[l - 1]
-                .activation
-                .backprop_inplace(d_prev, ws.acts[l - 1].slice(s![..b, ..]));
-        }
-    }
-    value
-}
-
-/// z ← act(z) over a whole block in one loop per activation, which vectorizes even when rows
-/// are a few values long (as in the playground's 8-neuron layers).
-fn activate(z: &mut [f32], act: Activation) {
-    fn each(z: &mut [f32], f: impl Fn(f32) -> f32) {
-        for v in z {
-            *v = f(*v);
-        }
-    }
-    match act {
-        Activation::Relu => each(z, |x| Activation::Relu.value(x)),
-        Activation::Tanh => each(z, |x| Activation::Tanh.value(x)),
-        Activation::Sigmoid => each(z, |x| Activation::Sigmoid.value(x)),
-        Activation::Linear => {}
     }
 }
 
@@ -823,13 +552,14 @@ pub fn gradients(
             got: format!("{}", y.len()),
         });
     }
-    let mut ws = Workspace::default();
-    ws.fit(x.nrows(), &model.widths());
-    ws.x.assign(&x);
-    ws.y.extend_from_slice(y);
+    let n = x.nrows();
+    let mut bp = backprop::Backprop::default();
+    bp.prepare(&model.layers, (n, n), None);
+    let rows: Vec<usize> = (0..n).collect();
+    bp.gather_view(x, y, &rows);
     let mut grads = Grads::default();
     grads.fit(&model.layers);
-    let value = backprop(model, &mut ws, x.nrows(), loss, &mut grads);
+    let value = bp.run(model, n, loss, &mut grads);
     mask_gradients(model, &mut grads);
     let grads = grads
         .w
