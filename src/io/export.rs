@@ -83,8 +83,13 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 /// names, shapes and metadata).
 ///
 /// # Errors
-/// [`Error::ModelFile`] if serialization fails (it does not for a valid model).
+/// [`Error::State`] with [`ExportOptions::include_init`] if θ₀ is unknown
+/// ([`Mlp::init_known`]); [`Error::ModelFile`] if serialization fails (it does not for a valid
+/// model).
 pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> {
+    if opts.include_init {
+        init_known(model)?;
+    }
     let mut tensors = Vec::new();
     for (l, (d, init)) in model
         .layers()
@@ -143,8 +148,10 @@ pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> 
 /// `weights` = `init`; the weights are unmasked, as drawn.
 ///
 /// # Errors
-/// [`Error::ModelFile`] if serialization fails (it does not for a valid model).
+/// [`Error::State`] if θ₀ is unknown ([`Mlp::init_known`]); [`Error::ModelFile`] if
+/// serialization fails (it does not for a valid model).
 pub fn export_init_safetensors(model: &Mlp) -> Result<Vec<u8>> {
+    init_known(model)?;
     let mut tensors = Vec::new();
     for (l, init) in model.initial_params().iter().enumerate() {
         let name = |part| TensorName::new(l, part).to_string();
@@ -160,6 +167,19 @@ pub fn export_init_safetensors(model: &Mlp) -> Result<Vec<u8>> {
     meta.insert("form".into(), ExportForm::Plain.name().into());
     meta.insert("weights".into(), "init".into());
     serialize(&tensors, meta)
+}
+
+/// θ₀ is only written when it is known (not for a model imported without its θ₀ file).
+fn init_known(model: &Mlp) -> Result<()> {
+    if model.init_known() {
+        Ok(())
+    } else {
+        Err(Error::State(
+            "θ₀ is unknown: the model was imported without its θ₀ file, so there is no θ₀ to \
+             write"
+                .into(),
+        ))
+    }
 }
 
 /// The metadata every model file carries (see the [module docs](super)).

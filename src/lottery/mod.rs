@@ -346,7 +346,7 @@ impl LotteryRunner {
             ));
         }
         let mut dense = model;
-        dense.rewind_to_init();
+        dense.rewind_to_init()?;
         let start_step = match spec.reset {
             Reset::Step(k) => {
                 let total = spec.epochs as u64
@@ -694,7 +694,7 @@ impl LotteryRunner {
                 prune::prune(&mut m, &spec, Some(&ctx))?;
                 match self.spec.reset {
                     Reset::Keep => {}
-                    Reset::Init => m.rewind_to_init(),
+                    Reset::Init => m.rewind_to_init()?,
                     Reset::Step(k) => m.rewind_to_step(k)?,
                     Reset::Reinit => m.reinit(self.level_seed(branch, level)),
                 }
