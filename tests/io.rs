@@ -1076,18 +1076,24 @@ fn data_writes_the_same_dataset_the_experiment_uses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let ds = DataConfig {
-        kind: "circle".into(),
-        seed: 3,
-        samples: 40,
-        ..DataConfig::default()
-    }
-    .build()
+    // The experiment's data: its training rows without the validation split, which the file
+    // holds as x_val / y_val.
+    let exp = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "circle".into(),
+            seed: 3,
+            samples: 40,
+            ..DataConfig::default()
+        },
+        ..ExperimentConfig::default()
+    })
     .unwrap();
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        dataset_safetensors(&ds).unwrap()
-    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes, dataset_safetensors(&exp.data).unwrap());
+    let (tensors, _) = read(&bytes);
+    assert_eq!(find(&tensors, "x_train").shape[0], exp.data.x_train.nrows());
+    assert_eq!(find(&tensors, "x_val").shape[0], exp.data.x_val.nrows());
+    assert!(exp.data.x_val.nrows() > 0);
 }
 
 #[test]

@@ -54,15 +54,21 @@ pub struct PredictArgs {
 
 /// Builds the dataset and writes it to `--out`.
 pub fn data(args: &DataArgs) -> Result<(), String> {
-    let ds = args.data.config()?.build().map_err(|e| e.to_string())?;
+    let config = args.data.config()?;
+    let mut ds = config.build().map_err(|e| e.to_string())?;
+    // The engine's validation split (Experiment::with_data carves the same one): x_train holds
+    // only the rows trained on, x_val / y_val the held-out ones.
+    pruning_playground::data::split_validation(&mut ds, config.validation, config.seed)
+        .map_err(|e| e.to_string())?;
     let bytes = io::dataset_safetensors(&ds).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     println!(
-        "wrote {}: {}, {} train / {} test samples, {} features, {} classes",
+        "wrote {}: {}, {} train / {} validation / {} test samples, {} features, {} classes",
         args.out.display(),
         ds.name,
         ds.x_train.nrows(),
+        ds.x_val.nrows(),
         ds.x_test.nrows(),
         ds.n_features(),
         ds.n_classes

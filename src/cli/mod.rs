@@ -594,6 +594,7 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "density": r.density,
             "layer_density": r.layer_density,
             "test_accuracy": r.test_accuracy,
+            "last_step": r.epochs.last().map(|m| m.step),
             "early_stop_epoch": r.early_stop_epoch,
             "early_stop_step": r.early_stop_step,
             "early_stop_test_accuracy": r.early_stop_test_accuracy,

@@ -203,14 +203,15 @@ fn model_metadata(model: &Mlp) -> HashMap<String, String> {
 }
 
 /// The dataset as a safetensors file for PyTorch: `x_train` (F32 `[n, features]`), `y_train`
-/// (I64 `[n]`), `x_test`, `y_test`; metadata `format` = `pruning-playground-dataset`, `version`,
-/// `name`, `n_classes` and `feature_names` (JSON list).
+/// (I64 `[n]`), `x_test`, `y_test` and, when the data has a validation split, `x_val`, `y_val`
+/// (then `x_train` holds only the rows trained on, as in the engine); metadata `format` =
+/// `pruning-playground-dataset`, `version`, `name`, `n_classes` and `feature_names` (JSON list).
 ///
 /// # Errors
 /// [`Error::ModelFile`] if serialization fails (it does not for a valid dataset).
 pub fn dataset_safetensors(ds: &Dataset) -> Result<Vec<u8>> {
     let f = ds.n_features();
-    let tensors = [
+    let mut tensors = vec![
         Owned::f32(
             "x_train".into(),
             &[ds.x_train.nrows(), f],
@@ -220,6 +221,14 @@ pub fn dataset_safetensors(ds: &Dataset) -> Result<Vec<u8>> {
         Owned::f32("x_test".into(), &[ds.x_test.nrows(), f], ds.x_test.iter()),
         Owned::labels("y_test", &ds.y_test),
     ];
+    if ds.x_val.nrows() > 0 {
+        tensors.push(Owned::f32(
+            "x_val".into(),
+            &[ds.x_val.nrows(), f],
+            ds.x_val.iter(),
+        ));
+        tensors.push(Owned::labels("y_val", &ds.y_val));
+    }
     let meta = HashMap::from([
         ("format".to_string(), DATASET_FORMAT.to_string()),
         ("version".into(), FORMAT_VERSION.to_string()),
