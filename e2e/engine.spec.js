@@ -63,6 +63,46 @@ test('train → prune → rewind → retrain through the worker', async ({ page 
   expect(r.retrained[9].testAccuracy).toBeGreaterThan(0.8);
 });
 
+test('a model imported with its θ₀ file rewinds to θ₀; without it, rewind says θ₀ is unknown', async ({ page }) => {
+  await engineOn(page);
+  const r = await page.evaluate(async (cfg) => {
+    // @ts-ignore test hook
+    const e = window.engine;
+    await e.call('train', 5);
+    await e.call('prune', { fraction: 0.5, scope: 'global', outputRate: 1 });
+    const pruned = await e.call('snapshot');
+    const model = await e.call('exportSafetensors', 'pruned');
+    const plain = await e.call('exportSafetensors', 'plain');
+    const init = await e.call('exportInitSafetensors');
+    const { Engine } = await import('/engine.js');
+    const other = await Engine.create(cfg);
+    try {
+      /** @param {Uint8Array} bytes @param {Uint8Array | undefined} theta0 */
+      const rewound = async (bytes, theta0) => {
+        // The engine transfers the buffers it sends: a copy for each call.
+        await other.call('importSafetensors', bytes.slice(), theta0?.slice());
+        await other.call('rewind');
+        const snap = await other.call('snapshot');
+        // Survivors of the exported mask are θ₀ bit for bit (the exporting engine's θ₀).
+        return snap.layers.every((/** @type {any} */ l, /** @type {number} */ k) =>
+          Array.from(pruned.layers[k].mask).every((m, i) => !m || Object.is(l.weights[i], pruned.layers[k].initialWeights[i])));
+      };
+      const withInit = await rewound(model, init);
+      const plainWithInit = await rewound(plain, init);
+      await other.call('importSafetensors', model.slice());
+      const refused = await other.call('rewind').then(() => '', (/** @type {Error} */ err) => err.message);
+      const wrongInit = await other.call('importSafetensors', model.slice(), model.slice()).then(() => '', (/** @type {Error} */ err) => err.message);
+      return { withInit, plainWithInit, refused, wrongInit };
+    } finally {
+      other.terminate();
+    }
+  }, config);
+  expect(r.withInit).toBe(true);
+  expect(r.plainWithInit).toBe(true);
+  expect(r.refused).toContain('θ₀ is unknown');
+  expect(r.wrongInit).toContain('θ₀ file');
+});
+
 test('a 3-level lottery with a control reports progress, and cancel stops a run', async ({ page }) => {
   await engineOn(page);
   const r = await page.evaluate(async () => {

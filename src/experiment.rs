@@ -427,9 +427,14 @@ impl Experiment {
 
     /// Survivors back to θ₀ (the mask stays); the next training starts fresh (see
     /// [`Experiment::prune`]).
-    pub fn rewind(&mut self) {
-        self.model.rewind_to_init();
+    ///
+    /// # Errors
+    /// [`Error::State`] if θ₀ is unknown (a model imported without its θ₀ file); nothing
+    /// changes then.
+    pub fn rewind(&mut self) -> Result<()> {
+        self.model.rewind_to_init()?;
         self.fresh_trainer(0);
+        Ok(())
     }
 
     /// Survivors back to the weights saved after step `k` (late rewinding); the next training

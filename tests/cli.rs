@@ -438,7 +438,7 @@ fn the_cli_lottery_level_one_is_train_prune_rewind_retrain_step_by_step() {
         };
         exp.prune(&lottery.spec().unwrap().prune).unwrap();
         match k {
-            None => exp.rewind(),
+            None => exp.rewind().unwrap(),
             Some(k) => exp.rewind_to(k).unwrap(),
         }
         // Retrain to where the dense run ended (epoch 4).
@@ -484,4 +484,61 @@ fn the_cli_lottery_level_one_is_train_prune_rewind_retrain_step_by_step() {
             );
         }
     }
+}
+
+/// θ₀ goes on through `prune` only with `--init`: the pruned model's θ₀ file equals the
+/// trained model's bit for bit; without `--init`, `--with-init` says θ₀ is unknown.
+#[test]
+fn prune_carries_theta0_from_init_and_refuses_with_init_without_it() {
+    let dir = std::env::temp_dir().join(format!("pp-cli-init-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    let (model, init, out) = (
+        path("m.safetensors"),
+        path("m.init.safetensors"),
+        path("p.safetensors"),
+    );
+    let trained = run(&["train", "--epochs", "1", "--save", &model, "--with-init"]);
+    assert!(trained.status.success());
+    let prune = |extra: &[&str]| {
+        let mut args = vec![
+            "prune",
+            "--model",
+            &model,
+            "--fraction",
+            "0.5",
+            "--out",
+            &out,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let ok = prune(&["--init", &init, "--with-init"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let theta0 = |file: &str| {
+        let bytes = std::fs::read(file).unwrap();
+        pruning_playground::io::import_safetensors(&bytes, &Default::default())
+            .unwrap()
+            .params()
+    };
+    assert_eq!(theta0(&path("p.init.safetensors")), theta0(&init));
+    let refused = prune(&["--with-init"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("θ₀ is unknown") && err.contains("--init"),
+        "{err}"
+    );
+    let wrong = prune(&["--init", &model]);
+    assert!(!wrong.status.success());
+    let err = String::from_utf8_lossy(&wrong.stderr);
+    assert!(
+        err.contains(&model) && err.contains("model's weights"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

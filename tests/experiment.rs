@@ -276,7 +276,7 @@ fn train_prune_rewind_retrain_step_by_step_is_the_lottery_level_one() {
         );
         exp.prune(&lottery.spec().unwrap().prune).unwrap();
         match k {
-            None => exp.rewind(),
+            None => exp.rewind().unwrap(),
             Some(k) => exp.rewind_to(k).unwrap(),
         }
         let mut retrain = Vec::new();
@@ -313,7 +313,7 @@ fn every_weight_change_restarts_the_trainer() {
     a.reinit(7);
     assert_eq!(a.trainer.step(), 0, "reinit");
     a.train(1).unwrap();
-    a.rewind();
+    a.rewind().unwrap();
     assert_eq!(a.trainer.step(), 0, "rewind");
     // Keep: a fresh experiment given the same pruned weights fine-tunes to the same numbers.
     let mut b = moons();

@@ -11,7 +11,7 @@ use pruning_playground::data::Dataset;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
 use pruning_playground::io::{
     dataset_safetensors, export_init_safetensors, export_safetensors, import_safetensors,
-    read_metadata, ExportForm, ExportOptions, ImportOptions, MAX_FILE_BYTES,
+    import_with_init, read_metadata, ExportForm, ExportOptions, ImportOptions, MAX_FILE_BYTES,
 };
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::train::Loss;
@@ -232,13 +232,110 @@ fn rewinding_after_import_restores_theta0() {
     let m = masked(trained_like(vec![4]));
     let mut back = round_trip(&m);
     let mut expected = m.clone();
-    back.rewind_to_init();
-    expected.rewind_to_init();
+    back.rewind_to_init().unwrap();
+    expected.rewind_to_init().unwrap();
     assert_eq!(back.params(), expected.params());
 }
 
+/// θ₀'s own file, read back beside the model in either form, rewinds every survivor (and every
+/// bias) to θ₀ bit for bit.
 #[test]
-fn without_init_theta0_is_the_loaded_weights() {
+fn theta0_file_beside_the_model_rewinds_survivors_bit_for_bit() {
+    let mut m = masked(trained_like(vec![7, 6]));
+    m.remove_neurons(0, &[0, 2, 3, 6]).unwrap();
+    let init = export_init_safetensors(&m).unwrap();
+    for form in [ExportForm::Pruned, ExportForm::Plain] {
+        let opts = ExportOptions {
+            form,
+            ..ExportOptions::default()
+        };
+        let bytes = export_safetensors(&m, &opts).unwrap();
+        let mut back = import_with_init(&bytes, Some(&init), &ImportOptions::default()).unwrap();
+        assert!(back.init_known(), "{form:?}");
+        assert_eq!(back.initial_params(), m.initial_params(), "{form:?}");
+        back.rewind_to_init().unwrap();
+        for (l, (p, p0)) in back.params().iter().zip(m.initial_params()).enumerate() {
+            for ((w, w0), k) in p.weight.iter().zip(&p0.weight).zip(&m.masks()[l]) {
+                if *k == 1.0 {
+                    assert_eq!(w.to_bits(), w0.to_bits(), "{form:?} layer {l}");
+                }
+            }
+            assert_eq!(p.bias, p0.bias, "{form:?} layer {l}");
+        }
+    }
+}
+
+#[test]
+fn without_theta0_the_model_loads_and_rewinding_says_theta0_is_unknown() {
+    let m = masked(trained_like(vec![4, 4]));
+    let bytes = export_safetensors(&m, &ExportOptions::default()).unwrap();
+    let mut back = import_with_init(&bytes, None, &ImportOptions::default()).unwrap();
+    assert!(!back.init_known());
+    let before = back.params();
+    let e = back.rewind_to_init().unwrap_err();
+    assert!(matches!(e, Error::State(_)), "{e:?}");
+    assert!(e.to_string().contains("θ₀ is unknown"), "{e}");
+    assert_eq!(back.params(), before, "nothing changes");
+    let e = export_init_safetensors(&back).unwrap_err();
+    assert!(e.to_string().contains("θ₀ is unknown"), "{e}");
+    // A reinit draws a new θ₀, which is known.
+    back.reinit(3);
+    back.rewind_to_init().unwrap();
+}
+
+#[test]
+fn a_theta0_file_is_checked_against_its_model() {
+    let m = masked(trained_like(vec![4, 4]));
+    let bytes = export_safetensors(&m, &ExportOptions::default()).unwrap();
+    let import = |init: &[u8]| {
+        import_with_init(&bytes, Some(init), &ImportOptions::default())
+            .unwrap_err()
+            .to_string()
+    };
+    // The model's own file given as θ₀.
+    let e = import(&bytes);
+    assert!(
+        e.contains("θ₀ file") && e.contains("model's weights"),
+        "{e}"
+    );
+    // θ₀ of another seed's model, of the same shapes.
+    let other = Mlp::new(&MlpSpec {
+        seed: 12,
+        ..spec(vec![4, 4])
+    })
+    .unwrap();
+    let e = import(&export_init_safetensors(&other).unwrap());
+    assert!(e.contains("another model") && e.contains("seed 12"), "{e}");
+    // θ₀ of another shape.
+    let e = import(&export_init_safetensors(&trained_like(vec![4, 5])).unwrap());
+    assert!(e.contains("θ₀ file"), "{e}");
+    // Not a safetensors file.
+    let e = import(b"not safetensors");
+    assert!(
+        e.starts_with("model file: θ₀ file: not a safetensors file"),
+        "{e}"
+    );
+    // θ₀ twice: in the model file and beside it.
+    let with_init = export_safetensors(
+        &m,
+        &ExportOptions {
+            include_init: true,
+            ..ExportOptions::default()
+        },
+    )
+    .unwrap();
+    let e = import_with_init(
+        &with_init,
+        Some(&export_init_safetensors(&m).unwrap()),
+        &ImportOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("holds θ₀"), "{e}");
+}
+
+#[test]
+fn without_init_theta0_is_unknown_and_stands_in_as_the_loaded_weights() {
     let m = masked(trained_like(vec![4, 4]));
     let opts = ExportOptions {
         include_init: false,
@@ -252,6 +349,7 @@ fn without_init_theta0_is_the_loaded_weights() {
     assert_eq!(back.params(), m.params());
     assert_eq!(back.masks(), m.masks());
     assert_eq!(back.initial_params(), back.params().as_slice());
+    assert!(!back.init_known());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -978,18 +1076,24 @@ fn data_writes_the_same_dataset_the_experiment_uses() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let ds = DataConfig {
-        kind: "circle".into(),
-        seed: 3,
-        samples: 40,
-        ..DataConfig::default()
-    }
-    .build()
+    // The experiment's data: its training rows without the validation split, which the file
+    // holds as x_val / y_val.
+    let exp = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "circle".into(),
+            seed: 3,
+            samples: 40,
+            ..DataConfig::default()
+        },
+        ..ExperimentConfig::default()
+    })
     .unwrap();
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        dataset_safetensors(&ds).unwrap()
-    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(bytes, dataset_safetensors(&exp.data).unwrap());
+    let (tensors, _) = read(&bytes);
+    assert_eq!(find(&tensors, "x_train").shape[0], exp.data.x_train.nrows());
+    assert_eq!(find(&tensors, "x_val").shape[0], exp.data.x_val.nrows());
+    assert!(exp.data.x_val.nrows() > 0);
 }
 
 #[test]

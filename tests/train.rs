@@ -476,7 +476,7 @@ fn rewind_restores_theta_zero_on_survivors_and_keeps_the_mask() {
     trainer.train_steps(&mut model, &data, 5).unwrap();
     let masks = checkerboard_masks(&model);
     model.set_masks(&masks).unwrap();
-    model.rewind_to_init();
+    model.rewind_to_init().unwrap();
     for ((d, m), p0) in model.layers().iter().zip(&masks).zip(&theta0) {
         for ((w, mv), w0) in d.weight().iter().zip(m).zip(&p0.weight) {
             assert_eq!(*w, if *mv == 1.0 { *w0 } else { 0.0 });

@@ -123,7 +123,7 @@ fn rewind_restores_theta_zero_on_survivors_and_reinit_keeps_the_mask() {
     let mut pg = circle();
     pg.train(3).unwrap();
     pg.prune(js(r#"{"fraction": 0.4}"#)).unwrap();
-    pg.rewind();
+    pg.rewind().unwrap();
     for layer in layers(&pg) {
         let w = Float32Array::from(get(&layer, "weights")).to_vec();
         let w0 = Float32Array::from(get(&layer, "initialWeights")).to_vec();
@@ -282,7 +282,7 @@ fn train_prune_rewind_retrain_through_the_api_is_the_lottery_level_one() {
         ))
         .unwrap();
         if init == "init" {
-            pg.rewind();
+            pg.rewind().unwrap();
         } else {
             pg.rewind_to(20).unwrap();
         }
@@ -322,7 +322,7 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     let mut dense = circle();
     dense
         .import_model(
-            io::import_safetensors(&plain)
+            io::import_safetensors(&plain, None)
                 .map_err(JsValue::from)
                 .unwrap(),
         )
@@ -336,17 +336,29 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
         .map_err(JsValue::from)
         .unwrap()
         .to_vec();
-    assert!(io::import_safetensors(&init).is_ok());
+    assert!(io::import_safetensors(&init, None).is_ok());
     let msg = error_message(io::export_safetensors(
         pg.export_model(),
         Some("torch".into()),
     ));
     assert!(msg.contains("pruned, plain"), "{msg}");
     let mut other = circle();
-    let model = io::import_safetensors(&bytes)
+    let model = io::import_safetensors(&bytes, None)
         .map_err(JsValue::from)
         .unwrap();
     other.import_model(model).unwrap();
+    // Without its θ₀ file the model cannot rewind; with it, it can.
+    let msg = error_message(other.rewind());
+    assert!(msg.contains("θ₀ is unknown"), "{msg}");
+    let mut with_init = circle();
+    with_init
+        .import_model(
+            io::import_safetensors(&bytes, Some(init.clone()))
+                .map_err(JsValue::from)
+                .unwrap(),
+        )
+        .unwrap();
+    with_init.rewind().unwrap();
     assert_eq!(
         other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
         before
@@ -355,7 +367,7 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
         num(&other.snapshot(), "density"),
         num(&pg.snapshot(), "density")
     );
-    let msg = error_message(io::import_safetensors(b"not a model"));
+    let msg = error_message(io::import_safetensors(b"not a model", None));
     assert!(msg.contains("model file"), "{msg}");
     assert_eq!(
         other.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),

@@ -351,9 +351,12 @@ const own = {
     return (await io()).exportInitSafetensors(playground().exportModel());
   },
 
-  /** Replaces the model with a safetensors file's if it fits the data; returns `snapshot()`. */
-  async importSafetensors(_id, /** @type {Uint8Array} */ bytes) {
-    const model = (await io()).importSafetensors(bytes);
+  /**
+   * Replaces the model with a safetensors file's if it fits the data, with θ₀ from its θ₀ file's
+   * bytes `init` if given (without it θ₀ is unknown and rewinding is refused); returns `snapshot()`.
+   */
+  async importSafetensors(_id, /** @type {Uint8Array} */ bytes, /** @type {Uint8Array | undefined} */ init) {
+    const model = (await io()).importSafetensors(bytes, init);
     return playground().importModel(model);
   },
 

@@ -54,15 +54,21 @@ pub struct PredictArgs {
 
 /// Builds the dataset and writes it to `--out`.
 pub fn data(args: &DataArgs) -> Result<(), String> {
-    let ds = args.data.config()?.build().map_err(|e| e.to_string())?;
+    let config = args.data.config()?;
+    let mut ds = config.build().map_err(|e| e.to_string())?;
+    // The engine's validation split (Experiment::with_data carves the same one): x_train holds
+    // only the rows trained on, x_val / y_val the held-out ones.
+    pruning_playground::data::split_validation(&mut ds, config.validation, config.seed)
+        .map_err(|e| e.to_string())?;
     let bytes = io::dataset_safetensors(&ds).map_err(|e| e.to_string())?;
     std::fs::write(&args.out, bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
     println!(
-        "wrote {}: {}, {} train / {} test samples, {} features, {} classes",
+        "wrote {}: {}, {} train / {} validation / {} test samples, {} features, {} classes",
         args.out.display(),
         ds.name,
         ds.x_train.nrows(),
+        ds.x_val.nrows(),
         ds.x_test.nrows(),
         ds.n_features(),
         ds.n_classes
@@ -77,11 +83,7 @@ fn parse_activation(flag: &str, name: &Option<String>) -> Result<Option<Activati
 }
 
 /// Reads and imports a model file, checking its size first.
-fn load_model(
-    file: &std::path::Path,
-    activation: &Option<String>,
-    output_activation: &Option<String>,
-) -> Result<(pruning_playground::model::Mlp, Vec<u8>), String> {
+fn read_file(file: &std::path::Path) -> Result<Vec<u8>, String> {
     let path = file.display();
     let size = std::fs::metadata(file)
         .map_err(|e| format!("cannot read {path}: {e}"))?
@@ -91,12 +93,32 @@ fn load_model(
             "{path}: the file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes (64 MiB)"
         ));
     }
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {path}: {e}"))?;
+    std::fs::read(file).map_err(|e| format!("cannot read {path}: {e}"))
+}
+
+/// Reads a model file and, if `init` names one, its θ₀ file (never picked up unasked: a file
+/// beside the model may be stale). Without θ₀ the model loads with θ₀ unknown.
+fn load_model(
+    file: &std::path::Path,
+    init: Option<&std::path::Path>,
+    activation: &Option<String>,
+    output_activation: &Option<String>,
+) -> Result<(pruning_playground::model::Mlp, Vec<u8>), String> {
+    let bytes = read_file(file)?;
+    let init_bytes = init.map(read_file).transpose()?;
     let opts = ImportOptions {
         activation: parse_activation("activation", activation)?,
         output_activation: parse_activation("output-activation", output_activation)?,
     };
-    let model = io::import_safetensors(&bytes, &opts).map_err(|e| format!("{path}: {e}"))?;
+    let model = io::import_with_init(&bytes, init_bytes.as_deref(), &opts).map_err(|e| {
+        let e = e.to_string();
+        match init {
+            Some(i) if e.contains("θ₀ file: ") => {
+                format!("{}: {}", i.display(), e.replacen("θ₀ file: ", "", 1))
+            }
+            _ => format!("{}: {e}", file.display()),
+        }
+    })?;
     Ok((model, bytes))
 }
 
@@ -135,7 +157,8 @@ pub fn save_model(
     };
     write(file, bytes)?;
     if save.with_init {
-        let init = io::export_init_safetensors(model).map_err(|e| e.to_string())?;
+        let init = io::export_init_safetensors(model)
+            .map_err(|e| format!("--with-init: {e} (give it with --init FILE)"))?;
         write(&file.with_extension("init.safetensors"), init)?;
     }
     Ok(())
@@ -147,6 +170,11 @@ pub struct PruneArgs {
     /// The model file to prune (safetensors, from this tool or PyTorch).
     #[arg(long)]
     model: PathBuf,
+    /// The model's θ₀ file (NAME.init.safetensors, written by --with-init), so that θ₀ goes on
+    /// with the pruned model (--with-init). Read only when given, never picked up from beside the
+    /// model.
+    #[arg(long)]
+    init: Option<PathBuf>,
     /// Hidden activation, for a file without metadata.
     #[arg(long)]
     activation: Option<String>,
@@ -188,7 +216,12 @@ pub struct PruneArgs {
 
 /// Loads a model, prunes it once and writes it back out.
 pub fn prune(args: &PruneArgs) -> Result<(), String> {
-    let (mut model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let (mut model, bytes) = load_model(
+        &args.model,
+        args.init.as_deref(),
+        &args.activation,
+        &args.output_activation,
+    )?;
     let spec = pruning_playground::experiment::PruneConfig {
         structure: args.structure.clone(),
         score: args.score.clone(),
@@ -229,7 +262,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
 
 /// Loads the model, runs it on the split and prints the outputs (`--json`) or the accuracy.
 pub fn predict(args: &PredictArgs) -> Result<(), String> {
-    let (model, bytes) = load_model(&args.model, &args.activation, &args.output_activation)?;
+    let (model, bytes) = load_model(&args.model, None, &args.activation, &args.output_activation)?;
     let path = args.model.display();
     let loss = match io::read_metadata(&bytes)
         .map_err(|e| format!("{path}: {e}"))?

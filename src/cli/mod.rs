@@ -7,10 +7,9 @@ use clap::{Args, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
 use pruning_playground::lottery::{
-    analysis, Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
+    Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
 use pruning_playground::model::Mlp;
-use pruning_playground::prune::Structure;
 use pruning_playground::train::Loss;
 
 mod io_cmds;
@@ -374,111 +373,65 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
     let loss = exp.trainer.config().loss;
-    let mut seeds = match args.compare_seed {
-        Some(seed) => Some(OtherSeed::run(&exp, &spec, seed)?),
-        None => None,
+    let seeds = match args.compare_seed {
+        Some(seed) => other_seed_tickets(&exp, &spec, seed)?,
+        None => Vec::new(),
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
         return lottery_in_two_threads(&exp, spec, loss, args, seeds);
     }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
+    runner.compare_with(seeds);
     let out = std::io::stdout();
     let mut out = out.lock();
     let mut printed = 0;
     while !runner.finished() {
         runner.step().map_err(|e| e.to_string())?;
-        if let Some(s) = &mut seeds {
-            s.observe(&runner);
-        }
         for r in &runner.results()[printed..] {
-            let mut r = r.clone();
-            if let Some(s) = &seeds {
-                s.fill(&mut r);
-            }
-            writeln!(out, "{}", level_line(&r, args.json)).map_err(|e| e.to_string())?;
-            export_level(&runner, &r, loss, args)?;
+            writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
+            export_level(&runner, r, loss, args)?;
         }
         printed = runner.results().len();
     }
     Ok(())
 }
 
-/// `--compare-seed`: the ticket line of the same experiment from another model seed, and the
-/// structure of every ticket level of both runs, to compare level by level.
-struct OtherSeed {
-    structure: Structure,
-    hidden: Vec<usize>,
-    other: Vec<TicketStructure>,
-    mine: Vec<TicketStructure>,
-}
-
-impl OtherSeed {
-    /// Runs the ticket line (no controls) from model seed `seed`, keeping each level's structure.
-    fn run(exp: &Experiment, spec: &LotterySpec, seed: u64) -> Result<Self, String> {
-        let err = |e: pruning_playground::Error| e.to_string();
-        let mut model = exp
-            .config
-            .mlp_spec(exp.data.n_features(), exp.data.n_classes)
-            .map_err(err)?;
-        model.seed = seed;
-        let hidden = model.hidden.clone();
-        let spec = LotterySpec {
-            controls: Vec::new(),
-            ..spec.clone()
-        };
-        let structure = spec.prune.structure;
-        let mut runner = LotteryRunner::with_role(
-            spec,
-            Mlp::new(&model).map_err(err)?,
-            exp.config.train_config().map_err(err)?,
-            exp.data.clone(),
-            Role::Ticket,
-        )
+/// `--compare-seed`: the ticket line (no controls) of the same experiment from model seed
+/// `seed`, each level's structure, for [`LotteryRunner::compare_with`].
+fn other_seed_tickets(
+    exp: &Experiment,
+    spec: &LotterySpec,
+    seed: u64,
+) -> Result<Vec<TicketStructure>, String> {
+    let err = |e: pruning_playground::Error| e.to_string();
+    let mut model = exp
+        .config
+        .mlp_spec(exp.data.n_features(), exp.data.n_classes)
         .map_err(err)?;
-        let mut s = OtherSeed {
-            structure,
-            hidden,
-            other: Vec::new(),
-            mine: Vec::new(),
-        };
-        while !runner.finished() {
-            runner.step().map_err(err)?;
-            if let Some(t) = runner.ticket_structure() {
-                if t.level > s.other.len() {
-                    s.other.push(t);
-                }
-            }
-        }
-        Ok(s)
-    }
-
-    /// Keeps the main run's latest ticket structure.
-    fn observe(&mut self, runner: &LotteryRunner) {
+    model.seed = seed;
+    let spec = LotterySpec {
+        controls: Vec::new(),
+        ..spec.clone()
+    };
+    let mut runner = LotteryRunner::with_role(
+        spec,
+        Mlp::new(&model).map_err(err)?,
+        exp.config.train_config().map_err(err)?,
+        exp.data.clone(),
+        Role::Ticket,
+    )
+    .map_err(err)?;
+    let mut other: Vec<TicketStructure> = Vec::new();
+    while !runner.finished() {
+        runner.step().map_err(err)?;
         if let Some(t) = runner.ticket_structure() {
-            if t.level > self.mine.len() {
-                self.mine.push(t);
+            if t.level > other.len() {
+                other.push(t);
             }
         }
     }
-
-    /// Sets `vs_other_seed` of a ticket level's analysis.
-    fn fill(&self, r: &mut LevelResult) {
-        if r.branch != Branch::Ticket || r.level == 0 {
-            return;
-        }
-        let (Some(a), Some(b)) = (self.mine.get(r.level - 1), self.other.get(r.level - 1)) else {
-            return;
-        };
-        if let Some(m) = &mut r.mask_analysis {
-            m.vs_other_seed = Some(analysis::agreement_of_tickets(
-                a,
-                b,
-                self.structure,
-                &self.hidden,
-            ));
-        }
-    }
+    Ok(other)
 }
 
 /// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
@@ -505,10 +458,11 @@ fn lottery_in_two_threads(
     spec: LotterySpec,
     loss: Loss,
     args: &LotteryArgs,
-    mut seeds: Option<OtherSeed>,
+    seeds: Vec<TicketStructure>,
 ) -> Result<(), String> {
     let err = |e: pruning_playground::Error| e.to_string();
     let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
+    ticket.compare_with(seeds);
     let mut controls = exp
         .lottery_part(spec.clone(), Role::Controls)
         .map_err(err)?;
@@ -560,16 +514,9 @@ fn lottery_in_two_threads(
                 fed_level = t.level;
                 let _ = feed.send(t);
             }
-            if let Some(s) = &mut seeds {
-                s.observe(&ticket);
-            }
             for r in &ticket.results()[sent..] {
                 export_level(&ticket, r, loss, args)?;
-                let mut r = r.clone();
-                if let Some(s) = &seeds {
-                    s.fill(&mut r);
-                }
-                print(r)?;
+                print(r.clone())?;
             }
             sent = ticket.results().len();
             while let Ok(r) = results.try_recv() {
@@ -594,6 +541,7 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "density": r.density,
             "layer_density": r.layer_density,
             "test_accuracy": r.test_accuracy,
+            "last_step": r.epochs.last().map(|m| m.step),
             "early_stop_epoch": r.early_stop_epoch,
             "early_stop_step": r.early_stop_step,
             "early_stop_test_accuracy": r.early_stop_test_accuracy,

@@ -83,8 +83,13 @@ fn json<T: serde::Serialize>(value: &T) -> String {
 /// names, shapes and metadata).
 ///
 /// # Errors
-/// [`Error::ModelFile`] if serialization fails (it does not for a valid model).
+/// [`Error::State`] with [`ExportOptions::include_init`] if θ₀ is unknown
+/// ([`Mlp::init_known`]); [`Error::ModelFile`] if serialization fails (it does not for a valid
+/// model).
 pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> {
+    if opts.include_init {
+        init_known(model)?;
+    }
     let mut tensors = Vec::new();
     for (l, (d, init)) in model
         .layers()
@@ -143,8 +148,10 @@ pub fn export_safetensors(model: &Mlp, opts: &ExportOptions) -> Result<Vec<u8>> 
 /// `weights` = `init`; the weights are unmasked, as drawn.
 ///
 /// # Errors
-/// [`Error::ModelFile`] if serialization fails (it does not for a valid model).
+/// [`Error::State`] if θ₀ is unknown ([`Mlp::init_known`]); [`Error::ModelFile`] if
+/// serialization fails (it does not for a valid model).
 pub fn export_init_safetensors(model: &Mlp) -> Result<Vec<u8>> {
+    init_known(model)?;
     let mut tensors = Vec::new();
     for (l, init) in model.initial_params().iter().enumerate() {
         let name = |part| TensorName::new(l, part).to_string();
@@ -160,6 +167,19 @@ pub fn export_init_safetensors(model: &Mlp) -> Result<Vec<u8>> {
     meta.insert("form".into(), ExportForm::Plain.name().into());
     meta.insert("weights".into(), "init".into());
     serialize(&tensors, meta)
+}
+
+/// θ₀ is only written when it is known (not for a model imported without its θ₀ file).
+fn init_known(model: &Mlp) -> Result<()> {
+    if model.init_known() {
+        Ok(())
+    } else {
+        Err(Error::State(
+            "θ₀ is unknown: the model was imported without its θ₀ file, so there is no θ₀ to \
+             write"
+                .into(),
+        ))
+    }
 }
 
 /// The metadata every model file carries (see the [module docs](super)).
@@ -183,14 +203,15 @@ fn model_metadata(model: &Mlp) -> HashMap<String, String> {
 }
 
 /// The dataset as a safetensors file for PyTorch: `x_train` (F32 `[n, features]`), `y_train`
-/// (I64 `[n]`), `x_test`, `y_test`; metadata `format` = `pruning-playground-dataset`, `version`,
-/// `name`, `n_classes` and `feature_names` (JSON list).
+/// (I64 `[n]`), `x_test`, `y_test` and, when the data has a validation split, `x_val`, `y_val`
+/// (then `x_train` holds only the rows trained on, as in the engine); metadata `format` =
+/// `pruning-playground-dataset`, `version`, `name`, `n_classes` and `feature_names` (JSON list).
 ///
 /// # Errors
 /// [`Error::ModelFile`] if serialization fails (it does not for a valid dataset).
 pub fn dataset_safetensors(ds: &Dataset) -> Result<Vec<u8>> {
     let f = ds.n_features();
-    let tensors = [
+    let mut tensors = vec![
         Owned::f32(
             "x_train".into(),
             &[ds.x_train.nrows(), f],
@@ -200,6 +221,14 @@ pub fn dataset_safetensors(ds: &Dataset) -> Result<Vec<u8>> {
         Owned::f32("x_test".into(), &[ds.x_test.nrows(), f], ds.x_test.iter()),
         Owned::labels("y_test", &ds.y_test),
     ];
+    if ds.x_val.nrows() > 0 {
+        tensors.push(Owned::f32(
+            "x_val".into(),
+            &[ds.x_val.nrows(), f],
+            ds.x_val.iter(),
+        ));
+        tensors.push(Owned::labels("y_val", &ds.y_val));
+    }
     let meta = HashMap::from([
         ("format".to_string(), DATASET_FORMAT.to_string()),
         ("version".into(), FORMAT_VERSION.to_string()),

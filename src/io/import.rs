@@ -376,9 +376,9 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
             )?;
             initial.push(LayerParams { weight, bias });
         }
-        initial
+        Some(initial)
     } else {
-        params.clone()
+        None
     };
 
     let widths: Vec<usize> = std::iter::once(params[0].weight.ncols())
@@ -432,8 +432,114 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
     let neuron_ids = meta
         .and_then(|m| m.neuron_ids)
         .unwrap_or_else(|| hidden.iter().map(|&w| (0..w).collect()).collect());
-    Mlp::from_parts(&spec, params, masks, initial, neuron_ids).map_err(|e| match e {
-        Error::InvalidConfig { .. } => Error::ModelFile(format!("metadata or shapes: {e}")),
+    let placeholder = initial.is_none();
+    let initial = initial.unwrap_or_else(|| params.clone());
+    let mut model =
+        Mlp::from_parts(&spec, params, masks, initial, neuron_ids).map_err(|e| match e {
+            Error::InvalidConfig { .. } => Error::ModelFile(format!("metadata or shapes: {e}")),
+            e => e,
+        })?;
+    if placeholder {
+        model.forget_init();
+    }
+    Ok(model)
+}
+
+/// Reads a model file as [`import_safetensors`] does, with θ₀ from the file of its own that
+/// [`super::export_init_safetensors`] writes (`NAME.init.safetensors`), so that the model can
+/// rewind. Without `init` (and without `init.*` tensors in the model file) the model loads with
+/// θ₀ unknown ([`Mlp::init_known`] is false) and rewinding to θ₀ is refused.
+///
+/// The θ₀ file is read with the same checks as a model file (names, dtype, finite values,
+/// shapes that chain) and must be a θ₀ file (metadata `weights` = `init`, when it has
+/// metadata) of this model: the same layer shapes and, when both files have metadata, the same
+/// seed, initializer and neuron ids.
+///
+/// # Errors
+/// As [`import_safetensors`] for either file (messages about the θ₀ file start with
+/// `θ₀ file:`); [`Error::ModelFile`] if the model file holds θ₀ too, or the θ₀ file is a model's
+/// weights or another model's θ₀; [`Error::Shape`] if a θ₀ layer's shape differs from the
+/// model's.
+pub fn import_with_init(bytes: &[u8], init: Option<&[u8]>, opts: &ImportOptions) -> Result<Mlp> {
+    let mut model = import_safetensors(bytes, opts)?;
+    let Some(init) = init else {
+        return Ok(model);
+    };
+    if model.init_known() {
+        return Err(Error::ModelFile(
+            "the model file holds θ₀ (init.* tensors) already; give no θ₀ file with it".into(),
+        ));
+    }
+    let in_init = |e: Error| match e {
+        Error::ModelFile(m) => Error::ModelFile(format!("θ₀ file: {m}")),
+        Error::Shape {
+            what,
+            expected,
+            got,
+        } => Error::Shape {
+            what: format!("θ₀ file: {what}"),
+            expected,
+            got,
+        },
         e => e,
-    })
+    };
+    let meta = read_metadata(init).map_err(in_init)?;
+    if meta.get("format").map(String::as_str) == Some(MODEL_FORMAT)
+        && meta.get("weights").map(String::as_str) != Some("init")
+    {
+        return Err(Error::ModelFile(
+            "θ₀ file: this is a model's weights (its metadata has no `weights: init`), not the \
+             θ₀ file written beside it"
+                .into(),
+        ));
+    }
+    let theta0 = import_safetensors(
+        init,
+        &ImportOptions {
+            activation: Some(model.spec().activation),
+            output_activation: Some(model.spec().output_activation),
+        },
+    )
+    .map_err(in_init)?;
+    if theta0.n_alive() != theta0.n_weights() {
+        return Err(Error::ModelFile(
+            "θ₀ file: it holds masks; a θ₀ file holds plain N.weight and N.bias".into(),
+        ));
+    }
+    let (want, got) = (model.params(), theta0.params());
+    let shapes = |p: &[LayerParams]| {
+        p.iter()
+            .map(|p| format!("{:?} + bias [{}]", p.weight.dim(), p.bias.len()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let same_shapes = want.len() == got.len()
+        && want
+            .iter()
+            .zip(&got)
+            .all(|(a, b)| a.weight.dim() == b.weight.dim() && a.bias.len() == b.bias.len());
+    if !same_shapes {
+        return Err(Error::Shape {
+            what: "θ₀ file: layers".into(),
+            expected: format!("the model's shapes {}", shapes(&want)),
+            got: shapes(&got),
+        });
+    }
+    if meta.get("format").map(String::as_str) == Some(MODEL_FORMAT) {
+        let (a, b) = (model.spec(), theta0.spec());
+        if a.seed != b.seed || a.init != b.init || model.neuron_ids() != theta0.neuron_ids() {
+            return Err(Error::ModelFile(format!(
+                "θ₀ file: it is θ₀ of another model (seed {}, init {}, neuron ids {:?}; the \
+                 model has seed {}, init {}, neuron ids {:?})",
+                b.seed,
+                b.init.name(),
+                theta0.neuron_ids(),
+                a.seed,
+                a.init.name(),
+                model.neuron_ids()
+            )));
+        }
+    }
+    model.set_initial(got)?;
+    Ok(model)
 }

@@ -41,7 +41,7 @@ mod names;
 mod script;
 
 pub use export::{dataset_safetensors, export_init_safetensors, export_safetensors};
-pub use import::{import_safetensors, read_metadata};
+pub use import::{import_safetensors, import_with_init, read_metadata};
 pub use script::pytorch_script;
 
 use crate::model::Activation;

@@ -275,17 +275,25 @@ def accuracy(out, y):
     return (pred == y).float().mean().item()
 
 
-def train(model, data, save_step=None):
-    """EPOCHS epochs with a fresh optimizer (as every level and branch of the playground);
-    returns the test accuracy after each epoch and the weights saved after step save_step."""
+def train(model, data, save_step=None, start_step=0):
+    """Up to step T = EPOCHS epochs with a fresh optimizer (as every level and branch of the
+    playground), from step start_step (late rewinding: T - start_step steps, the data order going
+    on from there); returns, per epoch trained, (epoch, step, test accuracy, validation loss or
+    None), and the weights saved after step save_step. x_train holds only the rows the engine
+    trains on (`pruning-playground data` writes its validation split as x_val / y_val)."""
     x_train, y_train = data["x_train"], data["y_train"]
     opt = make_optimizer(model)
     g = torch.Generator().manual_seed(SEED)
     saved, step, history = None, 0, []
     if save_step == 0:
         saved = params(model)
-    for _ in range(EPOCHS):
+    for epoch in range(1, EPOCHS + 1):
+        trained = False
         for idx in torch.randperm(len(x_train), generator=g).split(BATCH):
+            if step < start_step:  # the steps before the rewind point, as the dense run took
+                step += 1
+                continue
+            trained = True
             loss = loss_fn(model(x_train[idx]), y_train[idx])
             if L1:
                 loss = loss + L1 * sum(m.weight.abs().sum() for m in linears(model))
@@ -295,27 +303,51 @@ def train(model, data, save_step=None):
             step += 1
             if step == save_step:
                 saved = params(model)
+        if not trained:
+            continue
         with torch.no_grad():
-            history.append(accuracy(model(data["x_test"]), data["y_test"]))
+            val = None
+            if "x_val" in data and len(data["x_val"]) > 0:
+                val = loss_fn(model(data["x_val"]), data["y_val"]).item()
+            history.append((epoch, step, accuracy(model(data["x_test"]), data["y_test"]), val))
     return history, saved
 
 
-def report(branch, level, model, history, as_json):
+def early_stop(history):
+    """The epoch of least validation loss (the first on ties), as the engine's early stopping;
+    None without a validation split."""
+    best = None
+    for h in history:
+        if h[3] is not None and math.isfinite(h[3]) and (best is None or h[3] < best[3]):
+            best = h
+    return best
+
+
+def report(branch, level, model, history, start_step, n_train, as_json):
     d, per_layer = density(model)
+    accs = [h[2] for h in history]
+    stop = early_stop(history)
     row = {
         "branch": branch,
         "level": level,
         "density": d,
         "layer_density": per_layer,
-        "test_accuracy": history[-1],
-        "best_test_accuracy": max(history),
+        "test_accuracy": accs[-1],
+        "best_test_accuracy": max(accs),
+        "train_rows": n_train,
+        "last_step": history[-1][1],
+        "steps": history[-1][1] - start_step,
+        "early_stop_epoch": stop[0] if stop else None,
+        "early_stop_step": stop[1] if stop else None,
+        "early_stop_test_accuracy": stop[2] if stop else None,
     }
     if as_json:
         print(json.dumps(row), flush=True)
     else:
         layers = " ".join(f"{100 * x:.1f}%" for x in per_layer)
+        early = f"  early stop: epoch {stop[0]}, test acc {100 * stop[2]:.2f}%" if stop else ""
         print(f"{branch:<13} level {level:>2}  density {100 * d:6.2f}% [{layers}]  "
-              f"test acc {100 * history[-1]:.2f}%  best {100 * max(history):.2f}%", flush=True)
+              f"test acc {100 * accs[-1]:.2f}%  best {100 * max(accs):.2f}%{early}", flush=True)
 
 
 def run(data, as_json=False):
@@ -326,8 +358,9 @@ def run(data, as_json=False):
     theta0 = params(ticket)
     dense = clone(ticket)
     save_step = int(RESET.split(":")[1]) if RESET.startswith("step:") else None
+    n_train = len(data["x_train"])
     history, saved = train(ticket, data, save_step)
-    report("ticket", 0, ticket, history, as_json)
+    report("ticket", 0, ticket, history, 0, n_train, as_json)
     if save_step is not None and saved is None and LEVELS > 0:
         raise SystemExit(f"no weights were saved at step {save_step}: level 0 took fewer steps")
     for level in range(1, LEVELS + 1):
@@ -339,8 +372,10 @@ def run(data, as_json=False):
         elif RESET != "keep":
             set_params(ticket, saved)
         start = clone(ticket)
-        history, _ = train(ticket, data)
-        report("ticket", level, ticket, history, as_json)
+        # Late rewinding (step:K) retrains T - K steps from step K, as the engine; else all T.
+        from_step = save_step if save_step is not None else 0
+        history, _ = train(ticket, data, start_step=from_step)
+        report("ticket", level, ticket, history, from_step, n_train, as_json)
         for control in CONTROLS:
             if control == "random-reinit":  # the ticket's masks, fresh weights
                 other = make_model(widths, SEED + 2000 + level)
@@ -349,7 +384,7 @@ def run(data, as_json=False):
                 other = clone(dense)
                 set_masks(other, random_masks_like(other, start))
             h, _ = train(other, data)
-            report(control, level, other, h, as_json)
+            report(control, level, other, h, 0, n_train, as_json)
 
 
 def main(argv=None):

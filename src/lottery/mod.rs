@@ -313,6 +313,9 @@ pub struct LotteryRunner {
     fed: Vec<(usize, Mlp)>,
     /// [`Role::Controls`]: the highest level fed.
     fed_up_to: usize,
+    /// Another seed's ticket structure per level ([`LotteryRunner::compare_with`]), for
+    /// `mask_analysis.vs_other_seed`; empty unless given.
+    other_seed: Vec<TicketStructure>,
 }
 
 impl LotteryRunner {
@@ -346,7 +349,7 @@ impl LotteryRunner {
             ));
         }
         let mut dense = model;
-        dense.rewind_to_init();
+        dense.rewind_to_init()?;
         let start_step = match spec.reset {
             Reset::Step(k) => {
                 let total = spec.epochs as u64
@@ -392,6 +395,7 @@ impl LotteryRunner {
             results: Vec::new(),
             last_model: None,
             epochs_done: 0,
+            other_seed: Vec::new(),
             role,
             fed: Vec::new(),
             fed_up_to: 0,
@@ -406,6 +410,14 @@ impl LotteryRunner {
     /// Which part of the experiment this runner does.
     pub fn role(&self) -> Role {
         self.role
+    }
+
+    /// The ticket structures of another run (e.g. from another model seed, each level's
+    /// [`LotteryRunner::ticket_structure`]): every ticket level analysed afterwards reports its
+    /// agreement with the other run's ticket of the same level in
+    /// `mask_analysis.vs_other_seed`.
+    pub fn compare_with(&mut self, other: Vec<TicketStructure>) {
+        self.other_seed = other;
     }
 
     /// [`Role::Ticket`] (or [`Role::All`]): the structure of the latest ticket level that has
@@ -694,16 +706,30 @@ impl LotteryRunner {
                 prune::prune(&mut m, &spec, Some(&ctx))?;
                 match self.spec.reset {
                     Reset::Keep => {}
-                    Reset::Init => m.rewind_to_init(),
+                    Reset::Init => m.rewind_to_init()?,
                     Reset::Step(k) => m.rewind_to_step(k)?,
                     Reset::Reinit => m.reinit(self.level_seed(branch, level)),
                 }
-                mask_analysis = Some(analysis::analyse(
+                let mut a = analysis::analyse(
                     &self.dense,
                     &m,
                     structure,
                     self.level_seed(Branch::RandomMask, level),
-                )?);
+                )?;
+                if let Some(other) = self.other_seed.iter().find(|t| t.level == level) {
+                    let mine = TicketStructure {
+                        level,
+                        masks: m.masks(),
+                        neuron_ids: m.neuron_ids().to_vec(),
+                    };
+                    a.vs_other_seed = Some(analysis::agreement_of_tickets(
+                        &mine,
+                        other,
+                        structure,
+                        &self.dense.spec().hidden,
+                    ));
+                }
+                mask_analysis = Some(a);
                 self.ticket_start = Some((level, m.clone()));
                 m
             }

@@ -327,8 +327,11 @@ impl Playground {
 
     /// Survivors back to θ₀; the mask stays. The next training starts with a fresh optimizer
     /// at step 0 (as after every prune, rewind or reinit).
-    pub fn rewind(&mut self) {
-        self.exp.rewind();
+    ///
+    /// # Errors
+    /// If θ₀ is unknown (a model imported without its θ₀ file).
+    pub fn rewind(&mut self) -> Result<(), JsError> {
+        self.exp.rewind().map_err(js_err)
     }
 
     /// Survivors back to the weights saved at the config's `rewindStep`; the next training

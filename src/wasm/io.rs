@@ -44,11 +44,14 @@ pub fn export_init_safetensors(model: JsValue) -> Result<Uint8Array, JsError> {
     Ok(Uint8Array::from(bytes.as_slice()))
 }
 
-/// Reads safetensors bytes into a model object (for the engine's `importModel`).
+/// Reads safetensors bytes into a model object (for the engine's `importModel`), with θ₀ from
+/// the bytes of its θ₀ file (`NAME.init.safetensors`) if given; without it θ₀ is unknown
+/// (`initKnown: false`) and the engine refuses to rewind.
 #[wasm_bindgen(js_name = importSafetensors)]
-pub fn import_safetensors(bytes: &[u8]) -> Result<JsValue, JsError> {
-    let model = crate::io::import_safetensors(bytes, &crate::io::ImportOptions::default())
-        .map_err(js_err)?;
+pub fn import_safetensors(bytes: &[u8], init: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+    let model =
+        crate::io::import_with_init(bytes, init.as_deref(), &crate::io::ImportOptions::default())
+            .map_err(js_err)?;
     Ok(model_to_js(&model, None))
 }
 

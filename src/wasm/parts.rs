@@ -4,10 +4,12 @@
 //!
 //! A model (`ModelParts` in www/types.js):
 //! `{ inputs, hidden, outputs, activation, outputActivation, init, seed, loss, neuronIds,
-//!    layers: [{ weight, bias, mask, initialWeight, initialBias }] }` — `hidden` holds the
+//!    initKnown, layers: [{ weight, bias, mask, initialWeight, initialBias }] }` — `hidden` holds the
 //! original widths, `neuronIds[h]` the original indices of hidden layer `h`'s neurons (so the
 //! current widths), `weight`/`initialWeight` are row-major `[out, in]` Float32Arrays, `mask` a
-//! Uint8Array of 0/1, `seed` a decimal string (a u64), `loss` a loss name or null.
+//! Uint8Array of 0/1, `seed` a decimal string (a u64), `loss` a loss name or null, `initKnown`
+//! false for a model imported without its θ₀ file (then `initial*` repeat the weights and
+//! rewinding is refused; missing means true).
 //!
 //! A data set (`DatasetParts`): `{ name, featureNames, nClasses, xTrain, yTrain, xTest, yTest }`
 //! with Float32Array rows of `featureNames.length` features and Uint32Array labels.
@@ -150,6 +152,7 @@ pub(crate) fn model_to_js(m: &Mlp, loss: Option<Loss>) -> JsValue {
             loss.map_or(JsValue::NULL, |l| JsValue::from_str(l.name())),
         ),
         ("neuronIds", ids.into()),
+        ("initKnown", JsValue::from_bool(m.init_known())),
         ("layers", layers.into()),
     ])
 }
@@ -255,7 +258,11 @@ pub(crate) fn model_from_js(v: &JsValue) -> Result<(Mlp, Option<Loss>), JsError>
             bias: vector("initialBias")?,
         });
     }
-    let model = Mlp::from_parts(&spec, params, masks, initial, neuron_ids).map_err(err)?;
+    let mut model = Mlp::from_parts(&spec, params, masks, initial, neuron_ids).map_err(err)?;
+    // `initKnown: false` (a model imported without its θ₀ file); missing means known.
+    if get(v, "initKnown").as_bool() == Some(false) {
+        model.forget_init();
+    }
     Ok((model, loss))
 }
 

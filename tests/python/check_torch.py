@@ -48,6 +48,8 @@ RATES = ["0.5", "0", "1"]
 RESETS = ["init", "keep", "step:3", "reinit"]
 
 failures = []
+# The engine's training rows (after its validation split), from `pruning-playground data`.
+TRAIN_ROWS = [None]
 
 
 def cli(bin_path, *args):
@@ -110,12 +112,21 @@ def lottery_case(bin_path, workdir, data_path, n, opts, hidden="12,10"):
     label = " ".join(opts)
     ok = len(engine) == len(script)
     lines = []
+    reset = o.get("--init", "init")
+    k = int(reset.split(":")[1]) if reset.startswith("step:") else 0
     for e, s in zip(engine, script):
         ke, ks = fixed_part(e, widths, *key), fixed_part(s, widths, *key)
-        same = (e["branch"], e["level"]) == (s["branch"], s["level"]) and ke == ks
+        # Steps trained at this level: T, or T - K for a ticket level after rewinding to step K.
+        start = k if e["branch"] == "ticket" and e["level"] > 0 else 0
+        steps_e = e["last_step"] - start
+        same = ((e["branch"], e["level"]) == (s["branch"], s["level"]) and ke == ks
+                and e["last_step"] == s["last_step"] and steps_e == s["steps"]
+                and s["train_rows"] == TRAIN_ROWS[0]
+                and (e["early_stop_epoch"] is None) == (s["early_stop_epoch"] is None))
         ok &= same
         lines.append(f"    {e['branch']:<13} level {e['level']}: engine {ke} density "
-                     f"{e['density']:.4f}, torch {ks} density {s['density']:.4f}"
+                     f"{e['density']:.4f} steps {steps_e}, torch {ks} density "
+                     f"{s['density']:.4f} steps {s['steps']} rows {s['train_rows']}"
                      f"{'' if same else '   <-- DIFFERENT'}")
     print(f"{'ok  ' if ok else 'FAIL'} lottery {label}")
     if not ok:
@@ -224,7 +235,18 @@ def main():
     t0 = time.time()
     torch.set_num_threads(1)
     data_path = os.path.join(workdir, "data.safetensors")
-    cli(args.bin, "data", *DATA, "--out", data_path)
+    wrote = cli(args.bin, "data", *DATA, "--out", data_path)
+    # "wrote PATH: moons, N train / V validation / M test samples, …": N is what the engine
+    # trains on; the data file's x_train must hold exactly those rows.
+    TRAIN_ROWS[0] = int(wrote.split(", ")[1].split(" train")[0])
+    with safe_open(data_path, "pt") as f:
+        rows = f.get_slice("x_train").get_shape()[0]
+        has_val = "x_val" in f.keys()
+    ok = rows == TRAIN_ROWS[0] and has_val
+    print(f"{'ok  ' if ok else 'FAIL'} data: the engine trains on {TRAIN_ROWS[0]} rows, "
+          f"x_train holds {rows}")
+    if not ok:
+        failures.append("data: training rows")
 
     # 1. The lottery matrix: every structure x score x scope, the rate and reset cycled.
     n = 0

@@ -237,6 +237,9 @@ pub struct Mlp {
     pub(crate) layers: Vec<Dense>,
     /// θ₀: every layer's weights and bias at initialization (full values, not masked).
     pub(crate) initial: Vec<LayerParams>,
+    /// False for a model imported without its θ₀ (then `initial` only repeats the loaded
+    /// weights, and [`Mlp::rewind_to_init`] refuses).
+    pub(crate) init_known: bool,
     /// Weights saved after training step `k`, for late rewinding.
     pub(crate) rewind_point: Option<(u64, Vec<LayerParams>)>,
     /// For each hidden layer, the original indices of the neurons still present.
@@ -280,6 +283,7 @@ impl Mlp {
         Ok(Mlp {
             layers,
             initial,
+            init_known: true,
             rewind_point: None,
             neuron_ids: spec.hidden.iter().map(|&w| (0..w).collect()).collect(),
             spec: spec.clone(),
@@ -388,6 +392,7 @@ impl Mlp {
         Ok(Mlp {
             layers,
             initial,
+            init_known: true,
             rewind_point: None,
             neuron_ids,
             spec: spec.clone(),
@@ -412,9 +417,42 @@ impl Mlp {
     pub fn neuron_ids(&self) -> &[Vec<usize>] {
         &self.neuron_ids
     }
-    /// θ₀ as it applies to the current shape.
+    /// θ₀ as it applies to the current shape (the loaded weights if θ₀ is unknown: see
+    /// [`Mlp::init_known`]).
     pub fn initial_params(&self) -> &[LayerParams] {
         &self.initial
+    }
+    /// Whether θ₀ is known: false for a model imported without its θ₀ file, until a reinit
+    /// draws a new one.
+    pub fn init_known(&self) -> bool {
+        self.init_known
+    }
+    /// Marks θ₀ as unknown (a model read without its θ₀): θ₀ becomes the current weights as a
+    /// placeholder, and [`Mlp::rewind_to_init`] refuses.
+    pub fn forget_init(&mut self) {
+        self.initial = self.params();
+        self.init_known = false;
+    }
+    /// Sets θ₀ (full values, not masked), e.g. read from a θ₀ file; θ₀ is known afterwards.
+    ///
+    /// # Errors
+    /// [`Error::Shape`] if a layer's shape differs from the model's; nothing changes then.
+    pub fn set_initial(&mut self, initial: Vec<LayerParams>) -> Result<()> {
+        let fits = initial.len() == self.layers.len()
+            && initial
+                .iter()
+                .zip(&self.layers)
+                .all(|(p, d)| p.weight.dim() == d.weight.dim() && p.bias.len() == d.bias.len());
+        if !fits {
+            return Err(Error::Shape {
+                what: "θ₀".into(),
+                expected: format!("{} layers of the model's shapes", self.layers.len()),
+                got: format!("{} layers", initial.len()),
+            });
+        }
+        self.initial = initial;
+        self.init_known = true;
+        Ok(())
     }
     /// The step and weights of the late-rewinding snapshot, if one was saved.
     pub fn rewind_point(&self) -> Option<(u64, &[LayerParams])> {
@@ -622,10 +660,23 @@ impl Mlp {
     }
 
     /// Rewinds every surviving weight and every bias to θ₀; the masks stay.
-    pub fn rewind_to_init(&mut self) {
+    ///
+    /// # Errors
+    /// [`Error::State`] if θ₀ is unknown (a model imported without its θ₀ file); nothing
+    /// changes then.
+    pub fn rewind_to_init(&mut self) -> Result<()> {
+        if !self.init_known {
+            return Err(Error::State(
+                "θ₀ is unknown: the model was imported without its θ₀ file (NAME.init.safetensors, \
+                 written by export --with-init or the page's θ₀ export); import the two files \
+                 together to rewind"
+                    .into(),
+            ));
+        }
         let initial = self.initial.clone();
         self.set_params(&initial)
             .expect("θ₀ always has the model's shape");
+        Ok(())
     }
 
     /// Saves the current weights as the late-rewinding point for step `k`.
@@ -677,6 +728,7 @@ impl Mlp {
         self.set_params(&fresh)
             .expect("fresh weights have the model's shape");
         self.initial = fresh;
+        self.init_known = true;
     }
 
     /// Structured pruning: keeps only the neurons `keep` (indices into the *current* layer,
