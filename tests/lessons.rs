@@ -164,7 +164,7 @@ struct Outcome {
 /// Applies the initialization step of iterative rounds (workflows.js applyInit).
 fn apply_init(exp: &mut Experiment, s: &Settings, round: usize) {
     match s.init_mode.as_str() {
-        "init" => exp.rewind(),
+        "init" => exp.rewind().unwrap(),
         "step" => exp.rewind_to(s.rewind_step).unwrap(),
         "reinit" => exp.reinit(s.seed + 1 + round as u64),
         _ => {}
@@ -202,7 +202,7 @@ fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
                 other => panic!("schedule {other} not covered by these tests"),
             },
             "keep" => {}
-            "rewind" => exp.rewind(),
+            "rewind" => exp.rewind().unwrap(),
             "reinit" => exp.reinit(s.seed + 1000 + marked),
             "retrain" => {
                 exp.train(s.retrain_epochs).unwrap();
