@@ -6,7 +6,7 @@
 //! `hidden[2]`), but the wasm carries no deserializer per config type, no JSON parser and no float
 //! parser. Like `JSON.stringify`, keys whose value is `undefined`, a function or a symbol are
 //! left out; every other key must be a field (a misspelt key is an error). Field lists are the
-//! `FIELDS` constants in [`crate::experiment`] (a native test checks them against serde's).
+//! `FIELDS` constants in [`crate::config`] (a native test checks them against serde's).
 
 use std::fmt;
 
@@ -14,7 +14,7 @@ use js_sys::{Array, Object};
 use serde::de::Unexpected;
 use wasm_bindgen::{JsError, JsValue};
 
-use crate::experiment::{DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
+use crate::config::{DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
 
 /// A problem and where it is (innermost segment first).
 struct Error {
