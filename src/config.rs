@@ -13,45 +13,76 @@ use crate::prune::{Amount, Gradual, PruneSpec, Scope, Score, Structure};
 use crate::train::{Loss, Optimizer, TrainConfig};
 use crate::{Error, Result};
 
+/// One value slot of a setting, filled by a reader of some value type (the wasm config reader
+/// implements it for JS values, for every field type it can read).
+pub trait Slot<T, E> {
+    /// Reads the value into `slot`.
+    ///
+    /// # Errors
+    /// The reader's, for a value of the wrong type.
+    fn fill(self, slot: &mut T) -> std::result::Result<(), E>;
+}
+
+/// Declares a settings struct once: each field with its JS/JSON key. Derives serde (the key is
+/// the field's name in JSON), `FIELDS` (the keys in declaration order: the wasm reader's list)
+/// and `set_field`, through which the wasm reader fills a field by key.
+macro_rules! settings {
+    ($(#[$m:meta])* pub struct $name:ident {
+        $($(#[$fm:meta])* $field:ident $js:literal : $ty:ty,)*
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fm])* #[serde(rename = $js)] pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The keys of the JS/JSON form, in declaration order.
+            pub const FIELDS: &'static [&'static str] = &[$($js),*];
+
+            /// Fills the field whose key is `key` from `value`; an unknown key is left alone
+            /// (the reader checks keys against [`Self::FIELDS`] first).
+            ///
+            /// # Errors
+            /// The slot's.
+            pub fn set_field<S, E>(&mut self, key: &str, value: S) -> std::result::Result<(), E>
+            where
+                $(S: Slot<$ty, E>,)*
+            {
+                match key {
+                    $($js => value.fill(&mut self.$field),)*
+                    _ => Ok(()),
+                }
+            }
+        }
+    };
+}
+
 /// The default validation fraction: 10% of the training samples.
 pub const DEFAULT_VALIDATION: f32 = 0.1;
 
-/// Which data to use: a built-in dataset by name, or CSV text.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct DataConfig {
-    /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
-    pub kind: String,
-    /// Noise of the toy sets, 0 to 0.5.
-    pub noise: f32,
-    /// Fraction of samples used for training.
-    pub train_fraction: f32,
-    /// Samples of a toy set (train + test).
-    pub samples: usize,
-    /// Seed of generation and split.
-    pub seed: u64,
-    /// Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none),
-    /// drawn from `seed`: early stopping reads it, training never sees it.
-    pub validation: f32,
-    /// The CSV text when `kind` is `csv`.
-    pub csv: Option<String>,
-    /// The label column's name (default: the last column).
-    pub label_column: Option<String>,
-}
-
-impl DataConfig {
-    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
-    /// a test checks it against serde's).
-    pub const FIELDS: &'static [&'static str] = &[
-        "kind",
-        "noise",
-        "trainFraction",
-        "samples",
-        "seed",
-        "validation",
-        "csv",
-        "labelColumn",
-    ];
+settings! {
+    /// Which data to use: a built-in dataset by name, or CSV text.
+    pub struct DataConfig {
+        /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
+        kind "kind": String,
+        /// Noise of the toy sets, 0 to 0.5.
+        noise "noise": f32,
+        /// Fraction of samples used for training.
+        train_fraction "trainFraction": f32,
+        /// Samples of a toy set (train + test).
+        samples "samples": usize,
+        /// Seed of generation and split.
+        seed "seed": u64,
+        /// Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none),
+        /// drawn from `seed`: early stopping reads it, training never sees it.
+        validation "validation": f32,
+        /// The CSV text when `kind` is `csv`.
+        csv "csv": Option<String>,
+        /// The label column's name (default: the last column).
+        label_column "labelColumn": Option<String>,
+    }
 }
 
 impl Default for DataConfig {
@@ -126,61 +157,40 @@ impl DataConfig {
     }
 }
 
-/// Everything that defines an experiment before any step is taken. Field names are camelCase in
-/// JSON/JS; enumerations are given by name so that a wrong value gets a message listing the
-/// allowed ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct ExperimentConfig {
-    /// The data.
-    pub dataset: DataConfig,
-    /// Hidden layer widths, input side first.
-    pub hidden: Vec<usize>,
-    /// Hidden activation: relu, tanh, sigmoid, linear.
-    pub activation: String,
-    /// Output activation; default linear for cross-entropy, tanh for MSE.
-    pub output_activation: Option<String>,
-    /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch.
-    pub init: String,
-    /// Loss: cross-entropy or mse.
-    pub loss: String,
-    /// Optimizer: sgd, momentum, adam.
-    pub optimizer: String,
-    /// Momentum coefficient for `momentum`.
-    pub momentum: f32,
-    /// Learning rate.
-    pub learning_rate: f32,
-    /// Mini-batch size.
-    pub batch_size: usize,
-    /// L1 penalty.
-    pub l1: f32,
-    /// L2 penalty.
-    pub l2: f32,
-    /// Seed of the initial weights and of the data order.
-    pub seed: u64,
-    /// Save the weights after this many steps, for late rewinding.
-    pub rewind_step: Option<u64>,
-}
-
-impl ExperimentConfig {
-    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
-    /// a test checks it against serde's).
-    pub const FIELDS: &'static [&'static str] = &[
-        "dataset",
-        "hidden",
-        "activation",
-        "outputActivation",
-        "init",
-        "loss",
-        "optimizer",
-        "momentum",
-        "learningRate",
-        "batchSize",
-        "l1",
-        "l2",
-        "seed",
-        "rewindStep",
-    ];
+settings! {
+    /// Everything that defines an experiment before any step is taken. Field names are camelCase in
+    /// JSON/JS; enumerations are given by name so that a wrong value gets a message listing the
+    /// allowed ones.
+    pub struct ExperimentConfig {
+        /// The data.
+        dataset "dataset": DataConfig,
+        /// Hidden layer widths, input side first.
+        hidden "hidden": Vec<usize>,
+        /// Hidden activation: relu, tanh, sigmoid, linear.
+        activation "activation": String,
+        /// Output activation; default linear for cross-entropy, tanh for MSE.
+        output_activation "outputActivation": Option<String>,
+        /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch.
+        init "init": String,
+        /// Loss: cross-entropy or mse.
+        loss "loss": String,
+        /// Optimizer: sgd, momentum, adam.
+        optimizer "optimizer": String,
+        /// Momentum coefficient for `momentum`.
+        momentum "momentum": f32,
+        /// Learning rate.
+        learning_rate "learningRate": f32,
+        /// Mini-batch size.
+        batch_size "batchSize": usize,
+        /// L1 penalty.
+        l1 "l1": f32,
+        /// L2 penalty.
+        l2 "l2": f32,
+        /// Seed of the initial weights and of the data order.
+        seed "seed": u64,
+        /// Save the weights after this many steps, for late rewinding.
+        rewind_step "rewindStep": Option<u64>,
+    }
 }
 
 impl Default for ExperimentConfig {
@@ -260,39 +270,25 @@ impl ExperimentConfig {
     }
 }
 
-/// One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong
-/// value gets a message listing the allowed ones.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct PruneConfig {
-    /// `weights` or `neurons`.
-    pub structure: String,
-    /// `magnitude`, `lp:P`, `random` or `snip`.
-    pub score: String,
-    /// `global` or `layer`.
-    pub scope: String,
-    /// Fraction of the remaining weights (or neurons) to prune.
-    pub fraction: Option<f64>,
-    /// Or an absolute number to prune (exactly one of `fraction` and `count`).
-    pub count: Option<usize>,
-    /// Output layer pruned at `fraction × output_rate`; 0 leaves it alone.
-    pub output_rate: f64,
-    /// Seed of the `random` score.
-    pub seed: u64,
-}
-
-impl PruneConfig {
-    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
-    /// a test checks it against serde's).
-    pub const FIELDS: &'static [&'static str] = &[
-        "structure",
-        "score",
-        "scope",
-        "fraction",
-        "count",
-        "outputRate",
-        "seed",
-    ];
+settings! {
+    /// One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong
+    /// value gets a message listing the allowed ones.
+    pub struct PruneConfig {
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Fraction of the remaining weights (or neurons) to prune.
+        fraction "fraction": Option<f64>,
+        /// Or an absolute number to prune (exactly one of `fraction` and `count`).
+        count "count": Option<usize>,
+        /// Output layer pruned at `fraction × output_rate`; 0 leaves it alone.
+        output_rate "outputRate": f64,
+        /// Seed of the `random` score.
+        seed "seed": u64,
+    }
 }
 
 impl Default for PruneConfig {
@@ -340,47 +336,30 @@ impl PruneConfig {
     }
 }
 
-/// A lottery experiment as the CLI flags and the JS API give it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct LotteryConfig {
-    /// Pruning levels after the dense level 0.
-    pub levels: usize,
-    /// Fraction of the remaining weights (or neurons) pruned per level.
-    pub fraction: f64,
-    /// `weights` or `neurons`.
-    pub structure: String,
-    /// `magnitude`, `lp:P`, `random` or `snip`.
-    pub score: String,
-    /// `global` or `layer`.
-    pub scope: String,
-    /// Output layer pruned at `fraction × output_rate` (Frankle & Carbin: 0.5).
-    pub output_rate: f64,
-    /// `keep`, `init`, `step:K` or `reinit`.
-    pub init: String,
-    /// Control branches: `random-reinit`, `random-mask`.
-    pub controls: Vec<String>,
-    /// Epochs per level and branch.
-    pub epochs: usize,
-    /// Seed of the controls' draws.
-    pub seed: u64,
-}
-
-impl LotteryConfig {
-    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
-    /// a test checks it against serde's).
-    pub const FIELDS: &'static [&'static str] = &[
-        "levels",
-        "fraction",
-        "structure",
-        "score",
-        "scope",
-        "outputRate",
-        "init",
-        "controls",
-        "epochs",
-        "seed",
-    ];
+settings! {
+    /// A lottery experiment as the CLI flags and the JS API give it.
+    pub struct LotteryConfig {
+        /// Pruning levels after the dense level 0.
+        levels "levels": usize,
+        /// Fraction of the remaining weights (or neurons) pruned per level.
+        fraction "fraction": f64,
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Output layer pruned at `fraction × output_rate` (Frankle & Carbin: 0.5).
+        output_rate "outputRate": f64,
+        /// `keep`, `init`, `step:K` or `reinit`.
+        init "init": String,
+        /// Control branches: `random-reinit`, `random-mask`.
+        controls "controls": Vec<String>,
+        /// Epochs per level and branch.
+        epochs "epochs": usize,
+        /// Seed of the controls' draws.
+        seed "seed": u64,
+    }
 }
 
 impl Default for LotteryConfig {
@@ -436,47 +415,30 @@ impl LotteryConfig {
     }
 }
 
-/// Gradual pruning during training (Zhu & Gupta 2017), as the JS API gives it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields, rename_all = "camelCase")]
-pub struct GradualConfig {
-    /// Sparsity at `begin_step`.
-    pub initial_sparsity: f64,
-    /// Sparsity reached at `end_step`.
-    pub final_sparsity: f64,
-    /// First pruning step.
-    pub begin_step: u64,
-    /// Last pruning step.
-    pub end_step: u64,
-    /// Steps between prunings.
-    pub frequency: u64,
-    /// Exponent of the polynomial decay.
-    pub power: f64,
-    /// `weights` or `neurons`.
-    pub structure: String,
-    /// `magnitude`, `lp:P`, `random` or `snip`.
-    pub score: String,
-    /// `global` or `layer`.
-    pub scope: String,
-    /// Output layer rate (1 = like the others, so the final density is exact).
-    pub output_rate: f64,
-}
-
-impl GradualConfig {
-    /// The keys of the JS/JSON form, in declaration order (the wasm config reader's field list;
-    /// a test checks it against serde's).
-    pub const FIELDS: &'static [&'static str] = &[
-        "initialSparsity",
-        "finalSparsity",
-        "beginStep",
-        "endStep",
-        "frequency",
-        "power",
-        "structure",
-        "score",
-        "scope",
-        "outputRate",
-    ];
+settings! {
+    /// Gradual pruning during training (Zhu & Gupta 2017), as the JS API gives it.
+    pub struct GradualConfig {
+        /// Sparsity at `begin_step`.
+        initial_sparsity "initialSparsity": f64,
+        /// Sparsity reached at `end_step`.
+        final_sparsity "finalSparsity": f64,
+        /// First pruning step.
+        begin_step "beginStep": u64,
+        /// Last pruning step.
+        end_step "endStep": u64,
+        /// Steps between prunings.
+        frequency "frequency": u64,
+        /// Exponent of the polynomial decay.
+        power "power": f64,
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Output layer rate (1 = like the others, so the final density is exact).
+        output_rate "outputRate": f64,
+    }
 }
 
 impl Default for GradualConfig {
