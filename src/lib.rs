@@ -27,6 +27,7 @@
 //! Every random choice takes an explicit seed ([`rng::seeded`]): the same seed gives the same run,
 //! bit for bit, on every run of the same build.
 
+pub mod config;
 pub mod experiment;
 #[cfg(feature = "io")]
 pub mod io;

@@ -19,6 +19,7 @@
  * @property {DatasetConfig} [dataset]
  * @property {number[]} [hidden]
  * @property {string} [activation]
+ * @property {string} [outputActivation]  default: linear for cross-entropy, tanh for mse
  * @property {string} [init]
  * @property {string} [loss]
  * @property {string} [optimizer]

@@ -42,25 +42,25 @@ enum Command {
 #[derive(Debug, Args)]
 struct DatasetArgs {
     /// circle, xor, gauss, spiral, moons, mnist1d, digits, or a path to a .csv file.
-    #[arg(long, default_value = "circle")]
+    #[arg(long, default_value_t = DataConfig::default().kind)]
     dataset: String,
     /// The CSV label column's name (default: the last column).
     #[arg(long)]
     label_column: Option<String>,
     /// Noise of the 2D toy sets, 0 to 0.5.
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = DataConfig::default().noise)]
     noise: f32,
     /// Fraction of samples used for training (toy sets, digits, CSV).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = DataConfig::default().train_fraction)]
     train_fraction: f32,
     /// Samples of a toy set (train + test).
-    #[arg(long, default_value_t = 500)]
+    #[arg(long, default_value_t = DataConfig::default().samples)]
     samples: usize,
     /// Seed of the data (when training, also of the initial weights and data order).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = DataConfig::default().seed)]
     seed: u64,
     /// Fraction of the training samples held out for validation (early stopping), 0 to 0.5.
-    #[arg(long, default_value_t = pruning_playground::experiment::DEFAULT_VALIDATION)]
+    #[arg(long, default_value_t = DataConfig::default().validation)]
     validation: f32,
 }
 
@@ -101,31 +101,31 @@ struct ExperimentArgs {
     #[arg(long, default_value = "8,8", value_delimiter = ',', num_args = 0..)]
     hidden: Vec<usize>,
     /// relu, tanh, sigmoid or linear.
-    #[arg(long, default_value = "tanh")]
+    #[arg(long, default_value_t = ExperimentConfig::default().activation)]
     activation: String,
     /// Weight initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform or torch (nn.Linear default, biases too).
-    #[arg(long, default_value = "kaiming-normal")]
+    #[arg(long, default_value_t = ExperimentConfig::default().init)]
     weight_init: String,
     /// cross-entropy or mse.
-    #[arg(long, default_value = "cross-entropy")]
+    #[arg(long, default_value_t = ExperimentConfig::default().loss)]
     loss: String,
     /// sgd, momentum or adam.
-    #[arg(long, default_value = "adam")]
+    #[arg(long, default_value_t = ExperimentConfig::default().optimizer)]
     optimizer: String,
     /// Momentum coefficient (with --optimizer momentum).
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = ExperimentConfig::default().momentum)]
     momentum: f32,
     /// Learning rate.
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = ExperimentConfig::default().learning_rate)]
     lr: f32,
     /// Mini-batch size.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = ExperimentConfig::default().batch_size)]
     batch: usize,
     /// L1 penalty on weights.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = ExperimentConfig::default().l1)]
     l1: f32,
     /// L2 penalty on weights.
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = ExperimentConfig::default().l2)]
     l2: f32,
 }
 
@@ -181,28 +181,29 @@ struct LotteryArgs {
     #[command(flatten)]
     exp: ExperimentArgs,
     /// Pruning levels after the dense level 0.
+    // The CLI's lottery is longer than the config's default (3 levels of 10 epochs, the page's).
     #[arg(long, default_value_t = 10)]
     levels: usize,
     /// Fraction of the remaining weights (or neurons) pruned per level.
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = LotteryConfig::default().fraction)]
     fraction: f64,
     /// weights (unstructured) or neurons (structured).
-    #[arg(long, default_value = "weights")]
+    #[arg(long, default_value_t = LotteryConfig::default().structure)]
     structure: String,
     /// magnitude, lp:P, lp:P:raw, random or snip (neurons: norms over √fan-in unless :raw).
-    #[arg(long, default_value = "magnitude")]
+    #[arg(long, default_value_t = LotteryConfig::default().score)]
     score: String,
     /// global or layer.
-    #[arg(long, default_value = "global")]
+    #[arg(long, default_value_t = LotteryConfig::default().scope)]
     scope: String,
     /// The output layer is pruned at fraction × output-rate (0 = never).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = LotteryConfig::default().output_rate)]
     output_rate: f64,
     /// What survivors are reset to before retraining: keep, init, step:K or reinit.
-    #[arg(long, default_value = "init")]
+    #[arg(long, default_value_t = LotteryConfig::default().init)]
     init: String,
     /// Control branches, comma-separated: random-reinit, random-mask (empty for none).
-    #[arg(long, value_delimiter = ',', num_args = 0.., default_value = "random-reinit")]
+    #[arg(long, value_delimiter = ',', num_args = 0.., default_values_t = LotteryConfig::default().controls)]
     controls: Vec<String>,
     /// Training epochs per level and branch.
     #[arg(long, default_value_t = 20)]
@@ -593,5 +594,25 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// The flags' defaults are the settings structs' (`--hidden` is written as text, the one
+    /// default clap cannot take from a value; `--levels` and `--epochs` are the CLI's own).
+    #[test]
+    fn flag_defaults_are_the_config_defaults() {
+        let cli = Cli::try_parse_from(["pruning-playground", "lottery"]).unwrap();
+        let Command::Lottery(args) = cli.command else {
+            panic!("not the lottery command");
+        };
+        assert_eq!(args.exp.config().unwrap(), ExperimentConfig::default());
+        let c = lottery_config(&args);
+        assert_eq!(
+            LotteryConfig {
+                levels: LotteryConfig::default().levels,
+                epochs: LotteryConfig::default().epochs,
+                ..c
+            },
+            LotteryConfig::default()
+        );
     }
 }

@@ -18,7 +18,7 @@
 //! experiment. Run it with `--json` for one JSON object per (branch, level), as the CLI's
 //! `lottery --json`.
 
-use crate::experiment::{ExperimentConfig, LotteryConfig};
+use crate::config::{ExperimentConfig, LotteryConfig};
 use crate::model::Activation;
 use crate::prune::{Score, Structure};
 use crate::train::{Loss, Optimizer};

@@ -164,11 +164,11 @@ impl LotterySpec {
                 format!("0 to {MAX_LEVELS}"),
             ));
         }
-        if self.epochs == 0 || self.epochs > crate::experiment::MAX_EPOCHS {
+        if self.epochs == 0 || self.epochs > crate::train::MAX_EPOCHS {
             return Err(Error::config(
                 "epochs",
                 self.epochs,
-                format!("1 to {}", crate::experiment::MAX_EPOCHS),
+                format!("1 to {}", crate::train::MAX_EPOCHS),
             ));
         }
         if self.controls.contains(&Branch::Ticket) {
@@ -243,20 +243,11 @@ pub enum Role {
     Controls,
 }
 
-impl Role {
-    /// Parses `all`, `ticket` or `controls`.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "all" => Ok(Role::All),
-            "ticket" => Ok(Role::Ticket),
-            "controls" => Ok(Role::Controls),
-            _ => Err(Error::config("role", s, "one of all, ticket, controls")),
-        }
-    }
-}
+pruning_playground_core::named_enum!(Role, "role", {
+    All => "all",
+    Ticket => "ticket",
+    Controls => "controls",
+});
 
 /// The structure a ticket level was pruned to: what the controls of that level copy.
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{Error, Result};
+use pruning_playground_core::named_enum;
 
 /// What is removed: single weights (unstructured) or whole hidden neurons (structured).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -20,29 +21,7 @@ pub enum Structure {
     Neurons,
 }
 
-impl Structure {
-    /// Every structure, in display order.
-    pub const ALL: [Structure; 2] = [Structure::Weights, Structure::Neurons];
-
-    /// The name used by the CLI and URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Structure::Weights => "weights",
-            Structure::Neurons => "neurons",
-        }
-    }
-
-    /// Parses a name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| Error::config("structure", name, "one of weights, neurons"))
-    }
-}
+named_enum!(Structure, "structure", { Weights => "weights", Neurons => "neurons" });
 
 /// Which entries compete in one ranking.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
@@ -56,29 +35,7 @@ pub enum Scope {
     Layer,
 }
 
-impl Scope {
-    /// Every scope, in display order.
-    pub const ALL: [Scope; 2] = [Scope::Global, Scope::Layer];
-
-    /// The name used by the CLI and URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Scope::Global => "global",
-            Scope::Layer => "layer",
-        }
-    }
-
-    /// Parses a name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.name() == name)
-            .ok_or_else(|| Error::config("scope", name, "one of global, layer"))
-    }
-}
+named_enum!(Scope, "scope", { Global => "global", Layer => "layer" });
 
 const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip";
 

@@ -5,8 +5,8 @@
 //! ``unknown field `x`, expected one of `a`, `b` ``), with the field path (`dataset.seed`,
 //! `hidden[2]`), but the wasm carries no deserializer per config type, no JSON parser and no float
 //! parser. Like `JSON.stringify`, keys whose value is `undefined`, a function or a symbol are
-//! left out; every other key must be a field (a misspelt key is an error). Field lists are the
-//! `FIELDS` constants in [`crate::experiment`] (a native test checks them against serde's).
+//! left out; every other key must be a field (a misspelt key is an error). Field lists and field
+//! setters come from the one declaration of each settings struct in [`crate::config`].
 
 use std::fmt;
 
@@ -14,7 +14,9 @@ use js_sys::{Array, Object};
 use serde::de::Unexpected;
 use wasm_bindgen::{JsError, JsValue};
 
-use crate::experiment::{DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
+use crate::config::{
+    DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig, Slot,
+};
 
 /// A problem and where it is (innermost segment first).
 struct Error {
@@ -233,124 +235,37 @@ fn fields(
     Ok(())
 }
 
-impl Read for DataConfig {
-    fn read(v: JsValue) -> Result<Self> {
-        let mut c = DataConfig::default();
-        fields(v, "DataConfig", DataConfig::FIELDS, &mut |k, v| {
-            match k {
-                "kind" => c.kind = Read::read(v)?,
-                "noise" => c.noise = Read::read(v)?,
-                "trainFraction" => c.train_fraction = Read::read(v)?,
-                "samples" => c.samples = Read::read(v)?,
-                "seed" => c.seed = Read::read(v)?,
-                "validation" => c.validation = Read::read(v)?,
-                "csv" => c.csv = Read::read(v)?,
-                "labelColumn" => c.label_column = Read::read(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
-        Ok(c)
+/// A JS value as the filler of a settings field ([`crate::config::Slot`]).
+struct Js(JsValue);
+
+impl<T: Read> Slot<T, Error> for Js {
+    fn fill(self, slot: &mut T) -> Result<()> {
+        *slot = T::read(self.0)?;
+        Ok(())
     }
 }
 
-impl Read for ExperimentConfig {
-    fn read(v: JsValue) -> Result<Self> {
-        let mut c = ExperimentConfig::default();
-        fields(
-            v,
-            "ExperimentConfig",
-            ExperimentConfig::FIELDS,
-            &mut |k, v| {
-                match k {
-                    "dataset" => c.dataset = Read::read(v)?,
-                    "hidden" => c.hidden = Read::read(v)?,
-                    "activation" => c.activation = Read::read(v)?,
-                    "outputActivation" => c.output_activation = Read::read(v)?,
-                    "init" => c.init = Read::read(v)?,
-                    "loss" => c.loss = Read::read(v)?,
-                    "optimizer" => c.optimizer = Read::read(v)?,
-                    "momentum" => c.momentum = Read::read(v)?,
-                    "learningRate" => c.learning_rate = Read::read(v)?,
-                    "batchSize" => c.batch_size = Read::read(v)?,
-                    "l1" => c.l1 = Read::read(v)?,
-                    "l2" => c.l2 = Read::read(v)?,
-                    "seed" => c.seed = Read::read(v)?,
-                    "rewindStep" => c.rewind_step = Read::read(v)?,
-                    _ => {}
-                }
-                Ok(())
-            },
-        )?;
-        Ok(c)
-    }
+/// `Read` for settings structs: the keys and fields come from the struct's one declaration
+/// (`FIELDS`, `set_field`).
+macro_rules! read_settings {
+    ($($name:ident),*) => {$(
+        impl Read for $name {
+            fn read(v: JsValue) -> Result<Self> {
+                let mut c = $name::default();
+                fields(v, stringify!($name), $name::FIELDS, &mut |k, v| c.set_field(k, Js(v)))?;
+                Ok(c)
+            }
+        }
+    )*};
 }
 
-impl Read for PruneConfig {
-    fn read(v: JsValue) -> Result<Self> {
-        let mut c = PruneConfig::default();
-        fields(v, "PruneConfig", PruneConfig::FIELDS, &mut |k, v| {
-            match k {
-                "structure" => c.structure = Read::read(v)?,
-                "score" => c.score = Read::read(v)?,
-                "scope" => c.scope = Read::read(v)?,
-                "fraction" => c.fraction = Read::read(v)?,
-                "count" => c.count = Read::read(v)?,
-                "outputRate" => c.output_rate = Read::read(v)?,
-                "seed" => c.seed = Read::read(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
-        Ok(c)
-    }
-}
-
-impl Read for LotteryConfig {
-    fn read(v: JsValue) -> Result<Self> {
-        let mut c = LotteryConfig::default();
-        fields(v, "LotteryConfig", LotteryConfig::FIELDS, &mut |k, v| {
-            match k {
-                "levels" => c.levels = Read::read(v)?,
-                "fraction" => c.fraction = Read::read(v)?,
-                "structure" => c.structure = Read::read(v)?,
-                "score" => c.score = Read::read(v)?,
-                "scope" => c.scope = Read::read(v)?,
-                "outputRate" => c.output_rate = Read::read(v)?,
-                "init" => c.init = Read::read(v)?,
-                "controls" => c.controls = Read::read(v)?,
-                "epochs" => c.epochs = Read::read(v)?,
-                "seed" => c.seed = Read::read(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
-        Ok(c)
-    }
-}
-
-impl Read for GradualConfig {
-    fn read(v: JsValue) -> Result<Self> {
-        let mut c = GradualConfig::default();
-        fields(v, "GradualConfig", GradualConfig::FIELDS, &mut |k, v| {
-            match k {
-                "initialSparsity" => c.initial_sparsity = Read::read(v)?,
-                "finalSparsity" => c.final_sparsity = Read::read(v)?,
-                "beginStep" => c.begin_step = Read::read(v)?,
-                "endStep" => c.end_step = Read::read(v)?,
-                "frequency" => c.frequency = Read::read(v)?,
-                "power" => c.power = Read::read(v)?,
-                "structure" => c.structure = Read::read(v)?,
-                "score" => c.score = Read::read(v)?,
-                "scope" => c.scope = Read::read(v)?,
-                "outputRate" => c.output_rate = Read::read(v)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
-        Ok(c)
-    }
-}
+read_settings!(
+    DataConfig,
+    ExperimentConfig,
+    PruneConfig,
+    LotteryConfig,
+    GradualConfig
+);
 
 /// Reads a config object (`what` names it in messages: `config`, `prune spec`, …). NaN and
 /// ±Infinity are refused first, naming where they are; every other problem names the field path.

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 use super::config::from_js;
 use super::js_err;
 use super::parts::{dataset_to_js, model_from_js, model_to_js};
-use crate::experiment::{ExperimentConfig, LotteryConfig};
+use crate::config::{ExperimentConfig, LotteryConfig};
 
 /// A model object (the engine's `exportModel()`) as PyTorch-compatible safetensors bytes, the
 /// CLI's format: `form` `"pruned"` (the default: torch.nn.utils.prune's `weight_orig` /

@@ -11,6 +11,7 @@
 pub mod data;
 pub mod error;
 pub mod model;
+mod names;
 pub mod rng;
 pub mod train;
 pub mod views;

@@ -76,46 +76,20 @@ pub enum DatasetKind {
     Digits,
 }
 
+crate::named_enum!(DatasetKind, "dataset", {
+    Circle => "circle",
+    Xor => "xor",
+    Gauss => "gauss",
+    Spiral => "spiral",
+    Moons => "moons",
+    Mnist1d => "mnist1d",
+    Digits => "digits",
+});
+
 impl DatasetKind {
-    /// Every built-in kind, in display order.
-    pub const ALL: [DatasetKind; 7] = [
-        DatasetKind::Circle,
-        DatasetKind::Xor,
-        DatasetKind::Gauss,
-        DatasetKind::Spiral,
-        DatasetKind::Moons,
-        DatasetKind::Mnist1d,
-        DatasetKind::Digits,
-    ];
-
-    /// The name used by the CLI, URLs and configs.
-    pub fn name(self) -> &'static str {
-        match self {
-            DatasetKind::Circle => "circle",
-            DatasetKind::Xor => "xor",
-            DatasetKind::Gauss => "gauss",
-            DatasetKind::Spiral => "spiral",
-            DatasetKind::Moons => "moons",
-            DatasetKind::Mnist1d => "mnist1d",
-            DatasetKind::Digits => "digits",
-        }
-    }
-
-    /// Parses a name; the error lists the allowed names.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] for an unknown name.
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.name() == name)
-            .ok_or_else(|| Error::config("dataset", name, Self::allowed()))
-    }
-
-    /// The allowed names, for error messages.
+    /// The allowed names, for error messages ([`DatasetKind::ALLOWED`]).
     pub fn allowed() -> String {
-        let names: Vec<&str> = Self::ALL.iter().map(|k| k.name()).collect();
-        format!("one of {}", names.join(", "))
+        Self::ALLOWED.into()
     }
 
     /// True for the 2D toy sets (the ones with a decision boundary to draw).

@@ -3,8 +3,6 @@
 use ndarray::{ArrayViewMut2, Zip};
 use serde::{Deserialize, Serialize};
 
-use crate::{Error, Result};
-
 /// A neuron's non-linearity, applied element-wise after the affine map.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -20,36 +18,15 @@ pub enum Activation {
     Linear,
 }
 
+// The lower-case names are also PyTorch metadata's.
+crate::named_enum!(Activation, "activation", {
+    Relu => "relu",
+    Tanh => "tanh",
+    Sigmoid => "sigmoid",
+    Linear => "linear",
+});
+
 impl Activation {
-    /// Every activation, in display order.
-    pub const ALL: [Activation; 4] = [
-        Activation::Relu,
-        Activation::Tanh,
-        Activation::Sigmoid,
-        Activation::Linear,
-    ];
-
-    /// The lower-case name used by the CLI, URLs and PyTorch metadata.
-    pub fn name(self) -> &'static str {
-        match self {
-            Activation::Relu => "relu",
-            Activation::Tanh => "tanh",
-            Activation::Sigmoid => "sigmoid",
-            Activation::Linear => "linear",
-        }
-    }
-
-    /// Parses a name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|a| a.name() == name)
-            .ok_or_else(|| Error::config("activation", name, "one of relu, tanh, sigmoid, linear"))
-    }
-
     /// The activation of one value: `relu`, `tanh` (the rational [`tanh`]), the logistic
     /// function or the identity. Every forward pass of the crate computes through this function.
     #[inline(always)]

@@ -6,7 +6,6 @@ use rand_distr::{Distribution, Normal};
 use serde::{Deserialize, Serialize};
 
 use crate::rng::Rng;
-use crate::{Error, Result};
 
 /// How a layer's weights are drawn at initialization. Biases always start at 0.
 ///
@@ -33,44 +32,15 @@ pub enum Init {
     Torch,
 }
 
+crate::named_enum!(Init, "init", {
+    KaimingNormal => "kaiming-normal",
+    KaimingUniform => "kaiming-uniform",
+    GlorotNormal => "glorot-normal",
+    GlorotUniform => "glorot-uniform",
+    Torch => "torch",
+});
+
 impl Init {
-    /// Every initializer, in display order.
-    pub const ALL: [Init; 5] = [
-        Init::KaimingNormal,
-        Init::KaimingUniform,
-        Init::GlorotNormal,
-        Init::GlorotUniform,
-        Init::Torch,
-    ];
-
-    /// The kebab-case name used by the CLI and URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Init::KaimingNormal => "kaiming-normal",
-            Init::KaimingUniform => "kaiming-uniform",
-            Init::GlorotNormal => "glorot-normal",
-            Init::GlorotUniform => "glorot-uniform",
-            Init::Torch => "torch",
-        }
-    }
-
-    /// Parses a name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(name: &str) -> Result<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|i| i.name() == name)
-            .ok_or_else(|| {
-                Error::config(
-                    "init",
-                    name,
-                    "one of kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch",
-                )
-            })
-    }
-
     /// The variance this initializer targets for a layer of the given fans.
     pub fn variance(self, fan_in: usize, fan_out: usize) -> f32 {
         match self {

@@ -4,7 +4,6 @@ use ndarray::{ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
 use crate::model::Activation;
-use crate::{Error, Result};
 
 /// What training minimizes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -21,27 +20,12 @@ pub enum Loss {
     Mse,
 }
 
+crate::named_enum!(Loss, "loss", {
+    CrossEntropy => "cross-entropy",
+    Mse => "mse",
+});
+
 impl Loss {
-    /// The name used by the CLI and URLs.
-    pub fn name(self) -> &'static str {
-        match self {
-            Loss::CrossEntropy => "cross-entropy",
-            Loss::Mse => "mse",
-        }
-    }
-
-    /// Parses a name.
-    ///
-    /// # Errors
-    /// [`Error::InvalidConfig`] naming the allowed values.
-    pub fn parse(name: &str) -> Result<Self> {
-        match name {
-            "cross-entropy" => Ok(Loss::CrossEntropy),
-            "mse" => Ok(Loss::Mse),
-            _ => Err(Error::config("loss", name, "one of cross-entropy, mse")),
-        }
-    }
-
     /// The number of network outputs this loss needs for `n_classes` classes.
     pub fn outputs(self, n_classes: usize) -> usize {
         match self {

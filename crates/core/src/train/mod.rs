@@ -31,6 +31,9 @@ use optimizer::OptState;
 /// Largest mini-batch.
 pub const MAX_BATCH: usize = 4096;
 
+/// Largest number of epochs one call may train (an experiment's `train`, a lottery level).
+pub const MAX_EPOCHS: usize = 10_000;
+
 /// Hyperparameters of training.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -1,0 +1,488 @@
+//! The settings of an experiment as the CLI flags, the JS API and saved runs give them: flat,
+//! serde-friendly structs whose enumerations are given by name, so that a wrong value gets a
+//! message listing the allowed ones. Each `spec`/`plan`/`build` parses and checks them into the
+//! typed specs of [`crate::prune`], [`crate::lottery`], [`crate::model`] and [`crate::train`];
+//! [`crate::experiment`] runs them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{self, DataSpec, Dataset, DatasetKind};
+use crate::lottery::{Branch, LotterySpec, Reset};
+use crate::model::{Activation, Init, MlpSpec};
+use crate::prune::{Amount, Gradual, PruneSpec, Scope, Score, Structure};
+use crate::train::{Loss, Optimizer, TrainConfig};
+use crate::{Error, Result};
+
+/// One value slot of a setting, filled by a reader of some value type (the wasm config reader
+/// implements it for JS values, for every field type it can read).
+pub trait Slot<T, E> {
+    /// Reads the value into `slot`.
+    ///
+    /// # Errors
+    /// The reader's, for a value of the wrong type.
+    fn fill(self, slot: &mut T) -> std::result::Result<(), E>;
+}
+
+/// Declares a settings struct once: each field with its JS/JSON key. Derives serde (the key is
+/// the field's name in JSON), `FIELDS` (the keys in declaration order: the wasm reader's list)
+/// and `set_field`, through which the wasm reader fills a field by key.
+macro_rules! settings {
+    ($(#[$m:meta])* pub struct $name:ident {
+        $($(#[$fm:meta])* $field:ident $js:literal : $ty:ty,)*
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(default, deny_unknown_fields)]
+        pub struct $name {
+            $($(#[$fm])* #[serde(rename = $js)] pub $field: $ty,)*
+        }
+
+        impl $name {
+            /// The keys of the JS/JSON form, in declaration order.
+            pub const FIELDS: &'static [&'static str] = &[$($js),*];
+
+            /// Fills the field whose key is `key` from `value`; an unknown key is left alone
+            /// (the reader checks keys against [`Self::FIELDS`] first).
+            ///
+            /// # Errors
+            /// The slot's.
+            pub fn set_field<S, E>(&mut self, key: &str, value: S) -> std::result::Result<(), E>
+            where
+                $(S: Slot<$ty, E>,)*
+            {
+                match key {
+                    $($js => value.fill(&mut self.$field),)*
+                    _ => Ok(()),
+                }
+            }
+        }
+    };
+}
+
+/// The default validation fraction: 10% of the training samples.
+pub const DEFAULT_VALIDATION: f32 = 0.1;
+
+settings! {
+    /// Which data to use: a built-in dataset by name, or CSV text.
+    pub struct DataConfig {
+        /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
+        kind "kind": String,
+        /// Noise of the toy sets, 0 to 0.5.
+        noise "noise": f32,
+        /// Fraction of samples used for training.
+        train_fraction "trainFraction": f32,
+        /// Samples of a toy set (train + test).
+        samples "samples": usize,
+        /// Seed of generation and split.
+        seed "seed": u64,
+        /// Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none),
+        /// drawn from `seed`: early stopping reads it, training never sees it.
+        validation "validation": f32,
+        /// The CSV text when `kind` is `csv`.
+        csv "csv": Option<String>,
+        /// The label column's name (default: the last column).
+        label_column "labelColumn": Option<String>,
+    }
+}
+
+impl Default for DataConfig {
+    fn default() -> Self {
+        let d = DataSpec::default();
+        DataConfig {
+            kind: d.kind.name().into(),
+            noise: d.noise,
+            train_fraction: d.train_fraction,
+            samples: d.samples,
+            seed: d.seed,
+            validation: DEFAULT_VALIDATION,
+            csv: None,
+            label_column: None,
+        }
+    }
+}
+
+impl DataConfig {
+    /// Builds the dataset.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for an unknown kind or a field out of range; [`Error::Csv`] for a
+    /// CSV problem.
+    pub fn build(&self) -> Result<Dataset> {
+        if self.kind == "csv" {
+            return self.build_csv();
+        }
+        let kind = DatasetKind::parse(&self.kind).map_err(|_| {
+            Error::config(
+                "dataset",
+                &self.kind,
+                format!("{} or csv", DatasetKind::allowed()),
+            )
+        })?;
+        data::build(&DataSpec {
+            kind,
+            noise: self.noise,
+            train_fraction: self.train_fraction,
+            samples: self.samples,
+            seed: self.seed,
+        })
+    }
+
+    /// Reads the CSV text (`kind` is `csv`).
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] when there is no CSV text; [`Error::Csv`] for a CSV problem.
+    #[cfg(feature = "io")]
+    pub fn build_csv(&self) -> Result<Dataset> {
+        let text = self.csv.as_deref().ok_or_else(|| {
+            Error::config("dataset.csv", "missing", "the CSV text when kind is csv")
+        })?;
+        data::csv::from_csv(
+            text,
+            &data::csv::CsvOptions {
+                label_column: self.label_column.clone(),
+                train_fraction: self.train_fraction,
+                seed: self.seed,
+                name: "csv".into(),
+            },
+        )
+    }
+
+    /// Without the `io` feature (the wasm engine) CSV text is read by the I/O module, which hands
+    /// the data set over ([`Experiment::with_data`]).
+    #[cfg(not(feature = "io"))]
+    fn build_csv(&self) -> Result<Dataset> {
+        Err(Error::State(
+            "this build reads no CSV text: parse it with the I/O module (csvDataset) and pass the data set along".into(),
+        ))
+    }
+}
+
+settings! {
+    /// Everything that defines an experiment before any step is taken. Field names are camelCase in
+    /// JSON/JS; enumerations are given by name so that a wrong value gets a message listing the
+    /// allowed ones.
+    pub struct ExperimentConfig {
+        /// The data.
+        dataset "dataset": DataConfig,
+        /// Hidden layer widths, input side first.
+        hidden "hidden": Vec<usize>,
+        /// Hidden activation: relu, tanh, sigmoid, linear.
+        activation "activation": String,
+        /// Output activation; default linear for cross-entropy, tanh for MSE.
+        output_activation "outputActivation": Option<String>,
+        /// Initializer: kaiming-normal, kaiming-uniform, glorot-normal, glorot-uniform, torch.
+        init "init": String,
+        /// Loss: cross-entropy or mse.
+        loss "loss": String,
+        /// Optimizer: sgd, momentum, adam.
+        optimizer "optimizer": String,
+        /// Momentum coefficient for `momentum`.
+        momentum "momentum": f32,
+        /// Learning rate.
+        learning_rate "learningRate": f32,
+        /// Mini-batch size.
+        batch_size "batchSize": usize,
+        /// L1 penalty.
+        l1 "l1": f32,
+        /// L2 penalty.
+        l2 "l2": f32,
+        /// Seed of the initial weights and of the data order.
+        seed "seed": u64,
+        /// Save the weights after this many steps, for late rewinding.
+        rewind_step "rewindStep": Option<u64>,
+    }
+}
+
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        ExperimentConfig {
+            dataset: DataConfig::default(),
+            hidden: vec![8, 8],
+            activation: "tanh".into(),
+            output_activation: None,
+            init: Init::default().name().into(),
+            loss: Loss::CrossEntropy.name().into(),
+            optimizer: "adam".into(),
+            momentum: 0.9,
+            learning_rate: 0.01,
+            batch_size: 10,
+            l1: 0.0,
+            l2: 0.0,
+            seed: 0,
+            rewind_step: None,
+        }
+    }
+}
+
+impl ExperimentConfig {
+    /// The training half of the config, parsed and checked.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn train_config(&self) -> Result<TrainConfig> {
+        let optimizer = match Optimizer::parse(&self.optimizer)? {
+            Optimizer::Momentum { .. } => Optimizer::Momentum {
+                beta: self.momentum,
+            },
+            o => o,
+        };
+        let c = TrainConfig {
+            loss: Loss::parse(&self.loss)?,
+            optimizer,
+            learning_rate: self.learning_rate,
+            batch_size: self.batch_size,
+            l1: self.l1,
+            l2: self.l2,
+            seed: self.seed,
+            rewind_step: self.rewind_step,
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// The model half of the config for a dataset with `inputs` features and `n_classes` classes.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn mlp_spec(&self, inputs: usize, n_classes: usize) -> Result<MlpSpec> {
+        let loss = Loss::parse(&self.loss)?;
+        let output_activation = match &self.output_activation {
+            Some(name) => Activation::parse(name).map_err(|_| {
+                Error::config(
+                    "output_activation",
+                    name,
+                    "one of relu, tanh, sigmoid, linear",
+                )
+            })?,
+            None => loss.default_output_activation(),
+        };
+        let spec = MlpSpec {
+            inputs,
+            hidden: self.hidden.clone(),
+            outputs: loss.outputs(n_classes),
+            activation: Activation::parse(&self.activation)?,
+            output_activation,
+            init: Init::parse(&self.init)?,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+settings! {
+    /// One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong
+    /// value gets a message listing the allowed ones.
+    pub struct PruneConfig {
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Fraction of the remaining weights (or neurons) to prune.
+        fraction "fraction": Option<f64>,
+        /// Or an absolute number to prune (exactly one of `fraction` and `count`).
+        count "count": Option<usize>,
+        /// Output layer pruned at `fraction × output_rate`; 0 leaves it alone.
+        output_rate "outputRate": f64,
+        /// Seed of the `random` score.
+        seed "seed": u64,
+    }
+}
+
+impl Default for PruneConfig {
+    fn default() -> Self {
+        PruneConfig {
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            fraction: None,
+            count: None,
+            output_rate: 1.0,
+            seed: 0,
+        }
+    }
+}
+
+impl PruneConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn spec(&self) -> Result<PruneSpec> {
+        let amount = match (self.fraction, self.count) {
+            (Some(f), None) => Amount::Fraction(f),
+            (None, Some(n)) => Amount::Count(n),
+            (None, None) => Amount::Fraction(0.2),
+            (Some(f), Some(n)) => {
+                return Err(Error::config(
+                    "amount",
+                    format!("fraction {f} and count {n}"),
+                    "either a fraction or a count, not both",
+                ))
+            }
+        };
+        let spec = PruneSpec {
+            structure: Structure::parse(&self.structure)?,
+            score: Score::parse(&self.score)?,
+            scope: Scope::parse(&self.scope)?,
+            amount,
+            output_rate: self.output_rate,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+settings! {
+    /// A lottery experiment as the CLI flags and the JS API give it.
+    pub struct LotteryConfig {
+        /// Pruning levels after the dense level 0.
+        levels "levels": usize,
+        /// Fraction of the remaining weights (or neurons) pruned per level.
+        fraction "fraction": f64,
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Output layer pruned at `fraction × output_rate` (Frankle & Carbin: 0.5).
+        output_rate "outputRate": f64,
+        /// `keep`, `init`, `step:K` or `reinit`.
+        init "init": String,
+        /// Control branches: `random-reinit`, `random-mask`.
+        controls "controls": Vec<String>,
+        /// Epochs per level and branch.
+        epochs "epochs": usize,
+        /// Seed of the controls' draws.
+        seed "seed": u64,
+    }
+}
+
+impl Default for LotteryConfig {
+    fn default() -> Self {
+        LotteryConfig {
+            levels: 3,
+            fraction: 0.2,
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            output_rate: 0.5,
+            init: "init".into(),
+            controls: vec!["random-reinit".into()],
+            epochs: 10,
+            seed: 0,
+        }
+    }
+}
+
+impl LotteryConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn spec(&self) -> Result<LotterySpec> {
+        let prune = PruneConfig {
+            structure: self.structure.clone(),
+            score: self.score.clone(),
+            scope: self.scope.clone(),
+            fraction: Some(self.fraction),
+            count: None,
+            output_rate: self.output_rate,
+            seed: self.seed,
+        }
+        .spec()?;
+        let mut controls = Vec::new();
+        for c in &self.controls {
+            let b = Branch::parse_control(c)?;
+            if !controls.contains(&b) {
+                controls.push(b);
+            }
+        }
+        let spec = LotterySpec {
+            levels: self.levels,
+            prune,
+            reset: Reset::parse(&self.init)?,
+            controls,
+            epochs: self.epochs,
+            seed: self.seed,
+        };
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+settings! {
+    /// Gradual pruning during training (Zhu & Gupta 2017), as the JS API gives it.
+    pub struct GradualConfig {
+        /// Sparsity at `begin_step`.
+        initial_sparsity "initialSparsity": f64,
+        /// Sparsity reached at `end_step`.
+        final_sparsity "finalSparsity": f64,
+        /// First pruning step.
+        begin_step "beginStep": u64,
+        /// Last pruning step.
+        end_step "endStep": u64,
+        /// Steps between prunings.
+        frequency "frequency": u64,
+        /// Exponent of the polynomial decay.
+        power "power": f64,
+        /// `weights` or `neurons`.
+        structure "structure": String,
+        /// `magnitude`, `lp:P`, `random` or `snip`.
+        score "score": String,
+        /// `global` or `layer`.
+        scope "scope": String,
+        /// Output layer rate (1 = like the others, so the final density is exact).
+        output_rate "outputRate": f64,
+    }
+}
+
+impl Default for GradualConfig {
+    fn default() -> Self {
+        GradualConfig {
+            initial_sparsity: 0.0,
+            final_sparsity: 0.8,
+            begin_step: 0,
+            end_step: 1000,
+            frequency: 100,
+            power: 3.0,
+            structure: "weights".into(),
+            score: "magnitude".into(),
+            scope: "global".into(),
+            output_rate: 1.0,
+        }
+    }
+}
+
+impl GradualConfig {
+    /// Parses and checks every field.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] naming the field.
+    pub fn plan(&self) -> Result<(Gradual, PruneSpec)> {
+        let g = Gradual {
+            initial_sparsity: self.initial_sparsity,
+            final_sparsity: self.final_sparsity,
+            begin_step: self.begin_step,
+            end_step: self.end_step,
+            frequency: self.frequency,
+            power: self.power,
+        };
+        g.validate()?;
+        let spec = PruneConfig {
+            structure: self.structure.clone(),
+            score: self.score.clone(),
+            scope: self.scope.clone(),
+            fraction: Some(0.0),
+            count: None,
+            output_rate: self.output_rate,
+            seed: 0,
+        }
+        .spec()?;
+        Ok((g, spec))
+    }
+}
