@@ -1,6 +1,7 @@
 // The lottery's mask-analysis view (www/views/masks.js): after a run, the ticket's agreement with
 // the random mask and the largest-|θ₀| mask beside their chance levels, and per layer the θ₀
 // histograms of survivors and pruned weights; the numbers are the engine's own.
+/* global document */ // used inside page.evaluate callbacks, which run in the page
 import { expect, test } from '@playwright/test';
 import { open, press, watchProblems } from './helpers.js';
 
@@ -55,5 +56,23 @@ test('a neuron ticket is compared by its kept neurons; the θ₀ parts say they 
   await expect(view.locator('table.masks-table thead th')).toHaveText(['survivors also kept by', 'hidden 1', 'hidden 2', 'all']);
   await expect(view.locator('svg[data-layer]')).toHaveCount(0);
   await expect(view).toContainText('do not apply');
+  expect(problems).toEqual([]);
+});
+
+test('with "another seed\'s ticket" among the controls the table compares it too, beside chance', async ({ page }) => {
+  const problems = watchProblems(page);
+  // The default controls plus the other seed's ticket line (URL key ctl).
+  await open(page, '?lang=en&lv=2&lep=2&ctl=random-reinit,random-mask,other-seed');
+  await expect(page.locator('#controls input[type="checkbox"][value="other-seed"]')).toBeChecked();
+  await press(page, 'run-lottery', 120_000);
+  await expect(page.getByTestId('message')).toContainText('Lottery done');
+  const rows = page.getByTestId('masks').locator('table.masks-table tbody tr');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.nth(2)).toHaveAttribute('data-row', 'vsOtherSeed');
+  await expect(rows.nth(2).locator('td').last()).toHaveText(/^[01]\.\d\d \(chance 0\.\d\d\)$/);
+  // Not a branch of the lottery: the table has the ticket and the two controls only.
+  const branches = await page.evaluate(() => [...new Set([...document.querySelectorAll('[data-branch]')].map((e) => e.getAttribute('data-branch')))]);
+  expect(branches).toEqual(expect.arrayContaining(['ticket', 'random-reinit', 'random-mask']));
+  expect(branches).not.toContain('other-seed');
   expect(problems).toEqual([]);
 });

@@ -359,6 +359,9 @@ settings! {
         epochs "epochs": usize,
         /// Seed of the controls' draws.
         seed "seed": u64,
+        /// A model seed whose ticket line runs beside the ticket for the mask analysis's
+        /// `vs_other_seed` (doubles the ticket's training); none by default.
+        compare_seed "compareSeed": Option<u64>,
     }
 }
 
@@ -375,6 +378,7 @@ impl Default for LotteryConfig {
             controls: vec!["random-reinit".into()],
             epochs: 10,
             seed: 0,
+            compare_seed: None,
         }
     }
 }
@@ -409,6 +413,7 @@ impl LotteryConfig {
             controls,
             epochs: self.epochs,
             seed: self.seed,
+            compare_seed: self.compare_seed,
         };
         spec.validate()?;
         Ok(spec)

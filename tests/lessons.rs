@@ -461,6 +461,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             controls: s.controls.clone(),
             epochs: s.lottery_epochs,
             seed: s.seed,
+            compare_seed: None,
         };
         let mut runner = exp.lottery(cfg.spec().unwrap()).unwrap();
         let results = runner.run().unwrap().to_vec();

@@ -367,6 +367,65 @@ fn tickets_of_the_same_seed_agree_fully() {
     }
 }
 
+/// `compare_seed` runs the other seed's ticket line beside the ticket: with the experiment's own
+/// model seed it is the same ticket (agreement 1 at every level); with another seed it is
+/// compared with that seed's ticket, whether the runner has the controls (one runner) or not
+/// (the split ticket runner). The ticket's own numbers do not change.
+#[test]
+fn compare_seed_reports_the_other_seeds_ticket_at_every_level() {
+    let exp = circle();
+    let own = exp.model.spec().seed;
+    let config = LotteryConfig {
+        levels: 3,
+        epochs: 2,
+        controls: vec!["random-mask".into()],
+        ..LotteryConfig::default()
+    };
+    let plain = exp
+        .lottery(config.spec().unwrap())
+        .unwrap()
+        .run()
+        .unwrap()
+        .to_vec();
+    for (seed, same) in [(own, true), (own + 1, false)] {
+        let spec = LotteryConfig {
+            compare_seed: Some(seed),
+            ..config.clone()
+        }
+        .spec()
+        .unwrap();
+        let all = exp.lottery(spec.clone()).unwrap().run().unwrap().to_vec();
+        let mut split = exp.lottery_part(spec.clone(), Role::Ticket).unwrap();
+        split.run().unwrap();
+        let tickets: Vec<_> = all.iter().filter(|x| x.branch == Branch::Ticket).collect();
+        assert_eq!(tickets.len(), 4);
+        for (x, y) in tickets.iter().zip(split.results()) {
+            assert_eq!(x.mask_analysis, y.mask_analysis, "level {}", x.level);
+            let Some(a) = &x.mask_analysis else {
+                assert_eq!(x.level, 0);
+                continue;
+            };
+            let other = a
+                .vs_other_seed
+                .as_ref()
+                .expect("compared at every pruned level");
+            assert!(other.chance < 1.0);
+            if same {
+                assert_eq!(other.overall, 1.0, "level {}", x.level);
+            } else {
+                assert!(other.overall < 1.0, "level {}", x.level);
+            }
+        }
+        // The comparison adds a field; the ticket's training is the same.
+        let strip = |r: &[pruning_playground::lottery::LevelResult]| -> Vec<_> {
+            r.iter()
+                .map(|x| (x.branch, x.level, x.test_accuracy, x.density))
+                .collect()
+        };
+        assert_eq!(strip(&all), strip(&plain));
+    }
+}
+
 /// A dense network of the given widths (seeded).
 fn dense(widths: &[usize], seed: u64) -> Mlp {
     Mlp::new(&MlpSpec {

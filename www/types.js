@@ -136,6 +136,7 @@
  * @property {string[]} controls      random-reinit | random-mask
  * @property {number} epochs
  * @property {number} seed
+ * @property {number} [compareSeed]   a model seed whose ticket line runs beside the ticket for maskAnalysis.vsOtherSeed
  */
 
 /**

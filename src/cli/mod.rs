@@ -9,7 +9,6 @@ use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, L
 use pruning_playground::lottery::{
     Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
-use pruning_playground::model::Mlp;
 use pruning_playground::train::Loss;
 
 mod io_cmds;
@@ -355,6 +354,7 @@ fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
             .collect(),
         epochs: args.epochs,
         seed: args.exp.data.seed,
+        compare_seed: args.compare_seed,
     }
 }
 
@@ -374,16 +374,11 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     }
     let exp = Experiment::new(config).map_err(|e| e.to_string())?;
     let loss = exp.trainer.config().loss;
-    let seeds = match args.compare_seed {
-        Some(seed) => other_seed_tickets(&exp, &spec, seed)?,
-        None => Vec::new(),
-    };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
-        return lottery_in_two_threads(&exp, spec, loss, args, seeds);
+        return lottery_in_two_threads(&exp, spec, loss, args);
     }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
-    runner.compare_with(seeds);
     let out = std::io::stdout();
     let mut out = out.lock();
     let mut printed = 0;
@@ -396,43 +391,6 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
         printed = runner.results().len();
     }
     Ok(())
-}
-
-/// `--compare-seed`: the ticket line (no controls) of the same experiment from model seed
-/// `seed`, each level's structure, for [`LotteryRunner::compare_with`].
-fn other_seed_tickets(
-    exp: &Experiment,
-    spec: &LotterySpec,
-    seed: u64,
-) -> Result<Vec<TicketStructure>, String> {
-    let err = |e: pruning_playground::Error| e.to_string();
-    let mut model = exp
-        .config
-        .mlp_spec(exp.data.n_features(), exp.data.n_classes)
-        .map_err(err)?;
-    model.seed = seed;
-    let spec = LotterySpec {
-        controls: Vec::new(),
-        ..spec.clone()
-    };
-    let mut runner = LotteryRunner::with_role(
-        spec,
-        Mlp::new(&model).map_err(err)?,
-        exp.config.train_config().map_err(err)?,
-        exp.data.clone(),
-        Role::Ticket,
-    )
-    .map_err(err)?;
-    let mut other: Vec<TicketStructure> = Vec::new();
-    while !runner.finished() {
-        runner.step().map_err(err)?;
-        if let Some(t) = runner.ticket_structure() {
-            if t.level > other.len() {
-                other.push(t);
-            }
-        }
-    }
-    Ok(other)
 }
 
 /// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
@@ -459,11 +417,9 @@ fn lottery_in_two_threads(
     spec: LotterySpec,
     loss: Loss,
     args: &LotteryArgs,
-    seeds: Vec<TicketStructure>,
 ) -> Result<(), String> {
     let err = |e: pruning_playground::Error| e.to_string();
     let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
-    ticket.compare_with(seeds);
     let mut controls = exp
         .lottery_part(spec.clone(), Role::Controls)
         .map_err(err)?;

@@ -149,6 +149,12 @@ pub struct LotterySpec {
     pub epochs: usize,
     /// Seed of the controls' random draws (the model and data seeds come with the model/trainer).
     pub seed: u64,
+    /// A model seed whose own ticket line (no controls) runs beside the ticket, one epoch of it per
+    /// step, so that every ticket level's mask analysis also reports its agreement with that
+    /// seed's ticket of the same level (`mask_analysis.vs_other_seed`). It doubles the ticket's
+    /// training; `None` (the default) runs nothing more. A controls-only runner ignores it.
+    #[serde(default)]
+    pub compare_seed: Option<u64>,
 }
 
 impl LotterySpec {
@@ -304,9 +310,11 @@ pub struct LotteryRunner {
     fed: Vec<(usize, Mlp)>,
     /// [`Role::Controls`]: the highest level fed.
     fed_up_to: usize,
-    /// Another seed's ticket structure per level ([`LotteryRunner::compare_with`]), for
-    /// `mask_analysis.vs_other_seed`; empty unless given.
+    /// The other seed's ticket structure per level, gathered from `compare`, for
+    /// `mask_analysis.vs_other_seed`.
     other_seed: Vec<TicketStructure>,
+    /// [`LotterySpec::compare_seed`]: the ticket line from that model seed, stepped beside this one.
+    compare: Option<Box<LotteryRunner>>,
 }
 
 impl LotteryRunner {
@@ -372,6 +380,26 @@ impl LotteryRunner {
             }
             queue.reverse();
         }
+        let compare = match spec.compare_seed {
+            Some(seed) if role != Role::Controls => {
+                let mut other = dense.spec().clone();
+                other.seed = seed;
+                let spec = LotterySpec {
+                    controls: Vec::new(),
+                    compare_seed: None,
+                    ..spec.clone()
+                };
+                let model = Mlp::new(&other)?;
+                Some(Box::new(LotteryRunner::with_role(
+                    spec,
+                    model,
+                    train.clone(),
+                    data.clone(),
+                    Role::Ticket,
+                )?))
+            }
+            _ => None,
+        };
         Ok(LotteryRunner {
             spec,
             train,
@@ -387,6 +415,7 @@ impl LotteryRunner {
             last_model: None,
             epochs_done: 0,
             other_seed: Vec::new(),
+            compare,
             role,
             fed: Vec::new(),
             fed_up_to: 0,
@@ -401,14 +430,6 @@ impl LotteryRunner {
     /// Which part of the experiment this runner does.
     pub fn role(&self) -> Role {
         self.role
-    }
-
-    /// The ticket structures of another run (e.g. from another model seed, each level's
-    /// [`LotteryRunner::ticket_structure`]): every ticket level analysed afterwards reports its
-    /// agreement with the other run's ticket of the same level in
-    /// `mask_analysis.vs_other_seed`.
-    pub fn compare_with(&mut self, other: Vec<TicketStructure>) {
-        self.other_seed = other;
     }
 
     /// [`Role::Ticket`] (or [`Role::All`]): the structure of the latest ticket level that has
@@ -561,6 +582,7 @@ impl LotteryRunner {
     /// A pruning error (e.g. a structured level that would remove every neuron). Divergence is
     /// not an error: the level is marked `diverged` and the runner moves on.
     pub fn step(&mut self) -> Result<Progress> {
+        self.step_compare()?;
         if self.job.is_none() {
             return match self.queue.pop() {
                 Some((branch, level)) => {
@@ -665,6 +687,36 @@ impl LotteryRunner {
         Ok(prune::next_batch(&t, &self.data))
     }
 
+    /// One epoch of the other seed's ticket line ([`LotterySpec::compare_seed`]), keeping each
+    /// level's structure as it is pruned.
+    fn step_compare(&mut self) -> Result<()> {
+        let Some(c) = self.compare.as_mut() else {
+            return Ok(());
+        };
+        if !c.finished() {
+            c.step()?;
+        }
+        if let Some(t) = c.ticket_structure() {
+            if !self.other_seed.iter().any(|o| o.level == t.level) {
+                self.other_seed.push(t);
+            }
+        }
+        Ok(())
+    }
+
+    /// Steps the other seed's ticket line until its level `level` is pruned (it is usually there
+    /// already: it takes one epoch per step of this runner, and no more epochs per level).
+    fn compare_up_to(&mut self, level: usize) -> Result<()> {
+        while self
+            .compare
+            .as_ref()
+            .is_some_and(|c| !c.finished() && !self.other_seed.iter().any(|o| o.level == level))
+        {
+            self.step_compare()?;
+        }
+        Ok(())
+    }
+
     fn level_seed(&self, branch: Branch, level: usize) -> u64 {
         self.spec
             .seed
@@ -707,6 +759,7 @@ impl LotteryRunner {
                     structure,
                     self.level_seed(Branch::RandomMask, level),
                 )?;
+                self.compare_up_to(level)?;
                 if let Some(other) = self.other_seed.iter().find(|t| t.level == level) {
                     let mine = TicketStructure {
                         level,

@@ -139,9 +139,10 @@ const en = {
   'label.lotteryEpochs': 'Epochs per level',
   'help.lotteryEpochs': 'Training epochs for each level and each branch.',
   'label.controls': 'Controls',
-  'help.controls': 'Baselines trained beside the ticket at every level.',
+  'help.controls': 'Baselines trained beside the ticket at every level. “Another seed’s ticket” runs the whole ticket line again from the next seed and shows, under the chart, how much of this ticket’s mask it shares (chance = density).',
   'opt.controls.random-reinit': 'Same mask, random reinit',
   'opt.controls.random-mask': 'Random mask, same density',
+  'opt.controls.other-seed': 'Another seed’s ticket (mask comparison; trains the ticket line twice)',
 
   'step.train': '1 · Train',
   'step.prune': '2 · Prune',
@@ -555,9 +556,10 @@ const ko = {
   'label.lotteryEpochs': '레벨당 에폭',
   'help.lotteryEpochs': '레벨과 가지마다 학습하는 에폭 수입니다.',
   'label.controls': '대조군',
-  'help.controls': '매 레벨마다 티켓과 나란히 학습하는 기준선입니다.',
+  'help.controls': '매 레벨마다 티켓과 나란히 학습하는 기준선입니다. “다른 시드의 티켓”은 다음 시드에서 티켓 과정을 한 번 더 실행해, 이 티켓의 마스크와 얼마나 겹치는지 차트 아래에 보여 줍니다 (우연 수준 = 밀도).',
   'opt.controls.random-reinit': '같은 마스크, 무작위 재초기화',
   'opt.controls.random-mask': '같은 밀도의 무작위 마스크',
+  'opt.controls.other-seed': '다른 시드의 티켓 (마스크 비교용, 티켓 학습을 두 번 합니다)',
 
   'step.train': '1 · 학습',
   'step.prune': '2 · 가지치기',

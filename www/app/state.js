@@ -114,7 +114,7 @@ export const SCHEMA = [
   { key: 'retrainEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'pruning', rebuild: false, url: 'rt' },
   { key: 'levels', type: 'int', min: 1, max: 20, default: 3, group: 'lottery', rebuild: false, url: 'lv' },
   { key: 'lotteryEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'lottery', rebuild: false, url: 'lep' },
-  { key: 'controls', type: 'set', values: ['random-reinit', 'random-mask'], default: ['random-reinit', 'random-mask'], group: 'lottery', rebuild: false, url: 'ctl' },
+  { key: 'controls', type: 'set', values: ['random-reinit', 'random-mask', 'other-seed'], default: ['random-reinit', 'random-mask'], group: 'lottery', rebuild: false, url: 'ctl' },
   { key: 'lang', type: 'enum', values: ['en', 'ko'], default: 'en', group: 'ui', rebuild: false },
   { key: 'theme', type: 'enum', values: ['auto', 'light', 'dark'], default: 'auto', group: 'ui', rebuild: false },
 ];
@@ -312,8 +312,11 @@ export function lotterySpec(s) {
     scope: s.scope,
     outputRate: s.outputRate,
     init,
-    controls: s.controls,
+    // 'other-seed' is no control branch: it runs the ticket line of model seed + 1 beside the
+    // ticket for the mask analysis (LotterySpec.compareSeed).
+    controls: s.controls.filter((c) => c !== 'other-seed'),
     epochs: s.lotteryEpochs,
     seed: s.seed,
+    ...(s.controls.includes('other-seed') ? { compareSeed: s.seed + 1 } : {}),
   };
 }
