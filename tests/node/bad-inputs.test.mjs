@@ -177,7 +177,7 @@ test('bad URL values and steps: a message names the key or step, the rest of the
     ['frac=Infinity', /fraction: "Infinity" \(allowed: 0\.1, 0\.2, .*0\.95\)/, {}],
     ['data=imagenet', /dataset: "imagenet" \(allowed: circle, /, {}],
     ['lang=<img src=x onerror=alert(1)>', /lang: "<img src=x onerror=alert\(1\)>" \(allowed: en, ko\)/, {}],
-    ['ctl=random-mask,evil', /controls: "random-mask,evil" \(allowed: random-reinit, random-mask\)/, {}],
+    ['ctl=random-mask,evil', /controls: "random-mask,evil" \(allowed: random-reinit, random-mask, other-seed\)/, {}],
     ['%3Cb%3E=1', /unknown key "<b>" ignored/, {}],
   ];
   for (const [query, message, applied] of URLS) {
