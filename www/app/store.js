@@ -58,15 +58,11 @@
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
 
 /**
- * The state before the first network is built.
- * @param {Settings} settings
- * @returns {AppState}
+ * What a newly built network starts with: no frame, curves, lottery rows, step log or timing.
+ * The first state and every `build` (workflows.js) take these same fields.
  */
-export function initialState(settings) {
+export function freshExperiment() {
   return {
-    settings,
-    info: null,
-    modelSeq: 0,
     frame: null,
     history: [],
     markers: [],
@@ -74,20 +70,34 @@ export function initialState(settings) {
     cutTest: null,
     lottery: [],
     lotteryStep: null,
+    timing: null,
+    steps: [],
+    log: [],
+    logCut: null,
+    diverged: null,
+    lotteryCancelled: false,
+  };
+}
+
+/**
+ * The state before the first network is built.
+ * @param {Settings} settings
+ * @returns {AppState}
+ */
+export function initialState(settings) {
+  return {
+    ...freshExperiment(),
+    settings,
+    info: null,
+    modelSeq: 0,
     progress: null,
     busy: 'build',
     done: 0,
     message: { kind: 'info', key: 'app.loading' },
-    timing: null,
     transition: { kind: 'none', seq: 0 },
-    steps: [],
     lesson: null,
     range: null,
-    log: [],
-    logCut: null,
-    diverged: null,
     cancelled: false,
-    lotteryCancelled: false,
     csvText: '',
     restorePending: null,
   };

@@ -6,6 +6,7 @@ import { Engine } from '../engine.js';
 import { t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { branchKey, engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
+import { freshExperiment } from './store.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -150,23 +151,11 @@ export function createWorkflows(store, log, options) {
     eng().onCrash = options.onCrash;
     const range = dataRange(info);
     set({
+      ...freshExperiment(),
       settings,
       info,
       modelSeq: store.state.modelSeq + 1,
       range,
-      frame: null,
-      history: [],
-      markers: [],
-      lastPrune: null,
-      cutTest: null,
-      lottery: [],
-      lotteryStep: null,
-      timing: null,
-      steps: [],
-      log: [],
-      logCut: null,
-      diverged: null,
-      lotteryCancelled: false,
       transition: { kind: 'none', seq: store.state.transition.seq + 1 },
     });
     const frame = await refresh();
