@@ -23,23 +23,89 @@ pub trait Slot<T, E> {
     fn fill(self, slot: &mut T) -> std::result::Result<(), E>;
 }
 
-/// Declares a settings struct once: each field with its JS/JSON key. Derives serde (the key is
-/// the field's name in JSON), `FIELDS` (the keys in declaration order: the wasm reader's list)
-/// and `set_field`, through which the wasm reader fills a field by key.
+/// The JSDoc type of a setting's value, for the generated `www/config-types.js`
+/// (`tests/js_types.rs` writes and checks it).
+pub trait JsType {
+    /// The type as JSDoc writes it (`number`, `string[]`, `DatasetConfig`, …).
+    fn js_type() -> String;
+}
+
+macro_rules! js_type {
+    ($js:literal: $($t:ty),*) => {
+        $(impl JsType for $t {
+            fn js_type() -> String {
+                $js.into()
+            }
+        })*
+    };
+}
+js_type!("number": f32, f64, usize, u64);
+js_type!("string": String);
+js_type!("boolean": bool);
+
+impl<T: JsType> JsType for Option<T> {
+    fn js_type() -> String {
+        T::js_type()
+    }
+}
+
+impl<T: JsType> JsType for Vec<T> {
+    fn js_type() -> String {
+        format!("{}[]", T::js_type())
+    }
+}
+
+/// One field of a settings struct as the JS API sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsField {
+    /// The key in JS/JSON.
+    pub key: &'static str,
+    /// Its JSDoc type.
+    pub js_type: String,
+    /// Its doc comment, one string per line.
+    pub doc: Vec<&'static str>,
+}
+
+/// Declares a settings struct once: its doc, its name in the JS API's types, and each field with
+/// its doc and its JS/JSON key. Derives serde (the key is the field's name in JSON), `FIELDS` (the
+/// keys in declaration order: the wasm reader's list), `set_field`, through which the wasm reader
+/// fills a field by key, and `JS_NAME`/`JS_DOC`/`js_fields`, from which `tests/js_types.rs`
+/// generates the JSDoc typedefs of `www/config-types.js`.
 macro_rules! settings {
-    ($(#[$m:meta])* pub struct $name:ident {
-        $($(#[$fm:meta])* $field:ident $js:literal : $ty:ty,)*
+    ($(#[doc = $sdoc:literal])* pub struct $name:ident as $jsname:literal {
+        $($(#[doc = $doc:literal])* $field:ident $js:literal : $ty:ty,)*
     }) => {
-        $(#[$m])*
+        $(#[doc = $sdoc])*
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(default, deny_unknown_fields)]
         pub struct $name {
-            $($(#[$fm])* #[serde(rename = $js)] pub $field: $ty,)*
+            $($(#[doc = $doc])* #[serde(rename = $js)] pub $field: $ty,)*
+        }
+
+        impl JsType for $name {
+            fn js_type() -> String {
+                $jsname.into()
+            }
         }
 
         impl $name {
             /// The keys of the JS/JSON form, in declaration order.
             pub const FIELDS: &'static [&'static str] = &[$($js),*];
+
+            /// The name of this struct's typedef in the JS API's types.
+            pub const JS_NAME: &'static str = $jsname;
+
+            /// The struct's doc comment, one string per line.
+            pub const JS_DOC: &'static [&'static str] = &[$($sdoc),*];
+
+            /// Each field's key, JSDoc type and doc comment, in declaration order.
+            pub fn js_fields() -> Vec<JsField> {
+                vec![$(JsField {
+                    key: $js,
+                    js_type: <$ty as JsType>::js_type(),
+                    doc: vec![$($doc),*],
+                }),*]
+            }
 
             /// Fills the field whose key is `key` from `value`; an unknown key is left alone
             /// (the reader checks keys against [`Self::FIELDS`] first).
@@ -64,7 +130,7 @@ pub const DEFAULT_VALIDATION: f32 = 0.1;
 
 settings! {
     /// Which data to use: a built-in dataset by name, or CSV text.
-    pub struct DataConfig {
+    pub struct DataConfig as "DatasetConfig" {
         /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
         kind "kind": String,
         /// Noise of the toy sets, 0 to 0.5.
@@ -161,7 +227,7 @@ settings! {
     /// Everything that defines an experiment before any step is taken. Field names are camelCase in
     /// JSON/JS; enumerations are given by name so that a wrong value gets a message listing the
     /// allowed ones.
-    pub struct ExperimentConfig {
+    pub struct ExperimentConfig as "PlaygroundConfig" {
         /// The data.
         dataset "dataset": DataConfig,
         /// Hidden layer widths, input side first.
@@ -273,7 +339,7 @@ impl ExperimentConfig {
 settings! {
     /// One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong
     /// value gets a message listing the allowed ones.
-    pub struct PruneConfig {
+    pub struct PruneConfig as "PruneSpec" {
         /// `weights` or `neurons`.
         structure "structure": String,
         /// `magnitude`, `lp:P`, `random` or `snip`.
@@ -284,7 +350,7 @@ settings! {
         fraction "fraction": Option<f64>,
         /// Or an absolute number to prune (exactly one of `fraction` and `count`).
         count "count": Option<usize>,
-        /// Output layer pruned at `fraction × output_rate`; 0 leaves it alone.
+        /// Output layer pruned at `fraction × outputRate`; 0 leaves it alone.
         output_rate "outputRate": f64,
         /// Seed of the `random` score.
         seed "seed": u64,
@@ -338,7 +404,7 @@ impl PruneConfig {
 
 settings! {
     /// A lottery experiment as the CLI flags and the JS API give it.
-    pub struct LotteryConfig {
+    pub struct LotteryConfig as "LotterySpec" {
         /// Pruning levels after the dense level 0.
         levels "levels": usize,
         /// Fraction of the remaining weights (or neurons) pruned per level.
@@ -349,7 +415,7 @@ settings! {
         score "score": String,
         /// `global` or `layer`.
         scope "scope": String,
-        /// Output layer pruned at `fraction × output_rate` (Frankle & Carbin: 0.5).
+        /// Output layer pruned at `fraction × outputRate` (Frankle & Carbin: 0.5).
         output_rate "outputRate": f64,
         /// `keep`, `init`, `step:K` or `reinit`.
         init "init": String,
@@ -422,10 +488,10 @@ impl LotteryConfig {
 
 settings! {
     /// Gradual pruning during training (Zhu & Gupta 2017), as the JS API gives it.
-    pub struct GradualConfig {
-        /// Sparsity at `begin_step`.
+    pub struct GradualConfig as "GradualSpec" {
+        /// Sparsity at `beginStep`.
         initial_sparsity "initialSparsity": f64,
-        /// Sparsity reached at `end_step`.
+        /// Sparsity reached at `endStep`.
         final_sparsity "finalSparsity": f64,
         /// First pruning step.
         begin_step "beginStep": u64,

@@ -328,37 +328,3 @@ fn every_weight_change_restarts_the_trainer() {
     );
     assert_eq!(b.model.params(), c.model.params());
 }
-
-/// www/types.js's JSDoc typedefs of the engine's config objects name exactly the keys the engine
-/// reads (each settings struct's `FIELDS`), so a new setting cannot be left out of the JS types.
-#[test]
-fn js_config_typedefs_list_the_settings_fields() {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/types.js"))
-        .expect("www/types.js");
-    let props = |typedef: &str| -> Vec<String> {
-        let start = text
-            .find(&format!("@typedef {{object}} {typedef}\n"))
-            .unwrap_or_else(|| panic!("no typedef {typedef} in www/types.js"));
-        let block = &text[start..start + text[start..].find("*/").unwrap()];
-        let mut names: Vec<String> = block
-            .lines()
-            .filter_map(|l| l.split_once("@property {"))
-            .map(|(_, rest)| {
-                let after = &rest[rest.find("} ").expect("@property {type} name") + 2..];
-                let name = after.split_whitespace().next().unwrap();
-                name.trim_matches(|c| c == '[' || c == ']').to_string()
-            })
-            .collect();
-        names.sort();
-        names
-    };
-    let sorted = |f: &[&str]| {
-        let mut v: Vec<String> = f.iter().map(|s| s.to_string()).collect();
-        v.sort();
-        v
-    };
-    assert_eq!(props("DatasetConfig"), sorted(DataConfig::FIELDS));
-    assert_eq!(props("PlaygroundConfig"), sorted(ExperimentConfig::FIELDS));
-    assert_eq!(props("PruneSpec"), sorted(PruneConfig::FIELDS));
-    assert_eq!(props("LotterySpec"), sorted(LotteryConfig::FIELDS));
-}

@@ -1,35 +1,14 @@
 // Shared JSDoc types of the engine contract (docs/api.md) for the page and the worker.
-// Type-checked by `tsc`; no runtime code.
+// Type-checked by `tsc`; no runtime code. The config objects are generated from the Rust
+// settings into config-types.js (tests/js_types.rs) and named here for the modules that import
+// them from this file.
 
 /**
- * @typedef {object} DatasetConfig
- * @property {string} kind            circle | xor | gauss | spiral | moons | mnist1d | digits | csv
- * @property {number} [noise]
- * @property {number} [trainFraction]
- * @property {number} [validation]
- * @property {number} [samples]
- * @property {number} [seed]
- * @property {string} [csv]           CSV text when kind is 'csv'
- * @property {string} [labelColumn]
- */
-
-/**
- * The object passed to `new Playground(config)` (every key optional).
- * @typedef {object} PlaygroundConfig
- * @property {DatasetConfig} [dataset]
- * @property {number[]} [hidden]
- * @property {string} [activation]
- * @property {string} [outputActivation]  default: linear for cross-entropy, tanh for mse
- * @property {string} [init]
- * @property {string} [loss]
- * @property {string} [optimizer]
- * @property {number} [momentum]
- * @property {number} [learningRate]
- * @property {number} [batchSize]
- * @property {number} [l1]
- * @property {number} [l2]
- * @property {number} [seed]
- * @property {number} [rewindStep]
+ * @typedef {import('./config-types.js').DatasetConfig} DatasetConfig
+ * @typedef {import('./config-types.js').PlaygroundConfig} PlaygroundConfig
+ * @typedef {import('./config-types.js').PruneSpec} PruneSpec
+ * @typedef {import('./config-types.js').LotterySpec} LotterySpec
+ * @typedef {import('./config-types.js').GradualSpec} GradualSpec
  */
 
 /**
@@ -50,17 +29,6 @@
  * @property {number} testLoss
  * @property {number} trainAccuracy
  * @property {number} testAccuracy
- */
-
-/**
- * @typedef {object} PruneSpec
- * @property {'weights' | 'neurons'} structure
- * @property {string} score           magnitude | lp:1 | lp:2 | lp:inf | lp:1:raw | random | snip
- * @property {'global' | 'layer'} scope
- * @property {number} [fraction]
- * @property {number} [count]
- * @property {number} [outputRate]
- * @property {number} [seed]
  */
 
 /**
@@ -122,21 +90,6 @@
  * @property {number} sparseBytes
  * @property {number} flopsDense
  * @property {number} flopsSparse
- */
-
-/**
- * @typedef {object} LotterySpec
- * @property {number} levels
- * @property {number} fraction
- * @property {string} structure
- * @property {string} score
- * @property {string} scope
- * @property {number} outputRate
- * @property {string} init            keep | init | step:K | reinit
- * @property {string[]} controls      random-reinit | random-mask
- * @property {number} epochs
- * @property {number} seed
- * @property {number} [compareSeed]   a model seed whose ticket line runs beside the ticket for maskAnalysis.vsOtherSeed
  */
 
 /**

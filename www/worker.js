@@ -407,7 +407,16 @@ function feed(structure) {
   wakeControls = null;
 }
 
-/** @param {Partial<LotterySpec>} spec */
+/**
+ * A lottery spec that names its controls and epochs (the page always sends both; an API call
+ * that leaves them to the engine's defaults runs in one worker).
+ * @typedef {LotterySpec & { controls: string[], epochs: number }} SplitSpec
+ */
+
+/**
+ * @param {LotterySpec} spec
+ * @returns {spec is SplitSpec}
+ */
 function canSplitLottery(spec) {
   return (
     Array.isArray(spec.controls) &&
@@ -439,7 +448,7 @@ function lotteryOrder(results, controls) {
  * appends them); the returned history is in the one-runner order.
  * @param {number} id
  * @param {any} p
- * @param {LotterySpec} spec
+ * @param {SplitSpec} spec
  */
 async function parallelLottery(id, p, spec) {
   const mine = generation;

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use pruning_playground::config::PruneConfig;
 use pruning_playground::io::{self, ImportOptions, MAX_FILE_BYTES};
 use pruning_playground::model::Activation;
 use pruning_playground::train::{self, Loss};
@@ -191,21 +192,21 @@ pub struct PruneArgs {
     #[arg(long)]
     count: Option<usize>,
     /// weights (unstructured) or neurons (structured).
-    #[arg(long, default_value = "weights")]
+    #[arg(long, default_value_t = PruneConfig::default().structure)]
     structure: String,
     /// magnitude, lp:P, lp:P:raw or random (neurons: norms over √fan-in unless :raw; snip needs
     /// data: use train --prune-at-init, the lottery or the browser).
-    #[arg(long, default_value = "magnitude")]
+    #[arg(long, default_value_t = PruneConfig::default().score)]
     score: String,
     /// global or layer.
-    #[arg(long, default_value = "global")]
+    #[arg(long, default_value_t = PruneConfig::default().scope)]
     scope: String,
     /// The output layer is pruned at fraction × output-rate, ranked on its own (0 = never; 1 =
     /// like the other layers). Fractions round as torch's: half to even.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = PruneConfig::default().output_rate)]
     output_rate: f64,
     /// Seed of the random score.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = PruneConfig::default().seed)]
     seed: u64,
     /// Where to write the pruned model.
     #[arg(long)]
@@ -222,7 +223,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         &args.activation,
         &args.output_activation,
     )?;
-    let spec = pruning_playground::experiment::PruneConfig {
+    let spec = PruneConfig {
         structure: args.structure.clone(),
         score: args.score.clone(),
         scope: args.scope.clone(),

@@ -237,8 +237,7 @@ pub struct Progress {
 }
 
 /// Which part of an experiment a runner does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Role {
     /// The ticket and every control, one after another.
     #[default]

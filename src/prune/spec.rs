@@ -9,8 +9,7 @@ use crate::{Error, Result};
 use pruning_playground_core::named_enum;
 
 /// What is removed: single weights (unstructured) or whole hidden neurons (structured).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Structure {
     /// Mask single weights; the architecture keeps its shape.
     #[default]
@@ -24,8 +23,7 @@ pub enum Structure {
 named_enum!(Structure, "structure", { Weights => "weights", Neurons => "neurons" });
 
 /// Which entries compete in one ranking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Scope {
     /// One ranking over all prunable layers (torch's `global_unstructured`): layers with low
     /// scores lose more.

@@ -57,8 +57,7 @@ impl Dataset {
 }
 
 /// Which dataset to build. Serialized as the lower-case names the CLI and URL use.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DatasetKind {
     /// Two classes: a disc inside a ring.
     Circle,

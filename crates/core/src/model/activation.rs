@@ -1,11 +1,9 @@
 //! Element-wise activation functions.
 
 use ndarray::{ArrayViewMut2, Zip};
-use serde::{Deserialize, Serialize};
 
 /// A neuron's non-linearity, applied element-wise after the affine map.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Activation {
     /// max(0, z).
     #[default]

@@ -3,7 +3,6 @@
 use ndarray::{Array1, Array2};
 use rand::Rng as _;
 use rand_distr::{Distribution, Normal};
-use serde::{Deserialize, Serialize};
 
 use crate::rng::Rng;
 
@@ -14,8 +13,7 @@ use crate::rng::Rng;
 /// - Glorot (Xavier) balances forward and backward variance: Var(w) = 2 / (fan_in + fan_out).
 ///
 /// The uniform variants draw from U(−b, b) with b = √(3·Var).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Init {
     /// N(0, 2/fan_in).
     #[default]

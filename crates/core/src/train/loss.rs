@@ -1,13 +1,11 @@
 //! Losses and the target encoding they imply.
 
 use ndarray::{ArrayView2, ArrayViewMut2, Axis};
-use serde::{Deserialize, Serialize};
 
 use crate::model::Activation;
 
 /// What training minimizes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Loss {
     /// Softmax cross-entropy over `n_classes` logits, averaged over the batch
     /// (PyTorch's `CrossEntropyLoss`).
