@@ -420,6 +420,46 @@ impl Experiment {
         prune::prune(&mut self.model, spec, Some(&ctx))
     }
 
+    /// The per-layer sensitivity scan of the current model ([`prune::sensitivity::scan`]): each
+    /// layer pruned alone to each of `sparsities` by `score` (`seed` feeds `random`; `snip` reads
+    /// the batch the next training step would use), evaluated on the validation split, or on the
+    /// training split when there is none — never on the test split, since the curves are used to
+    /// choose sparsities. Returns which split was read, the unpruned evaluation and the curves;
+    /// the model, the trainer and the history are not touched.
+    ///
+    /// # Errors
+    /// As [`prune::sensitivity::scan`].
+    pub fn sensitivity(
+        &self,
+        sparsities: &[f64],
+        score: crate::prune::Score,
+        seed: u64,
+    ) -> Result<Sensitivity> {
+        let loss = self.trainer.config().loss;
+        let (split, x, y) = if self.data.y_val.is_empty() {
+            ("train", self.data.x_train.view(), &self.data.y_train)
+        } else {
+            ("validation", self.data.x_val.view(), &self.data.y_val)
+        };
+        let eval = |m: &Mlp| crate::train::evaluate(m, x, y, loss);
+        let (base, curves) = if score.needs_data() {
+            let (bx, by) = prune::next_batch(&self.trainer, &self.data);
+            let ctx = ScoreContext {
+                x: bx.view(),
+                y: &by,
+                loss,
+            };
+            prune::sensitivity::scan(&self.model, sparsities, score, seed, Some(&ctx), eval)?
+        } else {
+            prune::sensitivity::scan(&self.model, sparsities, score, seed, None, eval)?
+        };
+        Ok(Sensitivity {
+            split,
+            base,
+            curves,
+        })
+    }
+
     /// A lottery runner starting from this experiment's dense θ₀ network (the experiment's own
     /// model is not touched).
     ///
@@ -475,4 +515,15 @@ impl Experiment {
         }
         Ok(false)
     }
+}
+
+/// What [`Experiment::sensitivity`] measured.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sensitivity {
+    /// The split the curves were evaluated on: `validation`, or `train` without one.
+    pub split: &'static str,
+    /// The evaluation before any layer was pruned further.
+    pub base: Evaluation,
+    /// One curve per layer, input side first.
+    pub curves: Vec<crate::prune::sensitivity::SensitivityCurve>,
 }

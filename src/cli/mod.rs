@@ -12,6 +12,7 @@ use pruning_playground::lottery::{
 use pruning_playground::train::Loss;
 
 mod io_cmds;
+mod sensitivity;
 
 /// Train and prune small MLPs; run lottery-ticket experiments.
 #[derive(Debug, Parser)]
@@ -33,6 +34,9 @@ enum Command {
     Data(io_cmds::DataArgs),
     /// Prune the weights in a model file once and write the result.
     Prune(io_cmds::PruneArgs),
+    /// Train a dense network, then prune each layer alone to a range of sparsities and print
+    /// its accuracy on the validation split: which layers can be pruned hard.
+    Sensitivity(sensitivity::SensitivityArgs),
     /// Print a saved model's outputs (or accuracy) on a dataset split.
     Predict(io_cmds::PredictArgs),
 }
@@ -235,6 +239,7 @@ pub fn main() -> ExitCode {
         Command::Data(args) => io_cmds::data(&args),
         Command::Predict(args) => io_cmds::predict(&args),
         Command::Prune(args) => io_cmds::prune(&args),
+        Command::Sensitivity(args) => sensitivity::sensitivity(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

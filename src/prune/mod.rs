@@ -24,11 +24,13 @@
 //!
 //! [`Schedule`]s say how much to prune over time (one-shot, iterative levels, or gradual during
 //! training after Zhu & Gupta 2017); [`random_masks_like`] and [`mask_overlap`] serve the lottery
-//! runner's random-mask control; [`weight_histogram`] and [`neuron_norms`] feed the views.
+//! runner's random-mask control; [`weight_histogram`] and [`neuron_norms`] feed the views;
+//! [`sensitivity`] scans each layer's accuracy against its sparsity.
 
 mod control;
 mod schedule;
 mod score;
+pub mod sensitivity;
 mod spec;
 
 pub use control::{mask_overlap, random_masks_like, weight_histogram};
