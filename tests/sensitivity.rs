@@ -250,7 +250,11 @@ fn the_cli_prints_the_scan_as_json() {
         ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["split"], "validation");
     let curves = v["curves"].as_array().unwrap();
@@ -267,7 +271,9 @@ fn the_cli_prints_the_scan_as_json() {
     })
     .unwrap();
     e.train(5).unwrap();
-    let s = e.sensitivity(&[0.0, 0.5, 1.0], Score::Magnitude, 0).unwrap();
+    let s = e
+        .sensitivity(&[0.0, 0.5, 1.0], Score::Magnitude, 0)
+        .unwrap();
     for (c, lib) in curves.iter().zip(&s.curves) {
         let acc: Vec<f64> = c["points"]
             .as_array()
@@ -275,6 +281,9 @@ fn the_cli_prints_the_scan_as_json() {
             .iter()
             .map(|p| p["accuracy"].as_f64().unwrap())
             .collect();
-        assert_eq!(acc, lib.points.iter().map(|p| p.accuracy).collect::<Vec<_>>());
+        assert_eq!(
+            acc,
+            lib.points.iter().map(|p| p.accuracy).collect::<Vec<_>>()
+        );
     }
 }

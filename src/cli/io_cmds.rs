@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use pruning_playground::config::PruneConfig;
 use pruning_playground::io::{self, ImportOptions, MAX_FILE_BYTES};
-use pruning_playground::model::Activation;
+use pruning_playground::model::{Activation, Mlp};
 use pruning_playground::train::{self, Loss};
 
 use super::DatasetArgs;
@@ -183,14 +183,19 @@ pub struct PruneArgs {
     #[arg(long)]
     output_activation: Option<String>,
     /// Fraction of the remaining weights (or neurons) to prune.
-    #[arg(long, conflicts_with = "count")]
+    #[arg(long, conflicts_with_all = ["count", "pattern"])]
     fraction: Option<f64>,
     /// Or an absolute number of weights (or neurons) to prune: exactly that many in total, the
     /// output layer included. With --output-rate below 1 the output layer takes the share its
     /// remaining weights × the rate earn (largest remainder), so --count 17 --output-rate 0.5
     /// prunes 17.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "pattern")]
     count: Option<usize>,
+    /// Instead of an amount: N:M semi-structured sparsity (2:4: in every group of 4 consecutive
+    /// inputs of a neuron at most 2 weights stay, the lowest --score go, ties by index), in every
+    /// layer; weights already masked count as gone.
+    #[arg(long)]
+    pattern: Option<String>,
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value_t = PruneConfig::default().structure)]
     structure: String,
@@ -223,6 +228,9 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         &args.activation,
         &args.output_activation,
     )?;
+    if let Some(pattern) = &args.pattern {
+        return prune_pattern(args, model, &bytes, pattern);
+    }
     let spec = PruneConfig {
         structure: args.structure.clone(),
         score: args.score.clone(),
@@ -236,14 +244,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
     .map_err(|e| e.to_string())?;
     let report =
         pruning_playground::prune::prune(&mut model, &spec, None).map_err(|e| e.to_string())?;
-    let loss = match io::read_metadata(&bytes)
-        .map_err(|e| e.to_string())?
-        .get("loss")
-    {
-        Some(name) => Loss::parse(name).map_err(|e| e.to_string())?,
-        None => Loss::default(),
-    };
-    save_model(&model, loss, &args.out, &args.save)?;
+    save_model(&model, file_loss(&bytes)?, &args.out, &args.save)?;
     let layers: Vec<String> = report
         .layer_density
         .iter()
@@ -259,6 +260,48 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         args.out.display()
     );
     Ok(())
+}
+
+/// `prune --pattern N:M`: the N:M masks on every layer, written like any pruned model.
+fn prune_pattern(
+    args: &PruneArgs,
+    mut model: Mlp,
+    bytes: &[u8],
+    pattern: &str,
+) -> Result<(), String> {
+    use pruning_playground::prune::{nm, Score};
+    let pattern = nm::NM::parse(pattern).map_err(|e| e.to_string())?;
+    let score = Score::parse(&args.score).map_err(|e| e.to_string())?;
+    let before = model.n_alive();
+    let masks = nm::masks(&model, &model.masks(), pattern, score, args.seed, None)
+        .map_err(|e| e.to_string())?;
+    model.set_masks(&masks).map_err(|e| e.to_string())?;
+    save_model(&model, file_loss(bytes)?, &args.out, &args.save)?;
+    let (dense, sparse, meta) = nm::hardware_cost(&model, pattern);
+    println!(
+        "pruned {} weights to {}: {} remain; density {:.2}%; on hardware with {} support {} of {} multiply-adds and {} bytes of metadata; wrote {}",
+        before - model.n_alive(),
+        pattern.name(),
+        model.n_alive(),
+        100.0 * model.density(),
+        pattern.name(),
+        sparse,
+        dense,
+        meta,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// The loss named in a model file's metadata (the default without one).
+fn file_loss(bytes: &[u8]) -> Result<Loss, String> {
+    match io::read_metadata(bytes)
+        .map_err(|e| e.to_string())?
+        .get("loss")
+    {
+        Some(name) => Loss::parse(name).map_err(|e| e.to_string()),
+        None => Ok(Loss::default()),
+    }
 }
 
 /// Loads the model, runs it on the split and prints the outputs (`--json`) or the accuracy.

@@ -25,9 +25,11 @@
 //! [`Schedule`]s say how much to prune over time (one-shot, iterative levels, or gradual during
 //! training after Zhu & Gupta 2017); [`random_masks_like`] and [`mask_overlap`] serve the lottery
 //! runner's random-mask control; [`weight_histogram`] and [`neuron_norms`] feed the views;
-//! [`sensitivity`] scans each layer's accuracy against its sparsity.
+//! [`sensitivity`] scans each layer's accuracy against its sparsity; [`nm`] applies N:M
+//! (2:4) semi-structured sparsity.
 
 mod control;
+pub mod nm;
 mod schedule;
 mod score;
 pub mod sensitivity;
