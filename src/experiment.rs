@@ -420,6 +420,35 @@ impl Experiment {
         prune::prune(&mut self.model, spec, Some(&ctx))
     }
 
+    /// N:M semi-structured pruning of every layer ([`prune::nm`]), ranked by `score` (`seed`
+    /// feeds `random`; `snip` reads the batch the next training step would use). Like
+    /// [`Experiment::prune`], the next training starts with a fresh optimizer.
+    ///
+    /// # Errors
+    /// As [`prune::nm::plan`]; on error the model is unchanged.
+    pub fn prune_pattern(
+        &mut self,
+        pattern: prune::nm::NM,
+        score: crate::prune::Score,
+        seed: u64,
+    ) -> Result<PruneReport> {
+        let masks = self.model.masks();
+        let plan = if score.needs_data() {
+            let (x, y) = prune::next_batch(&self.trainer, &self.data);
+            let ctx = ScoreContext {
+                x: x.view(),
+                y: &y,
+                loss: self.trainer.config().loss,
+            };
+            prune::nm::plan(&self.model, &masks, pattern, score, seed, Some(&ctx))?
+        } else {
+            prune::nm::plan(&self.model, &masks, pattern, score, seed, None)?
+        };
+        let report = plan.apply(&mut self.model)?;
+        self.fresh_trainer(0);
+        Ok(report)
+    }
+
     /// The per-layer sensitivity scan of the current model ([`prune::sensitivity::scan`]): each
     /// layer pruned alone to each of `sparsities` by `score` (`seed` feeds `random`; `snip` reads
     /// the batch the next training step would use), evaluated on the validation split, or on the

@@ -205,3 +205,46 @@ fn the_cli_prunes_a_saved_model_to_two_of_four() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("invalid pattern: 3:2"));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `Experiment::prune_pattern` reports what it removed and, like every prune, restarts the
+/// optimizer: training after it equals training a fresh experiment given the same pruned model.
+#[test]
+fn the_experiment_prunes_to_a_pattern_and_restarts_the_optimizer() {
+    use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
+    let config = || ExperimentConfig {
+        dataset: DataConfig {
+            kind: "mnist1d".into(),
+            ..DataConfig::default()
+        },
+        hidden: vec![16, 16],
+        ..ExperimentConfig::default()
+    };
+    let mut a = Experiment::new(config()).unwrap();
+    a.train(2).unwrap();
+    let before = a.model.n_alive();
+    let report = a.prune_pattern(TWO_FOUR, Score::Magnitude, 0).unwrap();
+    assert_eq!(
+        report.removed,
+        before / 2,
+        "40, 16 and 16 inputs: every group halves"
+    );
+    assert_eq!(report.remaining, a.model.n_alive());
+    assert_eq!(report.layer_removed.iter().sum::<usize>(), report.removed);
+    assert!((report.density - 0.5).abs() < 1e-12);
+    assert!(satisfies(&a.model.masks(), TWO_FOUR));
+    let mut b = Experiment::new(config()).unwrap();
+    b.replace_model(a.model.clone()).unwrap();
+    let (ma, mb) = (a.train(2).unwrap(), b.train(2).unwrap());
+    // The same steps and numbers; only the epoch count of the history differs (a has 2 before).
+    let numbers = |m: &[pruning_playground::train::EpochMetrics]| -> Vec<(u64, f64, f64, f64)> {
+        m.iter()
+            .map(|m| (m.step, m.train_loss, m.test_loss, m.test_accuracy))
+            .collect()
+    };
+    assert_eq!(numbers(&ma), numbers(&mb));
+    assert_eq!(a.model.params(), b.model.params());
+    assert!(
+        satisfies(&a.model.masks(), TWO_FOUR),
+        "masked weights stay 0 while training"
+    );
+}

@@ -12,7 +12,7 @@
 
 use ndarray::Array2;
 
-use super::{lowest, scores, Candidate, Score, ScoreContext, Scores, Structure};
+use super::{lowest, scores, Candidate, Plan, Score, ScoreContext, Scores, Selection, Structure};
 use crate::model::Mlp;
 use crate::{Error, Result};
 
@@ -63,11 +63,34 @@ pub fn masks(
     seed: u64,
     ctx: Option<&ScoreContext>,
 ) -> Result<Vec<Array2<f32>>> {
+    Ok(
+        match plan(model, masks, pattern, score, seed, ctx)?.selection {
+            Selection::Weights(m) => m,
+            Selection::Neurons(_) => unreachable!("an N:M plan masks weights"),
+        },
+    )
+}
+
+/// The N:M step as a [`Plan`] (new masks, weights pruned and largest pruned score per layer),
+/// applied like any pruning step by [`Plan::apply`].
+///
+/// # Errors
+/// As [`masks`].
+pub fn plan(
+    model: &Mlp,
+    masks: &[Array2<f32>],
+    pattern: NM,
+    score: Score,
+    seed: u64,
+    ctx: Option<&ScoreContext>,
+) -> Result<Plan> {
     let Scores::Weights(scores) = scores(model, masks, score, Structure::Weights, seed, ctx)?
     else {
         unreachable!("weight scores for Structure::Weights")
     };
     let mut out = masks.to_vec();
+    let mut layer_removed = vec![0; out.len()];
+    let mut layer_threshold: Vec<Option<f32>> = vec![None; out.len()];
     for (l, (mask, score)) in out.iter_mut().zip(&scores).enumerate() {
         let cols = mask.ncols();
         for (mut mrow, srow) in mask.rows_mut().into_iter().zip(score.rows()) {
@@ -83,13 +106,21 @@ pub fn masks(
                     )));
                 }
                 let k = alive.len().saturating_sub(pattern.n);
-                for (_, c) in lowest(alive, k) {
+                for (s, c) in lowest(alive, k) {
                     mrow[c] = 0.0;
+                    layer_removed[l] += 1;
+                    layer_threshold[l] = Some(layer_threshold[l].map_or(s, |t: f32| t.max(s)));
                 }
             }
         }
     }
-    Ok(out)
+    Ok(Plan {
+        selection: Selection::Weights(out),
+        layer_removed,
+        threshold: layer_threshold.iter().flatten().copied().reduce(f32::max),
+        layer_threshold,
+        clipped: false,
+    })
 }
 
 /// Whether every group of every layer keeps at most `n` of `m` (the check a sparse kernel would

@@ -14,7 +14,7 @@ use crate::lottery::{
 use crate::prune::PruneReport;
 use crate::train::{EpochMetrics, Evaluation};
 
-fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+pub(super) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
 }
@@ -81,7 +81,7 @@ impl From<(Evaluation, Evaluation)> for JsEvaluation {
 /// A whole experiment — data, model, trainer — driven step by step from JavaScript.
 #[wasm_bindgen]
 pub struct Playground {
-    exp: Experiment,
+    pub(super) exp: Experiment,
     lottery: Option<LotteryRunner>,
     /// One saved copy of the experiment ([`Playground::checkpoint`]), for going back after divergence.
     checkpoint: Option<Box<Experiment>>,
@@ -89,7 +89,7 @@ pub struct Playground {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct JsPruneReport {
+pub(super) struct JsPruneReport {
     structure: &'static str,
     removed: usize,
     remaining: usize,

@@ -22,6 +22,8 @@ mod parts;
 mod engine;
 #[cfg(not(feature = "io-module"))]
 pub use engine::Playground;
+#[cfg(not(feature = "io-module"))]
+mod toolkit;
 
 #[cfg(feature = "io")]
 pub mod io;

@@ -1,0 +1,68 @@
+// The pruning course's toolkit through the wasm API: the per-layer sensitivity scan against the
+// CLI's `sensitivity --json` for the same run, and N:M pruning (prunePattern, nmCost) checked on
+// the weights the engine hands out.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { test } from 'node:test';
+import { circleConfig, loadWasm, repoRoot } from './wasm-helpers.mjs';
+
+const EPOCHS = 5;
+const SPARSITIES = [0, 0.25, 0.5, 0.75, 1];
+
+function cliScan() {
+  const args = ['run', '--quiet', '--', 'sensitivity', '--dataset', 'circle', '--hidden', '8,8',
+    '--activation', 'tanh', '--optimizer', 'sgd', '--lr', '0.03', '--batch', '10',
+    '--epochs', String(EPOCHS), '--seed', '0', '--sparsities', SPARSITIES.join(','), '--json'];
+  return JSON.parse(execFileSync('cargo', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+}
+
+test('sensitivity(): one curve per layer on the validation split, the CLI\'s numbers, the model untouched', { timeout: 600_000 }, async () => {
+  const { Playground } = await loadWasm();
+  const pg = new Playground(circleConfig());
+  pg.train(EPOCHS);
+  const before = pg.evaluate();
+  const s = pg.sensitivity(SPARSITIES, 'magnitude', 0);
+  assert.deepEqual(pg.evaluate(), before, 'the scan leaves the model as it was');
+  assert.equal(s.split, 'validation');
+  assert.equal(s.curves.length, 3);
+  const native = cliScan();
+  assert.equal(native.split, s.split);
+  for (const [i, c] of s.curves.entries()) {
+    const n = native.curves[i];
+    assert.equal(c.weights, n.weights);
+    assert.deepEqual(c.points.map((p) => p.zeros), n.points.map((/** @type {any} */ p) => p.zeros));
+    assert.equal(c.points[0].accuracy, s.base.accuracy, 'sparsity 0 is the model as it is');
+    assert.equal(c.points.at(-1).zeros, c.weights, 'sparsity 1 zeroes the whole layer');
+    // Accuracies may differ by a sample whose logit sits right at the boundary (GEMM rounding).
+    for (const [j, p] of c.points.entries()) assert.ok(Math.abs(p.accuracy - n.points[j].accuracy) <= 0.01);
+  }
+  assert.throws(() => pg.sensitivity([0.5, 2]), /sparsities/);
+  pg.free();
+});
+
+test('prunePattern("2:4") keeps at most 2 of every 4 inputs of each neuron, and nmCost counts it', async () => {
+  const { Playground } = await loadWasm();
+  const pg = new Playground(circleConfig({ hidden: [8, 8] }));
+  pg.train(2);
+  const report = pg.prunePattern('2:4');
+  const snap = pg.snapshot();
+  let alive = 0;
+  for (const layer of snap.layers) {
+    const [out, inputs] = layer.shape;
+    for (let r = 0; r < out; r += 1) {
+      for (let g = 0; g < inputs; g += 4) {
+        let kept = 0;
+        for (let c = g; c < Math.min(g + 4, inputs); c += 1) kept += layer.mask[r * inputs + c] ? 1 : 0;
+        assert.ok(kept <= 2, `row ${r} group ${g / 4}: ${kept} kept`);
+        alive += kept;
+      }
+    }
+  }
+  assert.equal(report.remaining, alive);
+  // Widths 2-8-8-2: the 2-input layer has one short group of 2 (both stay); the others halve.
+  assert.equal(report.removed, 8 * 8 / 2 + 2 * 8 / 2);
+  const cost = pg.nmCost('2:4');
+  assert.deepEqual(cost, { pattern: '2:4', denseMultiplyAdds: 16 + 64 + 16, sparseMultiplyAdds: 8 * 2 + 8 * 2 * 2 + 2 * 2 * 2, metadataBytes: Math.ceil((8 + 16 + 4) * 2 * 2 / 8) });
+  assert.throws(() => pg.prunePattern('4:2'), /pattern/);
+  pg.free();
+});
