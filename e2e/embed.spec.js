@@ -40,7 +40,7 @@ async function ready(page, sel, n = 1) {
   );
 }
 
-const SCRIPT = '<script type="module" src="/pruning-playground.js"></script>';
+const SCRIPT = '<script type="module" src="/www/pruning-playground.js"></script>';
 
 test('two elements on a blank page run independently, each emitting its events', async ({ page }) => {
   const problems = watchProblems(page);
@@ -195,7 +195,7 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
 test('the blog example loads without console errors and its buttons drive the elements', async ({ page }) => {
   test.setTimeout(240_000);
   const problems = watchProblems(page);
-  await page.goto('/examples/blog-post.html');
+  await page.goto('/www/examples/blog-post.html');
   await ready(page, '#story');
   await ready(page, '#control');
   const story = page.locator('#story');

@@ -162,7 +162,7 @@ themeSelect.addEventListener('change', () => dispatch({ type: 'set', key: 'theme
 // Canvases read colours from CSS: redraw when the system theme flips.
 matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender());
 
-wireEmbed(document, () => app.state, () => classroom);
+wireEmbed(document, () => app.state, new URL('./pruning-playground.js', import.meta.url).href, () => classroom);
 app.start();
 // A link edited by hand in the address bar changes only the fragment: load it as a new link
 // (an in-page anchor such as the skip link, `#pipeline`, is no link: no `=`).
