@@ -136,7 +136,7 @@ export class PruningPlayground extends HTMLElement {
     this.app = null;
     /** @private true from connecting until the app exists (the page reads its link asynchronously) */
     this.starting = false;
-    /** @private @type {AbortController | null} ends the listeners on document and window */
+    /** @private @type {AbortController | null} ends the listeners on the root, document and window */
     this.listeners = null;
     /** @private @type {Promise<void>} */
     this.queue = Promise.resolve();
@@ -320,15 +320,17 @@ export class PruningPlayground extends HTMLElement {
     dispatch = (a) => {
       app.dispatch(a);
     };
+    // Listeners on what outlives this markup (the root, the document, the window) end when the
+    // element leaves the page, so one removed and added again does not hand its clicks to the old app too.
+    const listeners = new AbortController();
+    this.listeners = listeners;
     // One listener for every button with a data-action (the pipeline's, the export items, …).
     root.addEventListener('click', (e) => {
       const button = /** @type {HTMLElement} */ (e.target).closest('button[data-action]');
       if (!(button instanceof HTMLButtonElement) || button.disabled) return;
       const type = button.dataset.action;
       dispatch(/** @type {Action} */ (type === 'export' ? { type, kind: button.dataset.kind ?? '' } : { type }));
-    });
-    const listeners = new AbortController();
-    this.listeners = listeners;
+    }, { signal: listeners.signal });
     // Canvases read colours from CSS: redraw when the system theme flips.
     matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender(), { signal: listeners.signal });
     if (page) {
