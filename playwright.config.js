@@ -1,6 +1,7 @@
 // Playwright e2e tests against Debian's Chromium (/usr/bin/chromium); Playwright never downloads
 // a browser here (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1, and never run `npx playwright install`).
-// The page is served by scripts/serve.mjs on E2E_PORT (scripts/test.sh picks a free one).
+// The page (index.html at /, its modules under /www/) is served by scripts/serve.mjs on E2E_PORT
+// (scripts/test.sh picks a free one).
 import { defineConfig, devices } from '@playwright/test';
 
 const port = Number(process.env.E2E_PORT || 4173);

@@ -41,7 +41,7 @@ function measure(page) {
 for (const width of [1200, 390]) {
   test(`the example post at ${width} px: settings as tested, views without inner scroll, buttons near their demo`, async ({ page }) => {
     await page.setViewportSize({ width, height: 900 });
-    await page.goto('/examples/blog-post.html');
+    await page.goto('/www/examples/blog-post.html');
     await readyAll(page);
     const m = await measure(page);
     console.log(JSON.stringify(m.map(({ settings: _s, ...rest }) => rest)));

@@ -40,7 +40,7 @@ async function ready(page, sel, n = 1) {
   );
 }
 
-const SCRIPT = '<script type="module" src="/pruning-playground.js"></script>';
+const SCRIPT = '<script type="module" src="/www/pruning-playground.js"></script>';
 
 test('two elements on a blank page run independently, each emitting its events', async ({ page }) => {
   const problems = watchProblems(page);
@@ -195,7 +195,7 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
 test('the blog example loads without console errors and its buttons drive the elements', async ({ page }) => {
   test.setTimeout(240_000);
   const problems = watchProblems(page);
-  await page.goto('/examples/blog-post.html');
+  await page.goto('/www/examples/blog-post.html');
   await ready(page, '#story');
   await ready(page, '#control');
   const story = page.locator('#story');
@@ -272,5 +272,56 @@ test('presets choose settings, controls and views; controls, views and height at
   await page.evaluate(() => document.getElementById('p2')?.setAttribute('sched', 'iterative'));
   await page.waitForFunction(() => /** @type {any} */ (document.getElementById('p2')).state.settings.schedule === 'iterative');
   await expect(page.locator('#p2').locator('select[name="schedule"]')).toHaveValue('iterative');
+  expect(problems).toEqual([]);
+});
+
+test('an element can show the mask analysis and the guided lessons', async ({ page }) => {
+  const problems = watchProblems(page);
+  await blankPage(page, `${SCRIPT}
+    <pruning-playground id="m" data="xor" lv="3" lep="2" views="masks lessons" lang="en"></pruning-playground>`, 'masks');
+  await ready(page, '#m');
+  const el = page.locator('#m');
+  await expect(el.getByTestId('network')).toHaveCount(0);
+  const masks = el.getByTestId('masks');
+  await expect(masks.locator('#masks-empty')).toBeVisible();
+  const rows = await page.evaluate(async () => /** @type {any} */ (document.getElementById('m')).runLottery().then((/** @type {any} */ s) => s.lottery.length));
+  expect(rows).toBeGreaterThan(0);
+  await expect(masks.locator('#masks-empty')).toBeHidden();
+  await expect(masks.locator('table.masks-table tbody tr')).toHaveCount(2);
+  await expect(masks.locator('svg[data-layer]')).toHaveCount(3);
+  // The lessons panel loads a lesson and offers to leave it.
+  const lessons = el.getByTestId('lessons');
+  await lessons.locator('#lesson-load').click();
+  await expect(el.getByTestId('lesson-leave')).toBeVisible();
+  await el.getByTestId('lesson-leave').click();
+  await expect(el.getByTestId('lesson-leave')).toBeHidden();
+  expect(problems).toEqual([]);
+});
+
+test('an element removed and added again starts afresh: its markup goes, a new app trains', async ({ page }) => {
+  const problems = watchProblems(page);
+  await blankPage(page, `${SCRIPT}
+    <pruning-playground id="r" data="xor" ep="2" views="density" lang="en"></pruning-playground>`, 'readd');
+  await ready(page, '#r');
+  // Removed (its worker stops, its markup goes), then added again: a new app builds the network.
+  const left = await page.evaluate(async () => {
+    const el = /** @type {HTMLElement} */ (document.getElementById('r'));
+    el.remove();
+    await new Promise((r) => setTimeout(r, 50));
+    const children = el.shadowRoot?.childElementCount;
+    delete el.dataset.done;
+    document.body.append(el);
+    return children;
+  });
+  expect(left).toBe(0);
+  await ready(page, '#r');
+  // The new app answers the buttons: Play runs until paused.
+  const el = page.locator('#r');
+  await el.getByTestId('play').click();
+  await expect(el).toHaveAttribute('data-busy', 'play');
+  await expect(el.getByTestId('epoch')).not.toHaveText('0');
+  await expect(el).toHaveAttribute('data-busy', 'play');
+  await el.getByTestId('play').click();
+  await expect(el).toHaveAttribute('data-busy', '');
   expect(problems).toEqual([]);
 });

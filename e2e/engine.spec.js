@@ -21,7 +21,7 @@ const config = {
 async function engineOn(page) {
   await page.goto('/');
   await page.evaluate(async (cfg) => {
-    const { Engine } = await import('/engine.js');
+    const { Engine } = await import('/www/engine.js');
     // @ts-ignore test hook
     window.engine = await Engine.create(cfg);
     // @ts-ignore test hook
@@ -74,7 +74,7 @@ test('a model imported with its θ₀ file rewinds to θ₀; without it, rewind 
     const model = await e.call('exportSafetensors', 'pruned');
     const plain = await e.call('exportSafetensors', 'plain');
     const init = await e.call('exportInitSafetensors');
-    const { Engine } = await import('/engine.js');
+    const { Engine } = await import('/www/engine.js');
     const other = await Engine.create(cfg);
     try {
       /** @param {Uint8Array} bytes @param {Uint8Array | undefined} theta0 */
@@ -225,7 +225,7 @@ test('a 784-300-100-10 epoch in the worker does not block the page', async ({ pa
     for (let i = 0; i < 4000; i += 1) {
       rows.push(`${Array.from({ length: 784 }, () => (rand() * 2 - 1).toFixed(2)).join(',')},${i % 10}`);
     }
-    const { Engine } = await import('/engine.js');
+    const { Engine } = await import('/www/engine.js');
     const e = await Engine.create({
       dataset: { kind: 'csv', csv: rows.join('\n'), trainFraction: 0.8, seed: 1 },
       hidden: [300, 100],

@@ -48,7 +48,7 @@ async function visibleTexts(page) {
  */
 async function leftovers(page) {
   const tables = await page.evaluate(async () => {
-    const { TABLES } = await import('./app/i18n.js');
+    const { TABLES } = await import('./www/app/i18n.js');
     return TABLES;
   });
   const texts = await visibleTexts(page);

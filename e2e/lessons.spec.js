@@ -16,7 +16,7 @@ const LESSONS = JSON.parse(readFileSync(new URL('../www/app/lessons.json', impor
  */
 async function pageSettings(page) {
   return page.evaluate(async () => {
-    const { fromQuery } = await import('/app/state.js');
+    const { fromQuery } = await import('/www/app/state.js');
     const raw = location.hash.length > 1 ? location.hash.slice(1) : location.search;
     return /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (fromQuery(new URLSearchParams(raw)).settings));
   });

@@ -38,7 +38,7 @@ test('the page runs under the strict CSP header with no violation, and the heade
   const parts = header.split(/;\s*/);
   expect(parts).toHaveLength(POLICY.length);
   POLICY.forEach((p, i) => (typeof p === 'string' ? expect(parts[i]).toBe(p) : expect(parts[i]).toMatch(p)));
-  const worker = await page.request.get('/worker.js');
+  const worker = await page.request.get('/www/worker.js');
   expect(worker.headers()['content-security-policy']).toBe(header.replace(/ 'sha256-[^']+'/g, ''));
   await page.waitForFunction(() => Number(document.body.dataset.done ?? '0') >= 1 && document.body.dataset.busy === '');
 
@@ -69,7 +69,7 @@ test('the page runs under the strict CSP header with no violation, and the heade
 test('the blog example and its elements run under the CSP header with no violation', async ({ page }) => {
   const problems = watchProblems(page);
   const violations = await watchViolations(page);
-  const response = await page.goto('/examples/blog-post.html');
+  const response = await page.goto('/www/examples/blog-post.html');
   expect(await response?.headerValue('content-security-policy')).toContain("script-src 'self' 'wasm-unsafe-eval'");
   await page.waitForFunction(() => {
     const els = [...document.querySelectorAll('pruning-playground')];

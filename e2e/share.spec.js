@@ -90,7 +90,7 @@ test('the export menu downloads every file with the right name and content', asy
   expect(st.bytes.length).toBeGreaterThan(8);
   // Loads back through the engine's importSafetensors (a fresh worker with the same settings).
   const layers = await page.evaluate(async (bytes) => {
-    const { Engine } = await import('./engine.js');
+    const { Engine } = await import('./www/engine.js');
     const engine = await Engine.create({ dataset: { kind: 'circle' }, hidden: [8, 8] });
     try {
       const snap = await engine.call('importSafetensors', new Uint8Array(bytes));

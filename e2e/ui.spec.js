@@ -27,7 +27,7 @@ test.describe('playground page', () => {
     await page.screenshot({ path: `${ART}/02-korean.png`, fullPage: false });
     // Every string exists in both languages.
     const missing = await page.evaluate(async () => {
-      const { TABLES } = await import('./app/i18n.js');
+      const { TABLES } = await import('./www/app/i18n.js');
       const en = Object.keys(TABLES.en);
       const ko = Object.keys(TABLES.ko);
       return [...en.filter((k) => !ko.includes(k)), ...ko.filter((k) => !en.includes(k))];

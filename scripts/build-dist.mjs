@@ -1,6 +1,8 @@
-// `npm run build`, last step: copies the page (www/, with the wasm in www/pkg/ and d3 in
-// www/vendor/) into a static dist/ that works from any static host or a sub-path. Run after
-// scripts/build-wasm.sh and scripts/vendor.mjs. Checks that the page uses relative URLs only
+// `npm run build`, last step: copies the page into a static dist/ that works from any static host
+// or a sub-path, with the repository's layout: dist/index.html (the entry), dist/www/ (its modules,
+// the wasm in www/pkg/, d3 in www/vendor/, the element bundle) and dist/sw.js, the service worker,
+// beside index.html so that its scope covers the page. Run after scripts/build-wasm.sh,
+// scripts/vendor.mjs and scripts/build-embed.mjs. Checks that the page uses relative URLs only
 // (no leading "/" in src/href/import map), so it does not break under https://host/some/path/.
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -25,14 +27,16 @@ for (const [dir, how] of [
   if (!existsSync(join(www, dir))) fail(`www/${dir} is missing: run ${how} first`);
 }
 
-/** Files that are for developers, not for the static site. */
-const SKIP = new Set(['README.md', '.build-stamp', '.gitignore', 'package.json']);
+/** Files that are for developers, not for the static site (sw.js goes to the top level). */
+const SKIP = new Set(['README.md', '.build-stamp', '.gitignore', 'package.json', 'sw.js']);
 
 rmSync(dist, { recursive: true, force: true });
-cpSync(www, dist, {
+cpSync(www, join(dist, 'www'), {
   recursive: true,
   filter: (src) => !SKIP.has(src.split(/[\\/]/).at(-1) ?? ''),
 });
+cpSync(join(root, 'index.html'), join(dist, 'index.html'));
+cpSync(join(www, 'sw.js'), join(dist, 'sw.js'));
 
 /** @param {string} dir @returns {string[]} */
 function walk(dir) {
@@ -47,7 +51,7 @@ function walk(dir) {
 const problems = [];
 const files = walk(dist);
 for (const file of files) {
-  if (!/\.(html|js|css)$/.test(file) || file.startsWith(join(dist, 'vendor'))) continue;
+  if (!/\.(html|js|css)$/.test(file) || file.startsWith(join(dist, 'www', 'vendor'))) continue;
   const text = readFileSync(file, 'utf8');
   // src="/x", href="/x", import … from '/x', "imports": { "a": "/x" }, url(/x) — but not "//".
   const patterns = [/\b(?:src|href)="\/(?!\/)/g, /\bfrom\s+['"]\/(?!\/)/g, /":\s*"\/(?!\/)/g, /url\(\s*['"]?\/(?!\/)/g];

@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// A tiny dependency-free static file server for www/ (development and e2e tests only).
+// A tiny dependency-free static file server for the page (development and e2e tests only).
 //
-//   node scripts/serve.mjs [root]          root defaults to www/ next to this script
+//   node scripts/serve.mjs          the page from the repository: index.html at / and www/ (its
+//                                   modules, wasm, vendored d3 and the element bundle) — nothing
+//                                   else of the repository (no target/, .git, node_modules, src/)
+//   node scripts/serve.mjs DIR      every file under DIR (a built site, e.g. dist/)
 //
 // Environment:
 //   PORT=8080         port to listen on (default 8080); if it is taken, a free port is used instead
@@ -20,7 +23,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(process.argv[2] ?? path.join(here, '..', 'www'));
+const root = path.resolve(process.argv[2] ?? path.join(here, '..'));
+/**
+ * Without DIR, the only parts of the repository served: the page and its modules. A request for
+ * anything else is a 404, as if the rest of the repository were not there.
+ * @type {Set<string> | null}
+ */
+const servedTopLevel = process.argv[2] === undefined ? new Set(['index.html', 'www']) : null;
 const host = process.env.SERVE_HOST || '127.0.0.1';
 const requestedPort = process.env.PORT ? Number(process.env.PORT) : 8080;
 const strictPort = process.env.STRICT_PORT === '1';
@@ -103,6 +112,15 @@ function resolveRequest(url) {
 }
 
 /**
+ * Whether a file under root may be served (see servedTopLevel); root itself serves index.html.
+ * @param {string} file
+ */
+function isServed(file) {
+  if (servedTopLevel === null || file === root) return true;
+  return servedTopLevel.has(path.relative(root, file).split(path.sep)[0]);
+}
+
+/**
  * @param {import('node:http').ServerResponse} res
  * @param {number} status
  * @param {string} message
@@ -119,6 +137,7 @@ const server = createServer(async (req, res) => {
   }
   let file = resolveRequest(req.url ?? '/');
   if (file === null) return sendText(res, 403, 'forbidden');
+  if (!isServed(file)) return sendText(res, 404, 'not found');
   try {
     let info = await stat(file);
     if (info.isDirectory()) {
@@ -168,7 +187,9 @@ server.on('error', (/** @type {NodeJS.ErrnoException} */ err) => {
 function announce() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : requestedPort;
-  console.log(`Serving ${path.relative(process.cwd(), root) || '.'}/ at http://${host}:${port}/  (Ctrl+C to stop)`);
+  const what = servedTopLevel ? 'the page (index.html, www/)' : `${path.relative(process.cwd(), root) || '.'}/`;
+  console.log(`Serving ${what} at http://${host}:${port}/  (Ctrl+C to stop)`);
+  if (servedTopLevel) console.log(`The example post: http://${host}:${port}/www/examples/blog-post.html`);
 }
 
 server.once('listening', announce);

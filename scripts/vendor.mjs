@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Copies the page's runtime npm dependencies (the d3 modules in package.json "dependencies" and
 // everything they import) into www/vendor/ as single ES modules, so the page runs without a
-// bundler: www/index.html has an import map from each bare specifier to ./vendor/NAME.js.
+// bundler: index.html (top level) has an import map from each bare specifier to ./www/vendor/NAME.js.
 // Run by `npm install`/`npm ci` (postinstall) and by `npm run vendor`. www/vendor/ is generated
 // (gitignored). Fails if index.html's import map differs from what it copied, or if the page's
 // Content-Security-Policy lacks the import map's hash (an inline script under script-src 'self').
@@ -50,20 +50,20 @@ while (queue.length > 0) {
   for (const m of source.matchAll(/from\s*["']([^."'/][^"']*)["']/g)) queue.push(m[1]);
 }
 
-const imports = Object.fromEntries([...copied].sort().map(([name, file]) => [name, `./vendor/${file}`]));
-const html = readFileSync(path.join(root, 'www', 'index.html'), 'utf8');
+const imports = Object.fromEntries([...copied].sort().map(([name, file]) => [name, `./www/vendor/${file}`]));
+const html = readFileSync(path.join(root, 'index.html'), 'utf8');
 const mapText = /<script type="importmap">([\s\S]*?)<\/script>/.exec(html)?.[1];
 const inPage = mapText ? JSON.parse(mapText).imports : {};
 const missing = Object.keys(imports).filter((k) => inPage[k] !== imports[k]);
 console.log(`vendor: ${copied.size} modules → www/vendor/`);
 if (missing.length > 0) {
-  console.error(`vendor: www/index.html's import map lacks or differs for: ${missing.join(', ')}`);
+  console.error(`vendor: index.html's import map lacks or differs for: ${missing.join(', ')}`);
   console.error(JSON.stringify({ imports }, null, 2));
   process.exit(1);
 }
 const hash = `'sha256-${createHash('sha256').update(mapText ?? '').digest('base64')}'`;
 const csp = /http-equiv="Content-Security-Policy" content="([^"]*)"/.exec(html)?.[1] ?? '';
 if (!csp.includes(hash)) {
-  console.error(`vendor: the Content-Security-Policy in www/index.html must allow the import map: ${hash}`);
+  console.error(`vendor: the Content-Security-Policy in index.html must allow the import map: ${hash}`);
   process.exit(1);
 }

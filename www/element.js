@@ -1,7 +1,10 @@
-// <pruning-playground>: the playground as a custom element for any static page (blog posts,
-// course notes). Built into ONE ES module, www/pruning-playground.js (scripts/build-embed.mjs
-// bundles this file with the app and d3); the worker, the wasm and the stylesheet are found next
-// to that module (import.meta.url), never relative to the host page.
+// <pruning-playground>: the playground as a custom element — the page itself (index.html is one
+// `<pruning-playground page>`) and any static page (blog posts, course notes). The one composition
+// root: the markup (views/markup.js), the views, the app (dispatch.js) and its worker are put
+// together here, for the page and for every embedded element alike. Built into ONE ES module,
+// www/pruning-playground.js (scripts/build-embed.mjs bundles this file with the app and d3); the
+// worker, the wasm and the stylesheet are found next to that module (import.meta.url), never
+// relative to the host page. The page loads this file unbundled (index.html's import map).
 //
 //   <script type="module" src="https://…/pruning-playground.js"></script>
 //   <pruning-playground preset="lottery" frac="0.5" controls="train prune rewind" height="640"></pruning-playground>
@@ -14,9 +17,14 @@
 //   preset        lottery | structured-vs-unstructured | global-vs-local | one-shot-vs-iterative
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
 //                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
-//   views         network boundary neurons training curve density histogram costs lessons (or `all`)
+//   views         network boundary neurons training curve masks density histogram costs lessons (or `all`)
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
+//   page          the page's own instance (app/page.js): settings, steps and the classroom list
+//                 from the link in the address bar and the autosave (config attributes, steps,
+//                 preset and controls are not read), the link kept up to date, the header's tools
+//                 (New experiment, Embed, Export, language, theme), the lesson dock, every view;
+//                 rendered in light DOM with the document's stylesheet, language and theme
 // API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
 // of `state`; events epoch, pruned, rewound, level, lottery-done, error (CustomEvent, detail).
 // Each element has its own app (dispatch.js) and its own worker; nothing is shared but the code.
@@ -28,11 +36,14 @@ import { createControls } from './app/controls.js';
 import { PRESETS } from './app/presets.js';
 import { attributeOf } from './app/embed.js';
 import { BUTTONS, limitControls } from './app/classroom.js';
+import { applyPageTheme, createHeader, readPage, wirePage } from './app/page.js';
+import { markup } from './views/markup.js';
 import { createReadouts } from './views/readouts.js';
 import { createNetwork } from './views/network.js';
 import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
-import { createCosts, createLessons } from './views/panels.js';
+import { createCosts, createLessonDock, createLessons } from './views/panels.js';
+import { createMasks } from './views/masks.js';
 
 /**
  * @typedef {import('./app/dispatch.js').Action} Action
@@ -41,119 +52,13 @@ import { createCosts, createLessons } from './views/panels.js';
  * @typedef {import('./app/state.js').Setting} Setting
  */
 
-/** Views the `views` attribute can name; all but costs and lessons are shown by default. */
+/** Views the `views` attribute can name; an element shows all but masks, costs and lessons by default, the page all. */
 export { BUTTONS };
-export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'density', 'histogram', 'costs', 'lessons'];
+export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'histogram', 'costs', 'lessons'];
 const DEFAULT_VIEWS = 'network boundary neurons training curve density histogram';
 /** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
 const attrOf = attributeOf;
 const CONFIG_ATTRS = SCHEMA.map(attrOf);
-
-// Static markup (no user strings): the same classes and ids as index.html, so the views and the
-// stylesheet work unchanged; ids are unique per element because each has its own shadow root.
-const MARKUP = `
-<div class="embed">
-  <section class="pipeline">
-    <div class="steps">
-      <div class="step"><span class="step-label" data-i18n="step.train"></span>
-        <button type="button" data-action="train" data-testid="train" data-i18n="btn.train" class="primary"></button></div>
-      <div class="step"><span class="step-label" data-i18n="step.prune"></span>
-        <button type="button" data-action="prune" data-testid="prune" data-i18n="btn.prune" class="primary"></button></div>
-      <div class="step"><span class="step-label" data-i18n="step.init"></span>
-        <span class="group">
-          <button type="button" data-action="keep" data-testid="keep" data-i18n="btn.keep"></button>
-          <button type="button" data-action="rewind" data-testid="rewind" data-i18n="btn.rewind"></button>
-          <button type="button" data-action="rewindK" data-testid="rewind-k" data-i18n="btn.rewindK"></button>
-          <button type="button" data-action="reinit" data-testid="reinit" data-i18n="btn.reinit"></button>
-        </span></div>
-      <div class="step"><span class="step-label" data-i18n="step.retrain"></span>
-        <button type="button" data-action="retrain" data-testid="retrain" data-i18n="btn.retrain" class="primary"></button></div>
-      <div class="step"><span class="step-label" data-i18n="step.evaluate"></span>
-        <button type="button" data-action="evaluate" data-testid="evaluate" data-i18n="btn.evaluate"></button></div>
-    </div>
-    <div class="runbar">
-      <button type="button" data-action="play" data-testid="play" data-i18n-title="title.play" aria-pressed="false"><span class="play-label" data-i18n="btn.play"></span></button>
-      <button type="button" data-action="reset" data-testid="reset" data-i18n="btn.reset" data-i18n-title="title.reset"></button>
-      <button type="button" data-action="lottery" data-testid="run-lottery" data-i18n="btn.runLottery" class="primary"></button>
-      <button type="button" data-action="cancel" data-testid="cancel" data-i18n="btn.cancel"></button>
-    </div>
-  </section>
-  <div class="embed-body">
-    <form id="controls" class="controls" autocomplete="off" novalidate></form>
-    <section class="work">
-      <dl class="readouts">
-        <div><dt data-i18n="ro.epoch"></dt><dd data-testid="epoch">0</dd></div>
-        <div><dt data-i18n="ro.trainAccuracy"></dt><dd data-testid="train-accuracy">—</dd></div>
-        <div><dt data-i18n="ro.testAccuracy"></dt><dd data-testid="test-accuracy">—</dd></div>
-        <div><dt data-i18n="ro.density"></dt><dd data-testid="density">—</dd></div>
-        <div><dt data-i18n="ro.level"></dt><dd data-testid="level">—</dd></div>
-      </dl>
-      <div class="progress-row">
-        <progress data-testid="progress" max="1" value="0" data-i18n-aria-label="ro.progress"></progress>
-        <span class="progress-label" id="progress-label"></span>
-      </div>
-      <p class="message" data-testid="message" role="status" aria-live="polite"></p>
-      <button type="button" class="restore-good" data-action="restoreGood" data-testid="restore-good" data-i18n="btn.restoreGood" hidden></button>
-      <figure class="view network" data-testid="network" data-view="network">
-        <figcaption><span data-i18n="view.network"></span> <span class="hint" id="network-hint"></span></figcaption>
-        <div class="network-body" id="network-body"></div>
-        <div class="legend">
-          <span class="key pos" data-i18n="legend.positive"></span>
-          <span class="key neg" data-i18n="legend.negative"></span>
-          <span class="key pruned" data-i18n="legend.pruned"></span>
-        </div>
-        <output class="tooltip" id="network-tip" hidden></output>
-      </figure>
-      <div class="pair">
-        <figure class="view boundary" data-testid="boundary" data-view="boundary">
-          <figcaption data-i18n="view.boundary"></figcaption>
-          <canvas id="boundary-canvas" width="320" height="320"></canvas>
-          <p class="hint" id="boundary-hint"></p>
-        </figure>
-        <figure class="view neurons" id="neurons-view" data-view="neurons">
-          <figcaption data-i18n="view.neurons"></figcaption>
-          <div id="neuron-maps" class="neuron-maps"></div>
-        </figure>
-      </div>
-    </section>
-    <section class="side">
-      <figure class="view chart" data-testid="training-chart" data-view="training">
-        <figcaption data-i18n="view.training"></figcaption>
-        <svg id="training-svg" viewBox="0 0 420 200" role="img" data-i18n-aria-label="view.training"></svg>
-        <div class="legend" id="training-legend"></div>
-      </figure>
-      <figure class="view chart" data-testid="curve" data-view="curve">
-        <figcaption data-i18n="view.curve"></figcaption>
-        <svg id="curve-svg" viewBox="0 0 420 220" role="img" data-i18n-aria-label="view.curve"></svg>
-        <svg id="curve-epoch-svg" viewBox="0 0 420 160" role="img" data-i18n-aria-label="view.curveEpoch"></svg>
-        <div class="legend" id="curve-legend"></div>
-        <p class="hint" id="curve-empty" data-i18n="curve.empty"></p>
-        <button type="button" data-action="adopt" data-testid="adopt" data-i18n="btn.adopt" data-i18n-title="title.adopt"></button>
-      </figure>
-      <figure class="view chart" data-testid="density-bars" data-view="density">
-        <figcaption data-i18n="view.density"></figcaption>
-        <svg id="density-svg" viewBox="0 0 420 120" role="img" data-i18n-aria-label="view.density"></svg>
-      </figure>
-      <figure class="view chart" data-testid="histogram" data-view="histogram">
-        <figcaption data-i18n="view.histogram"></figcaption>
-        <svg id="histogram-svg" viewBox="0 0 420 170" role="img" data-i18n-aria-label="view.histogram"></svg>
-        <div class="legend" id="histogram-legend"></div>
-      </figure>
-      <section class="view costs" data-testid="costs" data-view="costs">
-        <h2 data-i18n="view.costs"></h2>
-        <dl id="costs-list" class="costs-list"></dl>
-        <button type="button" data-action="measure" data-testid="measure" data-i18n="btn.measure"></button>
-        <p class="hint" data-i18n="cost.note"></p>
-      </section>
-      <section class="view lessons" data-testid="lessons" data-view="lessons">
-        <h2 data-i18n="view.lessons"></h2>
-        <label class="inline"><span data-i18n="lesson.choose"></span> <select id="lesson-select"></select></label>
-        <button type="button" id="lesson-load" data-i18n="btn.loadLesson"></button>
-        <div id="lesson-body" class="lesson-body"></div>
-      </section>
-    </section>
-  </div>
-</div>`;
 
 /**
  * Sets the strings' language without touching the host page's own `lang` attribute.
@@ -225,10 +130,14 @@ export class PruningPlayground extends HTMLElement {
 
   constructor() {
     super();
-    /** @private */
-    this.root = this.attachShadow({ mode: 'open' });
+    /** @private @type {ShadowRoot | HTMLElement | null} where the markup lives: a shadow root, or the page's element itself */
+    this.root = null;
     /** @private @type {ReturnType<typeof createApp> | null} */
     this.app = null;
+    /** @private true from connecting until the app exists (the page reads its link asynchronously) */
+    this.starting = false;
+    /** @private @type {AbortController | null} ends the listeners on the root, document and window */
+    this.listeners = null;
     /** @private @type {Promise<void>} */
     this.queue = Promise.resolve();
     /** @private @type {{ action: string, error: string } | null} */
@@ -243,7 +152,12 @@ export class PruningPlayground extends HTMLElement {
 
   connectedCallback() {
     this.applyHeight();
-    if (!this.app) this.init();
+    if (!this.app && !this.starting) {
+      this.starting = true;
+      this.init().finally(() => {
+        this.starting = false;
+      });
+    }
   }
 
   disconnectedCallback() {
@@ -252,7 +166,8 @@ export class PruningPlayground extends HTMLElement {
       if (!this.isConnected && this.app) {
         this.app.dispose();
         this.app = null;
-        this.root.replaceChildren();
+        this.listeners?.abort();
+        this.root?.replaceChildren();
       }
     });
   }
@@ -282,20 +197,54 @@ export class PruningPlayground extends HTMLElement {
     else this.style.height = /^\d+(\.\d+)?$/.test(h.trim()) ? `${h.trim()}px` : h;
   }
 
-  /** @private */
-  init() {
-    const root = this.root;
-    const sheet = document.createElement('link');
-    sheet.rel = 'stylesheet';
-    sheet.href = new URL('./style.css', import.meta.url).href;
-    const template = document.createElement('template');
-    template.innerHTML = MARKUP; // a constant: no user strings
-    root.replaceChildren(sheet, template.content.cloneNode(true));
-
+  /**
+   * Where this instance starts: the page's link and autosave, or an element's attributes.
+   * @private
+   * @param {boolean} page
+   */
+  async startingPoint(page) {
+    if (page) {
+      const { settings, problems, classroom, session } = await readPage();
+      return { settings, problems, controls: classroom, views: 'all', session };
+    }
     const { settings, problems, preset } = settingsFromAttributes(this);
     const steps = parseSteps(this.getAttribute('steps') ?? '', settings);
     problems.push(...steps.problems);
-    useLang(/** @type {'en' | 'ko'} */ (settings.lang));
+    return {
+      settings,
+      problems,
+      controls: this.getAttribute('controls') ?? preset?.controls ?? null,
+      views: this.getAttribute('views') ?? preset?.views ?? DEFAULT_VIEWS,
+      session: { steps: steps.steps, embedded: true },
+    };
+  }
+
+  /**
+   * The composition root: markup, views, app and listeners, for the page and for an element.
+   * @private
+   */
+  async init() {
+    const page = this.hasAttribute('page');
+    const start = await this.startingPoint(page);
+    if (!this.isConnected) return;
+    const { settings, problems } = start;
+    // The page's markup is part of the document (its skip link, landmarks, dialog and the ids its
+    // labels point at resolve there; the document's stylesheet styles it); an element's lives in
+    // its own shadow root, isolated from the host page's styles and ids.
+    const root = page ? this : this.shadowRoot ?? this.attachShadow({ mode: 'open' });
+    this.root = root;
+    const template = document.createElement('template');
+    template.innerHTML = markup(page); // a constant: no user strings
+    if (page) root.replaceChildren(template.content.cloneNode(true));
+    else {
+      const sheet = document.createElement('link');
+      sheet.rel = 'stylesheet';
+      sheet.href = new URL('./style.css', import.meta.url).href;
+      root.replaceChildren(sheet, template.content.cloneNode(true));
+    }
+    // The page's language is the document's (<html lang>); an element leaves the host's alone.
+    const language = page ? setLang : useLang;
+    language(/** @type {'en' | 'ko'} */ (settings.lang));
 
     /** @template {Element} T @param {string} sel @returns {T} */
     const $ = (sel) => {
@@ -308,7 +257,7 @@ export class PruningPlayground extends HTMLElement {
     const send = (/** @type {Action} */ a) => dispatch(a);
 
     // Views: the ones not asked for leave the DOM (and are not drawn).
-    let viewList = (this.getAttribute('views') ?? preset?.views ?? DEFAULT_VIEWS).split(/[\s,]+/).filter(Boolean);
+    let viewList = start.views.split(/[\s,]+/).filter(Boolean);
     if (viewList.includes('all')) viewList = [...VIEWS];
     const unknownViews = viewList.filter((v) => !VIEWS.includes(v));
     if (unknownViews.length > 0) problems.push(`views: ${quote(unknownViews.join(' '))} (allowed: ${VIEWS.join(', ')})`);
@@ -321,20 +270,22 @@ export class PruningPlayground extends HTMLElement {
     if (side.children.length === 0) side.remove();
 
     const form = /** @type {HTMLFormElement} */ ($('#controls'));
+    const host = this;
     const views = [
       {
-        /** This element's language and theme, set before the other views read strings and colours. */
+        /** Language and theme first, before the other views read strings and colours. */
         update(/** @type {AppState} */ s, /** @type {AppState | null} */ prev) {
-          useLang(/** @type {'en' | 'ko'} */ (s.settings.lang));
+          language(/** @type {'en' | 'ko'} */ (s.settings.lang));
           if (!prev || prev.settings.lang !== s.settings.lang) applyTranslations(root);
-          const host = /** @type {HTMLElement} */ (root.host);
-          if (s.settings.theme === 'auto') delete host.dataset.theme;
+          if (page) applyPageTheme(s.settings.theme);
+          else if (s.settings.theme === 'auto') delete host.dataset.theme;
           else host.dataset.theme = s.settings.theme;
         },
       },
-      createControls(form, send),
-      createReadouts(root),
     ];
+    if (page) views.push(createHeader(root));
+    // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element otherwise.
+    views.push(createControls(form, send), createReadouts(root, page ? document.body : this));
     if (shown.has('network')) views.push(createNetwork($('[data-testid="network"]')));
     if (shown.has('boundary') || shown.has('neurons')) {
       // The boundary view draws both; a hidden half gets a detached stand-in.
@@ -345,19 +296,20 @@ export class PruningPlayground extends HTMLElement {
     }
     if (shown.has('training')) views.push(createTrainingChart($('#training-svg'), $('#training-legend')));
     if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]')));
+    if (shown.has('masks')) views.push(createMasks($('[data-testid="masks"]')));
     if (shown.has('density')) views.push(createDensityBars($('#density-svg')));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));
     if (shown.has('costs')) views.push(createCosts($('#costs-list')));
     if (shown.has('lessons')) views.push(createLessons($('[data-testid="lessons"]'), send));
+    if (page) views.push(createLessonDock($('[data-testid="lesson-dock"]'), send));
 
     // Classroom mode: only the listed settings and buttons stay.
-    const controls = this.getAttribute('controls') ?? preset?.controls ?? null;
-    if (controls !== null && !controls.split(/[\s,]+/).includes('all')) limitControls(this.root, controls, problems);
+    const controls = start.controls;
+    if (controls !== null && !controls.split(/[\s,]+/).includes('all')) limitControls(root, controls, problems);
 
     const app = createApp(settings, views, {
+      ...start.session,
       problems,
-      steps: steps.steps,
-      embedded: true,
       workerUrl: workerUrl(),
       onEvent: (type, detail) => {
         if (type === 'error') this.lastError = /** @type {{ action: string, error: string }} */ (detail);
@@ -368,11 +320,26 @@ export class PruningPlayground extends HTMLElement {
     dispatch = (a) => {
       app.dispatch(a);
     };
+    // Listeners on what outlives this markup (the root, the document, the window) end when the
+    // element leaves the page, so one removed and added again does not hand its clicks to the old app too.
+    const listeners = new AbortController();
+    this.listeners = listeners;
+    // One listener for every button with a data-action (the pipeline's, the export items, …).
     root.addEventListener('click', (e) => {
       const button = /** @type {HTMLElement} */ (e.target).closest('button[data-action]');
       if (!(button instanceof HTMLButtonElement) || button.disabled) return;
-      dispatch(/** @type {Action} */ ({ type: button.dataset.action }));
-    });
+      const type = button.dataset.action;
+      dispatch(/** @type {Action} */ (type === 'export' ? { type, kind: button.dataset.kind ?? '' } : { type }));
+    }, { signal: listeners.signal });
+    // Canvases read colours from CSS: redraw when the system theme flips.
+    matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => app.rerender(), { signal: listeners.signal });
+    if (page) {
+      wirePage(root, app, {
+        classroom: controls,
+        scriptUrl: new URL('./pruning-playground.js', import.meta.url).href,
+        signal: listeners.signal,
+      });
+    }
     app.start().finally(() => this.markReady?.());
   }
 

@@ -1,7 +1,8 @@
-// Service worker of the static build (`npm run build` → dist/): precaches every file of the site
-// on install, so the playground works offline once it has been loaded. scripts/build-dist.mjs
-// fills in FILES and VERSION (a hash of the files' contents); a new build is a new cache, and the
-// old caches are deleted when it activates. The dev server (`npm start`) never registers it.
+// Service worker of the static build (`npm run build` → dist/sw.js, beside dist/index.html so that
+// its scope covers the page): precaches every file of the site on install, so the playground
+// works offline once it has been loaded. scripts/build-dist.mjs fills in FILES and VERSION (a hash
+// of the files' contents); a new build is a new cache, and the old caches are deleted when it
+// activates. The dev server (`npm start`) never registers it.
 /// <reference lib="webworker" />
 const sw = /** @type {ServiceWorkerGlobalScope} */ (/** @type {unknown} */ (self));
 

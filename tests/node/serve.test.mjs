@@ -1,4 +1,4 @@
-// scripts/serve.mjs: MIME types, index.html, no directory traversal.
+// scripts/serve.mjs: MIME types, index.html, only the page's files, no directory traversal.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -40,25 +40,33 @@ test('serves index.html at / with an inline favicon', async () => {
 });
 
 test('serves JavaScript and CSS with their MIME types', async () => {
-  const js = await fetch(new URL('main.js', base));
+  const js = await fetch(new URL('www/main.js', base));
   assert.match(js.headers.get('content-type') ?? '', /^text\/javascript/);
-  const css = await fetch(new URL('style.css', base));
+  const css = await fetch(new URL('www/style.css', base));
   assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
 });
 
 test('serves .wasm as application/wasm', async () => {
-  const res = await fetch(new URL('pkg/pruning_playground_bg.wasm', base));
+  const res = await fetch(new URL('www/pkg/pruning_playground_bg.wasm', base));
   assert.equal(res.status, 200, 'www/pkg is built before the node tests');
   assert.equal(res.headers.get('content-type'), 'application/wasm');
   const bytes = new Uint8Array(await res.arrayBuffer());
   assert.deepEqual([...bytes.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d]);
 });
 
-test('never serves a file outside www/', async () => {
+test('serves the page and www/ only, never the rest of the repository', async () => {
+  assert.equal((await fetch(new URL('index.html', base))).status, 200);
+  assert.equal((await fetch(new URL('www/vendor/d3-array.js', base))).status, 200, 'the vendored d3 is served');
+  for (const p of ['package.json', 'Cargo.toml', 'src/lib.rs', '.git/HEAD', 'target/', 'node_modules/esbuild/package.json', 'scripts/serve.mjs', 'README.md']) {
+    assert.equal((await fetch(new URL(p, base))).status, 404, p);
+  }
+});
+
+test('never serves a file outside the repository', async () => {
   // fetch() normalises "..", so send raw paths over a socket-level request instead.
   const { request } = await import('node:http');
   const url = new URL(base);
-  for (const raw of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/pkg/..%2f..%2fpackage.json', '/%00']) {
+  for (const raw of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json', '/www/pkg/..%2f..%2f..%2fpackage.json', '/www/..%2fpackage.json', '/%00']) {
     const status = await new Promise((resolve, reject) => {
       const req = request({ host: url.hostname, port: url.port, path: raw }, (res) => {
         res.resume();

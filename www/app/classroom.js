@@ -19,7 +19,7 @@ const RECOVERY = new Set(['restoreGood', 'resumeRestore', 'discardRestore']);
  * (reported in `problems`, nothing removed).
  * The recovery buttons (go back to the last good state; resume or discard a restore) stay: they
  * are not controls.
- * @param {Document | ShadowRoot} root
+ * @param {ParentNode} root
  * @param {string} list
  * @param {string[]} problems
  */
@@ -46,8 +46,9 @@ export function limitControls(root, list, problems) {
   }
   for (const fs of root.querySelectorAll('#controls fieldset')) if (!fs.querySelector('.field')) fs.remove();
   if (keys.size === 0) root.querySelector('#controls')?.remove();
-  // On the page the header's tools (New experiment, Embed, Export, language) stay.
-  const scope = root instanceof Document ? root.querySelector('main') ?? root : root;
+  // On the page the header's tools (New experiment, Embed, Export, language) stay: only the
+  // playground's layout (views/markup.js: the page's <main>, an element's .embed) is limited.
+  const scope = root.querySelector('.layout, .embed') ?? root;
   for (const b of scope.querySelectorAll('button[data-action]')) {
     const action = /** @type {HTMLElement} */ (b).dataset.action ?? '';
     if (!actions.has(action) && !RECOVERY.has(action)) b.remove();

@@ -3,7 +3,7 @@
 // the workflows (workflows.js) drive the engine through the pipeline steps; the session
 // (session.js) keeps the step log, the URL, the autosave, replays and crash recovery. Settings,
 // lessons, CSV uploads, exports and New experiment are handled here.
-import { t, setLang, applyTranslations } from './i18n.js';
+import { t } from './i18n.js';
 import { int } from './format.js';
 import { SCHEMA, TOY_2D, defaults, lotterySpec, setting, switchDataset } from './state.js';
 import { LESSONS } from './lessons.js';
@@ -68,10 +68,7 @@ export function createApp(initial, views, options = {}) {
       ? switchDataset(store.state.settings, String(value))
       : /** @type {Settings} */ ({ ...store.state.settings, [key]: value });
     if (UI_KEYS.has(key)) {
-      if (key === 'lang' && !options.embedded) {
-        setLang(/** @type {'en' | 'ko'} */ (value));
-        applyTranslations(document);
-      }
+      // The views apply them (element.js: language and theme first).
       set({ settings: next });
       await syncUrl();
       persist();

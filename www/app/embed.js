@@ -23,20 +23,21 @@ function escapeAttr(v) {
 
 /**
  * The two snippets for `settings` and step log `log`, for the page at `pageUrl`: the element
- * script sits next to the page (pruning-playground.js), the iframe opens the page's own link.
+ * loads the bundle at `scriptUrl` (www/pruning-playground.js), the iframe opens the page's own link.
  * @param {import('./state.js').Settings} settings
  * @param {import('./steplog.js').Step[]} log
  * @param {string} pageUrl
+ * @param {string} scriptUrl
  * @param {string | null} [controls]   classroom mode (classroom.js): the controls shown, or null for all
  * @returns {{ element: string, iframe: string }}
  */
-export function embedSnippets(settings, log, pageUrl, controls = null) {
+export function embedSnippets(settings, log, pageUrl, scriptUrl, controls = null) {
   const query = toQuery(settings);
   const steps = formatSteps(log, settings);
   const page = new URL(pageUrl);
   page.hash = '';
   page.search = '';
-  const script = new URL('pruning-playground.js', page).href;
+  const script = new URL(scriptUrl, page).href;
   const attrName = (/** @type {string} */ k) => attributeOf(/** @type {import('./state.js').Setting} */ (SCHEMA.find((x) => (x.url ?? x.key) === k)));
   const attrs = [...query].map(([k, v]) => ` ${attrName(k)}="${escapeAttr(v)}"`).join('')
     + (steps ? ` steps="${escapeAttr(steps)}"` : '')
@@ -57,16 +58,17 @@ export function embedSnippets(settings, log, pageUrl, controls = null) {
  * Wires the page's Embed button and dialog (index.html: #embed-open, #embed-dialog).
  * @param {ParentNode} root
  * @param {() => import('./dispatch.js').AppState} getState
+ * @param {string} scriptUrl   the element bundle (www/pruning-playground.js)
  * @param {() => string | null} [getControls]   the page's classroom `controls` list, or null
  */
-export function wireEmbed(root, getState, getControls = () => null) {
+export function wireEmbed(root, getState, scriptUrl, getControls = () => null) {
   const open = /** @type {HTMLButtonElement | null} */ (root.querySelector('#embed-open'));
   const dialog = /** @type {HTMLDialogElement | null} */ (root.querySelector('#embed-dialog'));
   if (!open || !dialog) return;
   const status = /** @type {HTMLElement} */ (dialog.querySelector('#embed-status'));
   open.addEventListener('click', () => {
     const s = getState();
-    const { element, iframe } = embedSnippets(s.settings, s.log, location.href, getControls());
+    const { element, iframe } = embedSnippets(s.settings, s.log, location.href, scriptUrl, getControls());
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-element')).value = element;
     /** @type {HTMLTextAreaElement} */ (dialog.querySelector('#embed-iframe')).value = iframe;
     status.textContent = s.logCut === null ? '' : t('embed.cut');

@@ -1,5 +1,5 @@
 // Readouts (epoch, accuracies, density, level), the progress bar, the "what just happened" message
-// and which pipeline buttons are enabled. Reads the state only; buttons dispatch through main.js.
+// and which pipeline buttons are enabled. Reads the state only; buttons dispatch through element.js.
 import { t } from '../app/i18n.js';
 import { pct } from '../app/format.js';
 
@@ -23,8 +23,12 @@ function show(el, text, value) {
   if (el.dataset.value !== v) el.dataset.value = v;
 }
 
-/** @param {ParentNode} root */
-export function createReadouts(root) {
+/**
+ * @param {ParentNode} root
+ * @param {HTMLElement} flags  where `data-busy` / `data-done` go, for tests and scripts to wait on
+ *   (element.js: <body> for the page, the element itself for an embedded one)
+ */
+export function createReadouts(root, flags) {
   /** @param {string} id */
   const q = (id) => /** @type {HTMLElement} */ (root.querySelector(`[data-testid="${id}"]`));
   const epoch = q('epoch');
@@ -45,9 +49,6 @@ export function createReadouts(root) {
   const reupload = /** @type {HTMLElement | null} */ (root.querySelector('[data-testid="csv-reupload"]'));
   /** @type {HTMLButtonElement | null} */
   let refocus = null;
-  // Tests and scripts wait on data-busy / data-done: on <body> for the page, on the element itself
-  // for a <pruning-playground> (its shadow root's host).
-  const flags = root instanceof Document ? root.body : /** @type {HTMLElement} */ (/** @type {ShadowRoot} */ (root).host);
 
   /**
    * @param {AppState} s
