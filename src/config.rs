@@ -352,6 +352,9 @@ settings! {
         count "count": Option<usize>,
         /// Output layer pruned at `fraction × outputRate`; 0 leaves it alone.
         output_rate "outputRate": f64,
+        /// A rate per layer before the output (neurons: per hidden layer), layer scope only: each
+        /// loses `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1.
+        layer_rates "layerRates": Vec<f64>,
         /// Seed of the `random` score.
         seed "seed": u64,
     }
@@ -366,6 +369,7 @@ impl Default for PruneConfig {
             fraction: None,
             count: None,
             output_rate: 1.0,
+            layer_rates: Vec::new(),
             seed: 0,
         }
     }
@@ -395,6 +399,7 @@ impl PruneConfig {
             scope: Scope::parse(&self.scope)?,
             amount,
             output_rate: self.output_rate,
+            layer_rates: self.layer_rates.clone(),
             seed: self.seed,
         };
         spec.validate()?;
@@ -417,6 +422,9 @@ settings! {
         scope "scope": String,
         /// Output layer pruned at `fraction × outputRate` (Frankle & Carbin: 0.5).
         output_rate "outputRate": f64,
+        /// A rate per layer before the output (neurons: per hidden layer), layer scope only: each
+        /// level prunes `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1.
+        layer_rates "layerRates": Vec<f64>,
         /// `keep`, `init`, `step:K` or `reinit`.
         init "init": String,
         /// Control branches: `random-reinit`, `random-mask`.
@@ -440,6 +448,7 @@ impl Default for LotteryConfig {
             score: "magnitude".into(),
             scope: "global".into(),
             output_rate: 0.5,
+            layer_rates: Vec::new(),
             init: "init".into(),
             controls: vec!["random-reinit".into()],
             epochs: 10,
@@ -462,6 +471,7 @@ impl LotteryConfig {
             fraction: Some(self.fraction),
             count: None,
             output_rate: self.output_rate,
+            layer_rates: self.layer_rates.clone(),
             seed: self.seed,
         }
         .spec()?;
@@ -551,6 +561,7 @@ impl GradualConfig {
             fraction: Some(0.0),
             count: None,
             output_rate: self.output_rate,
+            layer_rates: Vec::new(),
             seed: 0,
         }
         .spec()?;

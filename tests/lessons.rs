@@ -141,6 +141,7 @@ fn prune_spec(s: &Settings, fraction: f64) -> PruneConfig {
         fraction: Some(fraction),
         count: None,
         output_rate: s.output_rate,
+        layer_rates: Vec::new(),
         seed: s.seed,
     }
 }
@@ -457,6 +458,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             score: s.score.clone(),
             scope: s.scope.clone(),
             output_rate: s.output_rate,
+            layer_rates: Vec::new(),
             init: s.init_mode.clone(),
             controls: s.controls.clone(),
             epochs: s.lottery_epochs,

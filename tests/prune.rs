@@ -63,6 +63,7 @@ fn spec(structure: Structure, score: Score, scope: Scope, amount: Amount, rate: 
         scope,
         amount,
         output_rate: rate,
+        layer_rates: Vec::new(),
         seed: 7,
     }
 }

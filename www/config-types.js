@@ -43,6 +43,7 @@
  * @property {number} [fraction] Fraction of the remaining weights (or neurons) to prune.
  * @property {number} [count] Or an absolute number to prune (exactly one of `fraction` and `count`).
  * @property {number} [outputRate] Output layer pruned at `fraction × outputRate`; 0 leaves it alone. Default: 1.
+ * @property {number[]} [layerRates] A rate per layer before the output (neurons: per hidden layer), layer scope only: each loses `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1. Default: [].
  * @property {number} [seed] Seed of the `random` score. Default: 0.
  */
 
@@ -55,6 +56,7 @@
  * @property {string} [score] `magnitude`, `lp:P`, `random` or `snip`. Default: "magnitude".
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [outputRate] Output layer pruned at `fraction × outputRate` (Frankle & Carbin: 0.5). Default: 0.5.
+ * @property {number[]} [layerRates] A rate per layer before the output (neurons: per hidden layer), layer scope only: each level prunes `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1. Default: [].
  * @property {string} [init] `keep`, `init`, `step:K` or `reinit`. Default: "init".
  * @property {string[]} [controls] Control branches: `random-reinit`, `random-mask`. Default: ["random-reinit"].
  * @property {number} [epochs] Epochs per level and branch. Default: 10.

@@ -210,6 +210,10 @@ pub struct PruneArgs {
     /// like the other layers). Fractions round as torch's: half to even.
     #[arg(long, default_value_t = PruneConfig::default().output_rate)]
     output_rate: f64,
+    /// A rate per layer before the output (neurons: per hidden layer), comma-separated, with
+    /// --scope layer: each layer loses fraction × rate of its remaining entries; 0 leaves it dense.
+    #[arg(long, value_delimiter = ',')]
+    layer_rates: Vec<f64>,
     /// Seed of the random score.
     #[arg(long, default_value_t = PruneConfig::default().seed)]
     seed: u64,
@@ -238,6 +242,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         fraction: args.fraction,
         count: args.count,
         output_rate: args.output_rate,
+        layer_rates: args.layer_rates.clone(),
         seed: args.seed,
     }
     .spec()

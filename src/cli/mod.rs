@@ -202,6 +202,10 @@ struct LotteryArgs {
     /// The output layer is pruned at fraction × output-rate (0 = never).
     #[arg(long, default_value_t = LotteryConfig::default().output_rate)]
     output_rate: f64,
+    /// A rate per layer before the output (neurons: per hidden layer), comma-separated, with
+    /// --scope layer: each level prunes fraction × rate of that layer; 0 leaves it dense.
+    #[arg(long, value_delimiter = ',')]
+    layer_rates: Vec<f64>,
     /// What survivors are reset to before retraining: keep, init, step:K or reinit.
     #[arg(long, default_value_t = LotteryConfig::default().init)]
     init: String,
@@ -260,6 +264,7 @@ fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Resul
         fraction: Some(fraction),
         count: None,
         output_rate: 1.0,
+        layer_rates: Vec::new(),
         seed: args.exp.data.seed,
     }
     .spec()
@@ -350,6 +355,7 @@ fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
         score: args.score.clone(),
         scope: args.scope.clone(),
         output_rate: args.output_rate,
+        layer_rates: args.layer_rates.clone(),
         init: args.init.clone(),
         controls: args
             .controls

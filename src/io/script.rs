@@ -144,6 +144,7 @@ SCORE = {score}
 SCOPE = {scope}       # global (one ranking) | layer (each layer at FRACTION)
 FRACTION = {fraction:?}       # of the remaining weights (or neurons) per level
 OUTPUT_RATE = {output_rate:?}    # weights: the output layer at FRACTION * OUTPUT_RATE (1: joins the others)
+LAYER_RATES = {layer_rates:?}    # layer scope: layer l (before the output; neurons: hidden layer l) at FRACTION * rate, 0 = dense; [] = all 1
 RESET = {reset}          # keep | init | step:K | reinit
 CONTROLS = [{controls}]
 
@@ -184,6 +185,7 @@ def score(model, weights, data):
         scope = py_str(spec.prune.scope.name()),
         fraction = lottery.fraction,
         output_rate = lottery.output_rate,
+        layer_rates = spec.prune.layer_rates,
         reset = py_str(&spec.reset.name()),
         controls = controls.join(", "),
         init = init_code(&exp.init),

@@ -178,13 +178,22 @@ def lowest(scores, k):
     return torch.sort(scores.double(), stable=True).indices[:k]
 
 
+def layer_rate(l):
+    """The rate of layer l before the output (neurons: hidden layer l); 1 without LAYER_RATES."""
+    return LAYER_RATES[l] if l < len(LAYER_RATES) else 1.0
+
+
 def select_weights(scores, old, fraction):
     """New weight masks: each ranking group loses n_to_prune(f, alive in the group) weights."""
     n = len(old)
     out = n - 1
     joins = OUTPUT_RATE == 1
     main = [l for l in range(n) if l < out or joins]
-    groups = [(main, fraction)] if SCOPE == "global" else [([l], fraction) for l in main]
+    if SCOPE == "global":
+        groups = [(main, fraction)]
+    else:
+        rates = [(l, layer_rate(l) if l < out else 1.0) for l in main]
+        groups = [([l], fraction * r) for l, r in rates if r > 0]
     if not joins and OUTPUT_RATE > 0:
         groups.append(([out], fraction * OUTPUT_RATE))
     new = [m.clone() for m in old]
@@ -203,11 +212,14 @@ def select_neurons(scores, alive, fraction):
     """Neurons to keep: each ranking group loses n_to_prune(f, neurons in the group), but every
     hidden layer keeps its best-ranked neuron."""
     keep = [a.clone() for a in alive]
-    groups = [list(range(len(alive)))] if SCOPE == "global" else [[h] for h in range(len(alive))]
-    for units in groups:
+    if SCOPE == "global":
+        groups = [(list(range(len(alive))), fraction)]
+    else:
+        groups = [([h], fraction * layer_rate(h)) for h in range(len(alive)) if layer_rate(h) > 0]
+    for units, f in groups:
         ids = [(h, int(i)) for h in units for i in torch.nonzero(alive[h]).flatten()]
         flat = torch.cat([scores[h][alive[h]] for h in units])
-        k = n_to_prune(fraction, len(ids))
+        k = n_to_prune(f, len(ids))
         order = [int(j) for j in lowest(flat, len(ids))]
         # The last of each layer in the ranking is its best neuron: it stays.
         best = {ids[j][0]: j for j in order}

@@ -192,6 +192,7 @@ pub fn init_magnitude_masks(dense: &Mlp, counts: &[usize]) -> Result<Vec<Array2<
             scope: Scope::Global,
             amount: Amount::Count(n.saturating_sub(count)),
             output_rate: 1.0,
+            layer_rates: Vec::new(),
             seed: 0,
         };
         if count > n {

@@ -378,6 +378,17 @@ pub fn select(
     };
     let unit_of = |flat: usize| offsets.partition_point(|&o| o <= flat) - 1;
 
+    if !spec.layer_rates.is_empty() && spec.layer_rates.len() != n - 1 {
+        return Err(Error::config(
+            "layer_rates",
+            format!("{} rates", spec.layer_rates.len()),
+            format!(
+                "one rate per layer before the output: {} for widths {:?}",
+                n - 1,
+                model.widths()
+            ),
+        ));
+    }
     let mut pruned: Vec<Candidate> = Vec::new();
     let mut clipped = false;
     match spec.structure {
@@ -386,9 +397,14 @@ pub fn select(
             let rate = spec.output_rate;
             let joins = rate == 1.0;
             let main: Vec<usize> = (0..n).filter(|&l| l < out || joins).collect();
+            let layer_rate = |l: usize| if l < out { spec.layer_rate(l) } else { 1.0 };
             let mut groups: Vec<(Vec<usize>, f64)> = match spec.scope {
                 Scope::Global => vec![(main, 1.0)],
-                Scope::Layer => main.into_iter().map(|l| (vec![l], 1.0)).collect(),
+                Scope::Layer => main
+                    .into_iter()
+                    .map(|l| (vec![l], layer_rate(l)))
+                    .filter(|&(_, r)| r > 0.0)
+                    .collect(),
             };
             if !joins && rate > 0.0 {
                 groups.push((vec![out], rate));
@@ -406,16 +422,20 @@ pub fn select(
         }
         Structure::Neurons => {
             let hidden: Vec<usize> = (0..n - 1).collect();
-            let groups: Vec<Vec<usize>> = match spec.scope {
-                Scope::Global => vec![hidden],
-                Scope::Layer => hidden.into_iter().map(|h| vec![h]).collect(),
+            let groups: Vec<(Vec<usize>, f64)> = match spec.scope {
+                Scope::Global => vec![(hidden, 1.0)],
+                Scope::Layer => hidden
+                    .into_iter()
+                    .map(|h| (vec![h], spec.layer_rate(h)))
+                    .filter(|&(_, r)| r > 0.0)
+                    .collect(),
             };
             let sizes: Vec<(usize, f64)> = groups
                 .iter()
-                .map(|u| (u.iter().map(|&h| sizes[h]).sum(), 1.0))
+                .map(|(u, r)| (u.iter().map(|&h| sizes[h]).sum(), *r))
                 .collect();
             let ks = counts_to_prune(spec.amount, &sizes, "hidden neurons")?;
-            for (units, k) in groups.into_iter().zip(ks) {
+            for ((units, _), k) in groups.into_iter().zip(ks) {
                 let mut c = candidates(&units);
                 // Every layer keeps its top-ranked neuron. Taking the k lowest of the rest is the
                 // same as walking the ranking and skipping a neuron only when it is the last of

@@ -284,6 +284,12 @@ pub struct PruneSpec {
     /// this rate (see [`Amount::Count`]). Ignored by structured pruning, which never removes
     /// output neurons.
     pub output_rate: f64,
+    /// A rate per layer, for the layers before the output (weights) or the hidden layers
+    /// (neurons) — the same `depth − 1` layers either way; empty = 1 for every layer. Each layer
+    /// ranks on its own (layer scope only) and loses `round(fraction × rate × remaining)`; 0
+    /// leaves it dense (OpenLTH's layers to ignore). With a count, its share is weighted by the
+    /// rate as the output layer's is. Each in [0, 1]. The output layer keeps `output_rate`.
+    pub layer_rates: Vec<f64>,
     /// Seed of the `random` score.
     pub seed: u64,
 }
@@ -296,6 +302,7 @@ impl Default for PruneSpec {
             scope: Scope::Layer,
             amount: Amount::default(),
             output_rate: 0.5,
+            layer_rates: Vec::new(),
             seed: 0,
         }
     }
@@ -316,6 +323,21 @@ impl PruneSpec {
                 "a number in [0, 1]",
             ));
         }
+        if let Some(r) = self.layer_rates.iter().find(|r| !(0.0..=1.0).contains(*r)) {
+            return Err(Error::config("layer_rates", r, "numbers in [0, 1]"));
+        }
+        if !self.layer_rates.is_empty() && self.scope != Scope::Layer {
+            return Err(Error::config(
+                "scope",
+                self.scope.name(),
+                "layer, when per-layer rates are given (each layer ranks on its own)",
+            ));
+        }
         Ok(())
+    }
+
+    /// The rate of layer `l` of the `depth − 1` that [`PruneSpec::layer_rates`] covers.
+    pub fn layer_rate(&self, l: usize) -> f64 {
+        self.layer_rates.get(l).copied().unwrap_or(1.0)
     }
 }

@@ -280,6 +280,14 @@ def main():
                   f"{e['density']:.4f}, torch {s['density']:.4f}")
         n += 1
 
+    # Per-layer rates (layer scope): a layer at half the fraction, a layer left dense; weights
+    # and neurons. The per-layer counts the rule fixes must agree level by level.
+    for structure, rates in [("weights", "0.5,0"), ("weights", "1,0.3125"), ("neurons", "0,1")]:
+        lottery_case(args.bin, workdir, data_path, n,
+                     ["--structure", structure, "--score", "magnitude", "--scope", "layer",
+                      "--fraction", "0.4", "--init", "init", "--layer-rates", rates])
+        n += 1
+
     # 2. Same weights, same masks: a trained dense model and a magnitude-pruned one.
     export = os.path.join(workdir, "export")
     cli(args.bin, "lottery", *DATA, "--hidden", "12,10", "--batch", "20", "--epochs", "2",
