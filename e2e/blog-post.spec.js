@@ -1,6 +1,7 @@
 // The example post (issue 22): its demos use the settings tests/lessons.rs checks (lessons.json
 // "posts.blog"), show their views without scrolling inside at 1200 px and on a phone, keep the
-// buttons near the demo they drive, and draw the curve large enough to read.
+// buttons near the demo they drive, and draw the curve, the loss and the density charts large
+// enough to read.
 /* global document, window */ // used inside page.evaluate callbacks
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
@@ -32,8 +33,10 @@ function measure(page) {
       const r = v.getBoundingClientRect();
       return { view: /** @type {HTMLElement} */ (v).dataset.view, inside: r.top >= box.top - 1 && r.bottom <= box.bottom + 1, width: r.width };
     });
-    const curve = root.querySelector('#curve-svg')?.getBoundingClientRect().width ?? 0;
-    return { id, top: box.top + window.scrollY, bottom: box.bottom + window.scrollY, hidden, views, curve,
+    /** @param {string} sel */
+    const width = (sel) => root.querySelector(sel)?.getBoundingClientRect().width ?? 0;
+    const [curve, training, density] = [width('#curve-svg'), width('#training-svg'), width('#density-svg')];
+    return { id, top: box.top + window.scrollY, bottom: box.bottom + window.scrollY, hidden, views, curve, training, density,
       settings: /** @type {any} */ (el).state.settings };
   }));
 }
@@ -51,8 +54,14 @@ for (const width of [1200, 390]) {
       for (const v of demo.views) expect(v.inside, `${demo.id}: ${v.view}`).toBe(true);
     }
     const story = m[0];
-    // The curve is readable: most of the column on a laptop, the screen's width on a phone.
+    // The curve is readable: most of the column on a laptop, the screen's width on a phone; the
+    // loss and density charts of both demos are as wide as the curve (within 10 %).
     expect(story.curve).toBeGreaterThanOrEqual(width > 800 ? 500 : 300);
+    for (const demo of m) {
+      for (const chart of /** @type {const} */ (['training', 'density'])) {
+        expect(demo[chart], `${demo.id}: ${chart} chart width`).toBeGreaterThanOrEqual(0.9 * story.curve);
+      }
+    }
     // Every action has a button right next to the demo it drives (within 200 px of its edge).
     const buttons = await page.evaluate(() => [...document.querySelectorAll('button[data-target]')].map((b) => ({
       target: /** @type {HTMLElement} */ (b).dataset.target, run: /** @type {HTMLElement} */ (b).dataset.run,

@@ -1,5 +1,6 @@
 // Guided lessons (issue 22): every lesson sets every setting of its experiment (www/app/lessons.json)
-// in a fresh page and after another lesson; leaving gives the learner's own settings back; the
+// in a fresh page and after every other lesson; each short lesson's runs give the rows and
+// expectations it promises; leaving gives the learner's own settings back; the
 // lesson's step and run buttons stay on screen with the pipeline buttons; each run adds a row to
 // the lesson's table with the expectation checked beside it (in English and Korean).
 /* global document, window, location */ // used inside page.evaluate callbacks
@@ -62,6 +63,16 @@ test.describe('guided lessons', () => {
     });
   }
 
+  test('every lesson after another lesson (all in a row, then back to the first) sets every setting', async ({ page }) => {
+    const ids = Object.keys(LESSONS);
+    await open(page, '?lang=en');
+    await setSetting(page, 'seed', '5');
+    for (const id of [...ids, ids[0]]) {
+      await loadLesson(page, id);
+      expectLessonSettings(await pageSettings(page), id);
+    }
+  });
+
   test('a lesson after another lesson and after fiddling has the same settings; leaving gives the learner’s back', async ({ page }) => {
     await open(page, '?lang=en');
     await setSetting(page, 'learningRate', '0.3');
@@ -102,9 +113,15 @@ test.describe('guided lessons', () => {
         await press(page, 'train');
         await press(page, 'prune');
         await press(page, 'retrain');
+        await press(page, 'measure');
+        // The median of several timings with their range, in the cost panel and the lesson's result.
+        await expect(page.getByTestId('cost-time')).toContainText(lang === 'en' ? 'median of 9' : '9번');
+        await expect(page.getByTestId('lesson-result')).toContainText('µs (');
       }
       const rows = page.getByTestId('lesson-table').locator('tr');
       await expect(rows).toHaveCount(3);
+      // Each row shows its own model's timing (the cell is not '—').
+      for (const i of [1, 2]) await expect(rows.nth(i).locator('td').nth(5)).toContainText('µs');
       await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
       await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
       await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-structure-${lang}.png` });
@@ -165,6 +182,46 @@ test.describe('guided lessons', () => {
     expect(cut).toBeLessThan(acc); // the last cut hurt; 10 retraining epochs recovered
     await expect(page.locator('.lesson-expect .ok')).toHaveCount(1);
     await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+  });
+
+  // The short lessons (issue 22 item 5): every arm run in the page as the lesson says, with the
+  // buttons its steps name; each run adds its row and every expectation holds (the same claims
+  // tests/lessons.rs checks natively on seeds 0, 1 and 2).
+  /** @type {[string, string, number][]} lesson, language, timeout */
+  const SHORT = [['norms', 'en', 120_000], ['gradient', 'en', 120_000], ['gradual', 'en', 120_000],
+    ['rewindk', 'en', 300_000], ['l1', 'ko', 120_000]];
+  for (const [id, lang, timeout] of SHORT) {
+    test(`${id} lesson: every run gives its row and the lesson's expectations hold (${lang})`, async ({ page }) => {
+      test.setTimeout(timeout);
+      await open(page, `?lang=${lang}`);
+      await loadLesson(page, id);
+      await expect(page.getByTestId('dock-step')).not.toBeEmpty();
+      for (const arm of LESSONS[id].arms) {
+        await settle(page, () => page.getByTestId(`arm-${arm.id}`).click());
+        await expect(page.getByTestId(`arm-${arm.id}`)).toHaveAttribute('aria-pressed', 'true');
+        await press(page, 'reset');
+        for (const step of arm.steps) await press(page, step === 'rewindK' ? 'rewind-k' : step, timeout / 2);
+      }
+      await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(LESSONS[id].arms.length + 1);
+      await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+      await expect(page.locator('.lesson-expect .ok')).toHaveCount(LESSONS[id].expect.length);
+      await expect(page.getByTestId('lesson-result')).not.toHaveText(lang === 'en' ? /Follow the steps/ : /먼저 단계를/);
+      await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-${id}-${lang}.png` });
+    });
+  }
+
+  test('the glossary under the costs explains density vs prune fraction, FLOPs, CSR, level and θ₀ (en, ko)', async ({ page }) => {
+    await open(page, '?lang=en');
+    const glossary = page.getByTestId('glossary');
+    await glossary.locator('summary').click();
+    for (const term of ['density', 'flops', 'csr', 'speed', 'level', 'theta']) {
+      await expect(glossary.locator(`[data-term="${term}"]`)).toBeVisible();
+    }
+    await expect(glossary).toContainText('17.7 %');
+    await expect(glossary).toContainText('CSR');
+    await open(page, '?lang=ko');
+    await page.getByTestId('glossary').locator('summary').click();
+    await expect(page.getByTestId('glossary')).toContainText('밀도는 17.7%');
   });
 
   test('phone: the lesson step stays on screen with the buttons', async ({ page }) => {

@@ -12,7 +12,7 @@
 use std::collections::BTreeMap;
 
 use pruning_playground::experiment::{
-    DataConfig, Experiment, ExperimentConfig, LotteryConfig, PruneConfig,
+    DataConfig, Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig,
 };
 use pruning_playground::lottery::Branch;
 use serde::Deserialize;
@@ -172,6 +172,29 @@ fn apply_init(exp: &mut Experiment, s: &Settings, round: usize) {
     }
 }
 
+/// The gradual schedule the page's Prune sets (workflows.js `prune`, schedule "gradual"): from
+/// the current density to density × (1 − fraction) over `retrainEpochs × rounds` epochs of
+/// training, pruning about 4 times per round, every layer at the same rate.
+fn gradual_plan(exp: &Experiment, s: &Settings) -> GradualConfig {
+    let per_epoch = exp.data.x_train.nrows().div_ceil(s.batch_size).max(1) as u64;
+    let step = exp.trainer.step();
+    let density = exp.model.density();
+    let epochs = (s.retrain_epochs * s.rounds) as u64;
+    let end = step + per_epoch * epochs.saturating_sub(1).max(1);
+    GradualConfig {
+        initial_sparsity: 1.0 - density,
+        final_sparsity: 1.0 - density * (1.0 - s.fraction),
+        begin_step: step,
+        end_step: end,
+        frequency: ((end - step) / (s.rounds as u64 * 4)).max(1),
+        power: 3.0,
+        structure: s.structure.clone(),
+        score: s.score.clone(),
+        scope: s.scope.clone(),
+        output_rate: 1.0,
+    }
+}
+
 /// Runs an arm's pipeline steps the way the page's buttons do (workflows.js `run`).
 fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
     let mut exp = experiment(s);
@@ -200,10 +223,16 @@ fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
                         exp.train(s.retrain_epochs).unwrap();
                     }
                 }
+                "gradual" => {
+                    exp.gradual = Some(gradual_plan(&exp, s).plan().unwrap());
+                    exp.train(s.retrain_epochs * s.rounds).unwrap();
+                    exp.gradual = None;
+                }
                 other => panic!("schedule {other} not covered by these tests"),
             },
             "keep" => {}
             "rewind" => exp.rewind().unwrap(),
+            "rewindK" => exp.rewind_to(s.rewind_step).unwrap(),
             "reinit" => exp.reinit(s.seed + 1000 + marked),
             "retrain" => {
                 exp.train(s.retrain_epochs).unwrap();
@@ -303,12 +332,23 @@ fn every_lesson_sets_every_setting_and_its_arms_only_known_ones() {
     }
     assert_eq!(
         all.lessons.keys().collect::<Vec<_>>(),
-        ["init", "lottery", "scheduling", "scoring", "structure"]
+        [
+            "gradient",
+            "gradual",
+            "init",
+            "l1",
+            "lottery",
+            "norms",
+            "rewindk",
+            "scheduling",
+            "scoring",
+            "structure"
+        ]
     );
 }
 
-/// Lesson "structure": only the structured arm shrinks the dense network (its dense FLOPs fall
-/// to under a third), every hidden layer keeps the same number of neurons, unstructured pruning
+/// Lesson "structure" (a 256-256 network, large enough for a timing to show the difference):
+/// only the structured arm shrinks the dense network (its dense FLOPs fall to under a third), every hidden layer keeps the same number of neurons, unstructured pruning
 /// about halves the nonzero FLOPs, and after retraining both are within 3 points of dense.
 #[test]
 fn structure_lesson_claims_hold_on_every_seed() {
@@ -386,6 +426,112 @@ fn scoring_lesson_claims_hold_on_every_seed() {
             "seed {i}: after retraining within 5 points either way: {} vs {}",
             m.test,
             x.test
+        );
+    }
+}
+
+/// Lesson "norms": for single weights every Lp norm of one number is |w|, and the per-layer
+/// normalization changes nothing within a layer, so layer-wise L2 prunes exactly the weights
+/// magnitude prunes (same layer densities, same accuracy after the cut, every seed); for neurons
+/// the norm runs over the neuron's incoming weights and L1 and L∞ remove different neurons under
+/// a global ranking (different layer densities; L∞ ends sparser on every seed).
+#[test]
+fn norms_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("norms");
+    for i in 0..SEEDS.len() {
+        let (m, l2) = (&r["magnitude"][i], &r["l2"][i]);
+        assert_eq!(m.layer_density, l2.layer_density, "seed {i}");
+        assert_eq!(m.pruned_test, l2.pruned_test, "seed {i}");
+        let (n1, ninf) = (&r["neurons-l1"][i], &r["neurons-linf"][i]);
+        assert_ne!(n1.layer_density, ninf.layer_density, "seed {i}");
+        assert!(n1.density > ninf.density, "seed {i}");
+    }
+}
+
+/// Lesson "gradient": after the same 80 % global cut of the trained network, SNIP's scores
+/// (|w · ∂L/∂w|) keep at least 10 points more test accuracy than magnitude right after the cut on
+/// every seed; after 10 epochs of retraining the two are within 2 points either way.
+#[test]
+fn gradient_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("gradient");
+    for i in 0..SEEDS.len() {
+        let (m, g) = (&r["magnitude"][i], &r["snip"][i]);
+        assert!(
+            g.pruned_test.unwrap() >= m.pruned_test.unwrap() + 0.10,
+            "seed {i}: right after the cut snip {:?} vs magnitude {:?}",
+            g.pruned_test,
+            m.pruned_test
+        );
+        assert!(
+            (g.test - m.test).abs() < 0.02,
+            "seed {i}: after retraining within 2 points: {} vs {}",
+            g.test,
+            m.test
+        );
+    }
+}
+
+/// Lesson "gradual": XOR, 16-16 network, 90 % of every layer. With the same 30 epochs after
+/// training, pruning a little every few steps while training (gradual) ends at least 15 points
+/// above one cut followed by retraining on every seed, at the same density (within 1 point), and
+/// within 2 points of the dense network; right after the one cut it is at about chance (50 %) or
+/// below.
+#[test]
+fn gradual_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("gradual");
+    for i in 0..SEEDS.len() {
+        let (o, g) = (&r["oneshot"][i], &r["gradual"][i]);
+        assert!((o.density - g.density).abs() < 0.01, "seed {i}");
+        assert!(
+            g.test >= o.test + 0.15,
+            "seed {i}: gradual {} vs one-shot {}",
+            g.test,
+            o.test
+        );
+        assert!(g.test >= g.dense_test - 0.02, "seed {i}: gradual vs dense");
+        assert!(
+            o.pruned_test.unwrap() < 0.55,
+            "seed {i}: one cut leaves about chance or less"
+        );
+    }
+}
+
+/// Lesson "rewindk": MNIST-1D, 100-100 network, 95 % cut at once. Rewinding the survivors to
+/// their values after k = 200 steps ends above rewinding them to θ₀ on every seed, but by less
+/// than 3 points: late rewinding matters in deep networks, hardly in this shallow one.
+#[test]
+fn rewindk_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("rewindk");
+    for i in 0..SEEDS.len() {
+        let (w, k) = (&r["rewind"][i], &r["rewindK"][i]);
+        assert!(
+            k.test > w.test && k.test < w.test + 0.03,
+            "seed {i}: step k {} vs θ₀ {}",
+            k.test,
+            w.test
+        );
+    }
+}
+
+/// Lesson "l1": training with an L1 penalty (0.001) drives many weights toward 0 before the cut,
+/// so the same 80 % magnitude cut loses far less: right after the cut the L1-trained network is at
+/// least 15 points more accurate on every seed, while both dense networks are within 3 points.
+#[test]
+fn l1_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("l1");
+    for i in 0..SEEDS.len() {
+        let (p, l) = (&r["plain"][i], &r["l1"][i]);
+        assert!(
+            l.pruned_test.unwrap() >= p.pruned_test.unwrap() + 0.15,
+            "seed {i}: right after the cut l1 {:?} vs plain {:?}",
+            l.pruned_test,
+            p.pruned_test
+        );
+        assert!(
+            (l.dense_test - p.dense_test).abs() < 0.03,
+            "seed {i}: dense {} vs {}",
+            l.dense_test,
+            p.dense_test
         );
     }
 }
@@ -532,4 +678,23 @@ fn blog_post_claims_hold_on_every_seed() {
             );
         }
     }
+}
+
+/// The glossary's example (i18n `glossary.density`): "prune 90 %" on the page's default network
+/// (circle, 8-8: 80 hidden and 16 output weights) with output-layer rate 0.5 keeps 8 of the 80
+/// hidden weights and 9 of the 16 output weights (round(16 × 0.45) = 7 go): 17 of 96, 17.7 %.
+#[test]
+fn prune_fraction_and_density_example_holds() {
+    let all = lessons();
+    let lesson = &all.lessons["scoring"];
+    let mut s = arm_settings(lesson, &lesson.arms[0], 0);
+    s.hidden = vec![8, 8];
+    s.scope = "global".into();
+    let mut exp = experiment(&s);
+    exp.train(5).unwrap();
+    exp.prune(&prune_spec(&s, 0.9).spec().unwrap()).unwrap();
+    let alive: Vec<usize> = exp.model.layers().iter().map(|l| l.alive()).collect();
+    assert_eq!(alive.iter().sum::<usize>(), 17, "{alive:?}");
+    assert_eq!(alive[2], 9);
+    assert!((exp.model.density() - 17.0 / 96.0).abs() < 1e-9);
 }

@@ -1,4 +1,5 @@
-// Guided lessons, one per axis of the pruning taxonomy plus the lottery ticket (IMP).
+// Guided lessons: the axes of the pruning taxonomy (structure, scores and norms, schedules,
+// initialization and rewinding, L1 as soft pruning) and the lottery ticket (IMP).
 // Each lesson is data: its experiment's every setting and its arms (lessons.json, the same file
 // tests/lessons.rs runs natively over several seeds to check each claim the texts make), its
 // steps (i18n keys `lesson.ID.s1…`), and a function that reads the live state to fill in
@@ -49,6 +50,25 @@ function live(s) {
  */
 const opt = (s, key) => t(`opt.${key}.${/** @type {any} */ (s.settings)[key]}`);
 
+/**
+ * The last Measure if it timed the model shown (same dense FLOPs and nonzero weights), else null:
+ * a timing of the network before a structured prune says nothing about the one after it.
+ * @param {AppState} s
+ */
+export function measuredTiming(s) {
+  const c = s.frame?.costs;
+  return s.timing && c && s.timing.flopsDense === c.flopsDense && s.timing.nonzero === c.nonzero ? s.timing : null;
+}
+
+/**
+ * The median timing of the model shown with its range, or "not measured".
+ * @param {AppState} s
+ */
+function time(s) {
+  const m = measuredTiming(s);
+  return m ? `${num(m.msPerRow * 1000)} µs (${num(m.min * 1000)}–${num(m.max * 1000)})` : t('lesson.notMeasured');
+}
+
 /** @type {Lesson[]} */
 export const LESSONS = [
   {
@@ -63,7 +83,7 @@ export const LESSONS = [
         density: pct(l.snap.density),
         flops: int(s.frame?.costs?.flopsSparse),
         test: pct(l.ev.testAccuracy),
-        time: s.timing ? `${num(s.timing.msPerRow * 1000)} µs` : t('lesson.notMeasured'),
+        time: time(s),
       };
     },
   },
@@ -84,8 +104,45 @@ export const LESSONS = [
     },
   },
   {
+    id: 'norms',
+    ...data('norms'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return {
+        structure: opt(s, 'structure'),
+        score: opt(s, 'score'),
+        scope: opt(s, 'scope'),
+        density: pct(l.snap.density),
+        layers: pctList(l.snap.layerDensity),
+        test: pct(l.ev.testAccuracy),
+      };
+    },
+  },
+  {
+    id: 'gradient',
+    ...data('gradient'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return { score: opt(s, 'score'), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
+    },
+  },
+  {
     id: 'scheduling',
     ...data('scheduling'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return { schedule: opt(s, 'schedule'), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
+    },
+  },
+  {
+    id: 'gradual',
+    ...data('gradual'),
     steps: 3,
     result: (s) => {
       const l = live(s);
@@ -101,6 +158,26 @@ export const LESSONS = [
       const l = live(s);
       if (!l) return null;
       return { density: pct(l.snap.density), test: pct(l.ev.testAccuracy), steps: s.steps.join(' → ') };
+    },
+  },
+  {
+    id: 'rewindk',
+    ...data('rewindk'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return { density: pct(l.snap.density), test: pct(l.ev.testAccuracy), steps: s.steps.join(' → ') };
+    },
+  },
+  {
+    id: 'l1',
+    ...data('l1'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return { l1: String(s.settings.l1), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
     },
   },
   {

@@ -20,6 +20,17 @@
  */
 
 /**
+ * @typedef {object} Timing    a Measure: the median of `repeats` timings (ms per row) and their range
+ * @property {number} msPerRow                      the median
+ * @property {number} min
+ * @property {number} max
+ * @property {number} repeats
+ * @property {number} rows                          rows per timed batch
+ * @property {number} flopsDense                    the measured model's size (a timing is of that model)
+ * @property {number} nonzero
+ */
+
+/**
  * @typedef {object} AppState
  * @property {Settings} settings
  * @property {CreateResult | null} info            the engine's model: data set and available methods
@@ -34,7 +45,7 @@
  * @property {string | null} busy                   the running action, or null
  * @property {number} done                          actions finished so far (tests wait on it)
  * @property {Message | null} message
- * @property {{ msPerRow: number, rows: number } | null} timing
+ * @property {Timing | null} timing
  * @property {{ kind: 'rewind' | 'reinit' | 'prune' | 'none', seq: number }} transition
  * @property {string[]} steps                       pipeline steps since the last reset (for lessons)
  * @property {string | null} lesson

@@ -2,7 +2,7 @@
 import { t } from '../app/i18n.js';
 import { headlineAccuracy, int, num, pct } from '../app/format.js';
 import { branchKey } from '../app/state.js';
-import { LESSONS, armLabel, checkRows, finishedArm } from '../app/lessons.js';
+import { LESSONS, armLabel, checkRows, finishedArm, measuredTiming } from '../app/lessons.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
@@ -10,6 +10,8 @@ import { LESSONS, armLabel, checkRows, finishedArm } from '../app/lessons.js';
  */
 
 const COSTS = /** @type {const} */ (['parameters', 'nonzero', 'denseBytes', 'sparseBytes', 'flopsDense', 'flopsSparse']);
+/** The glossary under the costs: i18n keys `glossary.KEY`. */
+const GLOSSARY = ['density', 'flops', 'csr', 'speed', 'level', 'theta'];
 
 /** @param {HTMLElement} list  the <dl> */
 export function createCosts(list) {
@@ -27,6 +29,21 @@ export function createCosts(list) {
     values.set(key, dd);
     labels.set(key, dt);
   }
+  // What the terms of this panel (and of the lottery chart) mean, where the learner meets them.
+  const details = document.createElement('details');
+  details.className = 'glossary';
+  details.dataset.testid = 'glossary';
+  const glossaryTitle = document.createElement('summary');
+  /** @type {Map<string, HTMLElement>} */
+  const glossary = new Map();
+  for (const key of GLOSSARY) {
+    const p = document.createElement('p');
+    p.className = 'hint';
+    p.dataset.term = key;
+    glossary.set(key, p);
+  }
+  details.append(glossaryTitle, ...glossary.values());
+  list.after(details);
 
   /**
    * @param {AppState} s
@@ -42,7 +59,14 @@ export function createCosts(list) {
       dd.textContent = c ? int(c[key]) : '—';
     }
     const time = /** @type {HTMLElement} */ (values.get('time'));
-    time.textContent = s.timing ? t('cost.timeValue', { us: num(s.timing.msPerRow * 1000), rows: s.timing.rows }) : t('cost.timeNone');
+    const m = measuredTiming(s);
+    time.textContent = m ? t('cost.timeValue', {
+      us: num(m.msPerRow * 1000), min: num(m.min * 1000), max: num(m.max * 1000), repeats: m.repeats, rows: m.rows,
+    }) : t('cost.timeNone');
+    if (langChanged) {
+      glossaryTitle.textContent = t('glossary.title');
+      for (const [key, p] of glossary) p.textContent = t(`glossary.${key}`);
+    }
   }
   return { update };
 }
@@ -88,6 +112,7 @@ export function createLessons(root, dispatch) {
     if (!arm) return;
     const own = rows.get(lesson.id) ?? new Map();
     rows.set(lesson.id, own);
+    const timing = measuredTiming(s);
     own.set(arm.id, {
       arm: arm.id,
       density: s.frame?.snapshot?.density ?? 1,
@@ -95,7 +120,7 @@ export function createLessons(root, dispatch) {
       prunedTest: s.steps.includes('prune') ? s.cutTest : null,
       flopsDense: s.frame?.costs?.flopsDense ?? 0,
       flopsSparse: s.frame?.costs?.flopsSparse ?? 0,
-      time: s.timing ? s.timing.msPerRow * 1000 : null,
+      time: timing ? timing.msPerRow * 1000 : null,
     });
   }
 
