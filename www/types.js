@@ -3,7 +3,7 @@
 
 /**
  * @typedef {object} DatasetConfig
- * @property {string} kind            circle | xor | gauss | spiral | moons | mnist1d | digits | csv
+ * @property {string} kind            circle | xor | gauss | spiral | moons | mnist1d | digits | mnist | csv
  * @property {number} [noise]
  * @property {number} [trainFraction]
  * @property {number} [validation]
@@ -136,6 +136,7 @@
  * @property {string[]} controls      random-reinit | random-mask
  * @property {number} epochs
  * @property {number} seed
+ * @property {number} [trials]        1–10 (default 1): checked only; one runner is one trial (the CLI runs trial t with every seed moved by t)
  * @property {number} [compareSeed]   a model seed whose ticket line runs beside the ticket for maskAnalysis.vsOtherSeed
  */
 
