@@ -136,3 +136,20 @@ fn the_frankle_carbin_preset_is_lenet_300_100_with_the_papers_rates() {
         .to_string()
         .contains(FRANKLE_CARBIN));
 }
+
+/// Without the file the CLI says which file it needs and how to make it, and exits with 1.
+#[test]
+fn a_missing_mnist_file_is_named_with_how_to_make_it() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
+        .args(["train", "--dataset", "mnist", "--epochs", "1"])
+        .env("PP_MNIST_BIN", "/nonexistent/mnist.bin")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("/nonexistent/mnist.bin") && err.contains("build-mnist.mjs"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}

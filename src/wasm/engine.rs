@@ -271,6 +271,22 @@ impl Playground {
         crate::data::mnist::available()
     }
 
+    /// A named experiment (`frankle-carbin-lenet`): `{ experiment, lottery }`, the configs to
+    /// build the network with and to run its lottery with (camelCase, every field filled in).
+    #[wasm_bindgen(js_name = preset)]
+    pub fn preset(name: &str) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Preset {
+            experiment: crate::config::ExperimentConfig,
+            lottery: crate::config::LotteryConfig,
+        }
+        let (experiment, lottery) = crate::config::preset(name).map_err(js_err)?;
+        to_js(&Preset {
+            experiment,
+            lottery,
+        })
+    }
+
     /// The config the experiment was built from (camelCase, with defaults filled in).
     pub fn config(&self) -> Result<JsValue, JsError> {
         to_js(&self.exp.config)
