@@ -81,8 +81,18 @@ export function cases() {
       },
       steps: { default: 16, 'playground-js': 2, 'tfjs-cpu': 4 },
     },
+    {
+      // Real MNIST (pkg/mnist.bin) on Frankle & Carbin's LeNet-300-100 at their batch of 60.
+      name: 'mnist 784-300-100-10 b60',
+      kind: 'steps',
+      config: { ...sgd, dataset: { kind: 'mnist', seed: 0 }, hidden: [300, 100], activation: 'relu', loss: 'cross-entropy', learningRate: 0.01, batchSize: 60 },
+      steps: { default: 16, 'playground-js': 2, 'tfjs-cpu': 4 },
+    },
   ];
 }
+
+/** The case index of real MNIST (its density sweep is the preset's training speed by density). */
+export const MNIST_CASE = 5;
 
 /** Multiply-adds × 2 of one SGD step: forward, weight gradients, and input gradients past layer 0. */
 export function stepFlops(/** @type {number[]} */ widths, /** @type {number} */ batch) {
@@ -377,6 +387,29 @@ async function lotteryWallTime() {
   return { ms, levels: r.history.length, last_ticket_density: last?.density, last_ticket_early_stop_accuracy: last?.earlyStopTestAccuracy };
 }
 
+/**
+ * Frankle & Carbin's LeNet-300-100 preset (`Playground.preset`) as the app runs it: the worker's
+ * `lottery`, which trains the controls in a second worker. The budget's run: every level and
+ * epoch of the preset, the ticket and the random-reinit control (`controls` overrides the
+ * preset's two; the random-mask control would be a third branch of the same cost).
+ * @param {{ levels?: number, epochs?: number, controls?: string[] }} [over]
+ */
+export async function mnistPresetWallTime(over = {}) {
+  const ours = new Ours();
+  const { experiment, lottery } = await ours.call('preset', 'frankle-carbin-lenet');
+  const t0 = performance.now();
+  await ours.call('create', experiment);
+  const loaded = performance.now();
+  const r = await ours.call('lottery', { ...lottery, controls: ['random-reinit'], ...over });
+  const ms = performance.now() - loaded;
+  ours.close();
+  /** @type {any[]} */
+  const history = r.history;
+  const at = (/** @type {string} */ branch) =>
+    history.filter((h) => h.branch === branch).map((h) => ({ level: h.level, density: h.density, acc: h.earlyStopTestAccuracy, epoch: h.earlyStopEpoch }));
+  return { ms, load_ms: loaded - t0, levels: lottery.levels, epochs: lottery.epochs, ...over, ticket: at('ticket'), random_reinit: at('random-reinit') };
+}
+
 /** Inference of a net with 90% of every hidden layer's neurons removed, against the dense net. */
 async function structuredInference(/** @type {any} */ c) {
   const ours = new Ours();
@@ -464,7 +497,7 @@ export async function runBench(opts = {}) {
     log(`structured 90% ${all[i].name}: ${JSON.stringify(structured.at(-1))}`);
   }
   const sparse = [];
-  for (const i of [2, 4]) {
+  for (const i of [2, 4, MNIST_CASE]) {
     if (opts.only && !opts.only.includes(i)) continue;
     sparse.push(...(await engineDensitySweep(all[i])));
     log(`density sweep ${all[i].name}: ${sparse.filter((x) => x.case === all[i].name).map((x) => `${x.density}: ${x.ms_per_step.toFixed(3)} ms`).join(', ')}`);
@@ -473,10 +506,13 @@ export async function runBench(opts = {}) {
   log(`worker round trip ${roundTrip.toFixed(3)} ms`);
   const lottery = opts.skipLottery ? null : await lotteryWallTime();
   if (lottery) log(`lottery ${(lottery.ms / 1000).toFixed(2)} s`);
+  const mnistPreset = opts.skipLottery ? null : await mnistPresetWallTime();
+  if (mnistPreset) log(`mnist preset ${(mnistPreset.ms / 1000).toFixed(2)} s`);
   return {
     results,
     peak: { simd128_mul_add_gflops: peak?.gflops ?? null, relaxed_madd_gflops: peakFma?.gflops ?? null, accumulators: peak?.accumulators },
     lottery,
+    mnist_preset: mnistPreset,
     structured,
     sparse_sweep_engine: sparse,
     worker_round_trip_ms: roundTrip,

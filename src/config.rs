@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, DataSpec, Dataset, DatasetKind};
+use crate::lottery::trials::MAX_TRIALS;
 use crate::lottery::{Branch, LotterySpec, Reset};
 use crate::model::{Activation, Init, MlpSpec};
 use crate::prune::{Amount, Gradual, PruneSpec, Scope, Score, Structure};
@@ -131,7 +132,7 @@ pub const DEFAULT_VALIDATION: f32 = 0.1;
 settings! {
     /// Which data to use: a built-in dataset by name, or CSV text.
     pub struct DataConfig as "DatasetConfig" {
-        /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`.
+        /// `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits`, `mnist` or `csv`.
         kind "kind": String,
         /// Noise of the toy sets, 0 to 0.5.
         noise "noise": f32,
@@ -142,7 +143,8 @@ settings! {
         /// Seed of generation and split.
         seed "seed": u64,
         /// Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none),
-        /// drawn from `seed`: early stopping reads it, training never sees it.
+        /// drawn from `seed`: early stopping reads it, training never sees it. MNIST has its own
+        /// fixed validation split and ignores this.
         validation "validation": f32,
         /// The CSV text when `kind` is `csv`.
         csv "csv": Option<String>,
@@ -436,6 +438,9 @@ settings! {
         /// A model seed whose ticket line runs beside the ticket for the mask analysis's
         /// `vs_other_seed` (doubles the ticket's training); none by default.
         compare_seed "compareSeed": Option<u64>,
+        /// How many times the whole experiment runs, trial t with every seed moved by t
+        /// ([`crate::lottery::trials`]), for the mean and min–max of each level; 1 to 10.
+        trials "trials": usize,
     }
 }
 
@@ -454,6 +459,7 @@ impl Default for LotteryConfig {
             epochs: 10,
             seed: 0,
             compare_seed: None,
+            trials: 1,
         }
     }
 }
@@ -464,6 +470,13 @@ impl LotteryConfig {
     /// # Errors
     /// [`Error::InvalidConfig`] naming the field.
     pub fn spec(&self) -> Result<LotterySpec> {
+        if !(1..=MAX_TRIALS).contains(&self.trials) {
+            return Err(Error::config(
+                "trials",
+                self.trials,
+                format!("1 to {MAX_TRIALS}"),
+            ));
+        }
         let prune = PruneConfig {
             structure: self.structure.clone(),
             score: self.score.clone(),
@@ -493,6 +506,55 @@ impl LotteryConfig {
         };
         spec.validate()?;
         Ok(spec)
+    }
+}
+
+/// The named experiments ([`preset`]): the CLI's `--preset`, the page's preset menu.
+pub const PRESETS: &[&str] = &[FRANKLE_CARBIN];
+
+/// Frankle & Carbin (2019), figure 3/4: LeNet-300-100 on MNIST.
+pub const FRANKLE_CARBIN: &str = "frankle-carbin-lenet";
+
+/// Every setting of a named experiment and of its lottery run; the rest are the defaults.
+///
+/// `frankle-carbin-lenet` is Frankle & Carbin's LeNet-300-100 experiment on this repository's
+/// 10,000 MNIST digits: 784-300-100-10 with ReLU and Gaussian Glorot initialization, Adam with
+/// learning rate 1.2e-3 and mini-batches of 60, iterative magnitude pruning per layer of 20 % of
+/// the remaining weights in the hidden layers and 10 % in the output layer (output rate 0.5), the
+/// survivors rewound to θ₀, both controls (random reinit, random mask), 12 levels (the hidden
+/// layers down to 0.8¹² = 6.9 %), 10 epochs per level and branch (the dense network's validation
+/// loss bottoms out within them), early stopping on MNIST's fixed validation split.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for an unknown name, listing the known ones.
+pub fn preset(name: &str) -> Result<(ExperimentConfig, LotteryConfig)> {
+    match name {
+        FRANKLE_CARBIN => Ok((
+            ExperimentConfig {
+                dataset: DataConfig {
+                    kind: DatasetKind::Mnist.name().into(),
+                    ..DataConfig::default()
+                },
+                hidden: vec![300, 100],
+                activation: "relu".into(),
+                init: Init::GlorotNormal.name().into(),
+                optimizer: "adam".into(),
+                learning_rate: 1.2e-3,
+                batch_size: 60,
+                ..ExperimentConfig::default()
+            },
+            LotteryConfig {
+                levels: 12,
+                fraction: 0.2,
+                scope: "layer".into(),
+                output_rate: 0.5,
+                init: "init".into(),
+                controls: vec!["random-reinit".into(), "random-mask".into()],
+                epochs: 10,
+                ..LotteryConfig::default()
+            },
+        )),
+        _ => Err(Error::config("preset", name, PRESETS.join(", "))),
     }
 }
 

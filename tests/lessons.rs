@@ -610,6 +610,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             epochs: s.lottery_epochs,
             seed: s.seed,
             compare_seed: None,
+            trials: 1,
         };
         let mut runner = exp.lottery(cfg.spec().unwrap()).unwrap();
         let results = runner.run().unwrap().to_vec();

@@ -5,12 +5,12 @@
 /**
  * Which data to use: a built-in dataset by name, or CSV text.
  * @typedef {object} DatasetConfig
- * @property {string} [kind] `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits` or `csv`. Default: "circle".
+ * @property {string} [kind] `circle`, `xor`, `gauss`, `spiral`, `moons`, `mnist1d`, `digits`, `mnist` or `csv`. Default: "circle".
  * @property {number} [noise] Noise of the toy sets, 0 to 0.5. Default: 0.1.
  * @property {number} [trainFraction] Fraction of samples used for training. Default: 0.5.
  * @property {number} [samples] Samples of a toy set (train + test). Default: 500.
  * @property {number} [seed] Seed of generation and split. Default: 0.
- * @property {number} [validation] Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none), drawn from `seed`: early stopping reads it, training never sees it. Default: 0.1.
+ * @property {number} [validation] Fraction of the training samples held out as the validation split (0 to 0.5; 0 = none), drawn from `seed`: early stopping reads it, training never sees it. MNIST has its own fixed validation split and ignores this. Default: 0.1.
  * @property {string} [csv] The CSV text when `kind` is `csv`.
  * @property {string} [labelColumn] The label column's name (default: the last column).
  */
@@ -62,6 +62,7 @@
  * @property {number} [epochs] Epochs per level and branch. Default: 10.
  * @property {number} [seed] Seed of the controls' draws. Default: 0.
  * @property {number} [compareSeed] A model seed whose ticket line runs beside the ticket for the mask analysis's `vs_other_seed` (doubles the ticket's training); none by default.
+ * @property {number} [trials] How many times the whole experiment runs, trial t with every seed moved by t ([`crate::lottery::trials`]), for the mean and min–max of each level; 1 to 10. Default: 1.
  */
 
 /**

@@ -51,6 +51,48 @@ function loadDigits() {
     });
   return digits;
 }
+/** @type {Promise<void> | null} */
+let mnist = null;
+/**
+ * Nor MNIST (pkg/mnist.bin, 7.85 MB raw, ≈ 1.6 MB gzipped by a compressing server): fetched once,
+ * only when an MNIST network is built, posting `{ kind: 'data', loaded, total }` progress for
+ * call `id` as the bytes arrive (`total` is null when the server does not say). A failed fetch
+ * is retried on the next build.
+ * @param {number} id
+ */
+function loadMnist(id) {
+  if (Playground.hasMnist()) return Promise.resolve();
+  mnist ??= fetch(new URL('./pkg/mnist.bin', import.meta.url))
+    .then(async (r) => {
+      if (!r.ok || !r.body) throw new Error(`could not load the MNIST data set (pkg/mnist.bin): HTTP ${r.status}`);
+      const header = Number(r.headers.get('content-length'));
+      // A compressed response states the compressed length; the body is counted decompressed.
+      const total = header > 0 && !r.headers.get('content-encoding') ? header : null;
+      /** @type {Uint8Array[]} */
+      const parts = [];
+      let loaded = 0;
+      const reader = r.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parts.push(value);
+        loaded += value.length;
+        post({ type: 'progress', id, kind: 'data', loaded, total });
+      }
+      const bytes = new Uint8Array(loaded);
+      let at = 0;
+      for (const part of parts) {
+        bytes.set(part, at);
+        at += part.length;
+      }
+      Playground.loadMnist(bytes);
+    })
+    .catch((err) => {
+      mnist = null;
+      throw err;
+    });
+  return mnist;
+}
 /** @typedef {typeof import('./pkg/pruning_playground_io.js')} IoModule */
 /** @type {Promise<IoModule> | null} */
 let ioModule = null;
@@ -189,8 +231,9 @@ function methods() {
 /** @type {Record<string, (id: number, ...args: any[]) => unknown>} */
 const own = {
   /** Builds a new Playground; the old one stays if the config is invalid. */
-  async create(_id, /** @type {PlaygroundConfig} */ config) {
+  async create(id, /** @type {PlaygroundConfig} */ config) {
     if (config?.dataset?.kind === 'digits') await loadDigits();
+    if (config?.dataset?.kind === 'mnist') await loadMnist(id);
     // CSV text is read by the I/O module; the engine gets the data set as typed arrays.
     const data = config?.dataset?.kind === 'csv' ? (await io()).csvDataset(config) : undefined;
     const next = new Playground(config, data);
@@ -203,6 +246,11 @@ const own = {
       dataset: pg.dataset(),
       config: has('config') ? /** @type {any} */ (pg).config() : undefined,
     };
+  },
+
+  /** A named experiment's configs (`Playground.preset`). */
+  preset(_id, /** @type {string} */ name) {
+    return Playground.preset(name);
   },
 
   capabilities() {
@@ -487,6 +535,8 @@ async function parallelLottery(id, p, spec) {
       controlsError = new Error(m.error);
       created(undefined);
     } else if (m.type === 'progress') {
+      // (The helper's own data loading reports progress too: only its lottery's counts here.)
+      if (m.kind !== 'lottery') return;
       arrived.push(...m.history.slice(controlsSeen));
       controlsSeen = m.history.length;
       controlsEpochs = m.step.epochsDone;

@@ -3,9 +3,11 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 use pruning_playground::data::DatasetKind;
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig, LotteryConfig};
+use pruning_playground::lottery::trials::{self, LevelSummary, Spread};
 use pruning_playground::lottery::{
     Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
@@ -44,7 +46,7 @@ enum Command {
 /// Dataset flags shared by the subcommands that build data.
 #[derive(Debug, Args)]
 struct DatasetArgs {
-    /// circle, xor, gauss, spiral, moons, mnist1d, digits, or a path to a .csv file.
+    /// circle, xor, gauss, spiral, moons, mnist1d, digits, mnist (28×28, data/mnist.bin), or a path to a .csv file.
     #[arg(long, default_value_t = DataConfig::default().kind)]
     dataset: String,
     /// The CSV label column's name (default: the last column).
@@ -181,6 +183,10 @@ struct TrainArgs {
 
 #[derive(Debug, Args)]
 struct LotteryArgs {
+    /// A named experiment whose settings replace the defaults of the flags not given:
+    /// frankle-carbin-lenet (LeNet-300-100 on MNIST, Frankle & Carbin 2019).
+    #[arg(long)]
+    preset: Option<String>,
     #[command(flatten)]
     exp: ExperimentArgs,
     /// Pruning levels after the dense level 0.
@@ -215,6 +221,10 @@ struct LotteryArgs {
     /// Training epochs per level and branch.
     #[arg(long, default_value_t = 20)]
     epochs: usize,
+    /// Run the whole experiment this many times, trial t with every seed moved by t, then print
+    /// each (branch, level)'s mean, min and max over the trials (1 to 10).
+    #[arg(long, default_value_t = LotteryConfig::default().trials)]
+    trials: usize,
     /// Print one JSON object per (branch, level) on stdout and nothing else.
     #[arg(long)]
     json: bool,
@@ -235,11 +245,21 @@ struct LotteryArgs {
 
 /// Runs the CLI; every error becomes a message on stderr and exit status 1.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let sub = |name| {
+        matches
+            .subcommand_matches(name)
+            .expect("the matched subcommand")
+    };
     let result = match cli.command {
         Command::Train(args) => train(&args),
-        Command::Lottery(args) => lottery(&args),
-        Command::Script(args) => script(&args),
+        Command::Lottery(mut args) => {
+            apply_preset(&mut args, sub("lottery")).and_then(|()| lottery(&args))
+        }
+        Command::Script(mut args) => {
+            apply_preset(&mut args, sub("script")).and_then(|()| script(&args))
+        }
         Command::Data(args) => io_cmds::data(&args),
         Command::Predict(args) => io_cmds::predict(&args),
         Command::Prune(args) => io_cmds::prune(&args),
@@ -347,6 +367,50 @@ fn train(args: &TrainArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// `--preset NAME`: the preset's settings ([`pruning_playground::config::preset`]) replace the
+/// value of every flag not given on the command line.
+fn apply_preset(args: &mut LotteryArgs, m: &ArgMatches) -> Result<(), String> {
+    let Some(name) = &args.preset else {
+        return Ok(());
+    };
+    let (e, l) = pruning_playground::config::preset(name).map_err(|e| e.to_string())?;
+    let given = |id: &str| m.value_source(id) == Some(ValueSource::CommandLine);
+    macro_rules! unless_given {
+        ($($id:literal: $field:expr => $value:expr;)*) => {
+            $(if !given($id) { $field = $value; })*
+        };
+    }
+    let (x, d) = (&mut args.exp, &e.dataset);
+    unless_given! {
+        "dataset": x.data.dataset => d.kind.clone();
+        "noise": x.data.noise => d.noise;
+        "train_fraction": x.data.train_fraction => d.train_fraction;
+        "samples": x.data.samples => d.samples;
+        "validation": x.data.validation => d.validation;
+        "hidden": x.hidden => e.hidden.clone();
+        "activation": x.activation => e.activation.clone();
+        "weight_init": x.weight_init => e.init.clone();
+        "loss": x.loss => e.loss.clone();
+        "optimizer": x.optimizer => e.optimizer.clone();
+        "momentum": x.momentum => e.momentum;
+        "lr": x.lr => e.learning_rate;
+        "batch": x.batch => e.batch_size;
+        "l1": x.l1 => e.l1;
+        "l2": x.l2 => e.l2;
+        "levels": args.levels => l.levels;
+        "fraction": args.fraction => l.fraction;
+        "structure": args.structure => l.structure.clone();
+        "score": args.score => l.score.clone();
+        "scope": args.scope => l.scope.clone();
+        "output_rate": args.output_rate => l.output_rate;
+        "init": args.init => l.init.clone();
+        "controls": args.controls => l.controls.clone();
+        "epochs": args.epochs => l.epochs;
+        "trials": args.trials => l.trials;
+    }
+    Ok(())
+}
+
 fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
     LotteryConfig {
         levels: args.levels,
@@ -366,6 +430,7 @@ fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
         epochs: args.epochs,
         seed: args.exp.data.seed,
         compare_seed: args.compare_seed,
+        trials: args.trials,
     }
 }
 
@@ -376,9 +441,54 @@ fn script(args: &LotteryArgs) -> Result<(), String> {
     Ok(())
 }
 
+/// Which trial a line belongs to (only printed with `--trials` above 1).
+#[derive(Debug, Clone, Copy)]
+struct Trial {
+    index: usize,
+    seed: u64,
+}
+
 fn lottery(args: &LotteryArgs) -> Result<(), String> {
-    let mut config = args.exp.config()?;
+    let config = args.exp.config()?;
     let lottery = lottery_config(args);
+    lottery.spec().map_err(|e| e.to_string())?;
+    if lottery.trials > 1 && args.export.is_some() {
+        return Err("--export writes one trial's models: use it without --trials".into());
+    }
+    let mut all = Vec::with_capacity(lottery.trials);
+    for t in 0..lottery.trials {
+        let (config, lottery) = trials::trial_configs(&config, &lottery, t);
+        let trial = (lottery.trials > 1).then_some(Trial {
+            index: t,
+            seed: config.seed,
+        });
+        all.push(lottery_trial(config, &lottery, trial, args)?);
+    }
+    if lottery.trials > 1 {
+        let out = std::io::stdout();
+        let mut out = out.lock();
+        if !args.json {
+            writeln!(
+                out,
+                "summary over {} trials (mean [min, max]):",
+                lottery.trials
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        for s in trials::summarize(&all) {
+            writeln!(out, "{}", summary_line(&s, args.json)).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(())
+}
+
+/// One whole lottery experiment; prints its lines as they come and returns its results.
+fn lottery_trial(
+    mut config: ExperimentConfig,
+    lottery: &LotteryConfig,
+    trial: Option<Trial>,
+    args: &LotteryArgs,
+) -> Result<Vec<LevelResult>, String> {
     let spec = lottery.spec().map_err(|e| e.to_string())?;
     if let pruning_playground::lottery::Reset::Step(k) = spec.reset {
         config.rewind_step = Some(k);
@@ -387,7 +497,7 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     let loss = exp.trainer.config().loss;
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     if !args.serial && cores >= 2 && !spec.controls.is_empty() && spec.levels > 0 {
-        return lottery_in_two_threads(&exp, spec, loss, args);
+        return lottery_in_two_threads(&exp, spec, loss, trial, args);
     }
     let mut runner = exp.lottery(spec).map_err(|e| e.to_string())?;
     let out = std::io::stdout();
@@ -396,12 +506,12 @@ fn lottery(args: &LotteryArgs) -> Result<(), String> {
     while !runner.finished() {
         runner.step().map_err(|e| e.to_string())?;
         for r in &runner.results()[printed..] {
-            writeln!(out, "{}", level_line(r, args.json)).map_err(|e| e.to_string())?;
+            writeln!(out, "{}", level_line(r, trial, args.json)).map_err(|e| e.to_string())?;
             export_level(&runner, r, loss, args)?;
         }
         printed = runner.results().len();
     }
-    Ok(())
+    Ok(runner.results().to_vec())
 }
 
 /// Writes the runner's last finished model as `--export DIR/<branch>-level-<n>.safetensors`.
@@ -427,8 +537,9 @@ fn lottery_in_two_threads(
     exp: &Experiment,
     spec: LotterySpec,
     loss: Loss,
+    trial: Option<Trial>,
     args: &LotteryArgs,
-) -> Result<(), String> {
+) -> Result<Vec<LevelResult>, String> {
     let err = |e: pruning_playground::Error| e.to_string();
     let mut ticket = exp.lottery_part(spec.clone(), Role::Ticket).map_err(err)?;
     let mut controls = exp
@@ -443,16 +554,16 @@ fn lottery_in_two_threads(
     let out = std::io::stdout();
     let mut out = out.lock();
     let mut waiting = std::collections::BTreeMap::new();
-    let mut next = 0;
+    let mut printed = Vec::with_capacity(order.len());
     let mut print = |r: LevelResult| -> Result<(), String> {
         waiting.insert((r.level, r.branch), r);
-        while let Some(r) = order.get(next).and_then(|k| waiting.remove(k)) {
-            writeln!(out, "{}", level_line(&r, args.json)).map_err(|e| e.to_string())?;
-            next += 1;
+        while let Some(r) = order.get(printed.len()).and_then(|k| waiting.remove(k)) {
+            writeln!(out, "{}", level_line(&r, trial, args.json)).map_err(|e| e.to_string())?;
+            printed.push(r);
         }
         Ok(())
     };
-    std::thread::scope(|scope| {
+    std::thread::scope(|scope| -> Result<(), String> {
         let (feed, fed) = std::sync::mpsc::channel::<TicketStructure>();
         let (done, results) = std::sync::mpsc::channel::<LevelResult>();
         let worker = scope.spawn(move || -> Result<(), String> {
@@ -498,12 +609,13 @@ fn lottery_in_two_threads(
         worker
             .join()
             .map_err(|_| "the controls' thread failed".to_string())?
-    })
+    })?;
+    Ok(printed)
 }
 
-fn level_line(r: &LevelResult, json: bool) -> String {
+fn level_line(r: &LevelResult, trial: Option<Trial>, json: bool) -> String {
     if json {
-        return serde_json::json!({
+        let mut line = serde_json::json!({
             "branch": r.branch.name(),
             "level": r.level,
             "density": r.density,
@@ -515,8 +627,12 @@ fn level_line(r: &LevelResult, json: bool) -> String {
             "early_stop_test_accuracy": r.early_stop_test_accuracy,
             "mask_analysis": r.mask_analysis,
             "diverged": r.diverged,
-        })
-        .to_string();
+        });
+        if let Some(t) = trial {
+            line["trial"] = t.index.into();
+            line["seed"] = t.seed.into();
+        }
+        return line.to_string();
     }
     let layers: Vec<String> = r
         .layer_density
@@ -543,13 +659,61 @@ fn level_line(r: &LevelResult, json: bool) -> String {
         )
     });
     format!(
-        "{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{masks}{}",
+        "{}{:<13} level {:>2}  density {:>6.2}% [{}]  test acc {:.2}%{stop}{masks}{}",
+        trial.map_or(String::new(), |t| format!(
+            "trial {} (seed {})  ",
+            t.index, t.seed
+        )),
         r.branch.name(),
         r.level,
         100.0 * r.density,
         layers.join(" "),
         100.0 * r.test_accuracy,
         if r.diverged { "  (diverged)" } else { "" }
+    )
+}
+
+/// One (branch, level) over the trials: JSON (`"summary": true`, each quantity as
+/// `{mean, min, max}`) or a line of text.
+fn summary_line(s: &LevelSummary, json: bool) -> String {
+    if json {
+        return serde_json::json!({
+            "summary": true,
+            "branch": s.branch.name(),
+            "level": s.level,
+            "trials": s.trials,
+            "density": s.density.mean,
+            "test_accuracy": s.test_accuracy,
+            "early_stop_test_accuracy": s.early_stop_test_accuracy,
+            "early_stop_epoch": s.early_stop_epoch,
+            "early_stop_step": s.early_stop_step,
+        })
+        .to_string();
+    }
+    let pct = |x: &Spread| {
+        format!(
+            "{:.2}% [{:.2}, {:.2}]",
+            100.0 * x.mean,
+            100.0 * x.min,
+            100.0 * x.max
+        )
+    };
+    let stop = match (&s.early_stop_test_accuracy, &s.early_stop_epoch) {
+        (Some(acc), Some(e)) => format!(
+            "  early stop {} @ epoch {:.1} [{}, {}]",
+            pct(acc),
+            e.mean,
+            e.min,
+            e.max
+        ),
+        _ => String::new(),
+    };
+    format!(
+        "{:<13} level {:>2}  density {:>6.2}%  test acc {}{stop}",
+        s.branch.name(),
+        s.level,
+        100.0 * s.density.mean,
+        pct(&s.test_accuracy)
     )
 }
 
@@ -561,6 +725,33 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    /// `--preset` sets every flag not given; a flag given on the command line wins.
+    #[test]
+    fn a_preset_fills_the_flags_not_given() {
+        let parse = |argv: &[&str]| {
+            let m = Cli::command().try_get_matches_from(argv).unwrap();
+            let Command::Lottery(mut args) = Cli::from_arg_matches(&m).unwrap().command else {
+                panic!("not the lottery command");
+            };
+            apply_preset(&mut args, m.subcommand_matches("lottery").unwrap())?;
+            Ok::<_, String>((args.exp.config().unwrap(), lottery_config(&args)))
+        };
+        let name = pruning_playground::config::FRANKLE_CARBIN;
+        let (e, l) = pruning_playground::config::preset(name).unwrap();
+        let argv = ["pruning-playground", "lottery", "--preset", name];
+        assert_eq!(parse(&argv).unwrap(), (e.clone(), l.clone()));
+        let mut more = argv.to_vec();
+        more.extend(["--epochs", "2", "--lr", "0.01", "--seed", "4"]);
+        let (e2, l2) = parse(&more).unwrap();
+        assert_eq!(
+            (l2.epochs, e2.learning_rate, e2.seed, l2.seed),
+            (2, 0.01, 4, 4)
+        );
+        assert_eq!((e2.hidden, l2.levels), (e.hidden, l.levels));
+        let err = parse(&["pruning-playground", "lottery", "--preset", "nope"]).unwrap_err();
+        assert!(err.contains(name), "{err}");
     }
 
     /// The flags' defaults are the settings structs' (`--hidden` is written as text, the one

@@ -45,6 +45,7 @@ use crate::train::{EpochMetrics, TrainConfig, Trainer};
 use crate::{Error, Result};
 
 pub mod analysis;
+pub mod trials;
 pub use analysis::{Agreement, InitHistogram, MaskAnalysis};
 
 /// Largest number of pruning levels.

