@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::{Error, Result};
 use pruning_playground_core::named_enum;
 
@@ -315,7 +316,7 @@ impl PruneSpec {
             return Err(Error::config(
                 "output_rate",
                 self.output_rate,
-                "a number in [0, 1]",
+                Allowed::interval(0.0, 1.0, false, false),
             ));
         }
         Ok(())
