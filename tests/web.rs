@@ -36,10 +36,10 @@ fn circle() -> Playground {
     .unwrap()
 }
 
-fn error_message(r: Result<impl Sized, wasm_bindgen::JsError>) -> String {
-    let e: JsValue = match r {
+fn error_message(r: Result<impl Sized, JsValue>) -> String {
+    let e = match r {
         Ok(_) => return "(no error)".into(),
-        Err(e) => e.into(),
+        Err(e) => e,
     };
     let e: js_sys::Error = e.into();
     String::from(e.message())
@@ -192,6 +192,11 @@ fn invalid_configs_throw_errors_that_name_the_field_and_the_instance_survives() 
     assert!(msg.contains("fraction") || msg.contains("amount"), "{msg}");
     let msg = error_message(pg.prune(js(r#"{"score": "gradient"}"#)));
     assert!(msg.contains("score"), "{msg}");
+    // Beside its message, the thrown Error carries the error as data.
+    let err = pg.prune(js(r#"{"score": "gradient"}"#)).unwrap_err();
+    assert_eq!(get(&err, "kind").as_string().as_deref(), Some("setting"));
+    assert_eq!(get(&err, "field").as_string().as_deref(), Some("score"));
+    assert_eq!(get(&err, "value").as_string().as_deref(), Some("gradient"));
     assert_eq!(num(&pg.snapshot(), "density"), 1.0);
     assert_eq!(
         num(&pg.evaluate().unwrap(), "trainLoss"),
