@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, DataSpec, Dataset, DatasetKind};
+use crate::error::Allowed;
 use crate::lottery::trials::MAX_TRIALS;
 use crate::lottery::{Branch, LotterySpec, Reset};
 use crate::model::{Activation, Init, MlpSpec};
@@ -173,7 +174,7 @@ impl DataConfig {
     /// Builds the dataset.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for an unknown kind or a field out of range; [`Error::Csv`] for a
+    /// [`Error::InvalidConfig`] for an unknown kind or a field out of range; `Error::Csv` for a
     /// CSV problem.
     pub fn build(&self) -> Result<Dataset> {
         if self.kind == "csv" {
@@ -183,7 +184,13 @@ impl DataConfig {
             Error::config(
                 "dataset",
                 &self.kind,
-                format!("{} or csv", DatasetKind::allowed()),
+                Allowed::OneOf {
+                    values: DatasetKind::ALL
+                        .map(|k| k.name().to_string())
+                        .into_iter()
+                        .chain(["csv".to_string()])
+                        .collect(),
+                },
             )
         })?;
         data::build(&DataSpec {
@@ -219,8 +226,8 @@ impl DataConfig {
     /// the data set over ([`Experiment::with_data`]).
     #[cfg(not(feature = "io"))]
     fn build_csv(&self) -> Result<Dataset> {
-        Err(Error::State(
-            "this build reads no CSV text: parse it with the I/O module (csvDataset) and pass the data set along".into(),
+        Err(Error::state(
+            "this build reads no CSV text: parse it with the I/O module (csvDataset) and pass the data set along",
         ))
     }
 }
@@ -319,7 +326,7 @@ impl ExperimentConfig {
                 Error::config(
                     "output_activation",
                     name,
-                    "one of relu, tanh, sigmoid, linear",
+                    Allowed::one_of(&["relu", "tanh", "sigmoid", "linear"]),
                 )
             })?,
             None => loss.default_output_activation(),

@@ -7,9 +7,12 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::{self, Dataset};
+use crate::error::Allowed;
 use crate::lottery::{LotteryRunner, LotterySpec};
 use crate::model::Mlp;
-use crate::prune::{self, Amount, Gradual, PruneReport, PruneSpec, ScoreContext};
+use crate::prune::{
+    self, Amount, Gradual, PruneReport, PruneSpec, Round, Schedule, SchedulePlan, ScoreContext,
+};
 use crate::train::{EpochMetrics, Evaluation, TrainConfig, Trainer};
 use crate::{Error, Result};
 
@@ -39,6 +42,74 @@ pub struct Experiment {
 }
 
 impl Experiment {
+    /// The page's iterative or gradual pruning (`schedule`) of `fraction` of the remaining
+    /// weights from the network as it is now, in `rounds` rounds of `epochs_per_round` epochs:
+    /// iterative rounds each prune [`Schedule::iterative_to`]'s fraction and retrain; gradual
+    /// pruning trains `rounds × epochs_per_round` epochs under [`Gradual::over_epochs`] from the
+    /// current step and density.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for an unknown schedule, a fraction outside [0, 1) or rounds
+    /// outside 1 to [`crate::lottery::MAX_LEVELS`].
+    pub fn schedule_plan(
+        &self,
+        schedule: &str,
+        fraction: f64,
+        rounds: usize,
+        epochs_per_round: usize,
+    ) -> Result<SchedulePlan> {
+        if !(1..=crate::lottery::MAX_LEVELS).contains(&rounds) {
+            return Err(Error::config(
+                "rounds",
+                rounds,
+                Allowed::Range {
+                    min: 1,
+                    max: crate::lottery::MAX_LEVELS as u64,
+                },
+            ));
+        }
+        if !(0.0..1.0).contains(&fraction) {
+            return Err(Error::config(
+                "fraction",
+                fraction,
+                Allowed::interval(0.0, 1.0, false, true),
+            ));
+        }
+        let density = self.model.density();
+        match schedule {
+            "iterative" => {
+                let s = Schedule::iterative_to(fraction, rounds);
+                s.validate()?;
+                Ok(SchedulePlan::Iterative(
+                    (0..rounds)
+                        .map(|level| Round {
+                            amount: s.fraction(level, density),
+                            epochs: epochs_per_round,
+                        })
+                        .collect(),
+                ))
+            }
+            "gradual" => {
+                let epochs = rounds * epochs_per_round;
+                let gradual = Gradual::over_epochs(
+                    density,
+                    fraction,
+                    self.trainer.step(),
+                    self.trainer.steps_per_epoch(self.data.x_train.nrows()),
+                    epochs as u64,
+                    rounds as u64,
+                );
+                gradual.validate()?;
+                Ok(SchedulePlan::Gradual { gradual, epochs })
+            }
+            _ => Err(Error::config(
+                "schedule",
+                schedule,
+                Allowed::one_of(&["iterative", "gradual"]),
+            )),
+        }
+    }
+
     /// Builds data, model and trainer. Nothing is trained yet.
     ///
     /// # Errors
@@ -87,7 +158,10 @@ impl Experiment {
             return Err(Error::config(
                 "epochs",
                 epochs,
-                format!("0 to {MAX_EPOCHS}"),
+                Allowed::Range {
+                    min: 0,
+                    max: MAX_EPOCHS as u64,
+                },
             ));
         }
         let mut out = Vec::with_capacity(epochs);
@@ -284,14 +358,18 @@ impl Experiment {
         yr: [f32; 2],
     ) -> Result<ndarray::Array2<f32>> {
         if self.model.widths()[0] != 2 {
-            return Err(Error::State(format!(
+            return Err(Error::state(format!(
                 "a decision boundary needs 2 input features; {} has {}",
                 self.data.name,
                 self.model.widths()[0]
             )));
         }
         if !(2..=512).contains(&resolution) {
-            return Err(Error::config("resolution", resolution, "2 to 512"));
+            return Err(Error::config(
+                "resolution",
+                resolution,
+                Allowed::Range { min: 2, max: 512 },
+            ));
         }
         for (name, r) in [("xRange", xr), ("yRange", yr)] {
             if !(r[0].is_finite() && r[1].is_finite() && r[0] < r[1]) {

@@ -5,6 +5,7 @@ use ndarray::Array2;
 use proptest::prelude::*;
 use pruning_playground::data::csv::{from_csv, from_csv_with_classes, CsvOptions, MAX_BYTES};
 use pruning_playground::data::{build, digits, mnist1d, DataSpec, Dataset, DatasetKind};
+use pruning_playground::error::Allowed;
 use pruning_playground::Error;
 
 const TOYS: [DatasetKind; 5] = [
@@ -129,7 +130,17 @@ fn noise_outside_zero_to_half_is_refused_naming_field_and_range() {
         ..DataSpec::default()
     };
     let err = build(&spec).unwrap_err();
-    assert_eq!(err, Error::config("noise", "0.7", "between 0 and 0.5"));
+    assert_eq!(
+        err,
+        Error::config(
+            "noise",
+            "0.7",
+            Allowed::Between {
+                low: 0.0,
+                high: 0.5
+            }
+        )
+    );
     assert_eq!(err.to_string(), "invalid noise: 0.7 (between 0 and 0.5)");
     let spec = DataSpec {
         noise: f32::NAN,
@@ -147,7 +158,14 @@ fn samples_outside_ten_to_twenty_thousand_are_refused() {
         };
         assert_eq!(
             build(&spec).unwrap_err(),
-            Error::config("samples", samples, "between 10 and 20000")
+            Error::config(
+                "samples",
+                samples,
+                Allowed::Between {
+                    low: 10.0,
+                    high: 20000.0
+                }
+            )
         );
     }
 }
@@ -308,8 +326,16 @@ fn opts() -> CsvOptions {
     }
 }
 
-fn csv_err(text: &str) -> Error {
-    from_csv(text, &opts()).unwrap_err()
+/// The CSV error's English text (the CLI prints it; the browser words its data, tests/errors.rs).
+fn csv_err(text: &str) -> String {
+    match from_csv(text, &opts()).unwrap_err() {
+        e @ Error::Csv { .. } => e.to_string(),
+        e => panic!("not a CSV error: {e:?}"),
+    }
+}
+
+fn csv_text(line: usize, problem: &str) -> String {
+    format!("CSV line {line}: {problem}")
 }
 
 #[test]
@@ -357,15 +383,15 @@ fn csv_blank_lines_and_byte_order_mark_are_ignored() {
 
 #[test]
 fn csv_empty_file_is_refused() {
-    assert_eq!(csv_err(""), Error::csv(0, "the file is empty"));
-    assert_eq!(csv_err("\n\n  \n"), Error::csv(0, "the file is empty"));
+    assert_eq!(csv_err(""), csv_text(0, "the file is empty"));
+    assert_eq!(csv_err("\n\n  \n"), csv_text(0, "the file is empty"));
 }
 
 #[test]
 fn csv_header_only_is_refused() {
     assert_eq!(
         csv_err("a,b,label\n"),
-        Error::csv(0, "only a header row, no data rows")
+        csv_text(0, "only a header row, no data rows")
     );
 }
 
@@ -373,11 +399,11 @@ fn csv_header_only_is_refused() {
 fn csv_ragged_row_names_expected_and_actual_column_counts() {
     assert_eq!(
         csv_err("a,b,y\n1,2,p\n3,q\n"),
-        Error::csv(3, "expected 3 columns, got 2")
+        csv_text(3, "expected 3 columns, got 2")
     );
     assert_eq!(
         csv_err("a,b,y\n1,2,p\n3,4,5,q\n"),
-        Error::csv(3, "expected 3 columns, got 4")
+        csv_text(3, "expected 3 columns, got 4")
     );
 }
 
@@ -385,11 +411,11 @@ fn csv_ragged_row_names_expected_and_actual_column_counts() {
 fn csv_non_numeric_cell_names_column_and_text() {
     assert_eq!(
         csv_err("a,b,y\n1,2,p\n3,abc,q\n"),
-        Error::csv(3, "column \"b\": \"abc\" is not a number")
+        csv_text(3, "column \"b\": \"abc\" is not a number")
     );
     assert_eq!(
         csv_err("1,2,p\n3,,q\n"),
-        Error::csv(2, "column \"x2\": empty cell")
+        csv_text(2, "column \"x2\": empty cell")
     );
 }
 
@@ -397,15 +423,15 @@ fn csv_non_numeric_cell_names_column_and_text() {
 fn csv_nan_and_infinity_are_refused() {
     assert_eq!(
         csv_err("a,b,y\n1,2,p\n3,NaN,q\n"),
-        Error::csv(3, "column \"b\": \"NaN\" is not a finite number")
+        csv_text(3, "column \"b\": \"NaN\" is not a finite number")
     );
     assert_eq!(
         csv_err("a,b,y\n-inf,2,p\n3,4,q\n"),
-        Error::csv(2, "column \"a\": \"-inf\" is not a finite number")
+        csv_text(2, "column \"a\": \"-inf\" is not a finite number")
     );
     assert_eq!(
         csv_err("a,b,y\n1e39,2,p\n3,4,q\n"),
-        Error::csv(2, "column \"a\": \"1e39\" is not a finite number")
+        csv_text(2, "column \"a\": \"1e39\" is not a finite number")
     );
 }
 
@@ -413,7 +439,7 @@ fn csv_nan_and_infinity_are_refused() {
 fn csv_with_fewer_than_two_classes_is_refused() {
     assert_eq!(
         csv_err("a,kind\n1,cat\n2,cat\n"),
-        Error::csv(
+        csv_text(
             0,
             "the label column \"kind\" has only one class (\"cat\"); need at least 2"
         )
@@ -424,7 +450,7 @@ fn csv_with_fewer_than_two_classes_is_refused() {
 fn csv_empty_label_is_refused() {
     assert_eq!(
         csv_err("a,kind\n1,cat\n2,\n"),
-        Error::csv(3, "empty label in column \"kind\"")
+        csv_text(3, "empty label in column \"kind\"")
     );
 }
 
@@ -436,7 +462,7 @@ fn csv_with_too_many_rows_is_refused_at_the_first_extra_row() {
     }
     assert_eq!(
         csv_err(&text),
-        Error::csv(100_002, "more than 100000 data rows; the limit is 100000")
+        csv_text(100_002, "more than 100000 data rows; the limit is 100000")
     );
 }
 
@@ -445,7 +471,7 @@ fn csv_with_too_many_columns_is_refused() {
     let row = vec!["1"; 1001].join(",");
     assert_eq!(
         csv_err(&format!("{row}\n{row}\n")),
-        Error::csv(1, "1001 columns; the limit is 1000")
+        csv_text(1, "1001 columns; the limit is 1000")
     );
 }
 
@@ -453,7 +479,7 @@ fn csv_with_too_many_columns_is_refused() {
 fn csv_with_a_single_column_is_refused() {
     assert_eq!(
         csv_err("1\n2\n"),
-        Error::csv(
+        csv_text(
             1,
             "need at least 2 columns (features and a label), got 1; columns must be separated by commas"
         )
@@ -467,8 +493,10 @@ fn csv_unknown_label_column_lists_the_headers() {
         ..opts()
     };
     assert_eq!(
-        from_csv("a,b,kind\n1,2,p\n3,4,q\n", &o).unwrap_err(),
-        Error::csv(
+        from_csv("a,b,kind\n1,2,p\n3,4,q\n", &o)
+            .unwrap_err()
+            .to_string(),
+        csv_text(
             1,
             "no label column named \"class\"; the header has \"a\", \"b\", \"kind\""
         )
@@ -480,7 +508,7 @@ fn csv_file_over_twenty_megabytes_is_refused() {
     let text = "1,2\n".repeat(MAX_BYTES / 4 + 1);
     assert_eq!(
         csv_err(&text),
-        Error::csv(
+        csv_text(
             0,
             "the file is 20000004 bytes; the limit is 20000000 bytes (20 MB)"
         )

@@ -328,3 +328,130 @@ fn every_weight_change_restarts_the_trainer() {
     );
     assert_eq!(b.model.params(), c.model.params());
 }
+
+/// The page's iterative pruning (`schedule_plan("iterative", …)`) is the lottery runner's levels
+/// at the plan's per-round fraction: the same density after every round, ending at the density
+/// one-shot pruning of the total fraction would leave (1 − 0.8 = 0.2, up to one weight per layer).
+#[test]
+fn iterative_plan_prunes_like_the_lottery_levels_and_ends_at_the_one_shot_density() {
+    use pruning_playground::prune::{Amount, Schedule, SchedulePlan};
+    let mut exp = moons();
+    let (total, rounds) = (0.8, 4);
+    let SchedulePlan::Iterative(plan) = exp.schedule_plan("iterative", total, rounds, 1).unwrap()
+    else {
+        panic!("an iterative plan");
+    };
+    assert_eq!(plan.len(), rounds);
+    let schedule = Schedule::iterative_to(total, rounds);
+    let lottery = LotteryConfig {
+        levels: rounds,
+        fraction: plan[0].amount,
+        // Every layer at the same fraction, so the schedule's densities are met exactly.
+        output_rate: 1.0,
+        controls: vec![],
+        epochs: 1,
+        ..LotteryConfig::default()
+    };
+    let levels = exp
+        .lottery(lottery.spec().unwrap())
+        .unwrap()
+        .run()
+        .unwrap()
+        .to_vec();
+    for (level, round) in plan.iter().enumerate() {
+        assert_eq!(round.epochs, 1);
+        assert_eq!(round.amount, plan[0].amount, "one fraction for every round");
+        // The lottery's own pruning settings (scope, output rate) at the round's amount.
+        let spec = lottery.spec().unwrap().prune;
+        assert_eq!(spec.amount, Amount::Fraction(round.amount));
+        exp.prune(&spec).unwrap();
+        exp.train(round.epochs).unwrap();
+        let ticket = levels
+            .iter()
+            .find(|r| r.branch == Branch::Ticket && r.level == level + 1)
+            .unwrap();
+        assert_eq!(exp.model.density(), ticket.density, "round {level}");
+        let planned = schedule.density_after(level + 1);
+        assert!(
+            (exp.model.density() - planned).abs() < 0.01,
+            "{} vs {planned}",
+            exp.model.density()
+        );
+    }
+    assert!((exp.model.density() - (1.0 - total)).abs() < 0.01);
+}
+
+/// The page's gradual pruning starts at the current step and density and reaches
+/// density × (1 − fraction) at the start of the last of `rounds × epochs` epochs.
+#[test]
+fn gradual_plan_starts_where_the_network_is_and_reaches_its_density_before_the_last_epoch() {
+    use pruning_playground::prune::SchedulePlan;
+    let mut exp = moons();
+    exp.train(2).unwrap();
+    exp.prune(
+        &PruneConfig {
+            fraction: Some(0.5),
+            ..PruneConfig::default()
+        }
+        .spec()
+        .unwrap(),
+    )
+    .unwrap();
+    exp.train(1).unwrap();
+    let (step, density) = (exp.trainer.step(), exp.model.density());
+    let steps_per_epoch = exp.trainer.steps_per_epoch(exp.data.x_train.nrows());
+    let SchedulePlan::Gradual { gradual, epochs } =
+        exp.schedule_plan("gradual", 0.6, 3, 2).unwrap()
+    else {
+        panic!("a gradual plan");
+    };
+    assert_eq!(epochs, 6);
+    assert_eq!(gradual.begin_step, step);
+    assert_eq!(
+        gradual.end_step,
+        step + steps_per_epoch * (epochs as u64 - 1)
+    );
+    assert_eq!(1.0 - gradual.initial_sparsity, density);
+    exp.gradual = Some(
+        GradualConfig {
+            initial_sparsity: gradual.initial_sparsity,
+            final_sparsity: gradual.final_sparsity,
+            begin_step: gradual.begin_step,
+            end_step: gradual.end_step,
+            frequency: gradual.frequency,
+            power: gradual.power,
+            ..GradualConfig::default()
+        }
+        .plan()
+        .unwrap(),
+    );
+    exp.train(epochs - 1).unwrap();
+    let reached = exp.model.density();
+    assert!(
+        (reached - density * 0.4).abs() < 0.01,
+        "{reached} vs {}",
+        density * 0.4
+    );
+    exp.train(1).unwrap();
+    assert_eq!(
+        exp.model.density(),
+        reached,
+        "the last epoch trains at the final density"
+    );
+}
+
+#[test]
+fn schedule_plans_refuse_an_unknown_schedule_and_out_of_range_amounts() {
+    let exp = moons();
+    for (schedule, fraction, rounds, field) in [
+        ("oneshot", 0.5, 3, "schedule"),
+        ("iterative", 1.0, 3, "fraction"),
+        ("gradual", -0.1, 3, "fraction"),
+        ("iterative", 0.5, 0, "rounds"),
+    ] {
+        match exp.schedule_plan(schedule, fraction, rounds, 1) {
+            Err(pruning_playground::Error::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
+            other => panic!("{schedule} {fraction} {rounds}: {other:?}"),
+        }
+    }
+}

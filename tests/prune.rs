@@ -515,7 +515,7 @@ fn nan_scores_are_refused() {
         &Scores::Weights(s.clone()),
         &PruneSpec::default(),
     );
-    assert!(matches!(err, Err(Error::State(_))));
+    assert!(matches!(err, Err(Error::State { .. })));
     // …unless the entry is already pruned.
     let mut masks = model.masks();
     masks[0][(0, 0)] = 0.0;

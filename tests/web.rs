@@ -32,14 +32,13 @@ fn circle() -> Playground {
     Playground::new(js(
         r#"{"dataset": {"kind": "circle", "samples": 300}, "hidden": [8, 8], "learningRate": 0.03, "seed": 1}"#,
     ), JsValue::UNDEFINED)
-    .map_err(JsValue::from)
     .unwrap()
 }
 
-fn error_message(r: Result<impl Sized, wasm_bindgen::JsError>) -> String {
-    let e: JsValue = match r {
+fn error_message(r: Result<impl Sized, JsValue>) -> String {
+    let e = match r {
         Ok(_) => return "(no error)".into(),
-        Err(e) => e.into(),
+        Err(e) => e,
     };
     let e: js_sys::Error = e.into();
     String::from(e.message())
@@ -57,18 +56,16 @@ fn digits_need_their_file_which_is_checked() {
     let bin: &[u8] = include_bytes!("../data/digits.bin");
     let mut bad = bin.to_vec();
     bad[100] ^= 1;
-    let err = JsValue::from(Playground::load_digits(&bad).unwrap_err());
+    let err = Playground::load_digits(&bad).unwrap_err();
     let msg = js_sys::Error::from(err).message().as_string().unwrap();
     assert!(msg.contains("checksum"), "{msg}");
-    Playground::load_digits(bin).map_err(JsValue::from).unwrap();
+    Playground::load_digits(bin).unwrap();
     assert!(Playground::has_digits());
 }
 
 #[wasm_bindgen_test]
 fn builds_every_dataset() {
-    Playground::load_digits(include_bytes!("../data/digits.bin"))
-        .map_err(JsValue::from)
-        .unwrap();
+    Playground::load_digits(include_bytes!("../data/digits.bin")).unwrap();
     for kind in [
         "circle", "xor", "gauss", "spiral", "moons", "mnist1d", "digits",
     ] {
@@ -78,7 +75,6 @@ fn builds_every_dataset() {
             )),
             JsValue::UNDEFINED,
         )
-        .map_err(JsValue::from)
         .unwrap();
         let d = pg.dataset();
         assert!(num(&d, "nClasses") >= 2.0, "{kind}");
@@ -192,6 +188,11 @@ fn invalid_configs_throw_errors_that_name_the_field_and_the_instance_survives() 
     assert!(msg.contains("fraction") || msg.contains("amount"), "{msg}");
     let msg = error_message(pg.prune(js(r#"{"score": "gradient"}"#)));
     assert!(msg.contains("score"), "{msg}");
+    // Beside its message, the thrown Error carries the error as data.
+    let err = pg.prune(js(r#"{"score": "gradient"}"#)).unwrap_err();
+    assert_eq!(get(&err, "kind").as_string().as_deref(), Some("setting"));
+    assert_eq!(get(&err, "field").as_string().as_deref(), Some("score"));
+    assert_eq!(get(&err, "value").as_string().as_deref(), Some("gradient"));
     assert_eq!(num(&pg.snapshot(), "density"), 1.0);
     assert_eq!(
         num(&pg.evaluate().unwrap(), "trainLoss"),
@@ -255,9 +256,7 @@ fn train_prune_rewind_retrain_through_the_api_is_the_lottery_level_one() {
         let config = format!(
             r#"{{"dataset": {{"kind": "circle", "samples": 300}}, "hidden": [8, 8], "learningRate": 0.03, "seed": 1{rewind_step}}}"#
         );
-        let mut pg = Playground::new(js(&config), JsValue::UNDEFINED)
-            .map_err(JsValue::from)
-            .unwrap();
+        let mut pg = Playground::new(js(&config), JsValue::UNDEFINED).unwrap();
         pg.start_lottery(
             js(&format!(
                 r#"{{"levels": 1, "epochs": 3, "fraction": 0.2, "scope": "global", "outputRate": 0.5, "init": "{init}", "controls": []}}"#
@@ -310,22 +309,16 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     pg.train(2).unwrap();
     pg.prune(js(r#"{"fraction": 0.3}"#)).unwrap();
     let bytes = io::export_safetensors(pg.export_model(), None)
-        .map_err(JsValue::from)
         .unwrap()
         .to_vec();
     let before = pg.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec();
     // The plain form and θ₀'s own file are model files too; a plain file has no masks.
     let plain = io::export_safetensors(pg.export_model(), Some("plain".into()))
-        .map_err(JsValue::from)
         .unwrap()
         .to_vec();
     let mut dense = circle();
     dense
-        .import_model(
-            io::import_safetensors(&plain, None)
-                .map_err(JsValue::from)
-                .unwrap(),
-        )
+        .import_model(io::import_safetensors(&plain, None).unwrap())
         .unwrap();
     assert_eq!(
         dense.predict(vec![0.5, -1.0, 2.0, 3.0]).unwrap().to_vec(),
@@ -333,7 +326,6 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     );
     assert_eq!(num(&dense.snapshot(), "density"), 1.0);
     let init = io::export_init_safetensors(pg.export_model())
-        .map_err(JsValue::from)
         .unwrap()
         .to_vec();
     assert!(io::import_safetensors(&init, None).is_ok());
@@ -343,20 +335,14 @@ fn an_exported_model_imports_back_identically_and_bad_bytes_are_refused() {
     ));
     assert!(msg.contains("pruned, plain"), "{msg}");
     let mut other = circle();
-    let model = io::import_safetensors(&bytes, None)
-        .map_err(JsValue::from)
-        .unwrap();
+    let model = io::import_safetensors(&bytes, None).unwrap();
     other.import_model(model).unwrap();
     // Without its θ₀ file the model cannot rewind; with it, it can.
     let msg = error_message(other.rewind());
     assert!(msg.contains("θ₀ is unknown"), "{msg}");
     let mut with_init = circle();
     with_init
-        .import_model(
-            io::import_safetensors(&bytes, Some(init.clone()))
-                .map_err(JsValue::from)
-                .unwrap(),
-        )
+        .import_model(io::import_safetensors(&bytes, Some(init.clone())).unwrap())
         .unwrap();
     with_init.rewind().unwrap();
     assert_eq!(
@@ -383,12 +369,8 @@ fn a_csv_data_set_comes_from_the_io_module() {
     );
     let msg = error_message(Playground::new(config.clone(), JsValue::UNDEFINED));
     assert!(msg.contains("I/O module"), "{msg}");
-    let data = io::csv_dataset(config.clone())
-        .map_err(JsValue::from)
-        .unwrap();
-    let mut pg = Playground::new(config, data)
-        .map_err(JsValue::from)
-        .unwrap();
+    let data = io::csv_dataset(config.clone()).unwrap();
+    let mut pg = Playground::new(config, data).unwrap();
     assert_eq!(num(&pg.dataset(), "nFeatures"), 2.0);
     pg.train(1).unwrap();
     let msg = error_message(io::csv_dataset(js(
@@ -409,15 +391,12 @@ fn epoch_order_and_steps_without_metrics() {
     sorted.sort_unstable();
     assert_eq!(sorted, (0..135).collect::<Vec<u32>>());
     assert_eq!(num(&o, "cursor"), 0.0);
-    assert_eq!(p.train_steps_only(3).map_err(JsValue::from).unwrap(), 0);
+    assert_eq!(p.train_steps_only(3).unwrap(), 0);
     let o2 = p.epoch_order();
     assert_eq!(js_sys::Uint32Array::from(get(&o2, "order")).to_vec(), order);
     assert_eq!(num(&o2, "cursor"), 30.0);
-    assert_eq!(p.train_steps_only(12).map_err(JsValue::from).unwrap(), 1);
-    assert_eq!(
-        js_sys::Array::from(&p.history().map_err(JsValue::from).unwrap()).length(),
-        0
-    );
+    assert_eq!(p.train_steps_only(12).unwrap(), 1);
+    assert_eq!(js_sys::Array::from(&p.history().unwrap()).length(), 0);
 }
 
 #[wasm_bindgen_test]
@@ -431,16 +410,15 @@ fn a_checkpoint_brings_back_the_state_before_a_divergence() {
         ),
         JsValue::UNDEFINED,
     )
-    .map_err(JsValue::from)
     .unwrap();
     assert!(!pg.has_checkpoint());
     let before = js_sys::JSON::stringify(&pg.snapshot()).unwrap();
     pg.checkpoint();
-    let err = JsValue::from(pg.train(1).unwrap_err());
+    let err = pg.train(1).unwrap_err();
     let msg = js_sys::Error::from(err).message().as_string().unwrap();
     assert!(msg.contains("diverged"), "{msg}");
     assert_ne!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
-    pg.restore_checkpoint().map_err(JsValue::from).unwrap();
+    pg.restore_checkpoint().unwrap();
     assert_eq!(js_sys::JSON::stringify(&pg.snapshot()).unwrap(), before);
     assert!(!pg.has_checkpoint());
     assert!(pg.restore_checkpoint().is_err());

@@ -5,11 +5,18 @@
 //   engine.onProgress = (p) => { … };
 //   await engine.runLottery(spec);   // resolves when finished or after engine.cancel()
 //   engine.terminate();
+//
+// An engine error rejects with an Error whose message is the engine's English text and whose
+// `detail` is the error as data ({ kind, … }); the page words it in its language from that
+// (app/engine-text.js), also for a divergence's `diverged` message (`divergedDetail`).
+
+import { rememberEngineError } from './app/engine-text.js';
 
 /**
  * @typedef {import('./types.js').PlaygroundConfig} PlaygroundConfig
  * @typedef {import('./types.js').Progress} Progress
  * @typedef {import('./types.js').Reply} Reply
+ * @typedef {import('./types.js').EngineError} EngineError
  * @typedef {import('./types.js').LotterySpec} LotterySpec
  * @typedef {import('./types.js').LevelResult} LevelResult
  * @typedef {import('./types.js').CreateResult} CreateResult
@@ -134,7 +141,7 @@ export class Engine {
   /**
    * Continuous training, one epoch at a time, until `pause()` (or a divergence: `diverged` holds
    * the message and `restoreCheckpoint` goes back to the last good epoch).
-   * @returns {Promise<{ epochs: number, cancelled: boolean, diverged?: string }>}
+   * @returns {Promise<{ epochs: number, cancelled: boolean, diverged?: string, divergedDetail?: EngineError }>}
    */
   play() {
     return this.call('play');
@@ -150,7 +157,7 @@ export class Engine {
    * stops it with `diverged` (the message; `restoreCheckpoint` goes back to the last good epoch).
    * @param {number} epochs
    * @param {boolean} [fineTune]
-   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean, diverged?: string }>}
+   * @returns {Promise<{ metrics: EpochMetrics[], cancelled: boolean, diverged?: string, divergedDetail?: EngineError }>}
    */
   trainLoop(epochs, fineTune = false) {
     return this.call('trainLoop', epochs, fineTune);
@@ -184,7 +191,17 @@ export class Engine {
     const waiting = this.pending.get(msg.id);
     if (!waiting) return;
     this.pending.delete(msg.id);
-    if ('error' in msg) waiting.reject(new Error(msg.error));
-    else waiting.resolve(msg.result);
+    if ('error' in msg) {
+      const err = /** @type {Error & { detail?: EngineError }} */ (new Error(msg.error));
+      if (msg.detail) {
+        err.detail = msg.detail;
+        rememberEngineError(msg.error, msg.detail);
+      }
+      waiting.reject(err);
+    } else {
+      const r = /** @type {any} */ (msg.result);
+      if (r && typeof r.diverged === 'string' && r.divergedDetail) rememberEngineError(r.diverged, r.divergedDetail);
+      waiting.resolve(msg.result);
+    }
   }
 }

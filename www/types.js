@@ -188,8 +188,14 @@
  */
 
 /**
+ * An engine error as data (crates/core/src/error.rs; docs/api.md): `kind` and the kind's fields,
+ * and the English `message`. app/engine-text.js words it in the page's language.
+ * @typedef {{ kind: string, message?: string } & Record<string, any>} EngineError
+ */
+
+/**
  * Messages worker → page.
- * @typedef {{ id: number, result: unknown } | { id: number, error: string, crashed?: boolean } | Progress} Reply
+ * @typedef {{ id: number, result: unknown } | { id: number, error: string, detail?: EngineError, crashed?: boolean } | Progress} Reply
  *   crashed: the wasm instance trapped; the worker has closed itself
  */
 

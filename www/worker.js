@@ -3,7 +3,8 @@
 // Protocol (see docs/api.md, "Engine"):
 //   page → worker  { id, method, args }        call a Playground method, or one of the worker's
 //                                               own methods below; answered once with
-//   worker → page  { id, result } | { id, error: message }
+//   worker → page  { id, result } | { id, error: message, detail? }   detail: the engine's error
+//                                               as data ({ kind, … }, crates/core/src/error.rs)
 //   worker → page  { type: 'progress', id, kind, ... }   during long runs (train loop, play, lottery)
 //   page → worker  { type: 'cancel' }           stops the running loop at the next step boundary
 //
@@ -211,7 +212,18 @@ function post(message) {
 
 /** Whether an engine error is a divergence (non-finite loss or weights), not a bad call. */
 function isDivergence(/** @type {unknown} */ err) {
-  return /training diverged/.test(errorText(err));
+  return errorDetail(err)?.kind === 'diverged';
+}
+
+/**
+ * The engine's error as data: the own properties the wasm layer set on the Error (`kind`, …),
+ * which posting an Error would drop; undefined for other errors.
+ * @param {unknown} err
+ * @returns {import('./types.js').EngineError | undefined}
+ */
+function errorDetail(err) {
+  if (!(err instanceof Error) || typeof (/** @type {any} */ (err).kind) !== 'string') return undefined;
+  return /** @type {any} */ ({ ...err, message: err.message });
 }
 
 /** @param {unknown} err */
@@ -296,7 +308,7 @@ const own = {
       try {
         metrics = await epochInSlices(playground(), mine, slices);
       } catch (err) {
-        if (isDivergence(err)) return { metrics: all, cancelled: false, diverged: errorText(err) };
+        if (isDivergence(err)) return { metrics: all, cancelled: false, diverged: errorText(err), divergedDetail: errorDetail(err) };
         throw err;
       }
       if (metrics === null) return { metrics: all, cancelled: true };
@@ -347,7 +359,7 @@ const own = {
       try {
         metrics = await epochInSlices(playground(), mine, slices);
       } catch (err) {
-        if (isDivergence(err)) return { epochs, cancelled: false, diverged: errorText(err) };
+        if (isDivergence(err)) return { epochs, cancelled: false, diverged: errorText(err), divergedDetail: errorDetail(err) };
         throw err;
       }
       if (metrics === null) break;
@@ -449,7 +461,7 @@ function feed(structure) {
   try {
     /** @type {any} */ (playground()).lotteryFeed(structure);
   } catch (err) {
-    feedError = new Error(errorText(err));
+    feedError = /** @type {Error} */ (err);
   }
   wakeControls?.(undefined);
   wakeControls = null;
@@ -532,7 +544,7 @@ async function parallelLottery(id, p, spec) {
   helper.onmessage = (/** @type {MessageEvent<any>} */ e) => {
     const m = e.data;
     if ('error' in m) {
-      controlsError = new Error(m.error);
+      controlsError = Object.assign(new Error(m.error), m.detail ?? {});
       created(undefined);
     } else if (m.type === 'progress') {
       // (The helper's own data loading reports progress too: only its lottery's counts here.)
@@ -627,7 +639,7 @@ self.onmessage = (/** @type {MessageEvent<Request>} */ event) => {
       // A wasm trap (a Rust panic aborts into `unreachable`) leaves the instance unusable: say so
       // and stop this worker; the page starts a new one and replays its step log.
       const crashed = err instanceof WebAssembly.RuntimeError;
-      post({ id, error: errorText(err), ...(crashed ? { crashed: true } : {}) });
+      post({ id, error: errorText(err), detail: errorDetail(err), ...(crashed ? { crashed: true } : {}) });
       if (crashed) self.close();
     },
   );

@@ -47,11 +47,11 @@ fn serialize(tensors: &[Owned], metadata: HashMap<String, String>) -> Result<Vec
         .map(|t| {
             TensorView::new(t.dtype, t.shape.clone(), &t.bytes)
                 .map(|v| (t.name.as_str(), v))
-                .map_err(|e| Error::ModelFile(format!("cannot write tensor {}: {e}", t.name)))
+                .map_err(|e| Error::model_file(format!("cannot write tensor {}: {e}", t.name)))
         })
         .collect::<Result<Vec<_>>>()?;
     let bytes = safetensors::serialize(views, Some(metadata))
-        .map_err(|e| Error::ModelFile(format!("cannot write safetensors: {e}")))?;
+        .map_err(|e| Error::model_file(format!("cannot write safetensors: {e}")))?;
     Ok(with_sorted_header(bytes))
 }
 
@@ -174,10 +174,9 @@ fn init_known(model: &Mlp) -> Result<()> {
     if model.init_known() {
         Ok(())
     } else {
-        Err(Error::State(
+        Err(Error::state(
             "θ₀ is unknown: the model was imported without its θ₀ file, so there is no θ₀ to \
-             write"
-                .into(),
+             write",
         ))
     }
 }

@@ -13,7 +13,7 @@ use crate::{Error, Result};
 
 fn check_size(bytes: &[u8]) -> Result<()> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Error::ModelFile(format!(
+        return Err(Error::model_file(format!(
             "the file is {} bytes; the limit is {MAX_FILE_BYTES} bytes (64 MiB)",
             bytes.len()
         )));
@@ -22,7 +22,7 @@ fn check_size(bytes: &[u8]) -> Result<()> {
 }
 
 fn not_safetensors(e: SafeTensorError) -> Error {
-    Error::ModelFile(format!("not a safetensors file ({e})"))
+    Error::model_file(format!("not a safetensors file ({e})"))
 }
 
 /// The `__metadata__` of a safetensors file (empty if it has none).
@@ -56,25 +56,25 @@ fn parse_meta(map: &HashMap<String, String>) -> Result<Option<Meta>> {
     match map.get("format").map(String::as_str) {
         Some(MODEL_FORMAT) => {}
         Some(DATASET_FORMAT) => {
-            return Err(Error::ModelFile(
-                "this is a dataset file (x_train, y_train, x_test, y_test), not a model".into(),
+            return Err(Error::model_file(
+                "this is a dataset file (x_train, y_train, x_test, y_test), not a model",
             ))
         }
         _ => return Ok(None),
     }
     let get = |key: &str| {
         map.get(key).map(String::as_str).ok_or_else(|| {
-            Error::ModelFile(format!(
+            Error::model_file(format!(
                 "metadata has no `{key}`, which a {MODEL_FORMAT} file must have"
             ))
         })
     };
     let bad = |key: &str, value: &str, allowed: &str| {
-        Error::ModelFile(format!("metadata `{key}` is {value:?}; expected {allowed}"))
+        Error::model_file(format!("metadata `{key}` is {value:?}; expected {allowed}"))
     };
     let version = get("version")?;
     if version != FORMAT_VERSION.to_string() {
-        return Err(Error::ModelFile(format!(
+        return Err(Error::model_file(format!(
             "metadata version {version:?} is not supported; this build reads version {FORMAT_VERSION}"
         )));
     }
@@ -107,7 +107,7 @@ fn parse_meta(map: &HashMap<String, String>) -> Result<Option<Meta>> {
         Activation::parse(v).map_err(|_| bad(key, v, "one of relu, tanh, sigmoid, linear"))
     };
     let init = match map.get("init") {
-        Some(v) => Init::parse(v).map_err(|e| Error::ModelFile(format!("metadata: {e}")))?,
+        Some(v) => Init::parse(v).map_err(|e| Error::model_file(format!("metadata: {e}")))?,
         None => Init::default(),
     };
     let seed = match map.get("seed") {
@@ -139,13 +139,13 @@ fn json_list(w: &[usize]) -> String {
 }
 
 fn missing(name: TensorName) -> Error {
-    Error::ModelFile(format!("missing tensor {name}"))
+    Error::model_file(format!("missing tensor {name}"))
 }
 
 /// The values of an F32 tensor, checked to be finite.
 fn floats(name: TensorName, view: &TensorView) -> Result<Vec<f32>> {
     if view.dtype() != Dtype::F32 {
-        return Err(Error::ModelFile(format!(
+        return Err(Error::model_file(format!(
             "tensor {name} has dtype {}; only F32 is supported (in PyTorch, call .float() before saving)",
             view.dtype()
         )));
@@ -156,7 +156,7 @@ fn floats(name: TensorName, view: &TensorView) -> Result<Vec<f32>> {
         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
         .collect();
     if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-        return Err(Error::ModelFile(format!(
+        return Err(Error::model_file(format!(
             "tensor {name} holds {} at flat index {i}; only finite values are allowed",
             values[i]
         )));
@@ -224,7 +224,7 @@ fn weight_and_mask(
             let m = matrix(name(Part::WeightMask), mask)?;
             same_shape(name(Part::WeightMask), &m, name(Part::WeightOrig), w.dim())?;
             if let Some(v) = m.iter().find(|&&v| v != 0.0 && v != 1.0) {
-                return Err(Error::ModelFile(format!(
+                return Err(Error::model_file(format!(
                     "tensor {} holds {v}; a mask holds only 0 and 1",
                     name(Part::WeightMask)
                 )));
@@ -235,13 +235,13 @@ fn weight_and_mask(
         }
         (None, Some(_), None) => Err(missing(name(Part::WeightMask))),
         (None, None, Some(_)) => Err(missing(name(Part::WeightOrig))),
-        (None, None, None) => Err(Error::ModelFile(format!(
+        (None, None, None) => Err(Error::model_file(format!(
             "missing tensor {} (or {} with {})",
             name(Part::Weight),
             name(Part::WeightOrig),
             name(Part::WeightMask)
         ))),
-        (Some(_), _, _) => Err(Error::ModelFile(format!(
+        (Some(_), _, _) => Err(Error::model_file(format!(
             "tensor {} and {} are both present; a layer has either {} (dense) or {} with {} (pruned)",
             name(Part::Weight),
             if get(Part::WeightOrig).is_some() {
@@ -283,7 +283,7 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
     names.sort_unstable();
     for name in names {
         let parsed = TensorName::parse(name).ok_or_else(|| {
-            Error::ModelFile(format!(
+            Error::model_file(format!(
                 "unexpected tensor {name}: a model file holds N.weight, N.bias, N.weight_orig, \
                  N.weight_mask, init.N.weight and init.N.bias for the Linear layers at even N of \
                  nn.Sequential(Linear, activation, …, Linear)"
@@ -296,12 +296,12 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
         None => tensors.keys().map(|t| t.layer + 1).max().unwrap_or(0),
     };
     if n_layers == 0 {
-        return Err(Error::ModelFile(
-            "the file holds no tensors; a model needs at least 0.weight and 0.bias".into(),
+        return Err(Error::model_file(
+            "the file holds no tensors; a model needs at least 0.weight and 0.bias",
         ));
     }
     if let Some(t) = tensors.keys().find(|t| t.layer >= n_layers) {
-        return Err(Error::ModelFile(format!(
+        return Err(Error::model_file(format!(
             "unexpected tensor {t}: the metadata's architecture has {n_layers} Linear layers, \
              the last at index {}",
             2 * (n_layers - 1)
@@ -386,7 +386,7 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
         .collect();
     let hidden = &widths[1..n_layers];
     let agree = |field: &str, given: Option<Activation>, file: Activation| match given {
-        Some(a) if a != file => Err(Error::ModelFile(format!(
+        Some(a) if a != file => Err(Error::model_file(format!(
             "the file's metadata says {field} {}, but {} was given",
             file.name(),
             a.name()
@@ -416,11 +416,10 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
                 // Without hidden layers the hidden activation is never used.
                 None if hidden.is_empty() => Activation::default(),
                 None => {
-                    return Err(Error::ModelFile(
+                    return Err(Error::model_file(
                         "the file has no pruning-playground metadata (a plain PyTorch \
                          state_dict?), so its hidden activation is unknown: pass --activation \
-                         (ImportOptions::activation), one of relu, tanh, sigmoid, linear"
-                            .into(),
+                         (ImportOptions::activation), one of relu, tanh, sigmoid, linear",
                     ))
                 }
             },
@@ -436,7 +435,7 @@ pub fn import_safetensors(bytes: &[u8], opts: &ImportOptions) -> Result<Mlp> {
     let initial = initial.unwrap_or_else(|| params.clone());
     let mut model =
         Mlp::from_parts(&spec, params, masks, initial, neuron_ids).map_err(|e| match e {
-            Error::InvalidConfig { .. } => Error::ModelFile(format!("metadata or shapes: {e}")),
+            Error::InvalidConfig { .. } => Error::model_file(format!("metadata or shapes: {e}")),
             e => e,
         })?;
     if placeholder {
@@ -466,12 +465,12 @@ pub fn import_with_init(bytes: &[u8], init: Option<&[u8]>, opts: &ImportOptions)
         return Ok(model);
     };
     if model.init_known() {
-        return Err(Error::ModelFile(
-            "the model file holds θ₀ (init.* tensors) already; give no θ₀ file with it".into(),
+        return Err(Error::model_file(
+            "the model file holds θ₀ (init.* tensors) already; give no θ₀ file with it",
         ));
     }
     let in_init = |e: Error| match e {
-        Error::ModelFile(m) => Error::ModelFile(format!("θ₀ file: {m}")),
+        Error::ModelFile { problem } => Error::model_file(format!("θ₀ file: {problem}")),
         Error::Shape {
             what,
             expected,
@@ -487,10 +486,9 @@ pub fn import_with_init(bytes: &[u8], init: Option<&[u8]>, opts: &ImportOptions)
     if meta.get("format").map(String::as_str) == Some(MODEL_FORMAT)
         && meta.get("weights").map(String::as_str) != Some("init")
     {
-        return Err(Error::ModelFile(
+        return Err(Error::model_file(
             "θ₀ file: this is a model's weights (its metadata has no `weights: init`), not the \
-             θ₀ file written beside it"
-                .into(),
+             θ₀ file written beside it",
         ));
     }
     let theta0 = import_safetensors(
@@ -502,8 +500,8 @@ pub fn import_with_init(bytes: &[u8], init: Option<&[u8]>, opts: &ImportOptions)
     )
     .map_err(in_init)?;
     if theta0.n_alive() != theta0.n_weights() {
-        return Err(Error::ModelFile(
-            "θ₀ file: it holds masks; a θ₀ file holds plain N.weight and N.bias".into(),
+        return Err(Error::model_file(
+            "θ₀ file: it holds masks; a θ₀ file holds plain N.weight and N.bias",
         ));
     }
     let (want, got) = (model.params(), theta0.params());
@@ -528,7 +526,7 @@ pub fn import_with_init(bytes: &[u8], init: Option<&[u8]>, opts: &ImportOptions)
     if meta.get("format").map(String::as_str) == Some(MODEL_FORMAT) {
         let (a, b) = (model.spec(), theta0.spec());
         if a.seed != b.seed || a.init != b.init || model.neuron_ids() != theta0.neuron_ids() {
-            return Err(Error::ModelFile(format!(
+            return Err(Error::model_file(format!(
                 "θ₀ file: it is θ₀ of another model (seed {}, init {}, neuron ids {:?}; the \
                  model has seed {}, init {}, neuron ids {:?})",
                 b.seed,

@@ -87,7 +87,13 @@ impl ExportForm {
         [ExportForm::Pruned, ExportForm::Plain]
             .into_iter()
             .find(|f| f.name() == name)
-            .ok_or_else(|| crate::Error::config("form", name, "one of pruned, plain"))
+            .ok_or_else(|| {
+                crate::Error::config(
+                    "form",
+                    name,
+                    crate::error::Allowed::one_of(&["pruned", "plain"]),
+                )
+            })
     }
 }
 

@@ -39,6 +39,7 @@ use serde::{Deserialize, Serialize};
 use crate::data::Dataset;
 use ndarray::Array2;
 
+use crate::error::Allowed;
 use crate::model::Mlp;
 use crate::prune::{self, PruneSpec, Structure};
 use crate::train::{EpochMetrics, TrainConfig, Trainer};
@@ -130,7 +131,11 @@ impl Branch {
         match s {
             "random-reinit" => Ok(Branch::RandomReinit),
             "random-mask" => Ok(Branch::RandomMask),
-            _ => Err(Error::config("controls", s, "random-reinit, random-mask")),
+            _ => Err(Error::config(
+                "controls",
+                s,
+                Allowed::one_of(&["random-reinit", "random-mask"]),
+            )),
         }
     }
 }
@@ -168,21 +173,27 @@ impl LotterySpec {
             return Err(Error::config(
                 "levels",
                 self.levels,
-                format!("0 to {MAX_LEVELS}"),
+                Allowed::Range {
+                    min: 0,
+                    max: MAX_LEVELS as u64,
+                },
             ));
         }
         if self.epochs == 0 || self.epochs > crate::train::MAX_EPOCHS {
             return Err(Error::config(
                 "epochs",
                 self.epochs,
-                format!("1 to {}", crate::train::MAX_EPOCHS),
+                Allowed::Range {
+                    min: 1,
+                    max: crate::train::MAX_EPOCHS as u64,
+                },
             ));
         }
         if self.controls.contains(&Branch::Ticket) {
             return Err(Error::config(
                 "controls",
                 "ticket",
-                "random-reinit, random-mask",
+                Allowed::one_of(&["random-reinit", "random-mask"]),
             ));
         }
         self.prune.validate()
@@ -343,8 +354,8 @@ impl LotteryRunner {
         spec.validate()?;
         train.validate()?;
         if model.n_alive() != model.n_weights() || model.widths() != model.spec().widths() {
-            return Err(Error::State(
-                "a lottery experiment starts from the dense network; reset the model first".into(),
+            return Err(Error::state(
+                "a lottery experiment starts from the dense network; reset the model first",
             ));
         }
         let mut dense = model;
@@ -453,12 +464,12 @@ impl LotteryRunner {
     /// unchanged then).
     pub fn feed_ticket(&mut self, t: &TicketStructure) -> Result<()> {
         if self.role != Role::Controls {
-            return Err(Error::State(
-                "only a controls runner is fed ticket structures".into(),
+            return Err(Error::state(
+                "only a controls runner is fed ticket structures",
             ));
         }
         if t.level != self.fed_up_to + 1 || t.level > self.spec.levels {
-            return Err(Error::State(format!(
+            return Err(Error::state(format!(
                 "expected the ticket of level {}, got level {}",
                 self.fed_up_to + 1,
                 t.level
@@ -466,7 +477,7 @@ impl LotteryRunner {
         }
         let mut m = self.dense.clone();
         if t.neuron_ids.len() + 1 != m.layers().len() {
-            return Err(Error::State(format!(
+            return Err(Error::state(format!(
                 "the ticket has {} hidden layers, the network {}",
                 t.neuron_ids.len(),
                 m.layers().len() - 1
@@ -826,7 +837,7 @@ impl LotteryRunner {
                 .find(|(l, _)| *l == level)
                 .map(|(_, m)| m.clone())
                 .ok_or_else(|| {
-                    Error::State(format!("the ticket of level {level} has not been fed yet"))
+                    Error::state(format!("the ticket of level {level} has not been fed yet"))
                 });
         }
         self.ticket_start
@@ -834,7 +845,7 @@ impl LotteryRunner {
             .filter(|(l, _)| *l == level)
             .map(|(_, m)| m.clone())
             .ok_or_else(|| {
-                Error::State(format!(
+                Error::state(format!(
                     "the ticket of level {level} has not been pruned yet"
                 ))
             })

@@ -36,7 +36,7 @@ pub mod sensitivity;
 mod spec;
 
 pub use control::{mask_overlap, random_masks_like, weight_histogram};
-pub use schedule::{fraction_to_reach, Gradual, Schedule};
+pub use schedule::{fraction_to_reach, Gradual, Round, Schedule, SchedulePlan};
 pub use score::{neuron_norms, next_batch, scores, ScoreContext, Scores};
 pub use spec::{Amount, PruneSpec, Scope, Score, Structure};
 
@@ -352,7 +352,7 @@ pub fn select(
         .zip(&unit_alive)
         .position(|(s, a)| s.iter().zip(a).any(|(v, &a)| a && v.is_nan()))
     {
-        return Err(Error::State(format!(
+        return Err(Error::state(format!(
             "an importance score of layer {l} is NaN; the model or the batch holds non-finite values"
         )));
     }

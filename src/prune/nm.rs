@@ -101,7 +101,7 @@ pub fn plan(
                     .map(|c| (if srow[c] == 0.0 { 0.0 } else { srow[c] }, c))
                     .collect();
                 if alive.iter().any(|(s, _)| s.is_nan()) {
-                    return Err(Error::State(format!(
+                    return Err(Error::state(format!(
                         "an importance score of layer {l} is NaN; the model or the batch holds non-finite values"
                     )));
                 }

@@ -10,6 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::{Error, Result};
 
 /// The fraction of the remaining weights to prune to go from `current_density` to
@@ -21,6 +22,31 @@ pub fn fraction_to_reach(current_density: f64, target_density: f64) -> f64 {
     } else {
         (1.0 - target_density.max(0.0) / current_density).clamp(0.0, 1.0)
     }
+}
+
+/// One round of an iterative schedule as the page runs it: prune `amount` of the remaining
+/// weights, then train `epochs` epochs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Round {
+    /// Fraction of the remaining weights to prune ([`crate::prune::Amount::Fraction`]).
+    pub amount: f64,
+    /// Epochs of training after the pruning.
+    pub epochs: usize,
+}
+
+/// What the page's iterative and gradual pruning run, computed by the core
+/// ([`crate::experiment::Experiment::schedule_plan`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchedulePlan {
+    /// Rounds of pruning and retraining ([`Schedule::Iterative`]).
+    Iterative(Vec<Round>),
+    /// `epochs` epochs of training under a gradual schedule.
+    Gradual {
+        /// The schedule.
+        gradual: Gradual,
+        /// Epochs to train.
+        epochs: usize,
+    },
 }
 
 /// A pruning schedule.
@@ -45,6 +71,21 @@ pub enum Schedule {
 }
 
 impl Schedule {
+    /// `rounds` rounds of one fraction that together prune `total` of the remaining weights:
+    /// each prunes 1 − (1 − total)^(1 / rounds), so the density after the last is 1 − `total`,
+    /// as one-shot pruning of `total` would leave it.
+    pub fn iterative_to(total: f64, rounds: usize) -> Schedule {
+        // In the browser, JavaScript's `Math.pow` (see `crate::wasm::num::pow`).
+        #[cfg(target_arch = "wasm32")]
+        let pow = crate::wasm::num::pow;
+        #[cfg(not(target_arch = "wasm32"))]
+        let pow = f64::powf;
+        Schedule::Iterative {
+            levels: rounds,
+            fraction: 1.0 - pow(1.0 - total, 1.0 / rounds as f64),
+        }
+    }
+
     /// The name used by the CLI and URLs.
     pub fn name(&self) -> &'static str {
         match self {
@@ -67,7 +108,7 @@ impl Schedule {
                     Err(Error::config(
                         "target_density",
                         target_density,
-                        "a number in (0, 1]",
+                        Allowed::interval(0.0, 1.0, true, false),
                     ))
                 }
             }
@@ -75,7 +116,11 @@ impl Schedule {
                 if (0.0..1.0).contains(fraction) {
                     Ok(())
                 } else {
-                    Err(Error::config("fraction", fraction, "a number in [0, 1)"))
+                    Err(Error::config(
+                        "fraction",
+                        fraction,
+                        Allowed::interval(0.0, 1.0, false, true),
+                    ))
                 }
             }
             Schedule::Gradual(g) => g.validate(),
@@ -162,7 +207,7 @@ impl Gradual {
             return Err(Error::config(
                 "initial_sparsity",
                 self.initial_sparsity,
-                "a number in [0, 1)",
+                Allowed::interval(0.0, 1.0, false, true),
             ));
         }
         if !(self.initial_sparsity..1.0).contains(&self.final_sparsity) {
@@ -183,12 +228,39 @@ impl Gradual {
             ));
         }
         if self.frequency == 0 {
-            return Err(Error::config("frequency", 0, "at least 1 step"));
+            return Err(Error::config(
+                "frequency",
+                0,
+                Allowed::AtLeastSteps { min: 1 },
+            ));
         }
         if !(self.power > 0.0 && self.power.is_finite()) {
-            return Err(Error::config("power", self.power, "a positive number"));
+            return Err(Error::config("power", self.power, Allowed::Positive));
         }
         Ok(())
+    }
+
+    /// The page's gradual pruning: from the network as it is (`density` at training step `step`)
+    /// to `density` × (1 − `fraction`), over `epochs` epochs of `steps_per_epoch` steps. The
+    /// sparsity rises from step `step` to the start of the last epoch (so that epoch trains at
+    /// the final density), pruning `4 × rounds` times (at least every step).
+    pub fn over_epochs(
+        density: f64,
+        fraction: f64,
+        step: u64,
+        steps_per_epoch: u64,
+        epochs: u64,
+        rounds: u64,
+    ) -> Gradual {
+        let end_step = step + steps_per_epoch.max(1) * epochs.saturating_sub(1).max(1);
+        Gradual {
+            initial_sparsity: 1.0 - density,
+            final_sparsity: 1.0 - density * (1.0 - fraction),
+            begin_step: step,
+            end_step,
+            frequency: ((end_step - step) / (rounds * 4).max(1)).max(1),
+            power: 3.0,
+        }
     }
 
     /// The target sparsity s_t at training step `step`.

@@ -90,7 +90,7 @@ pub fn scan(
             .map(|(i, (_, &s))| (if s == 0.0 { 0.0 } else { s }, i))
             .collect();
         if alive.iter().any(|(s, _)| s.is_nan()) {
-            return Err(Error::State(format!(
+            return Err(Error::state(format!(
                 "an importance score of layer {l} is NaN; the model or the batch holds non-finite values"
             )));
         }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::{Error, Result};
 use pruning_playground_core::named_enum;
 
@@ -320,7 +321,7 @@ impl PruneSpec {
             return Err(Error::config(
                 "output_rate",
                 self.output_rate,
-                "a number in [0, 1]",
+                Allowed::interval(0.0, 1.0, false, false),
             ));
         }
         if let Some(r) = self.layer_rates.iter().find(|r| !(0.0..=1.0).contains(*r)) {

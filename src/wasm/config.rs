@@ -12,7 +12,10 @@ use std::fmt;
 
 use js_sys::{Array, Object};
 use serde::de::Unexpected;
-use wasm_bindgen::{JsError, JsValue};
+use wasm_bindgen::JsValue;
+
+use super::with_data;
+use crate::error::Allowed;
 
 use crate::config::{
     DataConfig, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig, Slot,
@@ -270,20 +273,41 @@ read_settings!(
 /// Reads a config object (`what` names it in messages: `config`, `prune spec`, …). NaN and
 /// ±Infinity are refused first, naming where they are; every other problem names the field path.
 #[allow(private_bounds)]
-pub(crate) fn from_js<T: Read>(what: &str, v: JsValue) -> std::result::Result<T, JsError> {
+pub(crate) fn from_js<T: Read>(what: &str, v: JsValue) -> std::result::Result<T, JsValue> {
     if let Some((path, n)) = non_finite(&v, String::new(), 0) {
-        return Err(JsError::new(&format!(
-            "invalid {what}: {path} is {n} (a finite number)"
+        return Err(super::js_err(crate::Error::config(
+            &path,
+            n,
+            Allowed::Finite,
         )));
     }
     T::read(v).map_err(|e| {
         let path = e.path();
-        if path.is_empty() {
-            JsError::new(&format!("invalid {what}: {}", e.msg))
+        let message = if path.is_empty() {
+            format!("invalid {what}: {}", e.msg)
         } else {
-            JsError::new(&format!("invalid {what}: {path}: {}", e.msg))
-        }
+            format!("invalid {what}: {path}: {}", e.msg)
+        };
+        with_data(
+            &message,
+            &Unreadable {
+                kind: "read",
+                what,
+                path: &path,
+                problem: &e.msg,
+            },
+        )
     })
+}
+
+/// A config object that does not have the settings' shape (a key or type the page never sends),
+/// as data: `problem` is serde's English wording.
+#[derive(serde::Serialize)]
+struct Unreadable<'a> {
+    kind: &'static str,
+    what: &'a str,
+    path: &'a str,
+    problem: &'a str,
 }
 
 /// The path (`a.b[2]`) and value of the first NaN or infinite number in a JS value, if any.

@@ -5,24 +5,24 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use super::config::from_js;
-use super::js_err;
 use super::parts::{dataset_from_js, f32s, model_from_js, model_to_js, numbers, object};
+use super::{js_err, js_msg};
 use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
 use crate::lottery::{
     Agreement, InitHistogram, LevelResult, LotteryRunner, MaskAnalysis, Role, TicketStructure,
 };
-use crate::prune::PruneReport;
+use crate::prune::{PruneReport, SchedulePlan};
 use crate::train::{EpochMetrics, Evaluation};
 
-pub(super) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
+pub(super) fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsValue> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&e.to_string()))
+        .map_err(|e| js_msg(&e.to_string()))
 }
 
-fn range(v: &[f32]) -> Result<[f32; 2], JsError> {
+fn range(v: &[f32]) -> Result<[f32; 2], JsValue> {
     match v {
         [a, b] => Ok([*a, *b]),
-        _ => Err(JsError::new(&format!(
+        _ => Err(js_msg(&format!(
             "a range is two numbers [low, high], got {} numbers",
             v.len()
         ))),
@@ -197,7 +197,7 @@ impl Playground {
     /// data set comes as `data`, read from the CSV text by the I/O module (`csvDataset(config)`);
     /// given for another kind, `data` replaces the built-in data set.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue, data: JsValue) -> Result<Playground, JsError> {
+    pub fn new(config: JsValue, data: JsValue) -> Result<Playground, JsValue> {
         let config: ExperimentConfig = if config.is_undefined() || config.is_null() {
             ExperimentConfig::default()
         } else {
@@ -207,7 +207,7 @@ impl Playground {
             if config.dataset.kind == "csv" {
                 // Checked first, so the message is about the config when that is wrong.
                 config.train_config().map_err(js_err)?;
-                return Err(JsError::new(
+                return Err(js_msg(
                     "a csv data set is read by the I/O module: new Playground(config, csvDataset(config))",
                 ));
             }
@@ -224,13 +224,13 @@ impl Playground {
     }
 
     /// Trains whole epochs in one call; returns an array of per-epoch metrics.
-    pub fn train(&mut self, epochs: usize) -> Result<JsValue, JsError> {
+    pub fn train(&mut self, epochs: usize) -> Result<JsValue, JsValue> {
         let m = self.exp.train(epochs).map_err(js_err)?;
         to_js(&m.iter().map(JsEpoch::from).collect::<Vec<_>>())
     }
 
     /// Loss and accuracy on both splits now.
-    pub fn evaluate(&self) -> Result<JsValue, JsError> {
+    pub fn evaluate(&self) -> Result<JsValue, JsValue> {
         to_js(&JsEvaluation::from(self.exp.evaluate()))
     }
 }
@@ -247,7 +247,7 @@ impl Playground {
     /// the wasm build does not embed to stay small; needed once before building a `digits`
     /// network. The bytes are checked (format, checksum, that it is this build's file).
     #[wasm_bindgen(js_name = loadDigits)]
-    pub fn load_digits(bytes: &[u8]) -> Result<(), JsError> {
+    pub fn load_digits(bytes: &[u8]) -> Result<(), JsValue> {
         crate::data::digits::provide(bytes).map_err(js_err)
     }
 
@@ -261,7 +261,7 @@ impl Playground {
     /// `data/mnist.bin`, 7.85 MB); needed once before building an `mnist` network. The bytes are
     /// checked (format, checksum, that it is this build's file).
     #[wasm_bindgen(js_name = loadMnist)]
-    pub fn load_mnist(bytes: &[u8]) -> Result<(), JsError> {
+    pub fn load_mnist(bytes: &[u8]) -> Result<(), JsValue> {
         crate::data::mnist::provide(bytes).map_err(js_err)
     }
 
@@ -274,7 +274,7 @@ impl Playground {
     /// A named experiment (`frankle-carbin-lenet`): `{ experiment, lottery }`, the configs to
     /// build the network with and to run its lottery with (camelCase, every field filled in).
     #[wasm_bindgen(js_name = preset)]
-    pub fn preset(name: &str) -> Result<JsValue, JsError> {
+    pub fn preset(name: &str) -> Result<JsValue, JsValue> {
         #[derive(Serialize)]
         struct Preset {
             experiment: crate::config::ExperimentConfig,
@@ -288,19 +288,19 @@ impl Playground {
     }
 
     /// The config the experiment was built from (camelCase, with defaults filled in).
-    pub fn config(&self) -> Result<JsValue, JsError> {
+    pub fn config(&self) -> Result<JsValue, JsValue> {
         to_js(&self.exp.config)
     }
 
     /// The same as `train`: the name for retraining after a prune.
     #[wasm_bindgen(js_name = fineTune)]
-    pub fn fine_tune(&mut self, epochs: usize) -> Result<JsValue, JsError> {
+    pub fn fine_tune(&mut self, epochs: usize) -> Result<JsValue, JsValue> {
         self.train(epochs)
     }
 
     /// Takes `n` optimizer steps: `{ step, epoch, completed }`.
     #[wasm_bindgen(js_name = trainSteps)]
-    pub fn train_steps(&mut self, n: u32) -> Result<JsValue, JsError> {
+    pub fn train_steps(&mut self, n: u32) -> Result<JsValue, JsValue> {
         let done = self.exp.train_steps(u64::from(n)).map_err(js_err)?;
         #[derive(Serialize)]
         struct Out {
@@ -318,7 +318,7 @@ impl Playground {
     /// Takes `n` optimizer steps and measures nothing (no epoch metrics, no history): for
     /// benchmarks. Returns the number of epochs completed.
     #[wasm_bindgen(js_name = trainStepsOnly)]
-    pub fn train_steps_only(&mut self, n: u32) -> Result<usize, JsError> {
+    pub fn train_steps_only(&mut self, n: u32) -> Result<usize, JsValue> {
         self.exp.train_steps_only(u64::from(n)).map_err(js_err)
     }
 
@@ -344,7 +344,7 @@ impl Playground {
     }
 
     /// Every epoch's metrics so far.
-    pub fn history(&self) -> Result<JsValue, JsError> {
+    pub fn history(&self) -> Result<JsValue, JsValue> {
         to_js(
             &self
                 .exp
@@ -360,14 +360,14 @@ impl Playground {
     ///
     /// # Errors
     /// If θ₀ is unknown (a model imported without its θ₀ file).
-    pub fn rewind(&mut self) -> Result<(), JsError> {
+    pub fn rewind(&mut self) -> Result<(), JsValue> {
         self.exp.rewind().map_err(js_err)
     }
 
     /// Survivors back to the weights saved at the config's `rewindStep`; the next training
     /// starts with a fresh optimizer at that step of the data order.
     #[wasm_bindgen(js_name = rewindTo)]
-    pub fn rewind_to(&mut self, step: u32) -> Result<(), JsError> {
+    pub fn rewind_to(&mut self, step: u32) -> Result<(), JsValue> {
         self.exp.rewind_to(u64::from(step)).map_err(js_err)
     }
 
@@ -385,9 +385,9 @@ impl Playground {
 
     /// Goes back to the copy kept by [`Playground::checkpoint`] (the copy is used up).
     #[wasm_bindgen(js_name = restoreCheckpoint)]
-    pub fn restore_checkpoint(&mut self) -> Result<(), JsError> {
+    pub fn restore_checkpoint(&mut self) -> Result<(), JsValue> {
         let saved = self.checkpoint.take().ok_or_else(|| {
-            JsError::new("no good state was kept to go back to (checkpoint() was not called)")
+            js_msg("no good state was kept to go back to (checkpoint() was not called)")
         })?;
         self.exp = *saved;
         Ok(())
@@ -400,7 +400,7 @@ impl Playground {
     }
 
     /// Back to the dense θ₀ network with a fresh trainer and no history.
-    pub fn reset(&mut self) -> Result<(), JsError> {
+    pub fn reset(&mut self) -> Result<(), JsValue> {
         self.exp.reset().map_err(js_err)
     }
 
@@ -481,7 +481,7 @@ impl Playground {
         resolution: usize,
         x_range: Vec<f32>,
         y_range: Vec<f32>,
-    ) -> Result<Float32Array, JsError> {
+    ) -> Result<Float32Array, JsValue> {
         let grid = self
             .exp
             .grid(resolution, range(&x_range)?, range(&y_range)?)
@@ -498,7 +498,7 @@ impl Playground {
         resolution: usize,
         x_range: Vec<f32>,
         y_range: Vec<f32>,
-    ) -> Result<Array, JsError> {
+    ) -> Result<Array, JsValue> {
         let acts = self
             .exp
             .neuron_maps(resolution, range(&x_range)?, range(&y_range)?)
@@ -510,10 +510,10 @@ impl Playground {
     }
 
     /// Network outputs for rows of `nFeatures` inputs.
-    pub fn predict(&self, inputs: Vec<f32>) -> Result<Float32Array, JsError> {
+    pub fn predict(&self, inputs: Vec<f32>) -> Result<Float32Array, JsValue> {
         let f = self.exp.model.widths()[0];
         if let Some(i) = inputs.iter().position(|v| !v.is_finite()) {
-            return Err(JsError::new(&format!(
+            return Err(js_msg(&format!(
                 "predict: input {i} (row {}, feature {}) is {}; inputs must be finite numbers",
                 i / f,
                 i % f,
@@ -521,7 +521,7 @@ impl Playground {
             )));
         }
         if inputs.len() % f != 0 {
-            return Err(JsError::new(&format!(
+            return Err(js_msg(&format!(
                 "predict: {} numbers is not a whole number of rows of {f} features",
                 inputs.len()
             )));
@@ -533,7 +533,7 @@ impl Playground {
     }
 
     /// Storage and compute costs of the current model.
-    pub fn costs(&self) -> Result<JsValue, JsError> {
+    pub fn costs(&self) -> Result<JsValue, JsValue> {
         let c = self.exp.costs();
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -556,7 +556,7 @@ impl Playground {
     }
 
     /// One pruning step (see docs/api.md for the spec's keys).
-    pub fn prune(&mut self, spec: JsValue) -> Result<JsValue, JsError> {
+    pub fn prune(&mut self, spec: JsValue) -> Result<JsValue, JsValue> {
         let cfg: PruneConfig = if spec.is_undefined() {
             PruneConfig::default()
         } else {
@@ -567,9 +567,58 @@ impl Playground {
         to_js(&JsPruneReport::from(&report))
     }
 
+    /// The page's iterative or gradual pruning of `fraction` of the remaining weights from the
+    /// network as it is now ([`Experiment::schedule_plan`]): `{ kind: 'iterative', rounds:
+    /// [{ amount, epochs }] }` (prune `amount` of the remaining weights, then train `epochs`), or
+    /// `{ kind: 'gradual', epochs, gradual: { initialSparsity, finalSparsity, beginStep,
+    /// endStep, frequency, power } }` (the fields of `setGradual`).
+    #[wasm_bindgen(js_name = schedulePlan)]
+    pub fn schedule_plan(
+        &self,
+        schedule: &str,
+        fraction: f64,
+        rounds: u32,
+        epochs_per_round: u32,
+    ) -> Result<JsValue, JsValue> {
+        let plan = self
+            .exp
+            .schedule_plan(
+                schedule,
+                fraction,
+                rounds as usize,
+                epochs_per_round as usize,
+            )
+            .map_err(js_err)?;
+        let n = JsValue::from_f64;
+        Ok(match plan {
+            SchedulePlan::Iterative(rounds) => {
+                let rounds: Array = rounds
+                    .iter()
+                    .map(|r| object(&[("amount", n(r.amount)), ("epochs", n(r.epochs as f64))]))
+                    .collect();
+                object(&[("kind", "iterative".into()), ("rounds", rounds.into())])
+            }
+            SchedulePlan::Gradual { gradual: g, epochs } => object(&[
+                ("kind", "gradual".into()),
+                ("epochs", n(epochs as f64)),
+                (
+                    "gradual",
+                    object(&[
+                        ("initialSparsity", n(g.initial_sparsity)),
+                        ("finalSparsity", n(g.final_sparsity)),
+                        ("beginStep", n(g.begin_step as f64)),
+                        ("endStep", n(g.end_step as f64)),
+                        ("frequency", n(g.frequency as f64)),
+                        ("power", n(g.power)),
+                    ]),
+                ),
+            ]),
+        })
+    }
+
     /// Sets (or with `null`, clears) a gradual pruning schedule applied by later training.
     #[wasm_bindgen(js_name = setGradual)]
-    pub fn set_gradual(&mut self, spec: JsValue) -> Result<(), JsError> {
+    pub fn set_gradual(&mut self, spec: JsValue) -> Result<(), JsValue> {
         if spec.is_null() || spec.is_undefined() {
             self.exp.gradual = None;
             return Ok(());
@@ -588,7 +637,7 @@ impl Playground {
     /// the same config. Merged by level (ticket first, then the controls in the spec's order),
     /// the two histories are exactly the one of `"all"` (the default).
     #[wasm_bindgen(js_name = startLottery)]
-    pub fn start_lottery(&mut self, spec: JsValue, role: Option<String>) -> Result<usize, JsError> {
+    pub fn start_lottery(&mut self, spec: JsValue, role: Option<String>) -> Result<usize, JsValue> {
         let role = match role {
             Some(r) => Role::parse(&r).map_err(js_err)?,
             None => Role::All,
@@ -643,11 +692,12 @@ impl Playground {
     /// `lotteryTicketStructure` gave it. A wrong level, role or shape is an `Error`; the runner
     /// is unchanged then.
     #[wasm_bindgen(js_name = lotteryFeed)]
-    pub fn lottery_feed(&mut self, structure: JsValue) -> Result<(), JsError> {
-        let runner = self.lottery.as_mut().ok_or_else(|| {
-            JsError::new("no lottery experiment is running; call startLottery first")
-        })?;
-        let bad = |what: &str| JsError::new(&format!("invalid ticket structure: {what}"));
+    pub fn lottery_feed(&mut self, structure: JsValue) -> Result<(), JsValue> {
+        let runner = self
+            .lottery
+            .as_mut()
+            .ok_or_else(|| js_msg("no lottery experiment is running; call startLottery first"))?;
+        let bad = |what: &str| js_msg(&format!("invalid ticket structure: {what}"));
         let get = |k: &str| Reflect::get(&structure, &JsValue::from_str(k)).ok();
         let level = get("level")
             .and_then(|v| v.as_f64())
@@ -716,10 +766,11 @@ impl Playground {
     /// Trains one epoch of the running lottery experiment:
     /// `{ branch, level, epoch, epochsDone, epochsTotal, finished }`.
     #[wasm_bindgen(js_name = lotteryStep)]
-    pub fn lottery_step(&mut self) -> Result<JsValue, JsError> {
-        let runner = self.lottery.as_mut().ok_or_else(|| {
-            JsError::new("no lottery experiment is running; call startLottery first")
-        })?;
+    pub fn lottery_step(&mut self) -> Result<JsValue, JsValue> {
+        let runner = self
+            .lottery
+            .as_mut()
+            .ok_or_else(|| js_msg("no lottery experiment is running; call startLottery first"))?;
         let p = runner.step().map_err(js_err)?;
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
@@ -743,7 +794,7 @@ impl Playground {
 
     /// Every finished (branch, level) of the lottery experiment so far.
     #[wasm_bindgen(js_name = lotteryHistory)]
-    pub fn lottery_history(&self) -> Result<JsValue, JsError> {
+    pub fn lottery_history(&self) -> Result<JsValue, JsValue> {
         let results = self.lottery.as_ref().map(|r| r.results()).unwrap_or(&[]);
         to_js(&results.iter().map(JsLevel::from).collect::<Vec<_>>())
     }
@@ -756,18 +807,18 @@ impl Playground {
 
     /// Makes the lottery's latest trained ticket the playground's model (to inspect or export it).
     #[wasm_bindgen(js_name = adoptTicket)]
-    pub fn adopt_ticket(&mut self) -> Result<(), JsError> {
+    pub fn adopt_ticket(&mut self) -> Result<(), JsValue> {
         let ticket = self
             .lottery
             .as_ref()
             .and_then(|r| r.ticket())
-            .ok_or_else(|| JsError::new("no trained ticket yet; run a lottery level first"))?;
+            .ok_or_else(|| js_msg("no trained ticket yet; run a lottery level first"))?;
         self.exp.replace_model(ticket.clone()).map_err(js_err)
     }
 
     /// Histogram of |w| over alive weights: `{ edges, counts }`.
     #[wasm_bindgen(js_name = weightHistogram)]
-    pub fn weight_histogram(&self, bins: usize) -> Result<JsValue, JsError> {
+    pub fn weight_histogram(&self, bins: usize) -> Result<JsValue, JsValue> {
         let (edges, counts) = crate::prune::weight_histogram(&self.exp.model, bins.clamp(1, 1000));
         #[derive(Serialize)]
         struct Out {
@@ -788,7 +839,7 @@ impl Playground {
     /// the current data (inputs and outputs). On error the current model stays. Returns
     /// `snapshot()`.
     #[wasm_bindgen(js_name = importModel)]
-    pub fn import_model(&mut self, model: JsValue) -> Result<JsValue, JsError> {
+    pub fn import_model(&mut self, model: JsValue) -> Result<JsValue, JsValue> {
         let (model, _loss) = model_from_js(&model)?;
         self.exp.replace_model(model).map_err(js_err)?;
         Ok(self.snapshot())

@@ -9,8 +9,8 @@ use js_sys::Uint8Array;
 use wasm_bindgen::prelude::*;
 
 use super::config::from_js;
-use super::js_err;
 use super::parts::{dataset_to_js, model_from_js, model_to_js};
+use super::{js_err, js_msg};
 use crate::config::{ExperimentConfig, LotteryConfig};
 
 /// A model object (the engine's `exportModel()`) as PyTorch-compatible safetensors bytes, the
@@ -18,7 +18,7 @@ use crate::config::{ExperimentConfig, LotteryConfig};
 /// `weight_mask`) or `"plain"` (masked weights as `weight`, for a bare `nn.Sequential`). θ₀ is
 /// not in it: [`export_init_safetensors`].
 #[wasm_bindgen(js_name = exportSafetensors)]
-pub fn export_safetensors(model: JsValue, form: Option<String>) -> Result<Uint8Array, JsError> {
+pub fn export_safetensors(model: JsValue, form: Option<String>) -> Result<Uint8Array, JsValue> {
     let (model, loss) = model_from_js(&model)?;
     let form = match form {
         Some(name) => crate::io::ExportForm::parse(&name).map_err(js_err)?,
@@ -38,7 +38,7 @@ pub fn export_safetensors(model: JsValue, form: Option<String>) -> Result<Uint8A
 
 /// θ₀ of a model object as a plain `state_dict` file of its own (the CLI's `--with-init`).
 #[wasm_bindgen(js_name = exportInitSafetensors)]
-pub fn export_init_safetensors(model: JsValue) -> Result<Uint8Array, JsError> {
+pub fn export_init_safetensors(model: JsValue) -> Result<Uint8Array, JsValue> {
     let (model, _) = model_from_js(&model)?;
     let bytes = crate::io::export_init_safetensors(&model).map_err(js_err)?;
     Ok(Uint8Array::from(bytes.as_slice()))
@@ -48,7 +48,7 @@ pub fn export_init_safetensors(model: JsValue) -> Result<Uint8Array, JsError> {
 /// the bytes of its θ₀ file (`NAME.init.safetensors`) if given; without it θ₀ is unknown
 /// (`initKnown: false`) and the engine refuses to rewind.
 #[wasm_bindgen(js_name = importSafetensors)]
-pub fn import_safetensors(bytes: &[u8], init: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+pub fn import_safetensors(bytes: &[u8], init: Option<Vec<u8>>) -> Result<JsValue, JsValue> {
     let model =
         crate::io::import_with_init(bytes, init.as_deref(), &crate::io::ImportOptions::default())
             .map_err(js_err)?;
@@ -58,7 +58,7 @@ pub fn import_safetensors(bytes: &[u8], init: Option<Vec<u8>>) -> Result<JsValue
 /// A Python script that reproduces the experiment `config` (the engine's `config()`) as a lottery
 /// run with `spec` in PyTorch.
 #[wasm_bindgen(js_name = pytorchScript)]
-pub fn pytorch_script(config: JsValue, spec: JsValue) -> Result<String, JsError> {
+pub fn pytorch_script(config: JsValue, spec: JsValue) -> Result<String, JsValue> {
     let config: ExperimentConfig = if config.is_undefined() || config.is_null() {
         ExperimentConfig::default()
     } else {
@@ -75,10 +75,10 @@ pub fn pytorch_script(config: JsValue, spec: JsValue) -> Result<String, JsError>
 /// Reads the CSV text of an experiment config whose `dataset.kind` is `csv` into a data set
 /// object, for `new Playground(config, data)`.
 #[wasm_bindgen(js_name = csvDataset)]
-pub fn csv_dataset(config: JsValue) -> Result<JsValue, JsError> {
+pub fn csv_dataset(config: JsValue) -> Result<JsValue, JsValue> {
     let config: ExperimentConfig = from_js("config", config)?;
     if config.dataset.kind != "csv" {
-        return Err(JsError::new(&format!(
+        return Err(js_msg(&format!(
             "invalid dataset: {} (csvDataset reads kind csv)",
             config.dataset.kind
         )));

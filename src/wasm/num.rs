@@ -6,6 +6,14 @@
 //! `str::parse::<f64>` accepts and the digits are converted by the JavaScript engine, which also
 //! rounds to the nearest `f64` (ties to even): the same value, and the same strings refused.
 
+/// `x.powf(y)` as JavaScript's `Math.pow` computes it. The page computed its iterative schedule's
+/// amount with `Math.pow` before the core did, and Rust's `pow` (libm) differs from V8's in the
+/// last place for some arguments (0.89^(1/6), for one): links recorded then replay with the same
+/// double this way (tests/node/wasm-api.test.mjs checks every setting the page allows).
+pub(crate) fn pow(x: f64, y: f64) -> f64 {
+    js_sys::Math::pow(x, y)
+}
+
 /// What `s.parse::<f64>().ok()` gives, on wasm.
 pub(crate) fn parse_f64(s: &str) -> Option<f64> {
     let (negative, body) = match s.as_bytes().first() {

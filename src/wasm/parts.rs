@@ -16,8 +16,9 @@
 
 use js_sys::{Array, Float32Array, Object, Reflect, Uint32Array, Uint8Array};
 use ndarray::{Array1, Array2};
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsCast, JsValue};
 
+use super::js_err;
 use crate::data::Dataset;
 use crate::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use crate::train::Loss;
@@ -50,15 +51,15 @@ fn usizes(v: &[usize]) -> JsValue {
         .into()
 }
 
-fn bad(what: &str, value: &str, allowed: &str) -> JsError {
-    JsError::new(&format!("invalid {what}: {value} ({allowed})"))
+fn bad(what: &str, value: &str, allowed: &str) -> JsValue {
+    js_err(crate::Error::config(what, value, allowed))
 }
 
 fn get(o: &JsValue, key: &str) -> JsValue {
     Reflect::get(o, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn count(o: &JsValue, key: &str, what: &str) -> Result<usize, JsError> {
+fn count(o: &JsValue, key: &str, what: &str) -> Result<usize, JsValue> {
     let v = get(o, key);
     match v.as_f64() {
         Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(n as usize),
@@ -70,13 +71,13 @@ fn count(o: &JsValue, key: &str, what: &str) -> Result<usize, JsError> {
     }
 }
 
-fn text(o: &JsValue, key: &str, what: &str) -> Result<String, JsError> {
+fn text(o: &JsValue, key: &str, what: &str) -> Result<String, JsValue> {
     let v = get(o, key);
     v.as_string()
         .ok_or_else(|| bad(&format!("{what}.{key}"), &describe(&v), "a string"))
 }
 
-fn array(o: &JsValue, key: &str, what: &str) -> Result<Array, JsError> {
+fn array(o: &JsValue, key: &str, what: &str) -> Result<Array, JsValue> {
     let v = get(o, key);
     if Array::is_array(&v) {
         Ok(Array::from(&v))
@@ -85,7 +86,7 @@ fn array(o: &JsValue, key: &str, what: &str) -> Result<Array, JsError> {
     }
 }
 
-fn floats(o: &JsValue, key: &str, what: &str, len: usize) -> Result<Vec<f32>, JsError> {
+fn floats(o: &JsValue, key: &str, what: &str, len: usize) -> Result<Vec<f32>, JsValue> {
     let v = get(o, key);
     let a = v
         .dyn_ref::<Float32Array>()
@@ -157,7 +158,7 @@ pub(crate) fn model_to_js(m: &Mlp, loss: Option<Loss>) -> JsValue {
     ])
 }
 
-fn whole_numbers(a: &Array, what: &str) -> Result<Vec<usize>, JsError> {
+fn whole_numbers(a: &Array, what: &str) -> Result<Vec<usize>, JsValue> {
     a.iter()
         .map(|v| match v.as_f64() {
             Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64 => Ok(n as usize),
@@ -167,12 +168,12 @@ fn whole_numbers(a: &Array, what: &str) -> Result<Vec<usize>, JsError> {
 }
 
 /// Reads a model object (module docs); the loss it names, if any.
-pub(crate) fn model_from_js(v: &JsValue) -> Result<(Mlp, Option<Loss>), JsError> {
+pub(crate) fn model_from_js(v: &JsValue) -> Result<(Mlp, Option<Loss>), JsValue> {
     const W: &str = "model";
     if !v.is_object() {
         return Err(bad(W, &describe(v), "a model object"));
     }
-    let err = |e: crate::Error| JsError::new(&e.to_string());
+    let err = js_err;
     let seed_text = text(v, "seed", W)?;
     let seed = seed_text.parse::<u64>().map_err(|_| {
         bad(
@@ -228,11 +229,11 @@ pub(crate) fn model_from_js(v: &JsValue) -> Result<(Mlp, Option<Loss>), JsError>
             return Err(bad(&what, &describe(&layer), "a layer object"));
         }
         let (fan_out, fan_in) = (widths[l + 1], widths[l]);
-        let matrix = |key: &str| -> Result<Array2<f32>, JsError> {
+        let matrix = |key: &str| -> Result<Array2<f32>, JsValue> {
             let w = floats(&layer, key, &what, fan_out * fan_in)?;
             Ok(Array2::from_shape_vec((fan_out, fan_in), w).expect("checked length"))
         };
-        let vector = |key: &str| -> Result<Array1<f32>, JsError> {
+        let vector = |key: &str| -> Result<Array1<f32>, JsValue> {
             Ok(Array1::from(floats(&layer, key, &what, fan_out)?))
         };
         let mask_js = get(&layer, "mask");
@@ -290,7 +291,7 @@ pub(crate) fn dataset_to_js(d: &Dataset) -> JsValue {
 
 /// Reads a data set object (module docs): shapes, labels below `nClasses`, finite features.
 #[cfg(not(feature = "io-module"))]
-pub(crate) fn dataset_from_js(v: &JsValue) -> Result<Dataset, JsError> {
+pub(crate) fn dataset_from_js(v: &JsValue) -> Result<Dataset, JsValue> {
     const W: &str = "data set";
     if !v.is_object() {
         return Err(bad(W, &describe(v), "a data set object"));
@@ -309,7 +310,7 @@ pub(crate) fn dataset_from_js(v: &JsValue) -> Result<Dataset, JsError> {
             "1 to 4096 features and 2 to 4096 classes",
         ));
     }
-    let split = |x: &str, y: &str| -> Result<(Array2<f32>, Vec<usize>), JsError> {
+    let split = |x: &str, y: &str| -> Result<(Array2<f32>, Vec<usize>), JsValue> {
         let yv = get(v, y);
         let labels = yv
             .dyn_ref::<Uint32Array>()

@@ -31,7 +31,7 @@ impl Playground {
         sparsities: Vec<f64>,
         score: Option<String>,
         seed: Option<u32>,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let score = Score::parse(score.as_deref().unwrap_or("magnitude")).map_err(js_err)?;
         let s = self
             .exp
@@ -49,7 +49,7 @@ impl Playground {
         pattern: &str,
         score: Option<String>,
         seed: Option<u32>,
-    ) -> Result<JsValue, JsError> {
+    ) -> Result<JsValue, JsValue> {
         let pattern = NM::parse(pattern).map_err(js_err)?;
         let score = Score::parse(score.as_deref().unwrap_or("magnitude")).map_err(js_err)?;
         let report = self
@@ -62,7 +62,7 @@ impl Playground {
     /// What `pattern` costs on hardware that runs it, for the current network:
     /// `{ pattern, denseMultiplyAdds, sparseMultiplyAdds, metadataBytes }`.
     #[wasm_bindgen(js_name = nmCost)]
-    pub fn nm_cost(&self, pattern: &str) -> Result<JsValue, JsError> {
+    pub fn nm_cost(&self, pattern: &str) -> Result<JsValue, JsValue> {
         let p = NM::parse(pattern).map_err(js_err)?;
         let (dense, sparse, meta) = hardware_cost(&self.exp.model, p);
         to_js(&JsNmCost {

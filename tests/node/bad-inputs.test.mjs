@@ -51,10 +51,10 @@ const CASES = [
   // Config objects (new Playground(config)): a refused config leaves the existing model alone.
   ['hidden width 0', () => new Playground(circleConfig({ hidden: [0] })), /invalid hidden: 0 \(each hidden layer has 1 to 4096 neurons\)/],
   ['hidden width 100000', () => new Playground(circleConfig({ hidden: [100000] })), /invalid hidden: 100000 \(each hidden layer has 1 to 4096 neurons\)/],
-  ['40 hidden layers', () => new Playground(circleConfig({ hidden: Array(40).fill(4) })), /invalid hidden: 40 layers \(at most 16 hidden layers\)/],
-  ['16.8 M parameters', () => new Playground(circleConfig({ hidden: [4096, 4096] })), /invalid hidden: 16801794 parameters \(at most 2000000 parameters\)/],
-  ['learning rate NaN', () => new Playground(circleConfig({ learningRate: NaN })), /invalid config: learningRate is NaN \(a finite number\)/],
-  ['learning rate Infinity', () => new Playground(circleConfig({ learningRate: Infinity })), /invalid config: learningRate is Infinity \(a finite number\)/],
+  ['40 hidden layers', () => new Playground(circleConfig({ hidden: Array(40).fill(4) })), /invalid hidden: 40 \(at most 16 hidden layers\)/],
+  ['16.8 M parameters', () => new Playground(circleConfig({ hidden: [4096, 4096] })), /invalid hidden: 16801794 \(at most 2000000 parameters\)/],
+  ['learning rate NaN', () => new Playground(circleConfig({ learningRate: NaN })), /invalid learningRate: NaN \(a finite number\)/],
+  ['learning rate Infinity', () => new Playground(circleConfig({ learningRate: Infinity })), /invalid learningRate: Infinity \(a finite number\)/],
   ['learning rate -1', () => new Playground(circleConfig({ learningRate: -1 })), /invalid learning_rate: -1 \(a number in \(0, 10\]\)/],
   ['learning rate as text', () => new Playground(circleConfig({ learningRate: 'fast' })), /invalid config: learningRate: invalid type: string "fast", expected f32/],
   ['batch size 0', () => new Playground(circleConfig({ batchSize: 0 })), /invalid batch_size: 0 \(1 to 4096\)/],
@@ -95,7 +95,7 @@ const CASES = [
   }, /invalid data set\.xTrain: \d+ numbers \(\d+ numbers\)/],
   // Prune specs on the trained model.
   ['prune fraction 1.5', (pg) => pg.prune({ fraction: 1.5 }), /invalid amount: 1\.5 \(a fraction of the remaining in \[0, 1\]/],
-  ['prune fraction NaN', (pg) => pg.prune({ fraction: NaN }), /invalid prune spec: fraction is NaN \(a finite number\)/],
+  ['prune fraction NaN', (pg) => pg.prune({ fraction: NaN }), /invalid fraction: NaN \(a finite number\)/],
   ['prune structure "filters"', (pg) => pg.prune({ structure: 'filters', fraction: 0.5 }), /invalid structure: filters \(one of weights, neurons\)/],
   ['prune score "taylor"', (pg) => pg.prune({ score: 'taylor', fraction: 0.5 }), /invalid score: taylor \(one of magnitude, lp:P/],
   ['prune score lp:0.5', (pg) => pg.prune({ score: 'lp:0.5', fraction: 0.5 }), /invalid score: lp:0\.5 \(one of magnitude, lp:P \(P ≥ 1/],
@@ -106,7 +106,7 @@ const CASES = [
   // Lottery and gradual specs.
   ['lottery with 1000 levels', (pg) => pg.startLottery({ levels: 1000, fraction: 0.2, epochs: 1 }), /invalid levels: 1000 \(0 to 40\)/],
   ['lottery reset "rewind"', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, init: 'rewind' }), /invalid init: rewind \(one of keep, init, step:K/],
-  ['lottery control "shuffle"', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, controls: ['shuffle'] }), /invalid controls: shuffle \(random-reinit, random-mask\)/],
+  ['lottery control "shuffle"', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, controls: ['shuffle'] }), /invalid controls: shuffle \(one of random-reinit, random-mask\)/],
   ['lottery with 20 trials', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 1, trials: 20 }), /invalid trials: 20 \(1 to 10\)/],
   ['lottery with 0 epochs', (pg) => pg.startLottery({ levels: 2, fraction: 0.2, epochs: 0 }), /invalid epochs: 0 \(1 to 10000\)/],
   ['lottery step before start', (pg) => pg.lotteryStep(), /no lottery experiment is running; call startLottery first/],

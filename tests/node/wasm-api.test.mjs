@@ -141,3 +141,43 @@ test('dataset() labels: Uint8Array up to 256 classes, Uint16Array above, values 
     pg.free();
   }
 });
+
+test("schedulePlan gives every setting's iterative amount the page used to compute, bit for bit", () => {
+  // Links recorded before the plan came from the core were replayed with the page's own
+  // 1 − (1 − fraction)^(1/rounds) (Math.pow); the core's amount must be the same double, for
+  // every fraction and round count the page's controls allow.
+  const pg = new wasm.Playground(circleConfig());
+  let checked = 0;
+  for (let hundredths = 1; hundredths <= 99; hundredths += 1) {
+    for (const fraction of [hundredths / 100, 0.95]) {
+      for (let rounds = 2; rounds <= 20; rounds += 1) {
+        const plan = pg.schedulePlan('iterative', fraction, rounds, 3);
+        assert.equal(plan.kind, 'iterative');
+        assert.equal(plan.rounds.length, rounds);
+        const per = 1 - Math.pow(1 - fraction, 1 / rounds);
+        for (const r of plan.rounds) {
+          assert.ok(Object.is(r.amount, per), `fraction ${fraction}, ${rounds} rounds: ${r.amount} vs ${per}`);
+          assert.equal(r.epochs, 3);
+        }
+        checked += 1;
+      }
+    }
+  }
+  assert.equal(checked, 99 * 2 * 19);
+  pg.free();
+});
+
+test('schedulePlan: gradual pruning from the current step and density; unknown schedules are refused', () => {
+  const pg = new wasm.Playground(circleConfig());
+  pg.train(2);
+  const snap = pg.snapshot();
+  const plan = pg.schedulePlan('gradual', 0.5, 3, 2);
+  assert.equal(plan.kind, 'gradual');
+  assert.equal(plan.epochs, 6);
+  assert.equal(plan.gradual.beginStep, snap.step);
+  assert.equal(plan.gradual.initialSparsity, 1 - snap.density);
+  assert.equal(plan.gradual.finalSparsity, 1 - snap.density * 0.5);
+  assert.ok(plan.gradual.endStep > plan.gradual.beginStep);
+  assert.throws(() => pg.schedulePlan('oneshot', 0.5, 3, 2), (err) => err.kind === 'setting' && err.field === 'schedule');
+  pg.free();
+});

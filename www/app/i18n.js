@@ -461,6 +461,44 @@ const en = {
   'embed.copyFailed': 'Copying was not allowed here: the text is selected, press Ctrl+C (⌘C).',
   'embed.cut': 'Note: some steps cannot be replayed exactly (see the message under the readouts); the snippet replays the steps before them.',
   'embed.attrProblem': 'Ignored an attribute value: {problem}',
+  // Engine errors (app/engine-text.js words the engine's error data with these; values and names
+  // as the engine sent them).
+  'err.setting': 'invalid {field}: {value} ({allowed})',
+  'err.allowed.one-of': 'one of {values}',
+  'err.allowed.interval': 'a number in {interval}',
+  'err.allowed.range': '{min} to {max}',
+  'err.allowed.between': 'between {low} and {high}',
+  'err.allowed.positive': 'a positive number',
+  'err.allowed.finite': 'a finite number',
+  'err.allowed.binary': 'only 0 and 1',
+  'err.allowed.at-least-steps': 'at least {min} step{s}',
+  'err.allowed.layer-width': 'each hidden layer has 1 to {max} neurons',
+  'err.allowed.hidden-layers': 'at most {max} hidden layers',
+  'err.allowed.parameters': 'at most {max} parameters',
+  'err.allowed.text': '{text}',
+  'err.csv.line': 'CSV line {line}: {problem}',
+  'err.csv.file': 'CSV: {problem}',
+  'err.csv.too-large': 'the file is {bytes} bytes; the limit is {limit} bytes ({mb} MB)',
+  'err.csv.empty': 'the file is empty',
+  'err.csv.header-only': 'only a header row, no data rows',
+  'err.csv.too-many-columns': '{columns} columns; the limit is {limit}',
+  'err.csv.one-column': 'need at least 2 columns (features and a label), got 1; columns must be separated by commas',
+  'err.csv.no-label-column': 'no label column named "{column}"; the header has {header}',
+  'err.csv.too-many-rows': 'more than {limit} data rows; the limit is {limit}',
+  'err.csv.column-count': 'expected {expected} columns, got {got}',
+  'err.csv.empty-label': 'empty label in column "{column}"',
+  'err.csv.empty-cell': 'column "{column}": empty cell',
+  'err.csv.not-a-number': 'column "{column}": "{cell}" is not a number',
+  'err.csv.not-finite': 'column "{column}": "{cell}" is not a finite number',
+  'err.csv.one-class': 'the label column "{column}" has only one class ("{class}"); need at least 2',
+  'err.csv.unreadable': 'unreadable row: {reason}',
+  'err.rewind.saved': 'no weights were saved at step {step}; the rewind point is step {saved}',
+  'err.rewind.none': 'no weights were saved at step {step}; train with a rewind step first',
+  'err.diverged': 'training diverged at step {step}: {what} is not finite (try a smaller learning rate)',
+  'err.shape': 'shape mismatch in {what}: expected {expected}, got {got}',
+  'err.model-file': 'model file: {problem}',
+  'err.state': '{problem}',
+  'err.read': 'invalid {what}: {path}: {problem}',
 };
 
 /** @type {Record<string, string>} */
@@ -915,6 +953,43 @@ const ko = {
   'embed.copyFailed': '여기서는 복사가 허용되지 않습니다. 텍스트를 선택해 두었으니 Ctrl+C(⌘C)를 누르세요.',
   'embed.cut': '참고: 일부 단계는 정확히 다시 실행할 수 없습니다(수치 아래 메시지 참고). 코드는 그 앞의 단계까지 다시 실행합니다.',
   'embed.attrProblem': '속성 값을 무시했습니다: {problem}',
+  // 엔진 오류(app/engine-text.js가 엔진의 오류 데이터를 이 문구로 씁니다. 값과 이름은 엔진이 보낸 그대로).
+  'err.setting': '{field} 값이 잘못되었습니다: {value} (허용: {allowed})',
+  'err.allowed.one-of': '{values} 중 하나',
+  'err.allowed.interval': '{interval} 범위의 수',
+  'err.allowed.range': '{min}–{max}',
+  'err.allowed.between': '{low}–{high}',
+  'err.allowed.positive': '양수',
+  'err.allowed.finite': '유한한 수',
+  'err.allowed.binary': '0과 1만',
+  'err.allowed.at-least-steps': '{min} 스텝 이상',
+  'err.allowed.layer-width': '은닉층마다 뉴런 1–{max}개',
+  'err.allowed.hidden-layers': '은닉층 최대 {max}개',
+  'err.allowed.parameters': '파라미터 최대 {max}개',
+  'err.allowed.text': '{text}',
+  'err.csv.line': 'CSV {line}번째 줄: {problem}',
+  'err.csv.file': 'CSV: {problem}',
+  'err.csv.too-large': '파일이 {bytes}바이트입니다. 한도는 {limit}바이트({mb} MB)입니다',
+  'err.csv.empty': '파일이 비어 있습니다',
+  'err.csv.header-only': '헤더 행만 있고 데이터 행이 없습니다',
+  'err.csv.too-many-columns': '열이 {columns}개입니다. 한도는 {limit}개입니다',
+  'err.csv.one-column': '열이 최소 2개(특성들과 레이블) 있어야 하는데 1개입니다. 열은 쉼표로 구분해야 합니다',
+  'err.csv.no-label-column': '"{column}"라는 레이블 열이 없습니다. 헤더의 열: {header}',
+  'err.csv.too-many-rows': '데이터 행이 {limit}개를 넘습니다(한도 {limit}개)',
+  'err.csv.column-count': '열이 {expected}개여야 하는데 {got}개입니다',
+  'err.csv.empty-label': '"{column}" 열의 레이블이 비어 있습니다',
+  'err.csv.empty-cell': '"{column}" 열: 빈 칸입니다',
+  'err.csv.not-a-number': '"{column}" 열: "{cell}"은(는) 수가 아닙니다',
+  'err.csv.not-finite': '"{column}" 열: "{cell}"은(는) 유한한 수가 아닙니다',
+  'err.csv.one-class': '레이블 열 "{column}"에 클래스가 하나("{class}")뿐입니다. 2개 이상 필요합니다',
+  'err.csv.unreadable': '읽을 수 없는 행입니다: {reason}',
+  'err.rewind.saved': '스텝 {step}에서 저장한 가중치가 없습니다. 되감기 지점은 스텝 {saved}입니다',
+  'err.rewind.none': '스텝 {step}에서 저장한 가중치가 없습니다. 먼저 되감기 스텝을 정하고 학습하세요',
+  'err.diverged': '스텝 {step}에서 학습이 발산했습니다: 학습 손실이 유한한 수가 아닙니다(학습률을 낮춰 보세요)',
+  'err.shape': '{what}의 모양이 맞지 않습니다: {expected}이어야 하는데 {got}입니다',
+  'err.model-file': '모델 파일: {problem}',
+  'err.state': '{problem}',
+  'err.read': '{what}을(를) 읽을 수 없습니다: {path}: {problem}',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });
@@ -948,11 +1023,31 @@ export function t(key, params = {}) {
     console.warn(`i18n: missing key ${key}`);
     return key;
   }
-  return text.replace(/\{(\w+)\}/g, (_, name) => {
-    if (!(name in params)) return `{${name}}`;
-    // `{error}` carries an engine message (English): translated where its shape is known.
-    return name === 'error' ? localizeEngineMessage(String(params[name]), current) : String(params[name]);
-  });
+  // `{error}` carries an engine message (English): worded from the engine's data where known.
+  if (!('error' in params)) return fill(text, params);
+  return fill(text, { ...params, error: localizeEngineMessage(String(params.error), templates(current)) });
+}
+
+/**
+ * `{name}` in text replaced from params (unknown names stay).
+ * @param {string} text
+ * @param {Record<string, string | number>} params
+ */
+function fill(text, params) {
+  return text.replace(/\{(\w+)\}/g, (_, name) => (name in params ? String(params[name]) : `{${name}}`));
+}
+
+/**
+ * The strings of `lang` as a template lookup (the English one where `lang` has none); undefined
+ * for an unknown key. Engine errors are worded with it (app/engine-text.js).
+ * @param {Lang} lang
+ * @returns {import('./engine-text.js').Templates}
+ */
+export function templates(lang) {
+  return (key, params = {}) => {
+    const text = TABLES[lang][key] ?? TABLES.en[key];
+    return text === undefined ? undefined : fill(text, params);
+  };
 }
 
 /** @param {string} key */

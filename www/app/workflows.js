@@ -15,6 +15,10 @@ import { freshExperiment } from './store.js';
  * @typedef {import('../types.js').PruneResult} PruneResult
  * @typedef {import('../types.js').Progress} Progress
  * @typedef {import('./store.js').Store} Store
+ * @typedef {{ amount: number, epochs: number }} PlanRound
+ * @typedef {{ initialSparsity: number, finalSparsity: number, beginStep: number, endStep: number, frequency: number, power: number }} PlanGradual
+ * @typedef {{ kind: 'iterative', rounds: PlanRound[] } | { kind: 'gradual', epochs: number, gradual: PlanGradual }} SchedulePlan
+ *   what the core plans for an iterative or gradual pruning (Playground.schedulePlan)
  * @typedef {import('./session.js').Log} Log
  * @typedef {'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate' | 'reset'
  *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood'} StepAction
@@ -276,18 +280,23 @@ export function createWorkflows(store, log, options) {
       set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
       pruneMessage(r);
       emit('pruned', { ...r, density: store.state.frame?.snapshot?.density });
-    } else if (s.schedule === 'iterative') {
-      // Same final density as one-shot: (1 - p)^rounds = 1 - fraction.
-      const per = 1 - Math.pow(1 - s.fraction, 1 / s.rounds);
-      for (let round = 0; round < s.rounds && !store.state.cancelled; round += 1) {
-        set({ progress: { value: round, max: s.rounds, label: t('msg.round', { round: round + 1, rounds: s.rounds }) } });
-        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, per)));
+      return;
+    }
+    // The core plans both schedules (Experiment::schedule_plan): the same final density as
+    // one-shot pruning of s.fraction, from the network as it is now.
+    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', s.schedule, s.fraction, s.rounds, s.retrainEpochs));
+    if (plan.kind === 'iterative') {
+      const rounds = plan.rounds.length;
+      for (let round = 0; round < rounds && !store.state.cancelled; round += 1) {
+        const { amount, epochs } = plan.rounds[round];
+        set({ progress: { value: round, max: rounds, label: t('msg.round', { round: round + 1, rounds }) } });
+        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount)));
         set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
         mark('prune');
         await refresh();
         set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
         await applyInit(round);
-        const out = await e.trainLoop(s.retrainEpochs, true);
+        const out = await e.trainLoop(epochs, true);
         if (out.cancelled) set({ cancelled: true });
         if (out.diverged) {
           log.cutLog('prune');
@@ -302,26 +311,15 @@ export function createWorkflows(store, log, options) {
       const frame = await refresh();
       emit('pruned', { ...store.state.lastPrune, density: frame.snapshot?.density });
       say('info', 'msg.prunedIterative', {
-        rounds: s.rounds,
-        pct: pct(per),
+        rounds,
+        pct: pct(plan.rounds[0]?.amount),
         density: pct(frame.snapshot?.density),
         test: pct(frame.evaluation?.testAccuracy),
       });
     } else {
-      const d = /** @type {CreateResult} */ (store.state.info).dataset;
-      const nTrain = d.xTrain.length / (d.nFeatures || 1);
-      const perEpoch = Math.max(1, Math.ceil(nTrain / s.batchSize));
-      const step = store.state.frame?.snapshot?.step ?? 0;
-      const density = store.state.frame?.snapshot?.density ?? 1;
-      const epochs = s.retrainEpochs * s.rounds;
-      const end = step + perEpoch * Math.max(1, epochs - 1);
+      const { epochs } = plan;
       await e.call('setGradual', {
-        initialSparsity: 1 - density,
-        finalSparsity: 1 - density * (1 - s.fraction),
-        beginStep: step,
-        endStep: end,
-        frequency: Math.max(1, Math.floor((end - step) / (s.rounds * 4))),
-        power: 3,
+        ...plan.gradual,
         structure: s.structure,
         score: s.score,
         scope: s.scope,

@@ -41,7 +41,7 @@ macro_rules! named_enum {
                 match name {
                     $n1 => Ok($ty::$v1),
                     $($n => Ok($ty::$v),)*
-                    _ => Err($crate::Error::config($field, name, Self::ALLOWED)),
+                    _ => Err($crate::Error::unknown_name($field, name, &[$n1 $(, $n)*])),
                 }
             }
         }

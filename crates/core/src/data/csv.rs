@@ -21,6 +21,7 @@ use ::csv::{ReaderBuilder, StringRecord, Trim};
 use ndarray::Array2;
 
 use super::Dataset;
+use crate::error::CsvProblem;
 use crate::{Error, Result};
 
 /// Largest accepted file: 20 MB (20 000 000 bytes).
@@ -87,10 +88,10 @@ pub fn from_csv_with_classes(text: &str, opts: &CsvOptions) -> Result<(Dataset, 
     if text.len() > MAX_BYTES {
         return Err(Error::csv(
             0,
-            format!(
-                "the file is {} bytes; the limit is {MAX_BYTES} bytes (20 MB)",
-                text.len()
-            ),
+            CsvProblem::TooLarge {
+                bytes: text.len(),
+                limit: MAX_BYTES,
+            },
         ));
     }
     let table = read_table(text.strip_prefix('\u{feff}').unwrap_or(text), opts)?;
@@ -134,7 +135,12 @@ fn read_table(text: &str, opts: &CsvOptions) -> Result<Table> {
         for result in records.by_ref() {
             let record = result.map_err(|e| {
                 let line = e.position().map_or(0, |p| p.line() as usize);
-                Error::csv(line, format!("unreadable row: {e}"))
+                Error::csv(
+                    line,
+                    CsvProblem::Unreadable {
+                        reason: e.to_string(),
+                    },
+                )
             })?;
             let line = record.position().map_or(0, |p| p.line() as usize);
             if record.iter().any(|cell| !cell.is_empty()) {
@@ -145,31 +151,29 @@ fn read_table(text: &str, opts: &CsvOptions) -> Result<Table> {
     };
 
     let Some((first, first_line)) = next_row()? else {
-        return Err(Error::csv(0, "the file is empty"));
+        return Err(Error::csv(0, CsvProblem::Empty));
     };
     let n_cols = first.len();
     if n_cols > MAX_COLUMNS {
         return Err(Error::csv(
             first_line,
-            format!("{n_cols} columns; the limit is {MAX_COLUMNS}"),
+            CsvProblem::TooManyColumns {
+                columns: n_cols,
+                limit: MAX_COLUMNS,
+            },
         ));
     }
     if n_cols < 2 {
-        return Err(Error::csv(
-            first_line,
-            "need at least 2 columns (features and a label), got 1; columns must be separated by commas",
-        ));
+        return Err(Error::csv(first_line, CsvProblem::OneColumn));
     }
     let label_ix = match &opts.label_column {
         Some(name) => first.iter().position(|cell| cell == name).ok_or_else(|| {
-            let headers: Vec<String> = first.iter().map(|c| format!("\"{}\"", quote(c))).collect();
             Error::csv(
                 first_line,
-                format!(
-                    "no label column named \"{}\"; the header has {}",
-                    quote(name),
-                    headers.join(", ")
-                ),
+                CsvProblem::NoLabelColumn {
+                    column: quote(name),
+                    header: first.iter().map(quote).collect(),
+                },
             )
         })?,
         None => n_cols - 1,
@@ -218,13 +222,16 @@ fn read_table(text: &str, opts: &CsvOptions) -> Result<Table> {
         if table.labels.len() == MAX_ROWS {
             return Err(Error::csv(
                 line,
-                format!("more than {MAX_ROWS} data rows; the limit is {MAX_ROWS}"),
+                CsvProblem::TooManyRows { limit: MAX_ROWS },
             ));
         }
         if record.len() != n_cols {
             return Err(Error::csv(
                 line,
-                format!("expected {n_cols} columns, got {}", record.len()),
+                CsvProblem::ColumnCount {
+                    expected: n_cols,
+                    got: record.len(),
+                },
             ));
         }
         for (j, cell) in record.iter().enumerate() {
@@ -232,7 +239,9 @@ fn read_table(text: &str, opts: &CsvOptions) -> Result<Table> {
                 if cell.is_empty() {
                     return Err(Error::csv(
                         line,
-                        format!("empty label in column \"{}\"", table.label_name),
+                        CsvProblem::EmptyLabel {
+                            column: table.label_name.clone(),
+                        },
                     ));
                 }
                 table.labels.push((cell.to_string(), line));
@@ -240,33 +249,32 @@ fn read_table(text: &str, opts: &CsvOptions) -> Result<Table> {
             }
             let name = || column_name(j);
             if cell.is_empty() {
-                return Err(Error::csv(
-                    line,
-                    format!("column \"{}\": empty cell", name()),
-                ));
+                return Err(Error::csv(line, CsvProblem::EmptyCell { column: name() }));
             }
             let value: f64 = cell.parse().map_err(|_| {
                 Error::csv(
                     line,
-                    format!("column \"{}\": \"{}\" is not a number", name(), quote(cell)),
+                    CsvProblem::NotANumber {
+                        column: name(),
+                        cell: quote(cell),
+                    },
                 )
             })?;
             let value = value as f32;
             if !value.is_finite() {
                 return Err(Error::csv(
                     line,
-                    format!(
-                        "column \"{}\": \"{}\" is not a finite number",
-                        name(),
-                        quote(cell)
-                    ),
+                    CsvProblem::NotFinite {
+                        column: name(),
+                        cell: quote(cell),
+                    },
                 ));
             }
             table.features.push(value);
         }
     }
     if table.labels.is_empty() {
-        return Err(Error::csv(0, "only a header row, no data rows"));
+        return Err(Error::csv(0, CsvProblem::HeaderOnly));
     }
     Ok(table)
 }
@@ -309,11 +317,10 @@ fn classes(table: &Table) -> Result<(Vec<usize>, Vec<String>)> {
     if names.len() < 2 {
         return Err(Error::csv(
             0,
-            format!(
-                "the label column \"{}\" has only one class (\"{}\"); need at least 2",
-                table.label_name,
-                quote(&names[0])
-            ),
+            CsvProblem::OneClass {
+                column: table.label_name.clone(),
+                class: quote(&names[0]),
+            },
         ));
     }
     Ok((y, names))

@@ -35,7 +35,7 @@ pub fn provide(bytes: &[u8]) -> Result<()> {
     let (pixels, _) = decode(bytes)?;
     let body = &bytes[..bytes.len() - 4];
     if pixels.nrows() != N_SAMPLES || fnv1a32(body) != BODY_FNV1A32 {
-        return Err(Error::State(format!(
+        return Err(Error::state(format!(
             "this is not the digits file of this build ({} samples, checksum {:#010x}; expected {N_SAMPLES} and {BODY_FNV1A32:#010x})",
             pixels.nrows(),
             fnv1a32(body)
@@ -61,10 +61,9 @@ fn file() -> Result<&'static [u8]> {
     #[cfg(target_arch = "wasm32")]
     {
         PROVIDED.get().map(Vec::as_slice).ok_or_else(|| {
-            Error::State(
+            Error::state(
                 "the digits data set is not loaded: give the engine data/digits.bin first \
-                 (loadDigits(bytes); the page's worker does this by itself)"
-                    .into(),
+                 (loadDigits(bytes); the page's worker does this by itself)",
             )
         })
     }
@@ -119,7 +118,7 @@ pub fn load(train_fraction: f32, seed: u64) -> Result<Dataset> {
 /// [`Error::State`] naming what is wrong: magic, sizes, checksum, a pixel above 16 or a label
 /// above 9.
 pub fn decode(bytes: &[u8]) -> Result<(Array2<u8>, Vec<usize>)> {
-    let corrupt = |what: String| Error::State(format!("digits.bin is corrupted: {what}"));
+    let corrupt = |what: String| Error::state(format!("digits.bin is corrupted: {what}"));
     if bytes.len() < HEADER_LEN + 4 || &bytes[..8] != MAGIC {
         return Err(corrupt("bad magic (expected PPDIGITS)".into()));
     }

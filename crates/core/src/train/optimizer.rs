@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Allowed;
 use crate::model::{masked as keep, Dense};
 use crate::{Error, Result};
 
@@ -65,7 +66,7 @@ impl Optimizer {
             _ => Err(Error::config(
                 "optimizer",
                 name,
-                "one of sgd, momentum, adam",
+                Allowed::one_of(&["sgd", "momentum", "adam"]),
             )),
         }
     }
@@ -79,7 +80,11 @@ impl Optimizer {
             if (0.0..1.0).contains(&v) {
                 Ok(())
             } else {
-                Err(Error::config(field, v, "a number in [0, 1)"))
+                Err(Error::config(
+                    field,
+                    v,
+                    Allowed::interval(0.0, 1.0, false, true),
+                ))
             }
         };
         match self {
@@ -91,7 +96,7 @@ impl Optimizer {
                 if eps > 0.0 && eps.is_finite() {
                     Ok(())
                 } else {
-                    Err(Error::config("eps", eps, "a positive number"))
+                    Err(Error::config("eps", eps, Allowed::Positive))
                 }
             }
         }
