@@ -1,22 +1,20 @@
 //! The pruning course's toolkit on [`Playground`]: the per-layer sensitivity scan and N:M
 //! semi-structured pruning (src/prune/sensitivity.rs, src/prune/nm.rs).
 
-use serde::Serialize;
+//! Results are built as plain objects ([`object`]) rather than through serde, which costs the
+//! engine module several kilobytes per result type.
+
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use super::engine::{to_js, Playground};
 use super::js_err;
+use super::parts::object;
 use crate::prune::nm::{hardware_cost, NM};
 use crate::prune::Score;
 
-/// What `nmCost` returns.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsNmCost {
-    pattern: String,
-    dense_multiply_adds: usize,
-    sparse_multiply_adds: usize,
-    metadata_bytes: usize,
+fn n(x: f64) -> JsValue {
+    JsValue::from_f64(x)
 }
 
 #[wasm_bindgen]
@@ -37,7 +35,38 @@ impl Playground {
             .exp
             .sensitivity(&sparsities, score, u64::from(seed.unwrap_or(0)))
             .map_err(js_err)?;
-        to_js(&s)
+        let curves: Array = s
+            .curves
+            .iter()
+            .map(|c| {
+                let points: Array = c
+                    .points
+                    .iter()
+                    .map(|p| {
+                        object(&[
+                            ("sparsity", n(p.sparsity)),
+                            ("zeros", n(p.zeros as f64)),
+                            ("loss", n(p.loss)),
+                            ("accuracy", n(p.accuracy)),
+                        ])
+                    })
+                    .collect();
+                object(&[
+                    ("layer", n(c.layer as f64)),
+                    ("weights", n(c.weights as f64)),
+                    ("alive", n(c.alive as f64)),
+                    ("points", points.into()),
+                ])
+            })
+            .collect();
+        Ok(object(&[
+            ("split", s.split.into()),
+            (
+                "base",
+                object(&[("loss", n(s.base.loss)), ("accuracy", n(s.base.accuracy))]),
+            ),
+            ("curves", curves.into()),
+        ]))
     }
 
     /// N:M semi-structured pruning of every layer (`pattern` such as `"2:4"`), ranked by
@@ -65,11 +94,11 @@ impl Playground {
     pub fn nm_cost(&self, pattern: &str) -> Result<JsValue, JsValue> {
         let p = NM::parse(pattern).map_err(js_err)?;
         let (dense, sparse, meta) = hardware_cost(&self.exp.model, p);
-        to_js(&JsNmCost {
-            pattern: p.name(),
-            dense_multiply_adds: dense,
-            sparse_multiply_adds: sparse,
-            metadata_bytes: meta,
-        })
+        Ok(object(&[
+            ("pattern", p.name().into()),
+            ("denseMultiplyAdds", n(dense as f64)),
+            ("sparseMultiplyAdds", n(sparse as f64)),
+            ("metadataBytes", n(meta as f64)),
+        ]))
     }
 }
