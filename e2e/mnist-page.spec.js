@@ -135,3 +135,23 @@ test('the Frankle & Carbin preset runs on MNIST and draws the paper’s chart', 
   // it completes (its controls trained on it: their points are checked above).
   expect(problems.filter((p) => !/^request failed: \S+\/pkg\/mnist\.bin net::ERR_ABORTED$/.test(p))).toEqual([]);
 });
+
+test('MNIST is a data set of the form: its suggested network, the download shown', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en');
+  await page.evaluate(() => {
+    const seen = /** @type {string[]} */ ([]);
+    /** @type {any} */ (window).statusTexts = seen;
+    const el = /** @type {HTMLElement} */ (document.querySelector('[data-testid="message"]'));
+    new MutationObserver(() => seen.push(el.textContent ?? '')).observe(el, { childList: true, characterData: true, subtree: true });
+  });
+  await setSetting(page, 'dataset', 'mnist');
+  const texts = /** @type {string[]} */ (await page.evaluate(() => /** @type {any} */ (window).statusTexts));
+  expect(texts.filter((t) => t.startsWith('Loading the MNIST data set')).at(-1)).toBe('Loading the MNIST data set: 7.85 of 7.85 MB…');
+  // The default 8-8 tanh network was untouched: MNIST's suggestion (LeNet-300-100) replaces it.
+  await expect(page.locator('#controls [name="hidden"]')).toHaveValue('300, 100');
+  await expect(page.locator('#controls [name="activation"]')).toHaveValue('relu');
+  await expect(page.getByTestId('message')).toContainText('266,610 weights') // 266,200 weights and 410 biases;
+  await expect(page.getByTestId('network')).toHaveAttribute('data-features', '784');
+  expect(problems).toEqual([]);
+});
