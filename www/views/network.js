@@ -230,7 +230,7 @@ export function createNetwork(root) {
     body.append(wrap);
     tileSide = IMAGE_SIDES[widths[0]] ?? 0;
     tilesTitle = () => {};
-    if (tileSide > 0 && widths.length > 2) {
+    if (tileSide > 0) {
       const tiles = document.createElement('div');
       tiles.className = 'digit-tiles';
       const title = document.createElement('p');
