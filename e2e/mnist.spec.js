@@ -9,7 +9,7 @@ test('MNIST loads only when chosen, with progress, and the preset lottery gives 
   test.setTimeout(180_000);
   await page.goto('/');
   const r = await page.evaluate(async () => {
-    const { Engine } = await import('/engine.js');
+    const { Engine } = await import('/www/engine.js');
     /** @type {any[]} */
     const progress = [];
     const e = await Engine.create({ dataset: { kind: 'circle' }, hidden: [4] });
