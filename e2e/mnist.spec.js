@@ -1,7 +1,7 @@
-// Real MNIST in the browser, through the engine API (the page's controls for it are not built
-// yet): the worker fetches pkg/mnist.bin only when an MNIST network is built, reporting download
-// progress, and Frankle & Carbin's preset runs its lottery at a reduced size (1 level × 1 epoch,
-// ticket + random reinit in two workers) with the native CLI's numbers.
+// Real MNIST in the browser, through the engine API (the page's side: mnist-page.spec.js): the
+// worker fetches pkg/mnist.bin only when an MNIST network is built, reporting download progress,
+// and Frankle & Carbin's preset runs its lottery at a reduced size (1 level × 1 epoch, ticket +
+// random reinit in two workers) with the native CLI's numbers.
 import { test, expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 

@@ -15,6 +15,7 @@
 //                 parser: an invalid value falls back with a message naming the attribute
 //   steps         a step log (as in the page's URL, app/steplog.js) replayed on the new network
 //   preset        lottery | structured-vs-unstructured | global-vs-local | one-shot-vs-iterative
+//                 | frankle-carbin-lenet
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
 //                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
 //   views         network boundary neurons training curve masks density histogram costs lessons (or `all`)
@@ -295,7 +296,7 @@ export class PruningPlayground extends HTMLElement {
       views.push(createBoundary(boundary, maps));
     }
     if (shown.has('training')) views.push(createTrainingChart($('#training-svg'), $('#training-legend')));
-    if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]')));
+    if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]'), send));
     if (shown.has('masks')) views.push(createMasks($('[data-testid="masks"]')));
     if (shown.has('density')) views.push(createDensityBars($('#density-svg')));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));

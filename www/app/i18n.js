@@ -499,6 +499,15 @@ const en = {
   'err.model-file': 'model file: {problem}',
   'err.state': '{problem}',
   'err.read': 'invalid {what}: {path}: {problem}',
+  // Real MNIST and the Frankle & Carbin preset (issue 18): the data set, its download, the
+  // preset beside the lottery chart, and the 28×28 views.
+  'opt.dataset.mnist': 'MNIST 28×28 (784 inputs, 10 classes; a 7.85 MB download)',
+  'msg.mnistLoading': 'Loading the MNIST data set: {loaded} of {total} MB…',
+  'msg.mnistReady': 'MNIST is ready: {train} training and {test} test digits (a fixed split; 1,000 more for early stopping). Press “Run lottery experiment”.',
+  'preset.frankleCarbin': 'Frankle & Carbin: LeNet-300-100',
+  'preset.frankleCarbinTitle': 'Load the paper’s experiment: LeNet-300-100 on MNIST, 20 % of each layer pruned per level (10 % of the output layer), rewound to θ₀, against a random reinit and a random mask; 13 levels of 10 epochs',
+  'net.mnistHint': 'The first {n} hidden neurons’ weights as 28×28 images (one per neuron): pruned pixels turn the pruned colour.',
+  'boundary.mnistHint': 'Test digits as the network sees them (28×28 pixels), each with its label.',
 };
 
 /** @type {Record<string, string>} */
@@ -990,6 +999,14 @@ const ko = {
   'err.model-file': '모델 파일: {problem}',
   'err.state': '{problem}',
   'err.read': '{what}을(를) 읽을 수 없습니다: {path}: {problem}',
+  // 실제 MNIST와 Frankle & Carbin 프리셋(이슈 18): 데이터셋, 내려받기, 복권 차트 옆 프리셋, 28×28 보기.
+  'opt.dataset.mnist': 'MNIST 28×28 (입력 784개, 클래스 10개, 7.85 MB 내려받기)',
+  'msg.mnistLoading': 'MNIST 데이터셋을 불러오는 중: {total} MB 중 {loaded} MB…',
+  'msg.mnistReady': 'MNIST가 준비되었습니다: 학습 숫자 {train}개, 테스트 숫자 {test}개 (고정 분할, 조기 종료용 1,000개 별도). ‘복권 실험 실행’을 누르세요.',
+  'preset.frankleCarbin': 'Frankle & Carbin: LeNet-300-100',
+  'preset.frankleCarbinTitle': '논문의 실험을 불러옵니다: MNIST의 LeNet-300-100, 레벨마다 각 레이어의 20 %(출력 레이어는 10 %)를 가지치기하고 θ₀로 되감아, 무작위 재초기화·무작위 마스크와 비교합니다. 10 에폭씩 13 레벨',
+  'net.mnistHint': '처음 {n}개 은닉 뉴런의 가중치를 28×28 그림으로 보여 줍니다 (뉴런마다 하나). 잘린 픽셀은 잘린 색이 됩니다.',
+  'boundary.mnistHint': '신경망이 보는 그대로의 테스트 숫자 (28×28 픽셀)와 각 레이블.',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });

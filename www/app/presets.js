@@ -10,6 +10,22 @@ import { LESSONS } from './lessons.js';
  * @property {string} views                        default for the `views` attribute
  */
 
+/**
+ * Frankle & Carbin (2019), figure 3: LeNet-300-100 on MNIST, layer-wise magnitude pruning of 20 %
+ * per level (the output layer at half that rate), rewound to θ₀, against a random reinit and a
+ * random mask; 13 levels counting the dense one (12 prunings, 6.9 % of the weights remaining).
+ * The same experiment as the core's preset `frankle-carbin-lenet` (Playground.preset; the
+ * MNIST e2e spec checks they agree).
+ */
+export const FRANKLE_CARBIN = {
+  dataset: 'mnist', noise: 0.1, trainFraction: 0.5, validation: 0.1,
+  hidden: [300, 100], activation: 'relu', weightInit: 'glorot-normal',
+  optimizer: 'adam', learningRate: 0.0012, batchSize: 60, l1: 0, l2: 0, seed: 0, epochs: 10, rewindStep: 0,
+  structure: 'weights', score: 'magnitude', scope: 'layer', schedule: 'oneshot', rounds: 3, initMode: 'init',
+  fraction: 0.2, outputRate: 0.5, retrainEpochs: 10,
+  levels: 13, lotteryEpochs: 10, controls: ['random-reinit', 'random-mask'],
+};
+
 /** @param {string} id */
 function lessonPreset(id) {
   const lesson = LESSONS.find((l) => l.id === id);
@@ -39,5 +55,10 @@ export const PRESETS = {
     settings: lessonPreset('scheduling'),
     controls: 'schedule rounds fraction train prune retrain reset cancel',
     views: 'network boundary training density',
+  },
+  'frankle-carbin-lenet': {
+    settings: FRANKLE_CARBIN,
+    controls: 'levels lotteryEpochs controls lottery cancel reset',
+    views: 'curve network training density',
   },
 };

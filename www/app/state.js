@@ -51,7 +51,7 @@
  * @property {string} theme
  */
 
-export const DATASETS = /** @type {const} */ (['circle', 'xor', 'gauss', 'spiral', 'moons', 'mnist1d', 'digits', 'csv']);
+export const DATASETS = /** @type {const} */ (['circle', 'xor', 'gauss', 'spiral', 'moons', 'mnist1d', 'digits', 'mnist', 'csv']);
 /** Data sets with two features: drawn as a decision boundary. */
 export const TOY_2D = ['circle', 'xor', 'gauss', 'spiral', 'moons'];
 
@@ -65,7 +65,12 @@ const SUGGESTED = {
   toy: { hidden: [8, 8], activation: 'tanh', learningRate: 0.01, batchSize: 10 },
   mnist1d: { hidden: [100, 100], activation: 'relu', learningRate: 0.001, batchSize: 100 },
   digits: { hidden: [64, 32], activation: 'relu', learningRate: 0.001, batchSize: 32 },
+  // Frankle & Carbin's LeNet-300-100 (config::preset in the core).
+  mnist: { hidden: [300, 100], activation: 'relu', learningRate: 0.0012, batchSize: 60 },
 };
+
+/** Data sets with a fixed split (the core's): the split settings do not apply to them. */
+export const FIXED_SPLIT = ['mnist'];
 
 /**
  * The settings after switching `from` to data set `to`: the new data set's suggested network if
@@ -89,13 +94,15 @@ export const SCHEMA = [
   { key: 'dataset', type: 'enum', values: DATASETS, default: 'circle', group: 'data', rebuild: true, url: 'data' },
   { key: 'noise', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3, 0.5], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true,
     shown: (s) => TOY_2D.includes(s.dataset) },
-  { key: 'trainFraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9], min: 0.1, max: 0.9, default: 0.5, group: 'data', rebuild: true, url: 'split' },
-  { key: 'validation', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true, url: 'val' },
-  { key: 'hidden', type: 'widths', default: [8, 8], min: 1, max: 256, group: 'model', rebuild: true },
+  { key: 'trainFraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9], min: 0.1, max: 0.9, default: 0.5, group: 'data', rebuild: true, url: 'split',
+    shown: (s) => !FIXED_SPLIT.includes(s.dataset) },
+  { key: 'validation', type: 'number', values: [0, 0.05, 0.1, 0.2, 0.3], min: 0, max: 0.5, default: 0.1, group: 'data', rebuild: true, url: 'val',
+    shown: (s) => !FIXED_SPLIT.includes(s.dataset) },
+  { key: 'hidden', type: 'widths', default: [8, 8], min: 1, max: 300, group: 'model', rebuild: true },
   { key: 'activation', type: 'enum', values: ['tanh', 'relu', 'sigmoid', 'linear'], default: 'tanh', group: 'model', rebuild: true, url: 'act' },
   { key: 'weightInit', type: 'enum', values: ['kaiming-normal', 'kaiming-uniform', 'glorot-normal', 'glorot-uniform', 'torch'], default: 'kaiming-normal', group: 'model', rebuild: true, url: 'winit' },
   { key: 'optimizer', type: 'enum', values: ['adam', 'momentum', 'sgd'], default: 'adam', group: 'training', rebuild: true, url: 'opt' },
-  { key: 'learningRate', type: 'number', values: [0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1], min: 0.0001, max: 1, default: 0.01, group: 'training', rebuild: true, url: 'lr' },
+  { key: 'learningRate', type: 'number', values: [0.0001, 0.001, 0.0012, 0.003, 0.01, 0.03, 0.1, 0.3, 1], min: 0.0001, max: 1, default: 0.01, group: 'training', rebuild: true, url: 'lr' },
   { key: 'batchSize', type: 'int', min: 1, max: 1000, default: 10, group: 'training', rebuild: true, url: 'batch' },
   { key: 'l1', type: 'number', values: [0, 0.00001, 0.0001, 0.001, 0.01], min: 0, max: 0.01, default: 0, group: 'training', rebuild: true },
   { key: 'l2', type: 'number', values: [0, 0.00001, 0.0001, 0.001, 0.01], min: 0, max: 0.01, default: 0, group: 'training', rebuild: true },

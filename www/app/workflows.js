@@ -121,6 +121,14 @@ export function createWorkflows(store, log, options) {
     } else if (p.kind === 'play') {
       set({ progress: null });
       requestRefresh();
+    } else if (p.kind === 'data') {
+      // The MNIST download (pkg/mnist.bin), fetched once per worker when an MNIST network is built.
+      const mb = (/** @type {number} */ n) => num(n / 1e6);
+      const total = p.total ?? 0;
+      set({
+        progress: { value: p.loaded, max: Math.max(total, p.loaded, 1), label: total > 0 ? `${mb(p.loaded)} / ${mb(total)} MB` : `${mb(p.loaded)} MB` },
+        message: { kind: 'info', key: 'msg.mnistLoading', params: { loaded: mb(p.loaded), total: total > 0 ? mb(total) : '?' } },
+      });
     } else if (p.kind === 'lottery') {
       const s = p.step;
       for (const r of p.history.slice(store.state.lottery.length)) emit('level', { ...r });
@@ -144,6 +152,9 @@ export function createWorkflows(store, log, options) {
    */
   async function build(settings, csv = store.state.csvText) {
     const config = engineConfig(settings, csv);
+    // MNIST comes as a download the first time (progress in onProgress); say so before it starts.
+    const mnist = settings.dataset === 'mnist';
+    if (mnist) say('info', 'msg.mnistLoading', { loaded: '0', total: '7.85' });
     let info;
     if (engine) info = await engine.configure(config);
     else {
@@ -163,6 +174,10 @@ export function createWorkflows(store, log, options) {
       transition: { kind: 'none', seq: store.state.transition.seq + 1 },
     });
     const frame = await refresh();
+    if (mnist) {
+      set({ progress: null });
+      say('info', 'msg.mnistReady', { train: int(info.dataset.yTrain.length), test: int(info.dataset.yTest.length) });
+    }
     return { info, frame };
   }
 

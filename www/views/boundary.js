@@ -1,5 +1,6 @@
 // Decision boundary of 2D data sets (one predictGrid call per frame, drawn as a heatmap) with the
-// data points, and TF-Playground-style thumbnails of what each hidden neuron computes (neuronMaps).
+// data points, and TF-Playground-style thumbnails of what each hidden neuron computes (neuronMaps);
+// for 28×28 MNIST, some test digits as the images the network reads.
 import { t } from '../app/i18n.js';
 import { palette, mix } from './colors.js';
 
@@ -7,6 +8,9 @@ import { palette, mix } from './colors.js';
  * @typedef {import('../app/dispatch.js').AppState} AppState
  * @typedef {import('./colors.js').RGB} RGB
  */
+
+/** Side of MNIST's square inputs: drawn as images where the 2D sets draw a boundary. */
+const MNIST_SIDE = 28;
 
 /**
  * @param {HTMLElement} root             the boundary figure
@@ -33,6 +37,7 @@ export function createBoundary(root, mapsRoot) {
     const H = canvas.height;
     ctx.fillStyle = pal.css.surface;
     ctx.fillRect(0, 0, W, H);
+    if (info && info.dataset.nFeatures === MNIST_SIDE * MNIST_SIDE) drawInputs(info, pal);
     if (!info || !range) return;
     const d = info.dataset;
     const k = d.nClasses;
@@ -100,6 +105,49 @@ export function createBoundary(root, mapsRoot) {
     };
     points(d.xTrain, d.yTrain, true);
     points(d.xTest, d.yTest, false);
+  }
+
+  /**
+   * The first test digits of a 28×28 data set as images (ink = pixel value) with their labels, in
+   * a 4×4 grid on the boundary's canvas: what the network reads instead of two coordinates.
+   * @param {NonNullable<AppState['info']>} info
+   * @param {ReturnType<typeof palette>} pal
+   */
+  function drawInputs(info, pal) {
+    const d = info.dataset;
+    const side = MNIST_SIDE;
+    const n = side * side;
+    const cols = 4;
+    const cell = canvas.width / cols;
+    const scale = 2;
+    off.width = side;
+    off.height = side;
+    const octx = /** @type {CanvasRenderingContext2D} */ (off.getContext('2d'));
+    ctx.imageSmoothingEnabled = false;
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.textAlign = 'center';
+    ctx.fillStyle = pal.css.fg;
+    const count = Math.min(cols * cols, d.yTest.length);
+    for (let i = 0; i < count; i += 1) {
+      const img = octx.createImageData(side, side);
+      for (let p = 0; p < n; p += 1) {
+        const c = mix(pal.bg, pal.fg, Math.min(1, Math.max(0, d.xTest[i * n + p])));
+        img.data[p * 4] = c[0];
+        img.data[p * 4 + 1] = c[1];
+        img.data[p * 4 + 2] = c[2];
+        img.data[p * 4 + 3] = 255;
+      }
+      octx.putImageData(img, 0, 0);
+      const x = (i % cols) * cell + (cell - side * scale) / 2;
+      const y = Math.floor(i / cols) * cell + 4;
+      ctx.drawImage(off, x, y, side * scale, side * scale);
+      ctx.strokeStyle = pal.css.fg;
+      ctx.globalAlpha = 0.25;
+      ctx.strokeRect(x - 0.5, y - 0.5, side * scale + 1, side * scale + 1);
+      ctx.globalAlpha = 1;
+      ctx.fillText(String(d.yTest[i]), (i % cols) * cell + cell / 2, y + side * scale + 14);
+    }
+    canvas.dataset.digits = String(count);
   }
 
   /** @param {AppState} s */
@@ -176,8 +224,10 @@ export function createBoundary(root, mapsRoot) {
     const themeChanged = !prev || prev.settings.theme !== s.settings.theme;
     if (langChanged || prev?.info !== s.info) {
       const n = s.info?.dataset.nFeatures ?? 2;
-      hint.textContent = s.range ? t('boundary.hint') : t('boundary.not2d', { n });
-      root.classList.toggle('off', !s.range);
+      const images = n === MNIST_SIDE * MNIST_SIDE;
+      hint.textContent = s.range ? t('boundary.hint') : images ? t('boundary.mnistHint') : t('boundary.not2d', { n });
+      root.classList.toggle('off', !s.range && !images);
+      if (!images) delete canvas.dataset.digits;
       mapsRoot.closest('figure')?.classList.toggle('off', !s.range);
       if (langChanged) tileSig = '';
     }

@@ -8,6 +8,7 @@ import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
 import { headlineAccuracy, pct } from '../app/format.js';
 import { branchKey } from '../app/state.js';
+import { PRESETS } from '../app/presets.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
@@ -158,7 +159,13 @@ function createDensityPlot(svgEl, H, spec) {
     const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(spec.value(r));
     const [lo, hi] = spec.domain(results.filter(ok).map((r) => Number(spec.value(r))));
     const y = scaleLinear().domain([lo, hi]).range([H - m.bottom, m.top]);
-    gx.call(axisBottom(x).ticks(5, (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0)));
+    // Ticks at the levels' densities (every other one when there are many), as the paper labels
+    // its "percent of weights remaining" axis; the log scale's own ticks before any result.
+    const levels = [...new Set(results.filter((r) => r.branch === 'ticket').map((r) => r.density))].sort((a, b) => b - a);
+    const every = Math.ceil(levels.length / 7);
+    const tickFormat = (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0);
+    const axis = axisBottom(x).tickFormat((v) => tickFormat(Number(v)));
+    gx.call(levels.length > 1 ? axis.tickValues(levels.filter((_, i) => i % every === 0)) : axis.ticks(5));
     gy.call(axisLeft(y).ticks(5).tickFormat((v) => spec.tick(Number(v))));
     const gen = line()
       .defined((d) => Number.isFinite(d[1]))
@@ -202,8 +209,16 @@ function createDensityPlot(svgEl, H, spec) {
  * The Frankle & Carbin plots: the early-stopping test accuracy against density and, in a second
  * view, the early-stopping epoch against density (tickets learn faster), one line per branch.
  * @param {HTMLElement} root
+ * @param {(a: import('../app/dispatch.js').Action) => void} [send]   dispatches a preset's settings
  */
-export function createCurve(root) {
+export function createCurve(root, send = (/** @type {import('../app/dispatch.js').Action} */ _a) => {}) {
+  // The page's presets: each button loads its experiment's every setting (a new network).
+  for (const button of root.querySelectorAll('button[data-preset]')) {
+    button.addEventListener('click', () => {
+      const preset = PRESETS[/** @type {HTMLElement} */ (button).dataset.preset ?? ''];
+      if (preset) send({ type: 'settings', values: preset.settings });
+    });
+  }
   // The main line is named by its initialization: a ticket only when it rewinds.
   let initMode = 'init';
   /** @param {string} b */

@@ -150,6 +150,9 @@ const VIEWS = `
     </figure>
     <figure class="view chart" data-testid="curve" data-view="curve">
       <figcaption data-i18n="view.curve"></figcaption>
+      <div class="curve-presets">
+        <button type="button" data-preset="frankle-carbin-lenet" data-testid="preset-frankle-carbin-lenet" data-i18n="preset.frankleCarbin" data-i18n-title="preset.frankleCarbinTitle"></button>
+      </div>
       <svg id="curve-svg" viewBox="0 0 420 220" role="img" data-i18n-aria-label="view.curve"></svg>
       <svg id="curve-epoch-svg" viewBox="0 0 420 160" role="img" data-i18n-aria-label="view.curveEpoch"></svg>
       <div class="legend" id="curve-legend"></div>

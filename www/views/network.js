@@ -1,8 +1,8 @@
 // The network view. Small networks: SVG neurons and connections (width ∝ |w|, colour = sign);
 // pruned connections fade out, removed neurons collapse, and a rewind animates every surviving
-// weight from its trained value back to θ₀ while the mask stays. Large layers (MNIST-1D, digits):
-// one weight-matrix heatmap per layer with the mask, and for 8×8 inputs each first-layer neuron's
-// weights as an 8×8 image. Elements are built once per architecture; frames only change
+// weight from its trained value back to θ₀ while the mask stays. Large layers (MNIST-1D, digits,
+// MNIST): one weight-matrix heatmap per layer with the mask, and for image inputs (8×8, 28×28)
+// some first-layer neurons' weights as images. Elements are built once per architecture; frames only change
 // attributes that differ.
 import { t } from '../app/i18n.js';
 import { num, pct } from '../app/format.js';
@@ -78,6 +78,9 @@ const ease = (x) => (x < 0.5 ? 2 * x * x : 1 - Math.pow(-2 * x + 2, 2) / 2);
 
 const SVG = 'http://www.w3.org/2000/svg';
 
+/** Inputs that are square images (8×8 digits, 28×28 MNIST): input count → side. */
+const IMAGE_SIDES = /** @type {Record<number, number>} */ ({ 64: 8, 784: 28 });
+
 /**
  * @param {HTMLElement} root       the figure (data-testid="network")
  */
@@ -115,6 +118,10 @@ export function createNetwork(root) {
   let matrices = [];
   /** @type {HTMLCanvasElement[]} */
   let digitTiles = [];
+  /** Side of the input images the first-layer tiles show (8 or 28), 0 for none. */
+  let tileSide = 0;
+  /** Words the tiles' parameterized title again (a language change), or does nothing. */
+  let tilesTitle = () => {};
 
   /**
    * @param {number[]} widths
@@ -210,8 +217,10 @@ export function createNetwork(root) {
       canvas.className = 'matrix-canvas';
       canvas.dataset.layer = String(l);
       canvas.setAttribute('role', 'img');
-      // Square cells of a size that fits the larger side into ~280 px.
-      const cell = Math.max(2, Math.min(12, Math.floor(280 / Math.max(layer.in, layer.out))));
+      // Square cells of a size that fits the larger side into ~280 px; a layer wider than 140
+      // (MNIST's 784 inputs) is scaled down to 280 px, a summary rather than one pixel per weight.
+      const side = Math.max(layer.in, layer.out);
+      const cell = side > 140 ? 280 / side : Math.max(2, Math.min(12, Math.floor(280 / side)));
       canvas.style.width = `${layer.in * cell}px`;
       canvas.style.height = `${layer.out * cell}px`;
       block.append(caption, canvas);
@@ -219,21 +228,37 @@ export function createNetwork(root) {
       matrices.push({ canvas, caption });
     });
     body.append(wrap);
-    if (widths[0] === 64) {
+    tileSide = IMAGE_SIDES[widths[0]] ?? 0;
+    tilesTitle = () => {};
+    if (tileSide > 0) {
       const tiles = document.createElement('div');
       tiles.className = 'digit-tiles';
       const title = document.createElement('p');
       title.className = 'hint';
-      title.textContent = t('net.digitsHint');
-      title.dataset.i18n = 'net.digitsHint';
       const grid = document.createElement('div');
       grid.className = 'digit-grid';
-      for (let i = 0; i < Math.min(64, widths[1]); i += 1) {
+      // 8×8 digits: up to 64 neurons at 36 px; 28×28 MNIST: the first 24 at 56 px (2 px a pixel).
+      const count = Math.min(tileSide === 8 ? 64 : 24, widths[1]);
+      if (tileSide === 8) {
+        title.textContent = t('net.digitsHint');
+        title.dataset.i18n = 'net.digitsHint';
+      } else {
+        tilesTitle = () => {
+          title.textContent = t('net.mnistHint', { n: count });
+        };
+        tilesTitle();
+        grid.style.gridTemplateColumns = 'repeat(auto-fill, 56px)';
+      }
+      for (let i = 0; i < count; i += 1) {
         const c = document.createElement('canvas');
-        c.width = 8;
-        c.height = 8;
+        c.width = tileSide;
+        c.height = tileSide;
         c.className = 'digit-tile';
         c.dataset.i = String(i);
+        if (tileSide !== 8) {
+          c.style.width = '56px';
+          c.style.height = '56px';
+        }
         grid.append(c);
         digitTiles.push(c);
       }
@@ -330,13 +355,21 @@ export function createNetwork(root) {
     });
     if (digitTiles.length > 0) {
       const first = layers[0];
+      const n = tileSide * tileSide;
       digitTiles.forEach((tile, i) => {
         const ctx = /** @type {CanvasRenderingContext2D} */ (tile.getContext('2d'));
-        const img = ctx.createImageData(8, 8);
+        const img = ctx.createImageData(tileSide, tileSide);
         let m = 1e-6;
-        for (let p = 0; p < 64; p += 1) if (first.alive[i * 64 + p]) m = Math.max(m, Math.abs(first.w[i * 64 + p]));
-        for (let p = 0; p < 64; p += 1) {
-          const k = i * 64 + p;
+        let alive = 0;
+        for (let p = 0; p < n; p += 1) {
+          if (first.alive[i * n + p]) {
+            m = Math.max(m, Math.abs(first.w[i * n + p]));
+            alive += 1;
+          }
+        }
+        tile.dataset.alive = String(alive);
+        for (let p = 0; p < n; p += 1) {
+          const k = i * n + p;
           const w = first.w[k];
           const c = first.alive[k] ? mix(pal.bg, w >= 0 ? pal.pos : pal.neg, Math.min(1, Math.abs(w) / m)) : pal.pruned;
           img.data[p * 4] = c[0];
@@ -450,7 +483,10 @@ export function createNetwork(root) {
   function update(s, prev) {
     const snap = s.frame?.snapshot;
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (langChanged) hint.textContent = t(mode === 'lines' ? 'net.hint' : 'net.hintLarge');
+    if (langChanged) {
+      hint.textContent = t(mode === 'lines' ? 'net.hint' : 'net.hintLarge');
+      tilesTitle();
+    }
     if (!snap || (prev?.frame?.snapshot === snap && !langChanged && prev?.settings.theme === s.settings.theme)) return;
     const widths = snap.originalWidths;
     const layers = expand(snap);
