@@ -17,7 +17,7 @@
 //   preset        lottery | structured-vs-unstructured | global-vs-local | one-shot-vs-iterative
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
 //                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
-//   views         network boundary neurons training curve masks density histogram costs lessons (or `all`)
+//   views         network boundary neurons training curve masks density toolkit histogram costs lessons (or `all`)
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
 //   page          the page's own instance (app/page.js): settings, steps and the classroom list
@@ -44,6 +44,7 @@ import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
 import { createCosts, createLessonDock, createLessons } from './views/panels.js';
 import { createMasks } from './views/masks.js';
+import { createSensitivity } from './views/sensitivity.js';
 
 /**
  * @typedef {import('./app/dispatch.js').Action} Action
@@ -54,7 +55,7 @@ import { createMasks } from './views/masks.js';
 
 /** Views the `views` attribute can name; an element shows all but masks, costs and lessons by default, the page all. */
 export { BUTTONS };
-export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'histogram', 'costs', 'lessons'];
+export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'toolkit', 'histogram', 'costs', 'lessons'];
 const DEFAULT_VIEWS = 'network boundary neurons training curve density histogram';
 /** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
 const attrOf = attributeOf;
@@ -298,6 +299,7 @@ export class PruningPlayground extends HTMLElement {
     if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]')));
     if (shown.has('masks')) views.push(createMasks($('[data-testid="masks"]')));
     if (shown.has('density')) views.push(createDensityBars($('#density-svg')));
+    if (shown.has('toolkit')) views.push(createSensitivity($('[data-testid="toolkit"]'), send));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));
     if (shown.has('costs')) views.push(createCosts($('#costs-list')));
     if (shown.has('lessons')) views.push(createLessons($('[data-testid="lessons"]'), send));
