@@ -111,6 +111,9 @@ test('per-layer rates need layer scope: refused in Korean, the model untouched',
   await expect(page.getByTestId('toolkit').locator('h2')).toHaveText('가지치기 도구');
   await expect(page.getByTestId('scan')).toHaveText('레이어별 스캔');
   await press(page, 'train');
+  await press(page, 'scan');
+  await expect(page.getByTestId('scan-note')).toContainText('검증 데이터에서의 정확도');
+  await expect(page.getByTestId('message')).toContainText('레이어 3개를 스캔했습니다');
   await setSetting(page, 'layerRates', '1, 0.5');
   const before = await masks(page);
   await press(page, 'prune');
