@@ -128,6 +128,23 @@ test('per-layer rates need layer scope: refused in Korean, the model untouched',
   expect(problems).toEqual([]);
 });
 
+test('the element API scans, refuses rates without layer scope and prunes 2:4', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=5');
+  const out = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    await el.train();
+    const scan = await el.sensitivity();
+    const refused = await el.prune({ scope: 'global', layerRates: [1, 0.5] }).then(() => 'resolved', (/** @type {Error} */ e) => e.message);
+    const nm = await el.pruneNM();
+    return { split: scan.split, curves: scan.curves.length, refused, removed: nm.lastPrune.removed };
+  });
+  expect(out).toEqual({ split: 'validation', curves: 3, refused: expect.stringContaining('need the layer scope'), removed: 40 });
+  expect(linkParams(page).get('steps')).toBe('train,pruneNM');
+  // The refusal is an error the page reports; nothing else went wrong.
+  expect(problems).toEqual([]);
+});
+
 test('the toolkit fits a 390 px phone', async ({ page }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   await open(page, '?lang=en&ep=5');

@@ -442,6 +442,28 @@ export class PruningPlayground extends HTMLElement {
     return this.step('prune', typeof spec === 'number' ? { fraction: spec } : spec);
   }
 
+  /**
+   * The per-layer sensitivity scan (each layer pruned alone to 0–95 %, evaluated without
+   * retraining on the validation split); resolves with `{ split, base, curves }` (docs/api.md).
+   */
+  sensitivity() {
+    return this.enqueue(async () => {
+      await this.act({ type: 'scan' });
+      const scan = this.app?.state.sensitivity;
+      if (!scan) return null;
+      const { split, base, curves } = scan;
+      return structuredClone({ split, base, curves });
+    });
+  }
+
+  /**
+   * N:M (2:4) semi-structured pruning of every layer: `spec` is settings ({ score }); resolves with `state`.
+   * @param {Record<string, unknown>} [spec]
+   */
+  pruneNM(spec = {}) {
+    return this.step('pruneNM', spec);
+  }
+
   /** Rewinds the surviving weights to their values at initialisation (θ₀). */
   rewind() {
     return this.step('rewind');

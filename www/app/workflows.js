@@ -148,20 +148,17 @@ export function createWorkflows(store, log, options) {
    */
   function ratesFit(s) {
     if (s.layerRates.length === 0) return true;
-    if (s.scope !== 'layer') {
-      say('error', 'msg.layerRates.scope', { rates: s.layerRates.join(', ') });
-      return false;
-    }
     const layers = s.structure === 'neurons' ? s.hidden.length : (store.state.frame?.snapshot?.layers.length ?? 1) - 1;
-    if (s.layerRates.length !== layers) {
-      say('error', 'msg.layerRates.count', { given: s.layerRates.length, layers });
-      return false;
-    }
-    if (s.schedule === 'gradual') {
-      say('error', 'msg.layerRates.gradual');
-      return false;
-    }
-    return true;
+    /** @type {[string, Record<string, string | number>] | null} */
+    const refusal = s.scope !== 'layer' ? ['msg.layerRates.scope', { rates: s.layerRates.join(', ') }]
+      : s.layerRates.length !== layers ? ['msg.layerRates.count', { given: s.layerRates.length, layers }]
+        : s.schedule === 'gradual' ? ['msg.layerRates.gradual', {}]
+          : null;
+    if (!refusal) return true;
+    say('error', ...refusal);
+    // The element's prune() and runLottery() reject with it.
+    emit('error', { action: 'prune', error: t(...refusal) });
+    return false;
   }
 
   /** The per-layer sensitivity scan: each layer pruned alone, evaluated without retraining. */
