@@ -49,6 +49,7 @@ struct Settings {
     init_mode: String,
     fraction: f64,
     output_rate: f64,
+    layer_rates: Vec<f64>,
     retrain_epochs: usize,
     levels: usize,
     lottery_epochs: usize,
@@ -141,7 +142,7 @@ fn prune_spec(s: &Settings, fraction: f64) -> PruneConfig {
         fraction: Some(fraction),
         count: None,
         output_rate: s.output_rate,
-        layer_rates: Vec::new(),
+        layer_rates: s.layer_rates.clone(),
         seed: s.seed,
     }
 }
@@ -604,7 +605,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             score: s.score.clone(),
             scope: s.scope.clone(),
             output_rate: s.output_rate,
-            layer_rates: Vec::new(),
+            layer_rates: s.layer_rates.clone(),
             init: s.init_mode.clone(),
             controls: s.controls.clone(),
             epochs: s.lottery_epochs,

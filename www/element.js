@@ -18,7 +18,7 @@
 //                 | frankle-carbin-lenet
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
 //                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
-//   views         network boundary neurons training curve masks density histogram costs lessons (or `all`)
+//   views         network boundary neurons training curve masks density toolkit histogram costs lessons (or `all`)
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
 //   page          the page's own instance (app/page.js): settings, steps and the classroom list
@@ -45,6 +45,7 @@ import { createBoundary } from './views/boundary.js';
 import { createCurve, createDensityBars, createHistogram, createTrainingChart } from './views/charts.js';
 import { createCosts, createLessonDock, createLessons } from './views/panels.js';
 import { createMasks } from './views/masks.js';
+import { createSensitivity } from './views/sensitivity.js';
 
 /**
  * @typedef {import('./app/dispatch.js').Action} Action
@@ -55,7 +56,7 @@ import { createMasks } from './views/masks.js';
 
 /** Views the `views` attribute can name; an element shows all but masks, costs and lessons by default, the page all. */
 export { BUTTONS };
-export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'histogram', 'costs', 'lessons'];
+export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'toolkit', 'histogram', 'costs', 'lessons'];
 const DEFAULT_VIEWS = 'network boundary neurons training curve density histogram';
 /** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
 const attrOf = attributeOf;
@@ -299,6 +300,7 @@ export class PruningPlayground extends HTMLElement {
     if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]'), send));
     if (shown.has('masks')) views.push(createMasks($('[data-testid="masks"]')));
     if (shown.has('density')) views.push(createDensityBars($('#density-svg')));
+    if (shown.has('toolkit')) views.push(createSensitivity($('[data-testid="toolkit"]'), send));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));
     if (shown.has('costs')) views.push(createCosts($('#costs-list')));
     if (shown.has('lessons')) views.push(createLessons($('[data-testid="lessons"]'), send));
@@ -439,6 +441,28 @@ export class PruningPlayground extends HTMLElement {
    */
   prune(spec = {}) {
     return this.step('prune', typeof spec === 'number' ? { fraction: spec } : spec);
+  }
+
+  /**
+   * The per-layer sensitivity scan (each layer pruned alone to 0–95 %, evaluated without
+   * retraining on the validation split); resolves with `{ split, base, curves }` (docs/api.md).
+   */
+  sensitivity() {
+    return this.enqueue(async () => {
+      await this.act({ type: 'scan' });
+      const scan = this.app?.state.sensitivity;
+      if (!scan) return null;
+      const { split, base, curves } = scan;
+      return structuredClone({ split, base, curves });
+    });
+  }
+
+  /**
+   * N:M (2:4) semi-structured pruning of every layer: `spec` is settings ({ score }); resolves with `state`.
+   * @param {Record<string, unknown>} [spec]
+   */
+  pruneNM(spec = {}) {
+    return this.step('pruneNM', spec);
   }
 
   /** Rewinds the surviving weights to their values at initialisation (θ₀). */

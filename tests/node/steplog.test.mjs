@@ -42,13 +42,25 @@ test('every step type round-trips, with every key it reads', () => {
   }
 });
 
+test('per-layer rates and 2:4 pruning ride in the step log', () => {
+  const base = defaults();
+  const rates = { ...base, scope: 'layer', fraction: 1, layerRates: [0.625, 0.203125] };
+  const log = [makeStep('train', base), makeStep('prune', rates), makeStep('pruneNM', { ...base, score: 'random' })];
+  const text = formatSteps(log, base);
+  assert.equal(text, 'train,prune(scope:layer;frac:1;rates:0.625,0.203125),pruneNM(sc:random)');
+  assert.deepEqual(parseSteps(text, base), { steps: log, problems: [] });
+  const bad = parseSteps('train,prune(rates:0.5,1.5)', base);
+  assert.equal(bad.steps.length, 1);
+  assert.match(bad.problems[0], /layerRates: "0\.5,1\.5" \(allowed: 0…1\)/);
+});
+
 test('a bad step stops the log there, naming the step, the key and what is allowed', () => {
   const base = defaults();
   const cases = [
     ['train,explode,prune', 1, /step 2 "explode" is not a step \(allowed: train, retrain, prune/],
     ['train(ep:0),prune', 0, /step 1 .*epochs: "0" \(allowed: 1…500\)/],
     ['train,prune(frac:2)', 1, /step 2 .*fraction: "2" \(allowed: 0\.1, 0\.2/],
-    ['train,prune(lr:1)', 1, /"lr" is not a setting of prune \(allowed: st, sc, scope, sched, frac, out, rounds, rt, init\)/],
+    ['train,prune(lr:1)', 1, /"lr" is not a setting of prune \(allowed: st, sc, scope, sched, frac, out, rounds, rt, init, rates\)/],
     ['rewind(ep:3)', 0, /"ep" is not a setting of rewind \(allowed: none\)/],
     ['train(ep:NaN)', 0, /epochs: "NaN"/],
     ['<script>alert(1)</script>', 0, /step 1 "<script>alert\(1\)<\/script>" is not a step/],

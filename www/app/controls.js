@@ -98,8 +98,8 @@ export function createControls(form, dispatch) {
         field.append(label, group, help);
       } else {
         const text = document.createElement('input');
-        text.type = s.type === 'widths' ? 'text' : 'number';
-        text.inputMode = 'numeric';
+        text.type = s.type === 'widths' || s.type === 'rates' ? 'text' : 'number';
+        text.inputMode = s.type === 'rates' ? 'decimal' : 'numeric';
         if (s.type === 'int') {
           text.step = '1';
           if (s.min !== undefined) text.min = String(s.min);

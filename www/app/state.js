@@ -5,9 +5,10 @@
  * @typedef {'data' | 'model' | 'training' | 'pruning' | 'lottery' | 'ui'} Group
  * @typedef {object} Setting
  * @property {string} key
- * @property {'enum' | 'int' | 'number' | 'widths' | 'set'} type
+ * @property {'enum' | 'int' | 'number' | 'widths' | 'rates' | 'set'} type
  *   enum: one of `values`; int/number: within [min, max] (and one of `values` if given);
- *   widths: comma-separated positive integers; set: a subset of `values`
+ *   widths: comma-separated positive integers; rates: comma-separated numbers in [min, max]
+ *   (empty: none); set: a subset of `values`
  * @property {string | number | number[] | string[]} default
  * @property {readonly (string | number)[]} [values]
  * @property {number} [min]
@@ -43,6 +44,7 @@
  * @property {string} initMode
  * @property {number} fraction
  * @property {number} outputRate
+ * @property {number[]} layerRates   layer scope: a rate per layer before the output; [] = all 1
  * @property {number} retrainEpochs
  * @property {number} levels
  * @property {number} lotteryEpochs
@@ -116,8 +118,10 @@ export const SCHEMA = [
   { key: 'rounds', type: 'int', min: 2, max: 20, default: 3, group: 'pruning', rebuild: false,
     shown: (s) => s.schedule !== 'oneshot' },
   { key: 'initMode', type: 'enum', values: ['keep', 'init', 'step', 'reinit'], default: 'init', group: 'pruning', rebuild: false, url: 'init' },
-  { key: 'fraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95], min: 0.01, max: 0.99, default: 0.2, group: 'pruning', rebuild: false, url: 'frac' },
+  // Up to 1: with per-layer rates, fraction 1 prunes each layer to exactly its rate.
+  { key: 'fraction', type: 'number', values: [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95], min: 0.01, max: 1, default: 0.2, group: 'pruning', rebuild: false, url: 'frac' },
   { key: 'outputRate', type: 'number', values: [0, 0.5, 1], min: 0, max: 1, default: 0.5, group: 'pruning', rebuild: false, url: 'out' },
+  { key: 'layerRates', type: 'rates', default: [], min: 0, max: 1, group: 'pruning', rebuild: false, url: 'rates' },
   { key: 'retrainEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'pruning', rebuild: false, url: 'rt' },
   { key: 'levels', type: 'int', min: 1, max: 20, default: 3, group: 'lottery', rebuild: false, url: 'lv' },
   { key: 'lotteryEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'lottery', rebuild: false, url: 'lep' },
@@ -196,6 +200,13 @@ export function parseValue(s, raw) {
       const parts = text.split(/[\s,]+/).filter(Boolean).map(Number);
       if (parts.length > 6 || parts.some((v) => !Number.isInteger(v) || v < (s.min ?? 1) || v > (s.max ?? 256))) fail();
       return parts;
+    }
+    case 'rates': {
+      if (text === '') return [];
+      const parts = text.split(/[\s,]+/).filter(Boolean);
+      const values = parts.map(Number);
+      if (parts.length > 6 || values.some((v) => !Number.isFinite(v) || v < (s.min ?? 0) || v > (s.max ?? 1))) fail();
+      return values;
     }
     case 'set': {
       const parts = text === '' ? [] : text.split(',').map((p) => p.trim());
@@ -300,6 +311,7 @@ export function pruneSpec(s, fraction = s.fraction) {
     scope: /** @type {'global' | 'layer'} */ (s.scope),
     fraction,
     outputRate: s.outputRate,
+    ...(s.layerRates.length > 0 ? { layerRates: s.layerRates } : {}),
     seed: s.seed,
   };
 }
@@ -318,6 +330,7 @@ export function lotterySpec(s) {
     score: s.score,
     scope: s.scope,
     outputRate: s.outputRate,
+    ...(s.layerRates.length > 0 ? { layerRates: s.layerRates } : {}),
     init,
     // 'other-seed' is no control branch: it runs the ticket line of model seed + 1 beside the
     // ticket for the mask analysis (LotterySpec.compareSeed).

@@ -13,12 +13,12 @@ import { SCHEMA, formatValue, parseValue, quote, setting } from './state.js';
 /**
  * @typedef {import('./state.js').Settings} Settings
  * @typedef {'train' | 'retrain' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'evaluate'
- *   | 'reset' | 'lottery' | 'adopt'} StepType
+ *   | 'reset' | 'lottery' | 'adopt' | 'pruneNM'} StepType
  * @typedef {{ type: StepType, settings: Record<string, unknown> }} Step
  *   settings: the values of STEP_KEYS[type] when the step ran
  */
 
-const PRUNE_KEYS = ['structure', 'score', 'scope', 'schedule', 'fraction', 'outputRate', 'rounds', 'retrainEpochs', 'initMode'];
+const PRUNE_KEYS = ['structure', 'score', 'scope', 'schedule', 'fraction', 'outputRate', 'rounds', 'retrainEpochs', 'initMode', 'layerRates'];
 
 /**
  * The settings each step reads. Only settings that do not rebuild the network can differ between
@@ -35,8 +35,10 @@ export const STEP_KEYS = {
   reinit: [],
   evaluate: [],
   reset: [],
-  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'fraction', 'outputRate', 'initMode'],
+  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'fraction', 'outputRate', 'initMode', 'layerRates'],
   adopt: [],
+  // N:M (2:4) semi-structured pruning: the pattern is fixed, the score ranks within each group.
+  pruneNM: ['score'],
 };
 
 /** Most steps a link may ask for (each is at most a few hundred epochs; replay can be cancelled). */

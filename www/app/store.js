@@ -57,6 +57,9 @@
  *   (the "go back to the last good state" button shows)
  * @property {boolean} cancelled   Cancel was pressed during the running action (stops dispatcher-level
  *   sequences such as iterative rounds and a replay between engine calls)
+ * @property {(import('./workflows.js').Sensitivity & { modelSeq: number, logLength: number }) | null} sensitivity
+ *   the last sensitivity scan, and the model (network and step count) it was taken of
+ * @property {import('./workflows.js').NmCost | null} nmCost   what 2:4 hardware would do with the current network
  * @property {boolean} lotteryCancelled   the last lottery run was cancelled: its partial runner cannot
  *   be replayed, so neither can `adopt`
  * @property {string} csvText   the uploaded CSV the current network was built from ('' for built-in data)
@@ -87,6 +90,8 @@ export function freshExperiment() {
     logCut: null,
     diverged: null,
     lotteryCancelled: false,
+    sensitivity: null,
+    nmCost: null,
   };
 }
 

@@ -21,8 +21,51 @@ import { freshExperiment } from './store.js';
  *   what the core plans for an iterative or gradual pruning (Playground.schedulePlan)
  * @typedef {import('./session.js').Log} Log
  * @typedef {'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate' | 'reset'
- *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood'} StepAction
+ *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood' | 'scan' | 'pruneNM'} StepAction
+ * @typedef {{ sparsity: number, zeros: number, loss: number, accuracy: number }} ScanPoint
+ * @typedef {{ layer: number, weights: number, alive: number, points: ScanPoint[] }} ScanCurve
+ * @typedef {{ split: string, base: { loss: number, accuracy: number }, curves: ScanCurve[] }} Sensitivity
+ *   what Playground.sensitivity returns (docs/api.md, "The toolkit")
+ * @typedef {{ pattern: string, denseMultiplyAdds: number, sparseMultiplyAdds: number, metadataBytes: number }} NmCost
  */
+
+/** The sparsities the page's sensitivity scan prunes each layer to (0: the model as it is). */
+export const SCAN_SPARSITIES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+/** The N:M pattern of the page's semi-structured pruning: 2 of every 4 (what sparse tensor cores run). */
+export const NM_PATTERN = '2:4';
+
+/**
+ * The per-layer rates that, with fraction 1 under layer scope, prune each layer to the zeros the
+ * scan counted at the chosen sparsity: a layer with `alive` of `weights` alive loses
+ * round(rate × alive) = zeros − (weights − alive) (already masked weights count among the zeros).
+ * Rounded to 6 decimals for the link; round(rate × alive) is unchanged while alive < 500 000.
+ * @param {ScanCurve} curve
+ * @param {number} sparsity   one of the curve's points, or 0 (leave it as it is)
+ */
+export function rateFor(curve, sparsity) {
+  const point = curve.points.find((p) => p.sparsity === sparsity);
+  if (!point || curve.alive === 0) return 0;
+  const more = Math.max(0, point.zeros - (curve.weights - curve.alive));
+  return Math.round((more / curve.alive) * 1e6) / 1e6;
+}
+
+/**
+ * The sparsity of each layer the scan allows within `maxDrop` (a fraction: 0.01 = one point) of
+ * the dense accuracy: the largest before the first that loses more (the core's
+ * `prune::sensitivity::sparsities_within`, which the CLI's --max-drop prints).
+ * @param {Sensitivity} scan
+ * @param {number} maxDrop
+ */
+export function sparsitiesWithin(scan, maxDrop) {
+  return scan.curves.map((c) => {
+    let best = 0;
+    for (const p of [...c.points].sort((a, b) => a.sparsity - b.sparsity)) {
+      if (p.accuracy < scan.base.accuracy - maxDrop) break;
+      best = p.sparsity;
+    }
+    return best;
+  });
+}
 
 /**
  * Bounds of the 2D data with a margin, for the boundary and the neuron maps.
@@ -51,7 +94,7 @@ function dataRange(info) {
 }
 
 /** Actions `run` handles: the pipeline steps (and measuring, going back after a divergence). */
-export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood']);
+export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM']);
 
 /**
  * @param {Store} store
@@ -89,7 +132,56 @@ export function createWorkflows(store, log, options) {
   async function refresh() {
     const frame = await eng().frame(frameOptions());
     set({ frame, history: frame.history ?? store.state.history });
+    // What 2:4 hardware would do with this network, beside the engine's own costs (cost panel).
+    if (store.state.info?.methods.includes('nmCost')) {
+      set({ nmCost: /** @type {NmCost} */ (await eng().call('nmCost', NM_PATTERN)) });
+    }
     return frame;
+  }
+
+  /**
+   * Per-layer rates go with layer scope and one rate per layer before the output (neurons: per
+   * hidden layer); the page refuses other combinations in the learner's language before the
+   * engine sees them.
+   * @param {Settings} s
+   * @returns {boolean}  whether the rates (if any) fit
+   */
+  function ratesFit(s) {
+    if (s.layerRates.length === 0) return true;
+    const layers = s.structure === 'neurons' ? s.hidden.length : (store.state.frame?.snapshot?.layers.length ?? 1) - 1;
+    /** @type {[string, Record<string, string | number>] | null} */
+    const refusal = s.scope !== 'layer' ? ['msg.layerRates.scope', { rates: s.layerRates.join(', ') }]
+      : s.layerRates.length !== layers ? ['msg.layerRates.count', { given: s.layerRates.length, layers }]
+        : s.schedule === 'gradual' ? ['msg.layerRates.gradual', {}]
+          : null;
+    if (!refusal) return true;
+    say('error', ...refusal);
+    // The element's prune() and runLottery() reject with it.
+    emit('error', { action: 'prune', error: t(...refusal) });
+    return false;
+  }
+
+  /** The per-layer sensitivity scan: each layer pruned alone, evaluated without retraining. */
+  async function scan() {
+    const s = store.state.settings;
+    set({ progress: { value: 0, max: 1, label: t('msg.scanRunning') } });
+    const result = /** @type {Sensitivity} */ (await eng().call('sensitivity', SCAN_SPARSITIES, s.score, s.seed));
+    set({ sensitivity: { ...result, modelSeq: store.state.modelSeq, logLength: store.state.log.length }, progress: null });
+    say('info', 'msg.scanned', { layers: result.curves.length, split: t(`split.${result.split}`), base: pct(result.base.accuracy) });
+  }
+
+  /** N:M (2:4) semi-structured pruning of every layer; a step of the log. */
+  async function pruneNM() {
+    const s = store.state.settings;
+    if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
+    const r = /** @type {PruneResult} */ (await eng().call('prunePattern', NM_PATTERN, s.score, s.seed));
+    set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
+    mark('prune');
+    log.record('pruneNM');
+    await refresh();
+    set({ cutTest: store.state.frame?.evaluation?.testAccuracy ?? null });
+    emit('pruned', { ...r, density: store.state.frame?.snapshot?.density });
+    say('info', 'msg.prunedNM', { pattern: NM_PATTERN, removed: int(r.removed), before: int(r.removed + r.remaining), layers: pctList(r.layerDensity) });
   }
 
   // Coalesced refreshes while a loop runs in the worker: at most one request in flight.
@@ -286,6 +378,7 @@ export function createWorkflows(store, log, options) {
   async function prune() {
     const s = store.state.settings;
     const e = eng();
+    if (!ratesFit(s)) return;
     if (s.schedule === 'oneshot') {
       const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s)));
       set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
@@ -369,6 +462,7 @@ export function createWorkflows(store, log, options) {
   async function lottery() {
     const s = store.state.settings;
     const e = eng();
+    if (!ratesFit({ ...s, schedule: 'oneshot' })) return;
     // The UI counts the dense network as a level; the engine counts pruning levels after it.
     const spec = { ...lotterySpec(s), levels: Math.max(0, s.levels - 1) };
     set({ lottery: [], lotteryStep: null, progress: { value: 0, max: 1, label: '' } });
@@ -510,6 +604,10 @@ export function createWorkflows(store, log, options) {
       }
       case 'lottery':
         return lottery();
+      case 'scan':
+        return scan();
+      case 'pruneNM':
+        return pruneNM();
       case 'adopt': {
         await e.call('adoptTicket');
         if (store.state.lotteryCancelled) log.cutLog('adopt');

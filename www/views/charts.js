@@ -282,30 +282,42 @@ export function createDensityBars(svgEl) {
   function update(s, prev) {
     const snap = s.frame?.snapshot;
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!snap || (!langChanged && prev?.frame?.snapshot === snap)) return;
+    const { layerRates, scope, outputRate, structure } = s.settings;
+    const ratesChanged = prev?.settings.layerRates !== layerRates || prev?.settings.scope !== scope || prev?.settings.outputRate !== outputRate || prev?.settings.structure !== structure;
+    if (!snap || (!langChanged && !ratesChanged && prev?.frame?.snapshot === snap)) return;
     const ds = snap.layerDensity;
     const rowH = 22;
     const H = Math.max(40, ds.length * rowH + 8);
     svg.attr('viewBox', `0 0 ${W} ${H}`);
-    const x = scaleLinear().domain([0, 1]).range([0, W - 150]);
+    // The per-layer rates the next Prune uses (weights, layer scope; the output layer's is the
+    // output rate), right of the bars, which make room for them.
+    const rated = layerRates.length > 0 && scope === 'layer' && structure === 'weights';
+    const x = scaleLinear().domain([0, 1]).range([0, W - (rated ? 200 : 150)]);
     const rows = g
       .selectAll('g.row')
       .data(ds)
       .join((enter) => {
         const r = enter.append('g').attr('class', 'row');
         r.append('text').attr('class', 'bar-label').attr('x', 0).attr('y', 15);
-        r.append('rect').attr('class', 'bar-bg').attr('x', 80).attr('y', 4).attr('height', 14).attr('width', x(1));
+        r.append('rect').attr('class', 'bar-bg').attr('x', 80).attr('y', 4).attr('height', 14);
         r.append('rect').attr('class', 'bar').attr('x', 80).attr('y', 4).attr('height', 14);
         r.append('text').attr('class', 'bar-value').attr('y', 15);
+        r.append('text').attr('class', 'bar-rate').attr('x', W).attr('y', 15).attr('text-anchor', 'end');
         return r;
       });
     rows.attr('transform', (_, i) => `translate(0,${i * rowH + 2})`);
     rows.select('text.bar-label').text((_, i) => t('density.layer', { n: i + 1 }));
+    rows.select('rect.bar-bg').attr('width', x(1));
     rows.select('rect.bar').attr('width', (d) => x(d));
     rows
       .select('text.bar-value')
       .attr('x', (d) => 86 + x(d))
       .text((d) => pct(d));
+    rows.select('text.bar-rate').text((_, i) => {
+      if (!rated) return '';
+      const r = i < ds.length - 1 ? layerRates[i] : outputRate;
+      return r === undefined ? '' : t('density.rate', { rate: Math.round(r * 1000) / 1000 });
+    });
   }
   return { update };
 }

@@ -169,6 +169,26 @@ const VIEWS = `
       <figcaption data-i18n="view.density"></figcaption>
       <svg id="density-svg" viewBox="0 0 420 120" role="img" data-i18n-aria-label="view.density"></svg>
     </figure>
+    <section class="view chart toolkit" data-testid="toolkit" data-view="toolkit" aria-labelledby="toolkit-title">
+      <h2 id="toolkit-title" data-i18n="view.toolkit"></h2>
+      <h3 data-i18n="sens.title"></h3>
+      <p class="hint" data-i18n="sens.intro"></p>
+      <button type="button" data-action="scan" data-testid="scan" data-i18n="btn.scan"></button>
+      <p class="hint" data-testid="scan-note" aria-live="polite"></p>
+      <svg id="sens-curves" data-testid="sens-curves" viewBox="0 0 420 200" role="img" data-i18n-aria-label="sens.curves"></svg>
+      <div class="legend" id="sens-legend"></div>
+      <svg id="sens-bars" data-testid="sens-bars" viewBox="0 0 420 110" role="img" data-i18n-aria-label="sens.bars"></svg>
+      <div class="sens-rates">
+        <label class="inline"><span data-i18n="sens.maxDrop"></span>
+          <input type="number" data-testid="max-drop" min="0" max="100" step="0.5" value="1" inputmode="decimal">
+        </label>
+        <button type="button" data-testid="use-rates" data-i18n="btn.useRates" data-i18n-title="title.useRates"></button>
+      </div>
+      <p class="hint" data-testid="rates-out" aria-live="polite"></p>
+      <h3 data-i18n="nm.title"></h3>
+      <p class="hint" data-i18n="nm.intro"></p>
+      <button type="button" data-action="pruneNM" data-testid="prune-nm" data-i18n="btn.pruneNM"></button>
+    </section>
     <figure class="view chart" data-testid="histogram" data-view="histogram">
       <figcaption data-i18n="view.histogram"></figcaption>
       <svg id="histogram-svg" viewBox="0 0 420 170" role="img" data-i18n-aria-label="view.histogram"></svg>

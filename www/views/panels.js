@@ -19,7 +19,7 @@ export function createCosts(list) {
   const values = new Map();
   /** @type {Map<string, HTMLElement>} */
   const labels = new Map();
-  for (const key of [...COSTS, 'time']) {
+  for (const key of [...COSTS, 'time', 'nm']) {
     const row = document.createElement('div');
     const dt = document.createElement('dt');
     const dd = document.createElement('dd');
@@ -44,6 +44,11 @@ export function createCosts(list) {
   }
   details.append(glossaryTitle, ...glossary.values());
   list.after(details);
+  // What 2:4 hardware would gain, beside the engine's own figures above it.
+  const nmNote = document.createElement('p');
+  nmNote.className = 'hint';
+  nmNote.dataset.testid = 'cost-nm-note';
+  list.after(nmNote);
 
   /**
    * @param {AppState} s
@@ -51,7 +56,7 @@ export function createCosts(list) {
    */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.frame?.costs === s.frame?.costs && prev?.timing === s.timing) return;
+    if (!langChanged && prev?.frame?.costs === s.frame?.costs && prev?.timing === s.timing && prev?.nmCost === s.nmCost) return;
     for (const [key, dt] of labels) dt.textContent = t(`cost.${key}`);
     const c = s.frame?.costs;
     for (const key of COSTS) {
@@ -63,7 +68,11 @@ export function createCosts(list) {
     time.textContent = m ? t('cost.timeValue', {
       us: num(m.msPerRow * 1000), min: num(m.min * 1000), max: num(m.max * 1000), repeats: m.repeats, rows: m.rows,
     }) : t('cost.timeNone');
+    const nm = /** @type {HTMLElement} */ (values.get('nm'));
+    const n = s.nmCost;
+    nm.textContent = n ? t('cost.nmValue', { sparse: int(n.sparseMultiplyAdds), dense: int(n.denseMultiplyAdds), meta: int(n.metadataBytes) }) : '—';
     if (langChanged) {
+      nmNote.textContent = t('cost.nmNote');
       glossaryTitle.textContent = t('glossary.title');
       for (const [key, p] of glossary) p.textContent = t(`glossary.${key}`);
     }

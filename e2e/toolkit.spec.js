@@ -1,0 +1,159 @@
+// The pruning toolkit on the page (issue 19): the per-layer sensitivity scan draws one curve per
+// layer from the validation split; "use as per-layer rates" sets the rates and one Prune reaches
+// exactly the zeros the scan counted; 2:4 pruning leaves at most 2 of every 4 weights of each
+// neuron and replays from its link; per-layer rates are refused without layer scope (in Korean
+// too); the panel fits a 390 px phone.
+/* global document */ // used inside page.evaluate callbacks, which run in the page
+import { expect, test } from '@playwright/test';
+import { linkOf, linkParams, open, press, settle, setSetting, watchProblems } from './helpers.js';
+
+/**
+ * The engine's latest snapshot as the page holds it: per layer its shape and 0/1 mask.
+ * @param {import('@playwright/test').Page} page
+ * @returns {Promise<{ shape: number[], mask: number[] }[]>}
+ */
+async function masks(page) {
+  return page.evaluate(() => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    return el.app.state.frame.snapshot.layers.map((/** @type {any} */ l) => ({ shape: [...l.shape], mask: Array.from(l.mask) }));
+  });
+}
+
+/** @param {import('@playwright/test').Page} page */
+async function scanOf(page) {
+  return page.evaluate(() => /** @type {any} */ (document.querySelector('pruning-playground')).app.state.sensitivity);
+}
+
+/** @param {number[]} mask */
+const zeros = (mask) => mask.filter((m) => m === 0).length;
+
+test('the scan draws one curve per layer; "use as per-layer rates" prunes each layer to the scan\'s zeros', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=30');
+  await press(page, 'train');
+  const toolkit = page.getByTestId('toolkit');
+  await expect(toolkit.getByTestId('scan-note')).toContainText('No scan yet');
+  await press(page, 'scan');
+  // The default 8-8 network on 2 features: 3 layers of 16, 64 and 16 weights.
+  await expect(toolkit.locator('path.sens-curve')).toHaveCount(3);
+  await expect(toolkit.locator('#sens-bars text.bar-value')).toHaveText(['16', '64', '16']);
+  await expect(toolkit.getByTestId('scan-note')).toContainText('validation split');
+  const scan = await scanOf(page);
+  expect(scan.split).toBe('validation');
+  expect(scan.curves.map((/** @type {any} */ c) => c.points.length)).toEqual([11, 11, 11]);
+  // Each path has one vertex per point.
+  for (const d of await toolkit.locator('path.sens-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''))) {
+    expect(d.split(/[ML]/).filter(Boolean)).toHaveLength(11);
+  }
+
+  // A generous drop so that some layer goes beyond 0; the expected sparsities from the scan itself.
+  const DROP = 10;
+  await toolkit.getByTestId('max-drop').fill(String(DROP));
+  await settle(page, () => toolkit.getByTestId('use-rates').click());
+  const expected = scan.curves.map((/** @type {any} */ c) => {
+    let best = null;
+    for (const p of c.points) {
+      if (p.accuracy < scan.base.accuracy - DROP / 100) break;
+      best = p;
+    }
+    return best;
+  });
+  expect(expected.some((p) => p && p.zeros > 0)).toBe(true);
+  await expect(toolkit.getByTestId('rates-out')).toContainText('press Prune');
+  await expect(page.locator('#controls [name="scope"]')).toHaveValue('layer');
+  await expect(page.locator('#controls [name="fraction"]')).toHaveValue('1');
+  expect(linkParams(page).get('rates')).not.toBeNull();
+  // The density-per-layer view shows the rate each layer will be pruned at.
+  await expect(page.getByTestId('density-bars').locator('text.bar-rate')).toHaveCount(3);
+  await expect(page.getByTestId('density-bars').locator('text.bar-rate').first()).toContainText('rate');
+  await toolkit.screenshot({ path: 'e2e/artifacts/toolkit-scan.png' });
+  await page.getByTestId('density-bars').screenshot({ path: 'e2e/artifacts/toolkit-density-rates.png' });
+
+  await press(page, 'prune');
+  const after = await masks(page);
+  expect(after.map((l) => zeros(l.mask))).toEqual(expected.map((p) => p?.zeros ?? 0));
+  expect(linkParams(page).get('steps')).toMatch(/^train,prune/);
+  expect(problems).toEqual([]);
+});
+
+test('Prune 2:4 keeps at most 2 of every 4 inputs of each neuron, and its link replays it', async ({ page, context }) => {
+  const problems = watchProblems(page);
+  // 8 inputs per neuron in the second hidden layer and the output: two groups of 4 each.
+  await open(page, '?lang=en&ep=10');
+  await press(page, 'train');
+  await expect(page.getByTestId('cost-nm')).toContainText('multiply-adds');
+  await press(page, 'prune-nm');
+  await expect(page.getByTestId('message')).toContainText('2:4 pruning');
+  const pruned = await masks(page);
+  for (const { shape: [out, inn], mask } of pruned) {
+    for (let r = 0; r < out; r += 1) {
+      for (let g = 0; g < inn; g += 4) {
+        const kept = mask.slice(r * inn + g, r * inn + Math.min(inn, g + 4)).reduce((a, b) => a + b, 0);
+        expect(kept).toBeLessThanOrEqual(2);
+      }
+    }
+  }
+  // Layers with 8 inputs keep exactly half; the first layer's 2 inputs form one short group of 2.
+  expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  const link = linkOf(page);
+  expect(linkParams(page).get('steps')).toBe('train,pruneNM');
+
+  const other = await context.newPage();
+  await open(other, link);
+  await expect(other.getByTestId('message')).toContainText('Replayed');
+  expect(await masks(other)).toEqual(pruned);
+  expect(problems).toEqual([]);
+});
+
+test('per-layer rates need layer scope: refused in Korean, the model untouched', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=ko&ep=5');
+  await expect(page.getByTestId('toolkit').locator('h2')).toHaveText('가지치기 도구');
+  await expect(page.getByTestId('scan')).toHaveText('레이어별 스캔');
+  await press(page, 'train');
+  await press(page, 'scan');
+  await expect(page.getByTestId('scan-note')).toContainText('검증 데이터에서의 정확도');
+  await expect(page.getByTestId('message')).toContainText('레이어 3개를 스캔했습니다');
+  await setSetting(page, 'layerRates', '1, 0.5');
+  const before = await masks(page);
+  await press(page, 'prune');
+  await expect(page.getByTestId('message')).toContainText('레이어 범위에서만');
+  expect(await masks(page)).toEqual(before);
+  // With layer scope the same rates prune: layer 2 at half the fraction.
+  await setSetting(page, 'scope', 'layer');
+  await setSetting(page, 'outputRate', '0');
+  await press(page, 'prune');
+  // fraction 0.2: layer 1 round(0.2 × 16) = 3, layer 2 round(0.1 × 64) = 6, output 0.
+  expect((await masks(page)).map((l) => zeros(l.mask))).toEqual([3, 6, 0]);
+  expect(problems).toEqual([]);
+});
+
+test('the element API scans, refuses rates without layer scope and prunes 2:4', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=5');
+  const out = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    await el.train();
+    const scan = await el.sensitivity();
+    const refused = await el.prune({ scope: 'global', layerRates: [1, 0.5] }).then(() => 'resolved', (/** @type {Error} */ e) => e.message);
+    const nm = await el.pruneNM();
+    return { split: scan.split, curves: scan.curves.length, refused, removed: nm.lastPrune.removed };
+  });
+  expect(out).toEqual({ split: 'validation', curves: 3, refused: expect.stringContaining('need the layer scope'), removed: 40 });
+  expect(linkParams(page).get('steps')).toBe('train,pruneNM');
+  // The refusal is an error the page reports; nothing else went wrong.
+  expect(problems).toEqual([]);
+});
+
+test('the toolkit fits a 390 px phone', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await open(page, '?lang=en&ep=5');
+  await press(page, 'train');
+  await press(page, 'scan');
+  const toolkit = page.getByTestId('toolkit');
+  await toolkit.scrollIntoViewIfNeeded();
+  const box = await toolkit.boundingBox();
+  expect(box && box.x >= 0 && box.x + box.width <= 390).toBe(true);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await toolkit.screenshot({ path: 'e2e/artifacts/toolkit-390.png' });
+});
