@@ -312,7 +312,8 @@ fn train_prunes_at_init_with_synflow_to_the_one_shot_count() {
     );
     let (ok, out, _) = run(&["--prune-score", "random"]);
     assert!(
-        ok && out.contains("pruned 86 of 96") && out.contains("1 round)"),
+        ok && out.contains("pruned 86 of 96")
+            && out.contains("(random, global, without data): density"),
         "{out}"
     );
     let (ok, _, err) = run(&["--prune-score", "synflow", "--prune-rounds", "0"]);

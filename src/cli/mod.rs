@@ -334,11 +334,15 @@ fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Resul
     };
     let weights = exp.model.n_weights();
     Ok(format!(
-        "pruned {} of {} weights before training ({}, global, {on}, {rounds} round{}): density {:.2}%",
+        "pruned {} of {} weights before training ({}, global, {on}{}): density {:.2}%",
         weights - alive,
         weights,
         spec.score.name(),
-        if rounds == 1 { "" } else { "s" },
+        if rounds == 1 {
+            String::new()
+        } else {
+            format!(", {rounds} rounds")
+        },
         100.0 * exp.model.density()
     ))
 }
