@@ -319,3 +319,31 @@ fn train_prunes_at_init_with_synflow_to_the_one_shot_count() {
     let (ok, _, err) = run(&["--prune-score", "synflow", "--prune-rounds", "0"]);
     assert!(!ok && err.contains("--prune-rounds 0"), "{err}");
 }
+
+#[test]
+fn a_flow_that_overflows_f32_is_refused_by_name() {
+    // |w| = 1e20 everywhere: the second layer's sums reach 8 · 2e20 · 1e20, beyond f32.
+    let mut m = mlp(
+        &[2, 8, 8, 2],
+        Activation::Relu,
+        Activation::Linear,
+        Init::Torch,
+        0,
+    );
+    let huge: Vec<LayerParams> = m
+        .params()
+        .iter()
+        .map(|p| LayerParams {
+            weight: Array2::from_elem(p.weight.dim(), -1e20),
+            bias: Array1::zeros(p.bias.len()),
+        })
+        .collect();
+    m.set_params(&huge).unwrap();
+    let err = prune::scores(&m, &m.masks(), Score::Synflow, Structure::Weights, 0, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("synflow") && err.contains("overflows"),
+        "{err}"
+    );
+}

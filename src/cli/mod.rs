@@ -207,7 +207,8 @@ struct LotteryArgs {
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value_t = LotteryConfig::default().structure)]
     structure: String,
-    /// magnitude, lp:P, lp:P:raw, random or snip (neurons: norms over √fan-in unless :raw).
+    /// magnitude, lp:P, lp:P:raw, random, snip or synflow (one round per level) (neurons: norms
+    /// over √fan-in unless :raw).
     #[arg(long, default_value_t = LotteryConfig::default().score)]
     score: String,
     /// global or layer.
