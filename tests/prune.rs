@@ -1538,7 +1538,7 @@ fn the_cli_prunes_at_initialization_with_snip_only() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--prune-score magnitude: only snip (pruning at initialization, on one mini-batch) or random can prune before training"),
+        err.contains("--prune-score magnitude: only snip (pruning at initialization, on one mini-batch), synflow (data-free) or random can prune before training"),
         "{err}"
     );
 }

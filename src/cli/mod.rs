@@ -11,6 +11,7 @@ use pruning_playground::lottery::trials::{self, LevelSummary, Spread};
 use pruning_playground::lottery::{
     Agreement, Branch, LevelResult, LotteryRunner, LotterySpec, Role, TicketStructure,
 };
+use pruning_playground::prune::{self, Score};
 use pruning_playground::train::Loss;
 
 mod io_cmds;
@@ -169,14 +170,21 @@ struct TrainArgs {
     #[arg(long)]
     save: Option<std::path::PathBuf>,
     /// Prune before any training (pruning at initialization): this fraction of the weights,
-    /// ranked in one global ranking over all layers by --prune-score, computed at θ₀ on one
-    /// mini-batch: the first batch (--batch rows) of the seeded order, as Lee et al. (SNIP) do.
+    /// ranked in one global ranking over all layers by --prune-score, computed at θ₀ (snip: on
+    /// one mini-batch, the first batch (--batch rows) of the seeded order, as Lee et al. do;
+    /// synflow: without data). The final count is one-shot pruning's: round(F × weights).
     #[arg(long)]
     prune_at_init: Option<f64>,
-    /// The score of --prune-at-init: snip (|w · ∂L/∂w|) or random (the control). Magnitude and
-    /// norms are refused: before training they only rank the initializer's random draw.
+    /// The score of --prune-at-init: snip (|w · ∂L/∂w|), synflow (|w · ∂R/∂w|, data-free) or
+    /// random (the control). Magnitude and norms are refused: before training they only rank
+    /// the initializer's random draw.
     #[arg(long, default_value = "snip", requires = "prune_at_init")]
     prune_score: String,
+    /// Rounds of --prune-at-init, each rescoring the masked network: round r keeps
+    /// d^(r/N) of the weights (d = 1 − F, counts rounded half to even, the last one exact).
+    /// Default: 100 for synflow (Tanaka et al.), 1 for snip and random.
+    #[arg(long, requires = "prune_at_init")]
+    prune_rounds: Option<usize>,
     #[command(flatten)]
     save_args: io_cmds::SaveArgs,
 }
@@ -199,7 +207,8 @@ struct LotteryArgs {
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value_t = LotteryConfig::default().structure)]
     structure: String,
-    /// magnitude, lp:P, lp:P:raw, random or snip (neurons: norms over √fan-in unless :raw).
+    /// magnitude, lp:P, lp:P:raw, random, snip or synflow (one round per level) (neurons: norms
+    /// over √fan-in unless :raw).
     #[arg(long, default_value_t = LotteryConfig::default().score)]
     score: String,
     /// global or layer.
@@ -274,38 +283,68 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// `train --prune-at-init F`: prunes the untrained network once, globally, with a score that
-/// means something at θ₀ (see `Score::prunes_untrained`).
+/// `train --prune-at-init F`: prunes the untrained network, globally, with a score that means
+/// something at θ₀ (see `Score::prunes_untrained`), in `--prune-rounds` rounds on the
+/// exponential schedule of `prune::exponential_keep_counts`, rescoring after every round.
 fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Result<String, String> {
-    let spec = pruning_playground::experiment::PruneConfig {
-        structure: "weights".into(),
-        score: args.prune_score.clone(),
-        scope: "global".into(),
-        fraction: Some(fraction),
-        count: None,
-        output_rate: 1.0,
-        layer_rates: Vec::new(),
-        seed: args.exp.data.seed,
-    }
-    .spec()
-    .map_err(|e| e.to_string())?;
+    let config = |fraction: Option<f64>, count: Option<usize>| {
+        pruning_playground::experiment::PruneConfig {
+            structure: "weights".into(),
+            score: args.prune_score.clone(),
+            scope: "global".into(),
+            fraction,
+            count,
+            output_rate: 1.0,
+            layer_rates: Vec::new(),
+            seed: args.exp.data.seed,
+        }
+        .spec()
+        .map_err(|e| e.to_string())
+    };
+    let spec = config(Some(fraction), None)?;
     if !spec.score.prunes_untrained() {
         return Err(format!(
-            "--prune-score {}: only snip (pruning at initialization, on one mini-batch) or random \
-             can prune before training; {} scores rank trained weights: train, then use prune \
-             or lottery",
+            "--prune-score {}: only snip (pruning at initialization, on one mini-batch), synflow \
+             (data-free) or random can prune before training; {} scores rank trained weights: \
+             train, then use prune or lottery",
             spec.score.name(),
             spec.score.name()
         ));
     }
-    let r = exp.prune(&spec).map_err(|e| e.to_string())?;
+    let default_rounds = if spec.score == Score::Synflow { 100 } else { 1 };
+    let rounds = args.prune_rounds.unwrap_or(default_rounds);
+    if rounds == 0 {
+        return Err("--prune-rounds 0: the number of rounds must be at least 1".into());
+    }
+    let total = exp.model.n_alive();
+    let keep =
+        prune::exponential_keep_counts(total, fraction, rounds).map_err(|e| e.to_string())?;
+    let mut alive = total;
+    for k in keep {
+        let spec = config(None, Some(alive - k))?;
+        exp.prune(&spec).map_err(|e| e.to_string())?;
+        alive = exp.model.n_alive();
+    }
+    let on = if spec.score.needs_data() {
+        format!(
+            "on the first mini-batch of {}",
+            exp.trainer.config().batch_size
+        )
+    } else {
+        "without data".into()
+    };
+    let weights = exp.model.n_weights();
     Ok(format!(
-        "pruned {} of {} weights before training ({}, global, on the first mini-batch of {}): density {:.2}%",
-        r.removed,
-        r.removed + r.remaining,
+        "pruned {} of {} weights before training ({}, global, {on}{}): density {:.2}%",
+        weights - alive,
+        weights,
         spec.score.name(),
-        exp.trainer.config().batch_size,
-        100.0 * r.density
+        if rounds == 1 {
+            String::new()
+        } else {
+            format!(", {rounds} rounds")
+        },
+        100.0 * exp.model.density()
     ))
 }
 

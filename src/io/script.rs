@@ -51,6 +51,7 @@ fn score_call(score: Score) -> String {
         Score::LpRaw(p) => format!("score_lp_raw({args}, p={})", py_f64(p)),
         Score::Random => format!("score_random({args})"),
         Score::Snip => format!("score_snip({args})"),
+        Score::Synflow => format!("score_synflow({args})"),
     }
 }
 

@@ -163,6 +163,24 @@ def score_snip(model, weights, data):
     return per_weight
 
 
+def score_synflow(model, weights, data):
+    """Synaptic flow |w * dR/dw| (Tanaka et al. 2020), data-free: on a copy whose every weight
+    and bias is replaced by its absolute value (masked weights stay 0), R is the sum of the
+    outputs for one input row of ones; float64, as the reference computes it."""
+    net = clone(model).double()
+    with torch.no_grad():
+        for m in linears(net):
+            m.weight_orig.abs_()
+            m.bias_orig.abs_()
+    layers = linears(net)
+    R = net(torch.ones(1, layers[0].in_features, dtype=torch.float64)).sum()
+    grads = torch.autograd.grad(R, [m.weight_orig for m in layers])
+    per_weight = [(m.weight_orig * m.weight_mask * g).detach().abs() for m, g in zip(layers, grads)]
+    if STRUCTURE == "neurons":
+        return [s.sum(1) for s in per_weight[:-1]]
+    return per_weight
+
+
 # ---- what goes: exactly k, the k lowest scores, ties to the lower flat index ----------------
 
 

@@ -36,7 +36,9 @@ pub mod sensitivity;
 mod spec;
 
 pub use control::{mask_overlap, random_masks_like, weight_histogram};
-pub use schedule::{fraction_to_reach, Gradual, Round, Schedule, SchedulePlan};
+pub use schedule::{
+    exponential_keep_counts, fraction_to_reach, Gradual, Round, Schedule, SchedulePlan,
+};
 pub use score::{neuron_norms, next_batch, scores, ScoreContext, Scores};
 pub use spec::{Amount, PruneSpec, Scope, Score, Structure};
 

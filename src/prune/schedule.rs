@@ -24,6 +24,47 @@ pub fn fraction_to_reach(current_density: f64, target_density: f64) -> f64 {
     }
 }
 
+/// The weights alive after each of `rounds` rounds of pruning at initialization that together
+/// prune `fraction` of `total` alive weights under one global ranking (SynFlow's schedule,
+/// Tanaka et al. 2020): round r (1-based) keeps `round(total × d^(r / rounds))`, half to even,
+/// with d the density one-shot pruning leaves, and the last round keeps exactly what one-shot
+/// pruning of `fraction` would — `total − round(fraction × total)` by
+/// [`crate::prune::counts_to_prune`]. Never increasing; each round prunes the difference as an
+/// [`crate::prune::Amount::Count`], so no rounding accumulates.
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for a fraction outside [0, 1] or no rounds.
+pub fn exponential_keep_counts(total: usize, fraction: f64, rounds: usize) -> Result<Vec<usize>> {
+    crate::prune::Amount::Fraction(fraction).validate()?;
+    if rounds == 0 {
+        return Err(Error::config("rounds", 0, "at least 1"));
+    }
+    let pruned = crate::prune::counts_to_prune(
+        crate::prune::Amount::Fraction(fraction),
+        &[(total, 1.0)],
+        "weights",
+    )?[0];
+    let last = total - pruned;
+    let density = if total == 0 {
+        1.0
+    } else {
+        last as f64 / total as f64
+    };
+    let mut keep = Vec::with_capacity(rounds);
+    let mut alive = total;
+    for r in 1..=rounds {
+        let k = if r == rounds {
+            last
+        } else {
+            let target = total as f64 * density.powf(r as f64 / rounds as f64);
+            (target.round_ties_even().max(0.0) as usize).clamp(last, alive)
+        };
+        alive = k;
+        keep.push(k);
+    }
+    Ok(keep)
+}
+
 /// One round of an iterative schedule as the page runs it: prune `amount` of the remaining
 /// weights, then train `epochs` epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]

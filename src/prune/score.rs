@@ -140,6 +140,7 @@ pub fn scores(
                 .collect(),
         ),
         (Structure::Weights, Score::Snip) => Scores::Weights(per_weight(Some(snip_grads()?))),
+        (Structure::Weights, Score::Synflow) => Scores::Weights(synflow(model, masks)?),
         (Structure::Neurons, Score::Magnitude) => Scores::Neurons(fan_in_normalized(
             row_norms(&weights[..hidden], 1.0),
             &weights,
@@ -157,6 +158,12 @@ pub fn scores(
                 .map(|w| Array1::from_shape_fn(w.nrows(), |_| rng.random::<f32>()))
                 .collect(),
         ),
+        (Structure::Neurons, Score::Synflow) => Scores::Neurons(
+            synflow(model, masks)?[..hidden]
+                .iter()
+                .map(|s| s.rows().into_iter().map(|r| r.sum()).collect())
+                .collect(),
+        ),
         (Structure::Neurons, Score::Snip) => Scores::Neurons(
             per_weight(Some(snip_grads()?))[..hidden]
                 .iter()
@@ -165,6 +172,53 @@ pub fn scores(
         ),
     };
     Ok(scores)
+}
+
+/// The SynFlow scores (Tanaka et al. 2020) of `model`'s weights under `masks`: on a copy of the
+/// network whose every weight and bias is replaced by its absolute value (masked weights 0),
+/// R = the sum of the outputs for one input row of ones, and the score of weight w is
+/// |w · ∂R/∂w| with the absolute w — the reference's `(p.grad * p).abs()` after `p.abs_()`. The
+/// network keeps its activations, as the reference's forward does (with ReLU every
+/// pre-activation is then ≥ 0 and R is the sum over input–output paths of the products of their
+/// absolute weights, plus the bias terms). Masked weights score 0 (their gradient is cleared).
+///
+/// Computed in `f32` by the training backprop with the output-sum objective
+/// ([`train::output_sum_gradients`]), where the reference uses `float64`: the scores only rank,
+/// and R of the playground's networks stays far inside `f32`'s range; an R that overflows is
+/// refused rather than ranked.
+fn synflow(model: &Mlp, masks: &[Array2<f32>]) -> Result<Vec<Array2<f32>>> {
+    let mut net = model.clone();
+    net.set_masks(masks)?;
+    let abs: Vec<crate::model::LayerParams> = net
+        .params()
+        .into_iter()
+        .map(|p| crate::model::LayerParams {
+            weight: p.weight.mapv(f32::abs),
+            bias: p.bias.mapv(f32::abs),
+        })
+        .collect();
+    net.set_params(&abs)?;
+    let ones = Array2::<f32>::ones((1, net.layers()[0].fan_in()));
+    let (r, grads) = train::output_sum_gradients(&net, ones.view())?;
+    if !r.is_finite() {
+        return Err(Error::config(
+            "score",
+            "synflow",
+            "a network whose synaptic flow R (the sum of the outputs of the absolute network \
+             on a row of ones) is finite in f32; this one overflows",
+        ));
+    }
+    Ok(abs
+        .iter()
+        .zip(&grads)
+        .map(|(p, g)| {
+            let mut s = p.weight.clone();
+            Zip::from(&mut s)
+                .and(&g.weight)
+                .for_each(|s, &g| *s = (*s * g).abs());
+            s
+        })
+        .collect())
 }
 
 /// The Lp-norm of every neuron's incoming weights (masked weights are 0), for every layer

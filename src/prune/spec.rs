@@ -36,7 +36,8 @@ pub enum Scope {
 
 named_enum!(Scope, "scope", { Global => "global", Layer => "layer" });
 
-const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip";
+const SCORE_ALLOWED: &str =
+    "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip, synflow";
 
 /// The importance score; the lowest scores are pruned. Scores are computed apart from the
 /// weights (see [`crate::prune::Scores`]), always on the *masked* weights.
@@ -48,6 +49,7 @@ const SCORE_ALLOWED: &str = "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:r
 /// | `lp:P:raw`  | \|w\|                                    | ‖w‖_P (torch's `ln_structured`)      |
 /// | `random`    | U(0, 1) from the spec's seed             | U(0, 1) from the spec's seed         |
 /// | `snip`      | \|w · ∂L/∂w\| on a batch                 | Σ \|w · ∂L/∂w\| over the row         |
+/// | `synflow`   | \|w · ∂R/∂w\|, R = Σ outputs of \|θ\|·1 | Σ \|w · ∂R/∂w\| over the row         |
 ///
 /// For weights, `lp:P` is magnitude normalized by the Lp-norm of the weight's layer: within a
 /// layer it is a monotone rescaling of `magnitude` (so under [`Scope::Layer`] the two prune the
@@ -78,6 +80,11 @@ pub enum Score {
     /// Connection sensitivity |w · ∂L/∂w| (Lee et al. 2019) on the batch of a
     /// [`crate::prune::ScoreContext`].
     Snip,
+    /// Synaptic flow |w · ∂R/∂w| (Tanaka et al. 2020): data-free, R the sum of the outputs of
+    /// the network with absolute parameters on one input row of ones (see
+    /// [`crate::prune::scores`]). Meant to be applied iteratively at initialization (the
+    /// CLI's `train --prune-at-init F --prune-score synflow`, 100 rounds by default).
+    Synflow,
 }
 
 impl Score {
@@ -91,10 +98,11 @@ impl Score {
             Score::LpRaw(p) => format!("lp:{p}:raw"),
             Score::Random => "random".into(),
             Score::Snip => "snip".into(),
+            Score::Synflow => "synflow".into(),
         }
     }
 
-    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random` or `snip`.
+    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random`, `snip` or `synflow`.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] naming the allowed values.
@@ -103,6 +111,7 @@ impl Score {
             "magnitude" => Score::Magnitude,
             "random" => Score::Random,
             "snip" => Score::Snip,
+            "synflow" => Score::Synflow,
             _ => {
                 let Some(p) = name.strip_prefix("lp:") else {
                     return Err(Error::config("score", name, SCORE_ALLOWED));
@@ -146,11 +155,13 @@ impl Score {
 
     /// Whether the score means something before any training, at θ₀: `snip` (pruning at
     /// initialization, Lee et al. 2019: the gradient on one mini-batch says which connections
-    /// matter to the loss) and `random` (the control, which ignores the weights). Magnitude and
+    /// matter to the loss), `synflow` (Tanaka et al. 2020: data-free, the synaptic flow through
+    /// each connection, which iterated keeps every layer connected) and `random` (the control,
+    /// which ignores the weights). Magnitude and
     /// norms of untrained weights rank only the random draw of the initializer, so the page and
     /// the CLI refuse them before training.
     pub fn prunes_untrained(self) -> bool {
-        matches!(self, Score::Snip | Score::Random)
+        matches!(self, Score::Snip | Score::Synflow | Score::Random)
     }
 }
 

@@ -43,7 +43,7 @@ from safetensors.torch import load_file
 # Small and fast: 200 moons (100 train), batch 20, one epoch per level, two levels.
 DATA = ["--dataset", "moons", "--samples", "200", "--seed", "0"]
 COMMON = DATA + ["--batch", "20", "--epochs", "1", "--levels", "2", "--serial"]
-SCORES = ["magnitude", "lp:2", "lp:inf", "lp:1:raw", "random", "snip"]
+SCORES = ["magnitude", "lp:2", "lp:inf", "lp:1:raw", "random", "snip", "synflow"]
 RATES = ["0.5", "0", "1"]
 RESETS = ["init", "keep", "step:3", "reinit"]
 
@@ -180,6 +180,49 @@ def same_weights_case(bin_path, workdir, model_path, structure, score, scope, ra
     print(f"{'ok  ' if ok else 'FAIL'} same weights {label}: {detail}")
     if not ok:
         failures.append(f"same weights {label}")
+
+
+def synflow_rounds_case(bin_path, workdir, model_path, fraction, rounds):
+    """Iterative SynFlow on the same weights: the engine's `prune --count` applied round after
+    round, the counts of its exponential schedule (recomputed here: round r keeps
+    round(N * d^(r/R)), the last round N - round(F * N)), against the script's score_synflow
+    (float64) with the same global selection. The masks must agree after every round."""
+    args = ["--structure", "weights", "--score", "synflow", "--scope", "global",
+            "--output-rate", "1"]
+    mod = load_script(bin_path, workdir, "synflow-rounds", DATA + args + ["--fraction", "0.3"])
+    model = torch_model(mod, model_path)
+    total = sum(int(m.weight_mask.sum()) for m in mod["linears"](model))
+    last = total - round(fraction * total)
+    d = last / total
+    keep = [last if r == rounds else min(max(round(total * d ** (r / rounds)), last), total)
+            for r in range(1, rounds + 1)]
+    current = model_path
+    label = f"synflow {rounds} rounds to {fraction} on {os.path.basename(model_path)}"
+    for r, k in enumerate(keep):
+        weight_masks = [wm for wm, _ in mod["masks"](model)]
+        alive_now = sum(int(m.sum()) for m in weight_masks)
+        n = alive_now - k
+        out = os.path.join(workdir, f"synflow-round{r}.safetensors")
+        cli(bin_path, "prune", "--model", current, *args, "--count", str(n), "--out", out)
+        current = out
+        scores = mod["score"](model, mod["masked_weights"](model), None)
+        flat_scores = torch.cat([s.flatten() for s in scores])
+        flat_mask = torch.cat([m.flatten() for m in weight_masks])
+        alive = torch.nonzero(flat_mask != 0).flatten()
+        flat_mask[alive[mod["lowest"](flat_scores[alive], n)]] = 0
+        parts = flat_mask.split([m.numel() for m in weight_masks])
+        mod["set_masks"](model, [(p.view_as(wm), bm) for p, wm, (_, bm)
+                                 in zip(parts, weight_masks, mod["masks"](model))])
+        got = load_file(out)
+        engine = [got.get(f"{2 * l}.weight_mask", torch.ones_like(m.weight_mask))
+                  for l, m in enumerate(mod["linears"](model))]
+        script = [m.weight_mask for m in mod["linears"](model)]
+        diff = sum(int((a != b).sum()) for a, b in zip(engine, script))
+        if diff:
+            print(f"FAIL {label}: round {r + 1} keeps {k}, {diff} positions differ")
+            failures.append(label)
+            return
+    print(f"ok   {label}: {total} -> {keep[-1]} weights, the same masks after every round")
 
 
 ACTIVATIONS = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid,
@@ -322,12 +365,16 @@ def main():
     m = 0
     for model_path in models:
         for structure in ["weights", "neurons"]:
-            for score in ["magnitude", "lp:1", "lp:2", "lp:3", "lp:inf", "lp:1:raw", "lp:inf:raw"]:
+            for score in ["magnitude", "lp:1", "lp:2", "lp:3", "lp:inf", "lp:1:raw", "lp:inf:raw",
+                          "synflow"]:
                 for scope in ["layer", "global"]:
                     for rate in (RATES if structure == "weights" else ["0.5"]):
                         same_weights_case(args.bin, workdir, model_path, structure, score,
                                           scope, rate, m)
                         m += 1
+    # Iterative SynFlow at initialization (the dense θ₀ of level 0's file is not kept, so the
+    # dense trained model stands in: the score is data-free either way).
+    synflow_rounds_case(args.bin, workdir, models[0], 0.9, 20)
 
     print(f"\ncheck_torch: {n} lottery cases, {m} same-weights cases, {e} export files, "
           f"{len(failures)} failed, "

@@ -29,6 +29,16 @@ use super::{Grads, Loss};
 use crate::model::tiled::{self, Right};
 use crate::model::{Activation, Dense, Mlp};
 
+/// What a pass differentiates: a training loss, or (internal, for the SynFlow score) the plain
+/// sum of the network's outputs, R = Σ outputs, whose gradient at the output is 1 everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Objective {
+    /// The batch's mean loss against its labels.
+    Loss(Loss),
+    /// Σ over the batch's rows and outputs of the output layer's activations; labels unused.
+    OutputSum,
+}
+
 /// A back end for a layer's matrix products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Product {
@@ -262,8 +272,14 @@ impl Backprop {
 
     /// The forward and backward pass of the gathered batch (`b` rows). Leaves every layer's
     /// gradients in `grads` (masked entries not yet cleared: `regularize` reads them, the
-    /// optimizer drops them) and returns the batch loss.
-    pub(crate) fn run(&mut self, model: &Mlp, b: usize, loss: Loss, grads: &mut Grads) -> f64 {
+    /// optimizer drops them) and returns the batch loss (the objective's value).
+    pub(crate) fn run(
+        &mut self,
+        model: &Mlp,
+        b: usize,
+        objective: Objective,
+        grads: &mut Grads,
+    ) -> f64 {
         let layers = &model.layers;
         if !self.plans.iter().any(|p| p.batch == b) {
             // A batch size `prepare` did not foresee: chosen as `prepare` would have (whether a
@@ -276,9 +292,9 @@ impl Backprop {
             .position(|p| p.batch == b)
             .expect("chosen above");
         if self.plans[plan].layers.iter().all(|s| *s == DIRECT) {
-            self.pass::<true>(model, plan, b, loss, grads)
+            self.pass::<true>(model, plan, b, objective, grads)
         } else {
-            self.pass::<false>(model, plan, b, loss, grads)
+            self.pass::<false>(model, plan, b, objective, grads)
         }
     }
 
@@ -291,7 +307,7 @@ impl Backprop {
         model: &Mlp,
         plan: usize,
         b: usize,
-        loss: Loss,
+        objective: Objective,
         grads: &mut Grads,
     ) -> f64 {
         let layers = &model.layers;
@@ -334,13 +350,20 @@ impl Backprop {
             activate(z, d.activation);
         }
 
-        // ∂L/∂a at the output, then through the output activation.
+        // ∂L/∂a at the output (∂R/∂a = 1 for the output sum), then through the output
+        // activation.
         let depth = layers.len();
         let out = &layers[depth - 1];
         let k = out.fan_out();
         let a = &acts[depth - 1][..b * k];
         let g = &mut deltas[depth - 1][..b * k];
-        let value = loss.rows(a, k, &y[..b], out.activation, Some(&mut *g));
+        let value = match objective {
+            Objective::Loss(loss) => loss.rows(a, k, &y[..b], out.activation, Some(&mut *g)),
+            Objective::OutputSum => {
+                g.fill(1.0);
+                a.iter().map(|&v| f64::from(v)).sum()
+            }
+        };
         out.activation.backprop_slice(g, a);
 
         // Backward: gW_l = δ_lᵀ · a_{l-1}; gb_l = Σ δ_l; δ_{l-1} = (δ_l · W_l) ⊙ act'(a_{l-1}).

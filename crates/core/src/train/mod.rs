@@ -440,9 +440,12 @@ impl Trainer {
                 .bp
                 .gather_view(data.x_train.view(), &data.y_train, rows),
         }
-        let loss = self
-            .bp
-            .run(model, rows.len(), self.config.loss, &mut self.grads);
+        let loss = self.bp.run(
+            model,
+            rows.len(),
+            backprop::Objective::Loss(self.config.loss),
+            &mut self.grads,
+        );
         if !loss.is_finite() {
             return Err(Error::Diverged {
                 step: self.step,
@@ -563,6 +566,40 @@ pub fn gradients(
             got: format!("{}", y.len()),
         });
     }
+    Ok(backprop_once(model, x, y, backprop::Objective::Loss(loss)))
+}
+
+/// R = the sum of every output of `model` over the rows of `x` (after the output activation),
+/// and the gradients of R with respect to every weight and bias (masked weight gradients are 0):
+/// the same forward and backward pass as [`gradients`], with ∂R/∂output = 1 in place of a loss
+/// gradient. The SynFlow score differentiates it on a copy of the model with absolute
+/// parameters and one input row of ones. In `f32`, as training; R is summed in `f64`.
+///
+/// # Errors
+/// [`Error::Shape`] if `x` does not fit the model or has no rows.
+pub fn output_sum_gradients(
+    model: &Mlp,
+    x: ArrayView2<f32>,
+) -> Result<(f64, Vec<crate::model::LayerParams>)> {
+    model.check_input(x)?;
+    if x.nrows() == 0 {
+        return Err(Error::Shape {
+            what: "inputs".into(),
+            expected: "at least one row".into(),
+            got: "0 rows".into(),
+        });
+    }
+    let y = vec![0; x.nrows()];
+    Ok(backprop_once(model, x, &y, backprop::Objective::OutputSum))
+}
+
+/// One forward and backward pass of all of `(x, y)` as one batch.
+fn backprop_once(
+    model: &Mlp,
+    x: ArrayView2<f32>,
+    y: &[usize],
+    objective: backprop::Objective,
+) -> (f64, Vec<crate::model::LayerParams>) {
     let n = x.nrows();
     let mut bp = backprop::Backprop::default();
     bp.prepare(&model.layers, (n, n), None);
@@ -570,7 +607,7 @@ pub fn gradients(
     bp.gather_view(x, y, &rows);
     let mut grads = Grads::default();
     grads.fit(&model.layers);
-    let value = bp.run(model, n, loss, &mut grads);
+    let value = bp.run(model, n, objective, &mut grads);
     mask_gradients(model, &mut grads);
     let grads = grads
         .w
@@ -582,5 +619,5 @@ pub fn gradients(
             bias: b.into(),
         })
         .collect();
-    Ok((value, grads))
+    (value, grads)
 }
