@@ -497,7 +497,7 @@ fn spec_numbers_parse_exactly_as_rust_does() {
             (Err(e), None) => assert_eq!(
                 e.to_string(),
                 format!(
-                    "invalid score: {lp} (one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip)"
+                    "invalid score: {lp} (one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip, synflow)"
                 )
             ),
             (s, r) => panic!("score {lp:?}: {s:?} but Rust parses {r:?}"),
