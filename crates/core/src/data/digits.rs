@@ -81,15 +81,8 @@ pub const MAX_PIXEL: u8 = 16;
 const MAGIC: &[u8; 8] = b"PPDIGITS";
 /// FNV-1a of the committed `data/digits.bin` without its stored checksum (the file's identity).
 const BODY_FNV1A32: u32 = 0xe4c2_0f2b;
-const HEADER_LEN: usize = 12;
-const RECORD_LEN: usize = N_FEATURES + 1;
 
-/// FNV-1a, 32 bit: the checksum stored at the end of `digits.bin`.
-pub fn fnv1a32(bytes: &[u8]) -> u32 {
-    bytes.iter().fold(0x811c_9dc5, |h, &b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
-}
+pub use super::pixels::fnv1a32;
 
 /// The digits split into training and test parts (see the module docs for the split and scaling).
 /// Features are named `pixel_<row>_<col>`, as in scikit-learn.
@@ -118,56 +111,20 @@ pub fn load(train_fraction: f32, seed: u64) -> Result<Dataset> {
 /// [`Error::State`] naming what is wrong: magic, sizes, checksum, a pixel above 16 or a label
 /// above 9.
 pub fn decode(bytes: &[u8]) -> Result<(Array2<u8>, Vec<usize>)> {
-    let corrupt = |what: String| Error::state(format!("digits.bin is corrupted: {what}"));
-    if bytes.len() < HEADER_LEN + 4 || &bytes[..8] != MAGIC {
-        return Err(corrupt("bad magic (expected PPDIGITS)".into()));
+    super::pixels::Layout {
+        file: "digits.bin",
+        magic: MAGIC,
+        layout: (N_FEATURES, |f| format!("{f} features")),
+        features: N_FEATURES,
+        classes: N_CLASSES,
+        max_pixel: MAX_PIXEL,
     }
-    let n = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
-    let (features, classes) = (usize::from(bytes[10]), usize::from(bytes[11]));
-    if features != N_FEATURES || classes != N_CLASSES {
-        return Err(corrupt(format!(
-            "header says {features} features and {classes} classes, expected {N_FEATURES} and {N_CLASSES}"
-        )));
-    }
-    let expected_len = HEADER_LEN + n * RECORD_LEN + 4;
-    if bytes.len() != expected_len {
-        return Err(corrupt(format!(
-            "{} bytes, expected {expected_len}",
-            bytes.len()
-        )));
-    }
-    let (body, tail) = bytes.split_at(expected_len - 4);
-    let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-    let actual = fnv1a32(body);
-    if stored != actual {
-        return Err(corrupt(format!(
-            "checksum {actual:#010x}, expected {stored:#010x}"
-        )));
-    }
-    let mut pixels = Array2::zeros((n, N_FEATURES));
-    let mut labels = Vec::with_capacity(n);
-    for (i, record) in body[HEADER_LEN..].chunks_exact(RECORD_LEN).enumerate() {
-        let (px, label) = record.split_at(N_FEATURES);
-        if let Some(&p) = px.iter().find(|&&p| p > MAX_PIXEL) {
-            return Err(corrupt(format!(
-                "sample {i} has pixel value {p} > {MAX_PIXEL}"
-            )));
-        }
-        if usize::from(label[0]) >= N_CLASSES {
-            return Err(corrupt(format!("sample {i} has label {}", label[0])));
-        }
-        pixels
-            .row_mut(i)
-            .iter_mut()
-            .zip(px)
-            .for_each(|(d, &p)| *d = p);
-        labels.push(usize::from(label[0]));
-    }
-    Ok((pixels, labels))
+    .decode(bytes)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::pixels::HEADER_LEN;
     use super::*;
 
     #[test]

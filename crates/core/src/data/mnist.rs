@@ -44,8 +44,6 @@ pub const PATH_VARIABLE: &str = "PP_MNIST_BIN";
 const MAGIC: &[u8; 8] = b"PPMNIST1";
 /// FNV-1a of `data/mnist.bin` without its stored checksum (the file's identity).
 const BODY_FNV1A32: u32 = 0x51c4_5bfc;
-const HEADER_LEN: usize = 12;
-const RECORD_LEN: usize = N_FEATURES + 1;
 /// The seed of the fixed split (not the experiment's: every seed sees the same split).
 const SPLIT_SEED: u64 = 0;
 
@@ -71,7 +69,7 @@ pub fn available() -> bool {
 fn check_identity(bytes: &[u8]) -> Result<()> {
     let (pixels, _) = decode(bytes)?;
     let body = &bytes[..bytes.len() - 4];
-    let sum = super::digits::fnv1a32(body);
+    let sum = super::pixels::fnv1a32(body);
     if pixels.nrows() != N_SAMPLES || sum != BODY_FNV1A32 {
         return Err(Error::state(format!(
             "this is not the MNIST file of this build ({} samples, checksum {sum:#010x}; expected \
@@ -142,52 +140,23 @@ pub fn load() -> Result<Dataset> {
 /// # Errors
 /// [`Error::State`] naming what is wrong: magic, sizes, checksum or a label above 9.
 pub fn decode(bytes: &[u8]) -> Result<(Array2<u8>, Vec<usize>)> {
-    let corrupt = |what: String| Error::state(format!("mnist.bin is corrupted: {what}"));
-    if bytes.len() < HEADER_LEN + 4 || &bytes[..8] != MAGIC {
-        return Err(corrupt("bad magic (expected PPMNIST1)".into()));
+    super::pixels::Layout {
+        file: "mnist.bin",
+        magic: MAGIC,
+        layout: (SIDE, |s| format!("{s}×{s} pixels")),
+        features: N_FEATURES,
+        classes: N_CLASSES,
+        max_pixel: u8::MAX,
     }
-    let n = usize::from(u16::from_le_bytes([bytes[8], bytes[9]]));
-    let (side, classes) = (usize::from(bytes[10]), usize::from(bytes[11]));
-    if side != SIDE || classes != N_CLASSES {
-        return Err(corrupt(format!(
-            "header says {side}×{side} pixels and {classes} classes, expected {SIDE}×{SIDE} and {N_CLASSES}"
-        )));
-    }
-    let expected_len = HEADER_LEN + n * RECORD_LEN + 4;
-    if bytes.len() != expected_len {
-        return Err(corrupt(format!(
-            "{} bytes, expected {expected_len}",
-            bytes.len()
-        )));
-    }
-    let (body, tail) = bytes.split_at(expected_len - 4);
-    let stored = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]);
-    let actual = super::digits::fnv1a32(body);
-    if stored != actual {
-        return Err(corrupt(format!(
-            "checksum {actual:#010x}, expected {stored:#010x}"
-        )));
-    }
-    let mut pixels = Array2::zeros((n, N_FEATURES));
-    let mut labels = Vec::with_capacity(n);
-    for (i, record) in body[HEADER_LEN..].chunks_exact(RECORD_LEN).enumerate() {
-        let (px, label) = record.split_at(N_FEATURES);
-        if usize::from(label[0]) >= N_CLASSES {
-            return Err(corrupt(format!("sample {i} has label {}", label[0])));
-        }
-        pixels
-            .row_mut(i)
-            .iter_mut()
-            .zip(px)
-            .for_each(|(d, &p)| *d = p);
-        labels.push(usize::from(label[0]));
-    }
-    Ok((pixels, labels))
+    .decode(bytes)
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
+    use super::super::pixels::HEADER_LEN;
     use super::*;
+
+    const RECORD_LEN: usize = N_FEATURES + 1;
 
     fn bytes() -> &'static [u8] {
         file().expect("data/mnist.bin (npm run setup makes it)")

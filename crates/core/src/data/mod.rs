@@ -19,6 +19,7 @@ pub mod csv;
 pub mod digits;
 pub mod mnist;
 pub mod mnist1d;
+mod pixels;
 pub mod toy2d;
 
 use ndarray::{Array2, Axis};
