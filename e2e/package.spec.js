@@ -2,7 +2,9 @@
 // passes their URLs; skipped without them, so the plain e2e run leaves it out):
 //   PP_PACKAGE_VITE_URL  a blank Vite project that imports 'pruning-playground', after `vite build`
 //   PP_PACKAGE_HTML_URL  a blank HTML folder with the installed package and one module script
-// Both pages carry the CSP of docs/element.md as a meta tag, so a file it blocks fails the test.
+// Both pages carry the CSP of docs/element.md as a meta tag, and scripts/serve.mjs sends the same
+// policy as a header with every file (the worker compiles the wasm under its own response's), so a
+// file or a wasm compile it blocks fails the test.
 /* global document, customElements */ // used inside page.evaluate / waitForFunction callbacks
 import { test, expect } from '@playwright/test';
 import { watchProblems } from './helpers.js';
@@ -61,8 +63,22 @@ test.describe('the npm package', () => {
     expect(run.events.filter((e) => e.type === 'error')).toEqual([]);
     // The page's own listener (main.ts, typed through the package's declarations) heard the prune.
     expect(Number(await page.locator('#pg').getAttribute('data-last-density'))).toBeCloseTo(run.pruned.density, 6);
-    // The worker, both wasm files' glue and the data came from Vite's assets.
     await expect(page.locator('#pg').getByTestId('epoch')).toHaveText('3');
+    // The lottery: on two or more cores its control branches run in a second worker that the
+    // worker starts from its own URL, which must hold in Vite's worker bundle too.
+    const lottery = await page.evaluate(async () => {
+      const el = /** @type {any} */ (document.getElementById('pg'));
+      /** @type {string[]} */
+      const seen = [];
+      el.addEventListener('level', (/** @type {CustomEvent} */ e) => seen.push(`${e.detail.branch}:${e.detail.level}`));
+      const done = new Promise((resolve) => el.addEventListener('lottery-done', (/** @type {CustomEvent} */ e) => resolve(e.detail.history.length)));
+      const state = await el.runLottery({ levels: 2, lotteryEpochs: 2 });
+      return { seen: seen.sort(), rows: state.lottery.length, done: await done };
+    });
+    // Two levels: the dense network (level 0) and one prune, on the ticket and both controls.
+    expect(lottery.seen).toEqual(['random-mask:1', 'random-reinit:1', 'ticket:0', 'ticket:1']);
+    expect(lottery.rows).toBe(4);
+    expect(lottery.done).toBe(4);
     expect(problems).toEqual([]);
   });
 
