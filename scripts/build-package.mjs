@@ -79,7 +79,6 @@ const manifest = {
   files: ['dist/', 'index.d.ts', 'README.md'],
   // Importing the module defines the custom element.
   sideEffects: ['./dist/pruning-playground.js'],
-  engines: { node: '>=18' },
   browser: './dist/pruning-playground.js',
 };
 writeFileSync(join(out, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
