@@ -8,6 +8,7 @@ export default [
       'www/pkg/**',
       'www/vendor/**',
       'www/pruning-playground.js',
+      'packages/element/dist/**',
       'node_modules/**',
       'target/**',
       'test-results/**',

@@ -13,6 +13,9 @@
 #   typecheck     tsc (checkJs, JSDoc types) over www/*.js against www/pkg's .d.ts
 #   node-tests    node --test tests/node/*.test.mjs (wasm API in Node, CLI↔wasm parity, server)
 #   e2e           playwright test (e2e/*.spec.js) in /usr/bin/chromium
+#   package       scripts/test-package.mjs: `npm pack`s the element's npm package (packages/element),
+#                 installs the tarball offline into a blank Vite project (vite build) and a blank
+#                 HTML folder, and drives both in Chromium (e2e/package.spec.js)
 #
 # Only tests/web.rs is built for wasm (`--test web`): the other integration tests and the lib's
 # unit tests are native tests (`#[test]`, proptest), which wasm-bindgen-test-runner cannot run.
@@ -141,5 +144,6 @@ stage build-wasm bash scripts/build-wasm.sh
 stage typecheck typecheck
 stage node-tests node_tests
 stage e2e e2e
+stage package node scripts/test-package.mjs
 
 summary 0

@@ -117,10 +117,16 @@ function findSetting(name) {
   return s;
 }
 
-/** The worker next to this module; a cross-origin one is started through a same-origin blob. */
+/** This module's URL. Through a variable, so that bundlers leave the URLs built from it alone. */
+const here = import.meta.url;
+
+/**
+ * The worker next to this module: undefined (the engine's own literal `new Worker(new URL(…))`,
+ * which bundlers follow) on this origin; a cross-origin one is started through a same-origin blob.
+ */
 function workerUrl() {
-  const url = new URL('./worker.js', import.meta.url);
-  if (url.origin === location.origin) return url;
+  const url = new URL('./worker.js', here);
+  if (url.origin === location.origin) return undefined;
   const blob = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
   return URL.createObjectURL(blob);
 }
@@ -339,7 +345,7 @@ export class PruningPlayground extends HTMLElement {
     if (page) {
       wirePage(root, app, {
         classroom: controls,
-        scriptUrl: new URL('./pruning-playground.js', import.meta.url).href,
+        scriptUrl: new URL('./pruning-playground.js', here).href,
         signal: listeners.signal,
       });
     }

@@ -80,10 +80,14 @@ export class Engine {
   /**
    * Spawns the worker and builds the Playground.
    * @param {PlaygroundConfig} config
-   * @param {URL | string} [workerUrl]
+   * @param {URL | string} [workerUrl] default: worker.js next to this module, spelled out as the
+   *   literal `new Worker(new URL('./worker.js', import.meta.url), …)` that bundlers (Vite) follow
    */
-  static async create(config, workerUrl = new URL('./worker.js', import.meta.url)) {
-    const engine = new Engine(new Worker(workerUrl, { type: 'module' }));
+  static async create(config, workerUrl) {
+    const worker = workerUrl === undefined
+      ? new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })
+      : new Worker(workerUrl, { type: 'module' });
+    const engine = new Engine(worker);
     try {
       await engine.configure(config);
     } catch (err) {
