@@ -1,7 +1,7 @@
 // The explorable article (issue 20): in English and in Korean every demo's buttons run and print
 // a measured result, the language switch leads to the other version, nothing logs an error, the
 // page does not scroll sideways on a phone, and the page header links to the article in its language.
-/* global document, window */ // used inside page.evaluate callbacks
+/* global document */ // used inside page.evaluate callbacks
 import { expect, test } from '@playwright/test';
 import { watchProblems } from './helpers.js';
 
@@ -46,7 +46,11 @@ for (const [lang, other, percent] of /** @type {const} */ ([['en', 'ko', /test a
       for (const { demo, run } of list) {
         const button = page.locator(`button[data-demo="${demo}"][data-run="${run}"]`);
         const out = page.locator(`output[data-demo="${demo}"][data-run="${run}"]`);
-        await button.click();
+        // A DOM click, not a mouse click at coordinates: the other demos grow while they draw,
+        // which moves the page between Playwright's scroll and its click.
+        await expect(button).toBeEnabled();
+        await button.evaluate((b) => /** @type {HTMLButtonElement} */ (b).click());
+        await expect(out, `${demo}/${run}`).not.toBeEmpty();
         await expect(button).toBeEnabled({ timeout: 200_000 });
         await expect(out, `${demo}/${run}`).not.toHaveClass(/error/);
         await expect(out, `${demo}/${run}`).toHaveText(percent);

@@ -553,7 +553,7 @@ const en = {
   'article.out.retrained': 'density {density}: test accuracy {dense} dense, {cut} right after the cut, {test} after retraining.',
   'article.out.layers': 'density {density} (per layer {layers}): test accuracy {dense} before the cut, {cut} right after it.',
   'article.out.scheduled': 'density {density}: test accuracy {dense} dense, {test} when the schedule has reached the density.',
-  'article.out.lottery': 'at density {density}: the ticket {ticket}, random reinit {reinit}, random mask {mask} (test accuracy after the last epoch).',
+  'article.out.lottery': 'at density {density}: the ticket {ticket}, random reinit {reinit}, random mask {mask} (test accuracy at early stopping).',
 };
 
 /** @type {Record<string, string>} */
@@ -1097,7 +1097,7 @@ const ko = {
   'article.out.retrained': '밀도 {density}: 테스트 정확도가 밀집 {dense}, 자른 직후 {cut}, 재학습 뒤 {test}.',
   'article.out.layers': '밀도 {density} (레이어별 {layers}): 테스트 정확도가 자르기 전 {dense}, 자른 직후 {cut}.',
   'article.out.scheduled': '밀도 {density}: 테스트 정확도가 밀집 {dense}, 일정대로 그 밀도에 이르렀을 때 {test}.',
-  'article.out.lottery': '밀도 {density}에서: 티켓 {ticket}, 무작위 재초기화 {reinit}, 무작위 마스크 {mask} (마지막 에폭 뒤 테스트 정확도).',
+  'article.out.lottery': '밀도 {density}에서: 티켓 {ticket}, 무작위 재초기화 {reinit}, 무작위 마스크 {mask} (조기 종료 시점의 테스트 정확도).',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });

@@ -134,12 +134,12 @@ async function perform(el, run) {
     }
     p.test = pct(s.testAccuracy);
     if (step[0] === 'lottery') {
-      const best = (/** @type {string} */ branch) => s.lottery.filter((r) => r.branch === branch).at(-1);
-      const [ticket, reinit, mask] = ['ticket', 'random-reinit', 'random-mask'].map(best);
-      Object.assign(p, {
-        density: pct(ticket?.density), ticket: pct(ticket?.testAccuracy),
-        reinit: pct(reinit?.testAccuracy), mask: pct(mask?.testAccuracy),
-      });
+      // The sparsest level of each branch, by the headline number: the test accuracy at the
+      // epoch of least validation loss (Frankle & Carbin's measure; format.js headlineAccuracy).
+      const last = (/** @type {string} */ branch) => s.lottery.filter((r) => r.branch === branch).at(-1);
+      const acc = (/** @type {import('../types.js').LevelResult | undefined} */ r) => pct(r?.earlyStopTestAccuracy ?? r?.testAccuracy);
+      const [ticket, reinit, mask] = ['ticket', 'random-reinit', 'random-mask'].map(last);
+      Object.assign(p, { density: pct(ticket?.density), ticket: acc(ticket), reinit: acc(reinit), mask: acc(mask) });
     }
   }
   return t(run.say, p);
