@@ -3,7 +3,7 @@
 // page does not scroll sideways on a phone, and the page header links to the article in its language.
 /* global document */ // used inside page.evaluate callbacks
 import { expect, test } from '@playwright/test';
-import { watchProblems } from './helpers.js';
+import { open, watchProblems } from './helpers.js';
 
 const ART = 'e2e/artifacts';
 
@@ -81,12 +81,14 @@ for (const [lang, other, percent] of /** @type {const} */ ([['en', 'ko', /test a
 
 test('the page header links to the article in the current language', async ({ page }) => {
   const problems = watchProblems(page);
-  await page.goto('/');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await open(page);
   const link = page.getByTestId('article-link');
   await expect(link).toHaveAttribute('href', 'www/article/en.html');
   await page.locator('#lang').selectOption('ko');
   await expect(link).toHaveAttribute('href', 'www/article/ko.html');
   await expect(link).toHaveText('설명 글: 가지치기 한눈에');
+  await page.screenshot({ path: `${ART}/article-link-header.png`, clip: { x: 0, y: 0, width: 1280, height: 160 } });
   await link.click();
   await expect(page).toHaveURL(/\/www\/article\/ko\.html$/);
   await expect(page.locator('h1')).toHaveText('살아 있는 신경망으로 보는 가지치기');
