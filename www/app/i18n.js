@@ -2,7 +2,8 @@
 // literature: 가지치기(프루닝), 비구조적/구조적, 전역/지역(레이어별), 원샷/반복, 가중치 보존/재초기화,
 // 복권 가설, 당첨 티켓. `{name}` in a string is replaced by a parameter.
 //
-// Static markup carries `data-i18n="key"` (text), `data-i18n-title`, `data-i18n-aria-label`;
+// Static markup carries `data-i18n="key"` (text), `data-i18n-title`, `data-i18n-aria-label`,
+// `data-i18n-href` (a link that differs by language);
 // `applyTranslations(root)` fills them in. Views call `t(key, params)`.
 
 import { localizeEngineMessage } from './engine-text.js';
@@ -543,6 +544,16 @@ const en = {
   'preset.frankleCarbinTitle': 'Load the paper’s experiment: LeNet-300-100 on MNIST, 20 % of each layer pruned per level (10 % of the output layer), rewound to θ₀, against a random reinit and a random mask; 13 levels of 10 epochs',
   'net.mnistHint': 'The first {n} hidden neurons’ weights as 28×28 images (one per neuron): pruned pixels turn the pruned colour.',
   'boundary.mnistHint': 'Test digits as the network sees them (28×28 pixels), each with its label.',
+
+  // The explorable article (www/article/): the header's link and the sentences its buttons print.
+  'app.article': 'Article: pruning, explained',
+  'app.articleHref': 'www/article/en.html',
+  'article.running': 'running…',
+  'article.out.pruned': 'density {density}: test accuracy {dense} before the cut, {cut} right after it.',
+  'article.out.retrained': 'density {density}: test accuracy {dense} dense, {cut} right after the cut, {test} after retraining.',
+  'article.out.layers': 'density {density} (per layer {layers}): test accuracy {dense} before the cut, {cut} right after it.',
+  'article.out.scheduled': 'density {density}: test accuracy {dense} dense, {test} when the schedule has reached the density.',
+  'article.out.lottery': 'at density {density}: the ticket {ticket}, random reinit {reinit}, random mask {mask} (test accuracy at early stopping).',
 };
 
 /** @type {Record<string, string>} */
@@ -1077,6 +1088,16 @@ const ko = {
   'preset.frankleCarbinTitle': '논문의 실험을 불러옵니다: MNIST의 LeNet-300-100, 레벨마다 각 레이어의 20 %(출력 레이어는 10 %)를 가지치기하고 θ₀로 되감아, 무작위 재초기화·무작위 마스크와 비교합니다. 10 에폭씩 13 레벨',
   'net.mnistHint': '처음 {n}개 은닉 뉴런의 가중치를 28×28 그림으로 보여 줍니다 (뉴런마다 하나). 잘린 픽셀은 잘린 색이 됩니다.',
   'boundary.mnistHint': '신경망이 보는 그대로의 테스트 숫자 (28×28 픽셀)와 각 레이블.',
+
+  // 설명 글 (www/article/): 머리글의 링크와 글 속 버튼이 출력하는 문장.
+  'app.article': '설명 글: 가지치기 한눈에',
+  'app.articleHref': 'www/article/ko.html',
+  'article.running': '실행 중…',
+  'article.out.pruned': '밀도 {density}: 테스트 정확도가 자르기 전 {dense}, 자른 직후 {cut}.',
+  'article.out.retrained': '밀도 {density}: 테스트 정확도가 밀집 {dense}, 자른 직후 {cut}, 재학습 뒤 {test}.',
+  'article.out.layers': '밀도 {density} (레이어별 {layers}): 테스트 정확도가 자르기 전 {dense}, 자른 직후 {cut}.',
+  'article.out.scheduled': '밀도 {density}: 테스트 정확도가 밀집 {dense}, 일정대로 그 밀도에 이르렀을 때 {test}.',
+  'article.out.lottery': '밀도 {density}에서: 티켓 {ticket}, 무작위 재초기화 {reinit}, 무작위 마스크 {mask} (조기 종료 시점의 테스트 정확도).',
 };
 
 export const TABLES = /** @type {Record<Lang, Record<string, string>>} */ ({ en, ko });
@@ -1155,5 +1176,8 @@ export function applyTranslations(root) {
   }
   for (const el of root.querySelectorAll('[data-i18n-aria-label]')) {
     el.setAttribute('aria-label', t(/** @type {string} */ (/** @type {HTMLElement} */ (el).dataset.i18nAriaLabel)));
+  }
+  for (const el of root.querySelectorAll('[data-i18n-href]')) {
+    el.setAttribute('href', t(/** @type {string} */ (/** @type {HTMLElement} */ (el).dataset.i18nHref)));
   }
 }

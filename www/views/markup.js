@@ -30,6 +30,7 @@ const HEADER = `
     <h1 data-i18n="app.title"></h1>
     <p class="tagline" data-i18n="app.tagline"></p>
   </div>
+  <nav class="top-links"><a class="article-link" data-testid="article-link" data-i18n="app.article" data-i18n-href="app.articleHref" href="www/article/en.html"></a></nav>
   <div class="top-tools">
     <button type="button" data-action="newExperiment" data-testid="new-experiment" data-i18n="btn.newExperiment" data-i18n-title="title.newExperiment"></button>
     <button type="button" id="embed-open" data-testid="embed" aria-haspopup="dialog" data-i18n="btn.embed" data-i18n-title="title.embed"></button>
