@@ -589,10 +589,15 @@ async function lotteryTrials(id, p, spec, parallel) {
   let perTrial = 0;
   /** @type {LotteryProgress | null} */
   let latest = null;
+  let sent = '';
   const publish = () => {
     if (!latest) return;
     const step = { ...latest, epochsDone: done.reduce((a, b) => a + b, 0), epochsTotal: perTrial * trials, finished: false };
-    post({ type: 'progress', id, kind: 'lottery', step, history: histories[0], trials: histories.map((h) => [...h]) });
+    // Every trial's results only when one has finished a level (the page redraws the chart then).
+    const sizes = histories.map((h) => h.length).join();
+    const more = sizes === sent ? {} : { trials: histories.map((h) => [...h]) };
+    sent = sizes;
+    post({ type: 'progress', id, kind: 'lottery', step, history: histories[0], ...more });
   };
   /** @param {number} t */
   const reporter = (t) => (/** @type {LotteryProgress} */ step, /** @type {LevelResult[]} */ history) => {

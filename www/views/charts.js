@@ -307,7 +307,7 @@ export function createCurve(root, send = (/** @type {import('../app/dispatch.js'
     axis: 'axis.earlyStopIteration',
     tick: (v) => (Number.isInteger(v) ? (v >= 10000 ? `${v / 1000}k` : String(v)) : ''),
     format: (v) => String(Math.round(v)),
-    domain: (steps) => [0, Math.max(1, ...steps)],
+    domain: (steps) => [0, Math.max(1, ...steps) * 1.1],
     title: (d) => t('curve.pointIteration', { branch: name(d.branch), level: d.level, density: pct(d.density), step: d.earlyStopStep ?? '', epoch: d.earlyStopEpoch ?? '' }),
     name,
   });
