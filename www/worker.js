@@ -671,6 +671,9 @@ async function lotteryTrials(id, p, spec, parallel) {
   }
   await all;
   if (failed) {
+    // Stops trial 0 too (a failed trial fails the experiment).
+    generation += 1;
+    await first.catch(() => null);
     if (pg === p) p.cancelLottery();
     throw /** @type {{ error: unknown }} */ (failed).error;
   }
