@@ -681,7 +681,7 @@ const ko = {
   'help.lotteryEpochs': '레벨과 가지마다 학습하는 에폭 수입니다.',
   // Issue 18: trials on the page.
   'label.trials': '시행 횟수(시드)',
-  'help.trials': '실험 전체를 이 횟수만큼 실행합니다. 시행 t는 모든 시드를 t만큼 옮깁니다(CLI의 --trials와 같음). 병렬 워커에서 실행하며, 차트는 평균과 최소–최대 막대를 그립니다.',
+  'help.trials': '실험 전체를 이 횟수만큼 실행합니다. 시행 t는 모든 시드를 t만큼 옮깁니다(명령줄 도구의 시행 옵션과 같은 규칙). 병렬 워커에서 실행하며, 차트는 평균과 최소–최대 막대를 그립니다.',
   'axis.earlyStopIteration': '조기 종료 반복 횟수',
   'curve.pointIteration': '{branch}, 레벨 {level}: 밀도 {density}, 반복 {step}에서 조기 종료 (에폭 {epoch}의 끝, 검증 손실이 가장 작은 에폭)',
   'curve.pointSpread': '{branch}, 레벨 {level}: 밀도 {density}, 시행 {n}회의 평균 {mean}, 최소 {min}, 최대 {max}',
