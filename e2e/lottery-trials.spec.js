@@ -74,13 +74,15 @@ test('two trials draw the mean with min–max bars; the link replays them', asyn
 test('a cancel stops every trial, counts all their work and leaves the model as it was', async ({ page }) => {
   test.setTimeout(180_000);
   const problems = watchProblems(page);
-  // 3 trials of 20 levels × 200 epochs × 3 branches: far longer than the test waits.
-  await open(page, '?lang=en&lv=20&lep=200&tr=3&steps=train(ep:2)');
+  // 3 trials of 20 levels × 200 epochs × 3 branches, and the other seed's ticket line beside
+  // each: far longer than the test waits.
+  await open(page, '?lang=en&lv=20&lep=200&tr=3&ctl=random-reinit,random-mask,other-seed&steps=train(ep:2)');
   const before = { density: await value(page, 'density'), test: await value(page, 'test-accuracy'), epoch: await page.getByTestId('epoch').textContent() };
   await settle(page, async () => {
     await page.getByTestId('run-lottery').click();
-    // Every trial's work: per trial the dense level's 200 epochs and 19 levels × 3 branches × 200.
-    await expect(page.getByTestId('progress')).toHaveAttribute('max', String(3 * (200 + 19 * 3 * 200)), { timeout: 60_000 });
+    // Every trial's work: per trial the dense level's 200 epochs and 19 levels × 3 branches × 200,
+    // plus the other seed's ticket line (200 + 19 × 200).
+    await expect(page.getByTestId('progress')).toHaveAttribute('max', String(3 * (200 + 19 * 3 * 200 + 200 + 19 * 200)), { timeout: 60_000 });
     // Both workers (trial 0 here, trial 1 in the pool) report progress.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress"]')?.getAttribute('value')) > 4);
     await page.getByTestId('cancel').click({ timeout: 60_000 });
@@ -92,5 +94,19 @@ test('a cancel stops every trial, counts all their work and leaves the model as 
   const shown = await page.getByTestId('message').textContent();
   await page.waitForTimeout(500);
   await expect(page.getByTestId('message')).toHaveText(/** @type {string} */ (shown));
+  expect(problems).toEqual([]);
+});
+
+test('one trial split over two workers counts the other seed\'s ticket line too', async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&lv=20&lep=200&ctl=random-reinit,random-mask,other-seed');
+  await settle(page, async () => {
+    await page.getByTestId('run-lottery').click();
+    // The same work as one trial above, now split: ticket and other seed here, controls beside.
+    await expect(page.getByTestId('progress')).toHaveAttribute('max', String(200 + 19 * 3 * 200 + 200 + 19 * 200), { timeout: 60_000 });
+    await page.getByTestId('cancel').click({ timeout: 60_000 });
+  }, 60_000);
+  await expect(page.getByTestId('message')).toContainText('cancelled');
   expect(problems).toEqual([]);
 });
