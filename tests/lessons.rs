@@ -54,6 +54,7 @@ struct Settings {
     levels: usize,
     lottery_epochs: usize,
     controls: Vec<String>,
+    trials: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -611,7 +612,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             epochs: s.lottery_epochs,
             seed: s.seed,
             compare_seed: None,
-            trials: 1,
+            trials: s.trials,
         };
         let mut runner = exp.lottery(cfg.spec().unwrap()).unwrap();
         let results = runner.run().unwrap().to_vec();

@@ -134,9 +134,10 @@ export class Engine {
 
   /**
    * Runs the lottery experiment step by step (progress through `onProgress`) until it finishes
-   * or `cancel()` is called.
+   * or `cancel()` is called. With `spec.trials` above 1 it runs once per trial, in parallel
+   * workers, and `trials` holds every trial's results (trial 0's are `history`).
    * @param {LotterySpec} spec
-   * @returns {Promise<{ cancelled: boolean, history: LevelResult[] }>}
+   * @returns {Promise<{ cancelled: boolean, history: LevelResult[], trials?: LevelResult[][] }>}
    */
   runLottery(spec) {
     return this.call('lottery', spec);

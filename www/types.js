@@ -178,7 +178,7 @@
  * Progress messages from long runs in the worker.
  * @typedef {{ type: 'progress', id: number, kind: 'train', done: number, total: number, metrics: EpochMetrics[] }
  *   | { type: 'progress', id: number, kind: 'play', epoch: number, metrics: EpochMetrics[] }
- *   | { type: 'progress', id: number, kind: 'lottery', step: LotteryProgress, history: LevelResult[] }
+ *   | { type: 'progress', id: number, kind: 'lottery', step: LotteryProgress, history: LevelResult[], trials?: LevelResult[][] }
  *   | { type: 'progress', id: number, kind: 'data', loaded: number, total: number | null }} Progress
  */
 

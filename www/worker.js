@@ -16,6 +16,7 @@
 // Long loops yield to the event loop between steps, so a cancel (or a `frame` request) is seen
 // between two steps; typed arrays in results are transferred, never copied twice.
 import init, { Playground } from './pkg/pruning_playground.js';
+import { trialInputs } from './lottery-trials.js';
 
 /**
  * @typedef {import('./types.js').Request} Request
@@ -24,6 +25,7 @@ import init, { Playground } from './pkg/pruning_playground.js';
  * @typedef {import('./types.js').EpochMetrics} EpochMetrics
  * @typedef {import('./types.js').LotterySpec} LotterySpec
  * @typedef {import('./types.js').LotteryProgress} LotteryProgress
+ * @typedef {import('./types.js').LevelResult} LevelResult
  * @typedef {import('./types.js').PlaygroundConfig} PlaygroundConfig
  */
 
@@ -374,27 +376,18 @@ const own = {
    * The lottery experiment, one `lotteryStep()` (one epoch) at a time. With control branches, two
    * or more cores and nested workers, the controls run beside the ticket in a second worker
    * (see `parallelLottery`); `spec.parallel: false` keeps everything in this one. Either way the
-   * returned history is the same, bit for bit.
+   * returned history is the same, bit for bit. With `spec.trials` above 1 the whole experiment
+   * runs once per trial (see `lotteryTrials`): trial 0 here, on this model's θ₀, the others in
+   * a pool of workers; the result adds every trial's history as `trials`.
    */
   async lottery(id, /** @type {LotterySpec & { parallel?: boolean }} */ spec) {
     const p = /** @type {any} */ (playground());
     if (!has('startLottery')) throw new Error('this engine build has no lottery runner yet');
     const { parallel = true, ...engineSpec } = spec ?? {};
-    if (parallel && canSplitLottery(engineSpec)) return parallelLottery(id, p, engineSpec);
-    p.startLottery(engineSpec);
-    const mine = generation;
-    /** @type {LotteryProgress} */
-    let step;
-    do {
-      await yieldToEvents();
-      if (generation !== mine) {
-        if (pg === p) p.cancelLottery();
-        return { cancelled: true, history: pg === p ? p.lotteryHistory() : [] };
-      }
-      step = p.lotteryStep();
-      post({ type: 'progress', id, kind: 'lottery', step, history: p.lotteryHistory() });
-    } while (!step.finished);
-    return { cancelled: false, history: p.lotteryHistory() };
+    const report = (/** @type {LotteryProgress} */ step, /** @type {LevelResult[]} */ history) =>
+      post({ type: 'progress', id, kind: 'lottery', step, history });
+    if ((engineSpec.trials ?? 1) > 1 && has('config')) return lotteryTrials(id, p, engineSpec, parallel);
+    return lotteryRun(p, engineSpec, parallel && canSplitLottery(engineSpec), report);
   },
 
   /**
@@ -491,6 +484,204 @@ function canSplitLottery(spec) {
 }
 
 /**
+ * One whole lottery experiment on `p`, split over two workers when `split`; `report` is told of
+ * every step. Progress counts all the work: the engine's epochs plus, with an other-seed
+ * comparison (`compareSeed`), that ticket line's, which train beside the ticket's.
+ * @param {any} p
+ * @param {LotterySpec} spec
+ * @param {boolean} split
+ * @param {(step: LotteryProgress, history: LevelResult[]) => void} report
+ * @returns {Promise<{ cancelled: boolean, history: LevelResult[], split?: boolean }>}
+ */
+async function lotteryRun(p, spec, split, report) {
+  if (split && canSplitLottery(spec)) return parallelLottery(p, spec, report);
+  const total = p.startLottery(spec);
+  const mine = generation;
+  // The engine's total is E + L·(1 + C)·e (dense epochs E, L levels of e epochs, C controls); the
+  // other seed's line trains E + L·e of them, one per step of this runner at most.
+  const levels = spec.levels ?? 3;
+  const controls = (spec.controls ?? ['random-reinit']).length;
+  const dense = spec.epochs ?? 10;
+  const compared = spec.compareSeed !== undefined && spec.compareSeed !== null;
+  const otherTotal = compared ? dense + (levels > 0 ? (total - dense) / (levels * (1 + controls)) : 0) * levels : 0;
+  let ticketEpochs = 0;
+  /** @type {LotteryProgress} */
+  let step;
+  do {
+    await yieldToEvents();
+    if (generation !== mine) {
+      if (pg === p) p.cancelLottery();
+      return { cancelled: true, history: pg === p ? p.lotteryHistory() : [] };
+    }
+    step = p.lotteryStep();
+    if (step.branch === 'ticket' && step.epoch > 0) ticketEpochs += 1;
+    const other = step.finished ? otherTotal : Math.min(otherTotal, ticketEpochs);
+    report({ ...step, epochsDone: step.epochsDone + other, epochsTotal: step.epochsTotal + otherTotal }, p.lotteryHistory());
+  } while (!step.finished);
+  return { cancelled: false, history: p.lotteryHistory() };
+}
+
+/** Most workers a lottery uses at once (trials, and a trial's controls). */
+const MAX_LOTTERY_WORKERS = 4;
+
+/**
+ * A worker running this same script for a lottery trial: `call` sends one request and resolves
+ * with its result; lottery progress goes to `onProgress` (the helper's data download does not).
+ * @param {(m: { step: LotteryProgress, history: LevelResult[] }) => void} onProgress
+ */
+function spawnHelper(onProgress) {
+  const w = new Worker(new URL(import.meta.url), { type: 'module' });
+  let seq = 0;
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+  const waiting = new Map();
+  w.onmessage = (/** @type {MessageEvent<any>} */ e) => {
+    const m = e.data;
+    if (m.type === 'progress') {
+      if (m.kind === 'lottery') onProgress(m);
+      return;
+    }
+    const r = waiting.get(m.id);
+    waiting.delete(m.id);
+    if ('error' in m) r?.reject(Object.assign(new Error(m.error), m.detail ?? {}));
+    else r?.resolve(m.result);
+  };
+  w.onerror = (e) => {
+    e.preventDefault();
+    for (const r of waiting.values()) r.reject(new Error(`a lottery trial's worker failed: ${e.message}`));
+    waiting.clear();
+  };
+  return {
+    /** @param {string} method @param {unknown[]} args */
+    call(method, args) {
+      seq += 1;
+      const id = seq;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        w.postMessage({ id, method, args });
+      });
+    },
+    terminate: () => w.terminate(),
+  };
+}
+
+/**
+ * Trials of one lottery experiment (the CLI's `--trials`): trial t is the experiment with every
+ * seed moved by t (lottery-trials.js). Trial 0 runs here on `p` (split as a single run is when a
+ * core is left for it), so the page can adopt its ticket; trials 1 … n−1 run in a pool of worker
+ * helpers, up to `navigator.hardwareConcurrency` workers in all (at most MAX_LOTTERY_WORKERS), each
+ * building its own playground and loading its data once. Without nested workers they run here
+ * one after another. Progress sums every trial's work; a cancel stops them all. The result is
+ * trial 0's `history` and every trial's in `trials`.
+ * @param {number} id
+ * @param {any} p
+ * @param {LotterySpec} spec
+ * @param {boolean} parallel
+ */
+async function lotteryTrials(id, p, spec, parallel) {
+  const mine = generation;
+  const trials = Number(spec.trials);
+  const config = p.config();
+  const cores = Math.max(1, Math.min(self.navigator?.hardwareConcurrency ?? 1, MAX_LOTTERY_WORKERS));
+  const helpers = parallel && typeof Worker === 'function' ? Math.min(trials - 1, Math.max(1, cores - 1)) : 0;
+  /** @type {LevelResult[][]} */
+  const histories = Array.from({ length: trials }, () => []);
+  const done = new Array(trials).fill(0);
+  let perTrial = 0;
+  /** @type {LotteryProgress | null} */
+  let latest = null;
+  let sent = '';
+  const publish = () => {
+    if (!latest) return;
+    const step = { ...latest, epochsDone: done.reduce((a, b) => a + b, 0), epochsTotal: perTrial * trials, finished: false };
+    // Every trial's results only when one has finished a level (the page redraws the chart then).
+    const sizes = histories.map((h) => h.length).join();
+    const more = sizes === sent ? {} : { trials: histories.map((h) => [...h]) };
+    sent = sizes;
+    post({ type: 'progress', id, kind: 'lottery', step, history: histories[0], ...more });
+  };
+  /** @param {number} t */
+  const reporter = (t) => (/** @type {LotteryProgress} */ step, /** @type {LevelResult[]} */ history) => {
+    histories[t] = history;
+    done[t] = step.epochsDone;
+    perTrial = Math.max(perTrial, step.epochsTotal);
+    if (t === 0 || !latest) latest = step;
+    publish();
+  };
+  // Trial 0 first: its spec is checked (an error leaves nothing running) before any helper starts.
+  const first = lotteryRun(p, { ...spec }, parallel && cores >= helpers + 2, reporter(0));
+  // (`startLottery` runs before lotteryRun's first await, so a refused spec has rejected `first`
+  // already, and its handler runs before the resolved promise's.)
+  const refused = await Promise.race([first.then(() => null, (err) => ({ err })), Promise.resolve(null)]);
+  if (refused) throw refused.err;
+  let next = 1;
+  /** @type {ReturnType<typeof spawnHelper>[]} */
+  const pool = [];
+  /** Runs queued trials in one helper until none is left. */
+  const drain = async () => {
+    let current = 0;
+    const helper = spawnHelper((m) => reporter(current)(m.step, m.history));
+    pool.push(helper);
+    while (next < trials && generation === mine) {
+      current = next;
+      next += 1;
+      const t = trialInputs(config, spec, current);
+      await helper.call('create', [t.config]);
+      const out = await helper.call('lottery', [{ ...t.spec, trials: 1, parallel: false }]);
+      if (out.cancelled) return;
+      histories[current] = out.history;
+    }
+  };
+  /** Without nested workers: the queued trials here, each on a playground of its own. */
+  const local = async () => {
+    await first;
+    while (next < trials && generation === mine) {
+      const t = trialInputs(config, spec, next);
+      const data = t.config?.dataset?.kind === 'csv' ? (await io()).csvDataset(t.config) : undefined;
+      const q = new Playground(t.config, data);
+      try {
+        const out = await lotteryRun(q, t.spec, false, reporter(next));
+        if (out.cancelled) return;
+        histories[next] = out.history;
+      } finally {
+        q.free();
+      }
+      next += 1;
+    }
+  };
+  const runners = helpers > 0 ? Array.from({ length: helpers }, drain) : [local()];
+  /** @type {{ error: unknown } | null} */
+  let failed = null;
+  let settled = false;
+  const all = Promise.all([first, ...runners]).then(
+    () => {
+      settled = true;
+    },
+    (error) => {
+      failed = { error };
+      settled = true;
+    },
+  );
+  // A cancel reaches this worker only: the helpers stop when it is seen.
+  while (!settled && generation === mine) await new Promise((resolve) => setTimeout(resolve, 5));
+  for (const h of pool) h.terminate();
+  if (generation !== mine) {
+    const out = await first.catch(() => null);
+    if (pg === p && !out?.cancelled) p.cancelLottery();
+    return { cancelled: true, history: histories[0], trials: histories };
+  }
+  await all;
+  if (failed) {
+    // Stops trial 0 too (a failed trial fails the experiment).
+    generation += 1;
+    await first.catch(() => null);
+    if (pg === p) p.cancelLottery();
+    throw /** @type {{ error: unknown }} */ (failed).error;
+  }
+  const out = await first;
+  return { cancelled: false, history: out.history, trials: [out.history, ...histories.slice(1)], ...(out.split ? { split: true } : {}) };
+}
+
+/**
  * Sorts lottery results as one runner finishes them: by level, the ticket first, then the
  * controls in the spec's order (the engine's `LotteryRunner::absorb` order).
  * @param {import('./types.js').LevelResult[]} results
@@ -506,16 +697,18 @@ function lotteryOrder(results, controls) {
  * ticket level's structure as soon as it is pruned: the controls of level k train while the
  * ticket trains level k + 1. Progress carries the results in the order they finish (the page
  * appends them); the returned history is in the one-runner order.
- * @param {number} id
  * @param {any} p
  * @param {SplitSpec} spec
+ * @param {(step: LotteryProgress, history: LevelResult[]) => void} report
  */
-async function parallelLottery(id, p, spec) {
+async function parallelLottery(p, spec, report) {
   const mine = generation;
   const ticketTotal = p.startLottery(spec, 'ticket');
   // Every level after the dense one trains as many epochs for each branch (fewer than the dense
-  // level's after rewinding to step k: the remaining T − k steps).
-  const total = ticketTotal + spec.controls.length * (ticketTotal - spec.epochs);
+  // level's after rewinding to step k: the remaining T − k steps). The other seed's ticket line
+  // trains beside this worker's ticket, epoch for epoch: its work counts as much again.
+  const ticketWork = spec.compareSeed === undefined || spec.compareSeed === null ? 1 : 2;
+  const total = ticketWork * ticketTotal + spec.controls.length * (ticketTotal - spec.epochs);
   const helper = new Worker(new URL(import.meta.url), { type: 'module' });
   /** @type {import('./types.js').LevelResult[]} results in the order they finished */
   const arrived = [];
@@ -538,8 +731,8 @@ async function parallelLottery(id, p, spec) {
     const tickets = p.lotteryHistory();
     arrived.push(...tickets.slice(ticketSeen));
     ticketSeen = tickets.length;
-    const step = { ...latest, epochsDone: ticketDone + controlsEpochs, epochsTotal: total, finished: false };
-    post({ type: 'progress', id, kind: 'lottery', step, history: [...arrived] });
+    const step = { ...latest, epochsDone: ticketWork * ticketDone + controlsEpochs, epochsTotal: total, finished: false };
+    report(step, [...arrived]);
   };
   helper.onmessage = (/** @type {MessageEvent<any>} */ e) => {
     const m = e.data;

@@ -7,7 +7,10 @@
  * @typedef {import('./dispatch.js').AppState} AppState
  * @typedef {import('../engine.js').Engine} Engine
  * @typedef {{ name: string, blob: Blob }} ExportFile
+ * @typedef {import('../types.js').LevelResult} LevelResult
  */
+
+import { summarizeTrials } from '../lottery-trials.js';
 
 /** Every export the menu offers (data-testid `export-<kind>`), in menu order. */
 export const EXPORT_KINDS = /** @type {const} */ ([
@@ -74,6 +77,32 @@ export function toCsv(rows) {
     lines.push(columns.map((c) => csvCell(rec[c])).join(','));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The lottery table's rows: one run's results as they are; with several trials every trial's
+ * rows (`trial` 0 …) and then one summary row per (branch, level) (`trial` "summary"): each
+ * number the trials' mean, with its min and max beside it (the CLI's `--trials` summary).
+ * @param {readonly LevelResult[]} lottery   trial 0 (or the one run)
+ * @param {readonly LevelResult[][]} trials  every trial's results, or [] for one run
+ * @returns {object[]}
+ */
+export function lotteryRows(lottery, trials) {
+  if (trials.length < 2) return [...lottery];
+  /** @type {object[]} */
+  const rows = trials.flatMap((h, trial) => h.map((r) => ({ trial, ...r })));
+  for (const s of summarizeTrials([...trials])) {
+    /** @type {Record<string, unknown>} */
+    const row = { trial: 'summary', branch: s.branch, level: s.level, trials: s.trials, density: s.density.mean };
+    for (const key of /** @type {const} */ (['testAccuracy', 'earlyStopTestAccuracy', 'earlyStopEpoch', 'earlyStopStep'])) {
+      const v = s[key];
+      row[key] = v?.mean ?? null;
+      row[`${key}Min`] = v?.min ?? null;
+      row[`${key}Max`] = v?.max ?? null;
+    }
+    rows.push(row);
+  }
+  return rows;
 }
 
 /** Presentation properties copied inline so a serialized SVG looks as it does in the page. */
@@ -162,9 +191,16 @@ export async function makeExport(kind, state, engine, spec) {
     case 'history-json':
       return { name, blob: json({ settings: state.settings, history: state.history }) };
     case 'lottery-csv':
-      return { name, blob: csv(state.lottery) };
+      return { name, blob: csv(lotteryRows(state.lottery, state.lotteryTrials)) };
     case 'lottery-json':
-      return { name, blob: json({ settings: state.settings, lottery: state.lottery }) };
+      return {
+        name,
+        blob: json({
+          settings: state.settings,
+          lottery: state.lottery,
+          ...(state.lotteryTrials.length > 1 ? { trials: state.lotteryTrials, summary: summarizeTrials(state.lotteryTrials) } : {}),
+        }),
+      };
     case 'safetensors':
     case 'safetensors-plain':
     case 'safetensors-init': {

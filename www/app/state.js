@@ -49,6 +49,7 @@
  * @property {number} levels
  * @property {number} lotteryEpochs
  * @property {string[]} controls
+ * @property {number} trials   the whole lottery experiment per seed shift 0 … trials − 1 (error bars)
  * @property {string} lang
  * @property {string} theme
  */
@@ -126,6 +127,8 @@ export const SCHEMA = [
   { key: 'levels', type: 'int', min: 1, max: 20, default: 3, group: 'lottery', rebuild: false, url: 'lv' },
   { key: 'lotteryEpochs', type: 'int', min: 1, max: 200, default: 10, group: 'lottery', rebuild: false, url: 'lep' },
   { key: 'controls', type: 'set', values: ['random-reinit', 'random-mask', 'other-seed'], default: ['random-reinit', 'random-mask'], group: 'lottery', rebuild: false, url: 'ctl' },
+  // Trial t moves every seed by t, as the CLI's `--trials` (lottery-trials.js); the page offers up to 5.
+  { key: 'trials', type: 'int', min: 1, max: 5, default: 1, group: 'lottery', rebuild: false, url: 'tr' },
   { key: 'lang', type: 'enum', values: ['en', 'ko'], default: 'en', group: 'ui', rebuild: false },
   { key: 'theme', type: 'enum', values: ['auto', 'light', 'dark'], default: 'auto', group: 'ui', rebuild: false },
 ];
@@ -338,5 +341,6 @@ export function lotterySpec(s) {
     epochs: s.lotteryEpochs,
     seed: s.seed,
     ...(s.controls.includes('other-seed') ? { compareSeed: s.seed + 1 } : {}),
+    ...(s.trials > 1 ? { trials: s.trials } : {}),
   };
 }

@@ -35,7 +35,7 @@ export const STEP_KEYS = {
   reinit: [],
   evaluate: [],
   reset: [],
-  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'fraction', 'outputRate', 'initMode', 'layerRates'],
+  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'fraction', 'outputRate', 'initMode', 'layerRates', 'trials'],
   adopt: [],
   // N:M (2:4) semi-structured pruning: the pattern is fixed, the score ranks within each group.
   pruneNM: ['score'],

@@ -41,6 +41,7 @@
  * @property {PruneResult | null} lastPrune
  * @property {LevelResult[]} lottery
  * @property {LotteryProgress | null} lotteryStep
+ * @property {LevelResult[][]} lotteryTrials   every trial's results (trial 0 is `lottery`), with trials > 1; else []
  * @property {{ value: number, max: number, label: string } | null} progress
  * @property {string | null} busy                   the running action, or null
  * @property {number} done                          actions finished so far (tests wait on it)
@@ -84,6 +85,7 @@ export function freshExperiment() {
     cutTest: null,
     lottery: [],
     lotteryStep: null,
+    lotteryTrials: [],
     timing: null,
     steps: [],
     log: [],

@@ -226,6 +226,7 @@ export function createWorkflows(store, log, options) {
       for (const r of p.history.slice(store.state.lottery.length)) emit('level', { ...r });
       set({
         lottery: p.history,
+        ...(p.trials ? { lotteryTrials: p.trials } : {}),
         lotteryStep: s,
         progress: { value: s.epochsDone, max: s.epochsTotal, label: `${s.epochsDone} / ${s.epochsTotal}` },
         message: {
@@ -465,10 +466,11 @@ export function createWorkflows(store, log, options) {
     if (!ratesFit({ ...s, schedule: 'oneshot' })) return;
     // The UI counts the dense network as a level; the engine counts pruning levels after it.
     const spec = { ...lotterySpec(s), levels: Math.max(0, s.levels - 1) };
-    set({ lottery: [], lotteryStep: null, progress: { value: 0, max: 1, label: '' } });
+    set({ lottery: [], lotteryTrials: [], lotteryStep: null, progress: { value: 0, max: 1, label: '' } });
     const out = await e.runLottery(spec);
     const step = store.state.lotteryStep;
-    set({ lottery: out.history, progress: null });
+    // With trials, trial 0 is `lottery` (its ticket is the one adopted) and all are `lotteryTrials`.
+    set({ lottery: out.history, lotteryTrials: out.trials ?? [], progress: null });
     if (out.cancelled) {
       set({ lotteryCancelled: true });
       say('info', 'msg.lotteryCancelled', { done: step?.epochsDone ?? 0, total: step?.epochsTotal ?? 0 });

@@ -1,5 +1,5 @@
 // The d3 charts: loss/accuracy over epochs, the lottery plots (early-stopping test accuracy and
-// early-stopping epoch vs density, log scale, one line per branch, growing live), density per layer, and the |w| histogram with the
+// early-stopping iteration vs density, with min–max bars over trials, log scale, one line per branch, growing live), density per layer, and the |w| histogram with the
 // pruning threshold. Each chart keeps its SVG skeleton and only rejoins data when its input changed.
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
@@ -9,11 +9,13 @@ import { t } from '../app/i18n.js';
 import { headlineAccuracy, pct } from '../app/format.js';
 import { branchKey } from '../app/state.js';
 import { PRESETS } from '../app/presets.js';
+import { spread } from '../lottery-trials.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
  * @typedef {import('../types.js').EpochMetrics} EpochMetrics
  * @typedef {import('../types.js').LevelResult} LevelResult
+ * @typedef {import('../lottery-trials.js').Spread} Spread
  */
 
 /**
@@ -123,12 +125,21 @@ export function createTrainingChart(svgEl, legend) {
 const BRANCHES = ['ticket', 'random-reinit', 'random-mask'];
 
 /**
+ * One point of a density plot: a level's value, or with trials the mean over the trials that
+ * reached it with its min–max (`lo`, `hi`); `value` NaN when no trial has a number (diverged).
+ * @typedef {{ branch: string, level: number, density: number, value: number, lo?: number, hi?: number,
+ *   n: number, diverged: boolean, title: string }} PlotPoint
+ */
+
+/**
  * One density plot of the lottery (log scale, falling to the right), one line per branch; the
- * control branches start from the shared dense level 0.
+ * control branches start from the shared dense level 0. With several trials each point is the
+ * trials' mean with a min–max error bar (lottery-trials.js), as the paper draws five seeds.
  * @param {SVGSVGElement} svgEl
  * @param {number} H
  * @param {{ value: (r: LevelResult) => number | null | undefined, axis: string, tick: (v: number) => string,
- *   domain: (values: number[]) => [number, number], title: (r: LevelResult) => string }} spec
+ *   format: (v: number) => string, domain: (values: number[]) => [number, number], title: (r: LevelResult) => string,
+ *   name: (branch: string) => string }} spec
  */
 function createDensityPlot(svgEl, H, spec) {
   const W = 420;
@@ -139,29 +150,65 @@ function createDensityPlot(svgEl, H, spec) {
   const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 3).attr('text-anchor', 'end');
   const yLabel = svg.append('text').attr('class', 'axis-label').attr('x', 4).attr('y', 10);
   const lines = svg.append('g').attr('class', 'lines');
+  const bars = svg.append('g').attr('class', 'error-bars');
   const dots = svg.append('g').attr('class', 'dots');
+  // A diverged level has no number to draw: it breaks its line and shows as a hollow mark on
+  // the bottom axis instead of a point at a meaningless value.
+  const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(spec.value(r));
 
-  /** @param {LevelResult[]} results */
-  function draw(results) {
+  /**
+   * The points of one run, or of several trials' runs summarized per (branch, level).
+   * @param {LevelResult[][]} runs
+   * @returns {PlotPoint[]}
+   */
+  function points(runs) {
+    if (runs.length === 1) {
+      return runs[0].map((r) => ({
+        branch: r.branch, level: r.level, density: r.density, value: ok(r) ? Number(spec.value(r)) : NaN,
+        n: 1, diverged: !ok(r), title: ok(r) ? spec.title(r) : t('curve.diverged', { branch: t(`branch.${r.branch}`), level: r.level, density: pct(r.density) }),
+      }));
+    }
+    /** @type {Map<string, LevelResult[]>} */
+    const byKey = new Map();
+    for (const r of runs.flat()) byKey.set(`${r.branch}:${r.level}`, [...(byKey.get(`${r.branch}:${r.level}`) ?? []), r]);
+    return [...byKey.values()].map((rs) => {
+      const { branch, level } = rs[0];
+      const density = /** @type {Spread} */ (spread(rs.map((r) => r.density))).mean;
+      const v = spread(rs.filter(ok).map((r) => Number(spec.value(r))));
+      const base = { branch, level, density, n: rs.length };
+      if (!v) return { ...base, value: NaN, diverged: true, title: t('curve.diverged', { branch: t(`branch.${branch}`), level, density: pct(density) }) };
+      return {
+        ...base, value: v.mean, lo: v.min, hi: v.max, diverged: false,
+        title: t('curve.pointSpread', {
+          branch: spec.name(branch), level, density: pct(density), n: rs.length,
+          mean: spec.format(v.mean), min: spec.format(v.min), max: spec.format(v.max),
+        }),
+      };
+    });
+  }
+
+  /**
+   * @param {LevelResult[][]} runs   one run, or every trial's
+   */
+  function draw(runs) {
     xLabel.text(t('axis.density'));
     yLabel.text(t(spec.axis));
-    const dense = results.find((r) => r.branch === 'ticket' && r.level === 0);
-    /** @type {{ branch: string, points: LevelResult[] }[]} */
+    const all = points(runs);
+    const dense = all.find((r) => r.branch === 'ticket' && r.level === 0);
+    /** @type {{ branch: string, points: PlotPoint[] }[]} */
     const byBranch = BRANCHES.map((branch) => {
-      const own = results.filter((r) => r.branch === branch).sort((a, b) => a.level - b.level);
-      const points = branch !== 'ticket' && dense && own.length > 0 ? [dense, ...own] : own;
-      return { branch, points };
+      const own = all.filter((r) => r.branch === branch).sort((a, b) => a.level - b.level);
+      const pts = branch !== 'ticket' && dense && own.length > 0 ? [dense, ...own] : own;
+      return { branch, points: pts };
     }).filter((b) => b.points.length > 0);
-    const minD = Math.min(0.9, ...results.map((r) => r.density));
+    const minD = Math.min(0.9, ...all.map((r) => r.density));
     const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.85)]).range([m.left, W - m.right]);
-    // A diverged level has no number to draw: it breaks its line and shows as a hollow mark on
-    // the bottom axis instead of a point at a meaningless value.
-    const ok = (/** @type {LevelResult} */ r) => !r.diverged && Number.isFinite(spec.value(r));
-    const [lo, hi] = spec.domain(results.filter(ok).map((r) => Number(spec.value(r))));
+    const drawn = all.filter((r) => !r.diverged);
+    const [lo, hi] = spec.domain(drawn.flatMap((r) => [r.lo ?? r.value, r.hi ?? r.value]));
     const y = scaleLinear().domain([lo, hi]).range([H - m.bottom, m.top]);
     // Ticks at the levels' densities (every other one when there are many), as the paper labels
     // its "percent of weights remaining" axis; the log scale's own ticks before any result.
-    const levels = [...new Set(results.filter((r) => r.branch === 'ticket').map((r) => r.density))].sort((a, b) => b - a);
+    const levels = [...new Set(all.filter((r) => r.branch === 'ticket').map((r) => r.density))].sort((a, b) => b - a);
     const every = Math.ceil(levels.length / 7);
     const tickFormat = (/** @type {number} */ v) => pct(v, v < 0.1 ? 1 : 0);
     const axis = axisBottom(x).tickFormat((v) => tickFormat(Number(v)));
@@ -182,24 +229,38 @@ function createDensityPlot(svgEl, H, spec) {
       .attr('class', (d) => `series branch-${d.branch}`)
       .attr('data-branch', (d) => d.branch)
       .attr('data-points', (d) => d.points.length)
-      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, ok(p) ? Number(spec.value(p)) : NaN]))) ?? '');
-    const pts = drawOrder.flatMap((b) => b.points.filter((p) => p.branch === b.branch).map((p) => ({ ...p })));
+      .attr('d', (d) => gen(d.points.map((p) => /** @type {[number, number]} */ ([p.density, p.value]))) ?? '');
+    const pts = drawOrder.flatMap((b) => b.points.filter((p) => p.branch === b.branch));
+    // Min–max over the trials: a vertical bar with caps, nudged sideways per branch so the bars
+    // of branches at the same density stay apart.
+    const nudge = (/** @type {string} */ b) => (BRANCHES.indexOf(b) - 1) * 3;
+    bars
+      .selectAll('path')
+      .data(pts.filter((p) => p.lo !== undefined && p.hi !== undefined && p.n > 1), (/** @type {any} */ d) => `${d.branch}:${d.level}`)
+      .join('path')
+      .attr('class', (d) => `error-bar branch-${d.branch}`)
+      .attr('data-branch', (d) => d.branch)
+      .attr('data-min', (d) => String(d.lo))
+      .attr('data-max', (d) => String(d.hi))
+      .attr('d', (d) => {
+        const cx = x(d.density) + nudge(d.branch);
+        const [y0, y1] = [y(Number(d.lo)), y(Number(d.hi))];
+        return `M${cx - 3},${y0}H${cx + 3}M${cx},${y0}V${y1}M${cx - 3},${y1}H${cx + 3}`;
+      });
     dots
       .selectAll('circle')
       .data(pts, (/** @type {any} */ d) => `${d.branch}:${d.level}`)
       .join('circle')
       .order()
-      .attr('class', (d) => `dot branch-${d.branch}${ok(d) ? '' : ' diverged'}`)
+      .attr('class', (d) => `dot branch-${d.branch}${d.diverged ? ' diverged' : ''}`)
       .attr('data-branch', (d) => d.branch)
-      .attr('r', 4)
-      .attr('cx', (d) => x(d.density))
-      .attr('cy', (d) => y(ok(d) ? Number(spec.value(d)) : lo))
+      .attr('r', (d) => (d.n > 1 ? 3 : 4))
+      .attr('cx', (d) => x(d.density) + (d.n > 1 ? nudge(d.branch) : 0))
+      .attr('cy', (d) => y(d.diverged ? lo : d.value))
       .selectAll('title')
       .data((d) => [d])
       .join('title')
-      .text((d) => ok(d)
-        ? spec.title(d)
-        : t('curve.diverged', { branch: t(`branch.${d.branch}`), level: d.level, density: pct(d.density) }));
+      .text((d) => d.title);
     return byBranch;
   }
   return { draw };
@@ -207,7 +268,8 @@ function createDensityPlot(svgEl, H, spec) {
 
 /**
  * The Frankle & Carbin plots: the early-stopping test accuracy against density and, in a second
- * view, the early-stopping epoch against density (tickets learn faster), one line per branch.
+ * view, the early-stopping iteration against density (tickets learn faster), one line per branch;
+ * with several trials, their mean with min–max bars.
  * @param {HTMLElement} root
  * @param {(a: import('../app/dispatch.js').Action) => void} [send]   dispatches a preset's settings
  */
@@ -225,23 +287,29 @@ export function createCurve(root, send = (/** @type {import('../app/dispatch.js'
   const name = (b) => t(branchKey(b, initMode));
   const legend = /** @type {HTMLElement} */ (root.querySelector('#curve-legend'));
   const empty = /** @type {HTMLElement} */ (root.querySelector('#curve-empty'));
+  const trialsNote = /** @type {HTMLElement | null} */ (root.querySelector('#curve-trials'));
   const accuracy = createDensityPlot(/** @type {SVGSVGElement} */ (root.querySelector('#curve-svg')), 220, {
     value: headlineAccuracy,
     axis: 'axis.earlyStopAccuracy',
     tick: (v) => `${Math.round(v * 100)}%`,
+    format: (v) => pct(v),
     domain: (accs) => [accs.length > 0 ? Math.max(0, Math.floor((Math.min(...accs) - 0.03) * 20) / 20) : 0.5, 1],
     title: (d) => t(d.earlyStopTestAccuracy === null || d.earlyStopTestAccuracy === undefined ? 'curve.pointFinal' : 'curve.point', {
       branch: name(d.branch), level: d.level, density: pct(d.density), acc: pct(headlineAccuracy(d)),
       epoch: d.earlyStopEpoch ?? '', final: pct(d.testAccuracy),
     }),
+    name,
   });
   const epochSvg = /** @type {SVGSVGElement | null} */ (root.querySelector('#curve-epoch-svg'));
-  const epochs = epochSvg && createDensityPlot(epochSvg, 160, {
-    value: (r) => r.earlyStopEpoch,
-    axis: 'axis.earlyStopEpoch',
-    tick: (v) => (Number.isInteger(v) ? String(v) : ''),
-    domain: (es) => [0, Math.max(1, ...es)],
-    title: (d) => t('curve.pointEpoch', { branch: name(d.branch), level: d.level, density: pct(d.density), epoch: d.earlyStopEpoch ?? '' }),
+  // The paper's x is training iterations: the optimizer step at the end of the early-stopping epoch.
+  const iterations = epochSvg && createDensityPlot(epochSvg, 160, {
+    value: (r) => r.earlyStopStep,
+    axis: 'axis.earlyStopIteration',
+    tick: (v) => (Number.isInteger(v) ? (v >= 10000 ? `${v / 1000}k` : String(v)) : ''),
+    format: (v) => String(Math.round(v)),
+    domain: (steps) => [0, Math.max(1, ...steps) * 1.1],
+    title: (d) => t('curve.pointIteration', { branch: name(d.branch), level: d.level, density: pct(d.density), step: d.earlyStopStep ?? '', epoch: d.earlyStopEpoch ?? '' }),
+    name,
   });
 
   /**
@@ -250,12 +318,17 @@ export function createCurve(root, send = (/** @type {import('../app/dispatch.js'
    */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.lottery === s.lottery && prev?.settings.initMode === s.settings.initMode) return;
+    if (!langChanged && prev?.lottery === s.lottery && prev?.lotteryTrials === s.lotteryTrials && prev?.settings.initMode === s.settings.initMode) return;
     initMode = s.settings.initMode;
     const results = s.lottery;
+    const runs = s.lotteryTrials.length > 1 && results.length > 0 ? s.lotteryTrials : [results];
     empty.hidden = results.length > 0;
-    const byBranch = accuracy.draw(results);
-    epochs?.draw(results);
+    const byBranch = accuracy.draw(runs);
+    iterations?.draw(runs);
+    if (trialsNote) {
+      trialsNote.hidden = runs.length < 2;
+      trialsNote.textContent = runs.length > 1 ? t('curve.trials', { n: runs.length }) : '';
+    }
     fillLegend(
       legend,
       byBranch.length > 0

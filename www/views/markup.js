@@ -157,6 +157,7 @@ const VIEWS = `
       <svg id="curve-svg" viewBox="0 0 420 220" role="img" data-i18n-aria-label="view.curve"></svg>
       <svg id="curve-epoch-svg" viewBox="0 0 420 160" role="img" data-i18n-aria-label="view.curveEpoch"></svg>
       <div class="legend" id="curve-legend"></div>
+      <p class="hint" id="curve-trials" data-testid="curve-trials" hidden></p>
       <p class="hint" id="curve-empty" data-i18n="curve.empty"></p>
       <button type="button" data-action="adopt" data-testid="adopt" data-i18n="btn.adopt" data-i18n-title="title.adopt"></button>
     </figure>
