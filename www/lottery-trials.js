@@ -25,8 +25,8 @@ export const MAX_PAGE_TRIALS = 5;
 
 /**
  * The engine config and lottery spec of trial `t`: every seed moved by `t` (an absent seed is the
- * engine's default, 0), nothing else changed. The other-seed comparison keeps its seed, as the
- * CLI's `--compare-seed` does.
+ * engine's default, 0), the other-seed comparison's too (so it never meets the trial's own seed),
+ * nothing else changed, as the CLI's trials do.
  * @template {PlaygroundConfig} C
  * @template {LotterySpec} S
  * @param {C} config
@@ -39,7 +39,11 @@ export function trialInputs(config, spec, t) {
   const shift = (/** @type {number | undefined} */ s) => (s ?? 0) + t;
   return {
     config: { ...config, seed: shift(config.seed), dataset: { ...config.dataset, seed: shift(config.dataset?.seed) } },
-    spec: { ...spec, seed: shift(spec.seed) },
+    spec: {
+      ...spec,
+      seed: shift(spec.seed),
+      ...(spec.compareSeed !== undefined ? { compareSeed: shift(spec.compareSeed) } : {}),
+    },
   };
 }
 

@@ -1,8 +1,9 @@
 //! Several trials of one lottery experiment, for error bars (Frankle & Carbin average five).
 //!
 //! Trial `t` (0-based) is the whole experiment run with every seed moved by `t`: the model's
-//! initial weights and data order, the data's seed (MNIST's split is fixed and ignores it) and the
-//! controls' draws ([`trial_configs`]). Trial 0 is the experiment itself, so one trial gives
+//! initial weights and data order, the data's seed (MNIST's split is fixed and ignores it), the
+//! controls' draws and the other-seed comparison's seed ([`trial_configs`]), so that seed stays
+//! apart from the trial's own. Trial 0 is the experiment itself, so one trial gives
 //! exactly the numbers of a run without trials. [`summarize`] reduces the trials' results to the
 //! mean, minimum and maximum of each (branch, level).
 
@@ -26,6 +27,7 @@ pub fn trial_configs(
     e.dataset.seed = shift(e.dataset.seed);
     let mut l = lottery.clone();
     l.seed = shift(l.seed);
+    l.compare_seed = l.compare_seed.map(shift);
     (e, l)
 }
 
@@ -179,11 +181,15 @@ mod tests {
         };
         let lot = LotteryConfig {
             seed: 7,
+            compare_seed: Some(8),
             ..LotteryConfig::default()
         };
         assert_eq!(trial_configs(&exp, &lot, 0), (exp.clone(), lot.clone()));
         let (e, l) = trial_configs(&exp, &lot, 3);
         assert_eq!((e.seed, e.dataset.seed, l.seed), (10, 10, 10));
+        // The other seed moves too: trial 1 of seed 7 against seed 8 must not compare 8 with 8.
+        assert_eq!(l.compare_seed, Some(11));
+        assert_eq!(trial_configs(&exp, &lot, 1).1.compare_seed, Some(9));
         assert_eq!(
             ExperimentConfig {
                 seed: 7,

@@ -37,12 +37,14 @@ const cli = runCli();
 const cliTrials = [0, 1].map((t) => cli.filter((l) => !l.summary && l.trial === t).map(fromCli));
 const cliSummary = cli.filter((l) => l.summary);
 
-test('trial t moves the model, data and control seeds by t, as the CLI does', () => {
+test('trial t moves the model, data, control and other-seed seeds by t, as the CLI does', () => {
   assert.deepEqual(trialInputs(config, spec, 0), { config, spec });
   const { config: c, spec: s } = trialInputs(config, spec, 3);
   assert.deepEqual([c.seed, c.dataset.seed, s.seed], [SEED + 3, SEED + 3, SEED + 3]);
   assert.deepEqual({ ...c, seed: SEED, dataset: { ...c.dataset, seed: SEED } }, config);
-  assert.deepEqual(trialInputs({ hidden: [4] }, { compareSeed: 9 }, 2), { config: { hidden: [4], seed: 2, dataset: { seed: 2 } }, spec: { compareSeed: 9, seed: 2 } });
+  assert.deepEqual(trialInputs({ hidden: [4] }, { compareSeed: 9 }, 2), { config: { hidden: [4], seed: 2, dataset: { seed: 2 } }, spec: { compareSeed: 11, seed: 2 } });
+  // Trial 1 of seed 0 against seed 1 compares seed 1 with seed 2, never seed 1 with itself.
+  assert.equal(trialInputs({ seed: 0 }, { seed: 0, compareSeed: 1 }, 1).spec.compareSeed, 2);
   // The CLI prints each trial's model seed.
   assert.deepEqual([...new Set(cli.filter((l) => !l.summary).map((l) => `${l.trial}:${l.seed}`))], [`0:${SEED}`, `1:${SEED + 1}`]);
 });
