@@ -94,6 +94,13 @@ function dataRange(info) {
 }
 
 /** Actions `run` handles: the pipeline steps (and measuring, going back after a divergence). */
+/**
+ * The scores that mean something before any training, at θ₀ (the core's
+ * `Score::prunes_untrained`): SNIP and GraSP on one mini-batch, data-free SynFlow, magnitude (the
+ * baseline of Frankle et al. 2021) and the random control; the Lp-norms add nothing to magnitude.
+ */
+export const PRUNES_AT_INIT = new Set(['snip', 'grasp', 'synflow', 'magnitude', 'random']);
+
 export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM']);
 
 /**
@@ -173,7 +180,7 @@ export function createWorkflows(store, log, options) {
   /** N:M (2:4) semi-structured pruning of every layer; a step of the log. */
   async function pruneNM() {
     const s = store.state.settings;
-    if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
+    if (store.state.history.length === 0 && !PRUNES_AT_INIT.has(s.score)) return say('info', 'msg.needTraining');
     const r = /** @type {PruneResult} */ (await eng().call('prunePattern', NM_PATTERN, s.score, s.seed));
     set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
     mark('prune');
@@ -375,6 +382,30 @@ export function createWorkflows(store, log, options) {
     }
   }
 
+  /**
+   * SynFlow at initialization (Tanaka et al. 2020): the iterative schedule's rounds, each
+   * rescoring the masked network, with no training between them (the score is data-free and the
+   * network stays at θ₀); one step of the log, which replays it from the same θ₀.
+   */
+  async function pruneSynflowAtInit() {
+    const s = store.state.settings;
+    const e = eng();
+    if (!ratesFit(s)) return;
+    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', 'iterative', s.fraction, s.rounds, 0));
+    if (plan.kind !== 'iterative') return;
+    /** @type {PruneResult | null} */
+    let r = null;
+    for (const { amount } of plan.rounds) r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount)));
+    if (!r) return;
+    set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
+    mark('prune');
+    log.record('prune');
+    const frame = await refresh();
+    set({ cutTest: frame?.evaluation?.testAccuracy ?? null });
+    emit('pruned', { ...r, density: frame?.snapshot?.density });
+    say('info', 'msg.prunedAtInitRounds', { rounds: plan.rounds.length, density: pct(frame?.snapshot?.density) });
+  }
+
   async function prune() {
     const s = store.state.settings;
     const e = eng();
@@ -512,8 +543,10 @@ export function createWorkflows(store, log, options) {
         return;
       }
       case 'prune':
-        // Only SNIP (pruning at initialization) and the random control mean something at θ₀.
-        if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
+        if (store.state.history.length === 0) {
+          if (!PRUNES_AT_INIT.has(s.score)) return say('info', 'msg.needTraining');
+          if (s.score === 'synflow' && s.schedule === 'iterative') return pruneSynflowAtInit();
+        }
         return prune();
       case 'keep':
         mark('keep');
