@@ -15,6 +15,7 @@ use pruning_playground::prune::{self, Score};
 use pruning_playground::train::Loss;
 
 mod io_cmds;
+mod pai;
 mod sensitivity;
 
 /// Train and prune small MLPs; run lottery-ticket experiments.
@@ -40,6 +41,10 @@ enum Command {
     /// Train a dense network, then prune each layer alone to a range of sparsities and print
     /// its accuracy on the validation split: which layers can be pruned hard.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Pruning at initialization compared (Frankle et al. 2021): SNIP, GraSP, SynFlow,
+    /// magnitude and random at a few densities, each beside its shuffled-mask and
+    /// reinitialized-weights controls.
+    Pai(pai::PaiArgs),
     /// Print a saved model's outputs (or accuracy) on a dataset split.
     Predict(io_cmds::PredictArgs),
 }
@@ -273,6 +278,7 @@ pub fn main() -> ExitCode {
         Command::Predict(args) => io_cmds::predict(&args),
         Command::Prune(args) => io_cmds::prune(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Pai(args) => pai::pai(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
