@@ -25,6 +25,8 @@ mod engine;
 pub use engine::Playground;
 #[cfg(not(feature = "io-module"))]
 mod toolkit;
+#[cfg(not(feature = "io-module"))]
+mod pai;
 
 #[cfg(feature = "io")]
 pub mod io;

@@ -21,7 +21,7 @@ import { freshExperiment } from './store.js';
  *   what the core plans for an iterative or gradual pruning (Playground.schedulePlan)
  * @typedef {import('./session.js').Log} Log
  * @typedef {'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate' | 'reset'
- *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood' | 'scan' | 'pruneNM'} StepAction
+ *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood' | 'scan' | 'pruneNM' | 'pai'} StepAction
  * @typedef {{ sparsity: number, zeros: number, loss: number, accuracy: number }} ScanPoint
  * @typedef {{ layer: number, weights: number, alive: number, points: ScanPoint[] }} ScanCurve
  * @typedef {{ split: string, base: { loss: number, accuracy: number }, curves: ScanCurve[] }} Sensitivity
@@ -101,7 +101,24 @@ function dataRange(info) {
  */
 export const PRUNES_AT_INIT = new Set(['snip', 'grasp', 'synflow', 'magnitude', 'random']);
 
-export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM']);
+/**
+ * Frankle et al. 2021's comparison on the page (the core's `PaiRunner`, src/lottery/pai.rs): the
+ * methods, the densities each prunes θ₀ to, the sanity checks beside each, and SynFlow's rounds.
+ * Each run trains the lottery's epochs per level; the seed is the network's.
+ */
+export const PAI_METHODS = ['snip', 'grasp', 'synflow', 'magnitude', 'random'];
+export const PAI_DENSITIES = [0.5, 0.2, 0.1, 0.05];
+export const PAI_CONTROLS = ['shuffle', 'reinit'];
+export const PAI_SYNFLOW_ROUNDS = 20;
+
+/**
+ * One pruned-and-trained network of the comparison (src/wasm/pai.rs's `paiStep`).
+ * @typedef {{ method: string, control: 'shuffle' | 'reinit' | null, density: number,
+ *   actualDensity: number, bestEpoch: number, valAccuracy: number | null, testAccuracy: number,
+ *   done: number, total: number }} PaiRun
+ */
+
+export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM', 'pai']);
 
 /**
  * @param {Store} store
@@ -175,6 +192,30 @@ export function createWorkflows(store, log, options) {
     const result = /** @type {Sensitivity} */ (await eng().call('sensitivity', SCAN_SPARSITIES, s.score, s.seed));
     set({ sensitivity: { ...result, modelSeq: store.state.modelSeq, logLength: store.state.log.length }, progress: null });
     say('info', 'msg.scanned', { layers: result.curves.length, split: t(`split.${result.split}`), base: pct(result.base.accuracy) });
+  }
+
+  /**
+   * Pruning at initialization compared (Frankle et al. 2021), one run per engine call from the
+   * network's θ₀ (the model on the page is not changed): progress between runs, and Stop ends it
+   * after the current run, keeping the runs done.
+   */
+  async function pai() {
+    const s = store.state.settings;
+    const e = eng();
+    const total = /** @type {number} */ (await e.call('startPai', PAI_METHODS, PAI_DENSITIES, PAI_CONTROLS, s.lotteryEpochs, PAI_SYNFLOW_ROUNDS, s.seed));
+    /** @type {PaiRun[]} */
+    const runs = [];
+    const epochs = s.lotteryEpochs;
+    set({ pai: { runs, total, epochs }, progress: { value: 0, max: total, label: `0 / ${total}` } });
+    while (!store.state.cancelled) {
+      const r = /** @type {PaiRun | null} */ (await e.call('paiStep'));
+      if (!r) break;
+      runs.push(r);
+      set({ pai: { runs: [...runs], total, epochs }, progress: { value: runs.length, max: total, label: `${runs.length} / ${total}` } });
+    }
+    set({ progress: null });
+    if (runs.length < total) say('info', 'msg.paiCancelled', { done: runs.length, total });
+    else say('info', 'msg.paiDone', { total, epochs });
   }
 
   /** N:M (2:4) semi-structured pruning of every layer; a step of the log. */
@@ -639,6 +680,8 @@ export function createWorkflows(store, log, options) {
         return lottery();
       case 'scan':
         return scan();
+      case 'pai':
+        return pai();
       case 'pruneNM':
         return pruneNM();
       case 'adopt': {

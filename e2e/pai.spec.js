@@ -1,0 +1,59 @@
+// Pruning at initialization compared on the page (issue 19, item 4; Frankle et al. 2021): one
+// click prunes θ₀ with SNIP, GraSP, SynFlow, magnitude and random at four densities, trains each,
+// and draws a line per method with its two sanity checks (shuffled mask, reinitialized weights);
+// the page's model is not changed, and the same link gives the same numbers; the element API
+// resolves with the runs.
+/* global document */ // used inside page.evaluate callbacks, which run in the page
+import { expect, test } from '@playwright/test';
+import { linkOf, open, press, watchProblems } from './helpers.js';
+
+/** @param {import('@playwright/test').Page} page */
+async function runsOf(page) {
+  return page.evaluate(() => /** @type {any} */ (document.querySelector('pruning-playground')).app.state.pai.runs);
+}
+
+test('the comparison draws a line per method and per control, leaves the model, and replays', async ({ page, browser }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&lep=2');
+  const toolkit = page.getByTestId('toolkit');
+  await expect(toolkit.getByTestId('pai-note')).toContainText('No comparison yet');
+  await press(page, 'pai', 120_000);
+  await expect(page.getByTestId('message')).toContainText('Pruning at initialization compared: 60 networks, 2 epochs each');
+  const lines = toolkit.locator('#pai-svg path.pai-line');
+  await expect(lines).toHaveCount(15);
+  for (const control of ['none', 'shuffle', 'reinit']) {
+    await expect(toolkit.locator(`#pai-svg path.pai-line[data-control="${control}"]`)).toHaveCount(5);
+  }
+  for (const method of ['snip', 'grasp', 'synflow', 'magnitude', 'random']) {
+    await expect(toolkit.locator(`#pai-svg path.pai-line[data-method="${method}"]`)).toHaveCount(3);
+  }
+  // One vertex per density.
+  for (const d of await lines.evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''))) {
+    expect(d.split(/[ML]/).filter(Boolean)).toHaveLength(4);
+  }
+  await expect(toolkit.locator('#pai-legend .key')).toHaveCount(7);
+  const runs = await runsOf(page);
+  expect(runs).toHaveLength(60);
+  // A control keeps the method's density; the page's network is untouched (96 weights alive).
+  for (let i = 0; i < runs.length; i += 3) {
+    expect(runs[i + 1].actualDensity).toBe(runs[i].actualDensity);
+    expect(runs[i + 2].actualDensity).toBe(runs[i].actualDensity);
+  }
+  await expect(page.getByTestId('network')).toHaveAttribute('data-alive', '96');
+
+  // The same link elsewhere, through the element's API: the same numbers.
+  const other = await browser.newPage();
+  await open(other, linkOf(page));
+  const again = await other.evaluate(() => /** @type {any} */ (document.querySelector('pruning-playground')).comparePruningAtInit());
+  expect(again.map((/** @type {any} */ r) => r.testAccuracy)).toEqual(runs.map((/** @type {any} */ r) => r.testAccuracy));
+  await other.close();
+  expect(problems).toEqual([]);
+});
+
+test('Korean labels and legend', async ({ page }) => {
+  await open(page, '?lang=ko&lep=1');
+  await expect(page.getByTestId('pai')).toHaveText('초기화 시점 가지치기 비교');
+  await press(page, 'pai', 120_000);
+  await expect(page.locator('#pai-legend')).toContainText('층 안에서 섞은 마스크');
+  await expect(page.getByTestId('message')).toContainText('초기화 시점 가지치기 비교 완료');
+});
