@@ -72,7 +72,8 @@ impl Playground {
             ("method", JsValue::from_str(&r.method)),
             (
                 "control",
-                r.control.map_or(JsValue::NULL, |c| JsValue::from_str(c.name())),
+                r.control
+                    .map_or(JsValue::NULL, |c| JsValue::from_str(c.name())),
             ),
             ("density", n(r.density)),
             ("actualDensity", n(r.actual_density)),
