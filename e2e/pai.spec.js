@@ -2,10 +2,10 @@
 // click prunes θ₀ with SNIP, GraSP, SynFlow, magnitude and random at four densities, trains each,
 // and draws a line per method with its two sanity checks (shuffled mask, reinitialized weights);
 // the page's model is not changed, and the same link gives the same numbers; the element API
-// resolves with the runs.
+// resolves with the runs; the lesson "pai" reads its 10 % point.
 /* global document */ // used inside page.evaluate callbacks, which run in the page
 import { expect, test } from '@playwright/test';
-import { linkOf, open, press, watchProblems } from './helpers.js';
+import { linkOf, open, press, settle, watchProblems } from './helpers.js';
 
 /** @param {import('@playwright/test').Page} page */
 async function runsOf(page) {
@@ -56,4 +56,21 @@ test('Korean labels and legend', async ({ page }) => {
   await press(page, 'pai', 120_000);
   await expect(page.locator('#pai-legend')).toContainText('층 안에서 섞은 마스크');
   await expect(page.getByTestId('message')).toContainText('초기화 시점 가지치기 비교 완료');
+});
+
+test('the lesson reads the 10 % point of the comparison', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en');
+  await page.locator('#lesson-select').selectOption('pai');
+  await settle(page, () => page.locator('#lesson-load').click());
+  await press(page, 'pai', 120_000);
+  const runs = await runsOf(page);
+  const at = (/** @type {string} */ m, /** @type {string | null} */ c) => runs.find((/** @type {any} */ r) => r.method === m && r.control === c && r.density === 0.1).testAccuracy;
+  // The lesson's claim (tests/lessons.rs checks it on seeds 0, 1 and 2): SynFlow and its
+  // reinitialized mask above magnitude and random at 10 %.
+  expect(at('synflow', null)).toBeGreaterThan(at('magnitude', null) + 0.02);
+  expect(at('synflow', null)).toBeGreaterThan(at('random', null) + 0.02);
+  expect(at('synflow', 'reinit')).toBeGreaterThan(at('random', null) + 0.02);
+  await expect(page.getByTestId('lesson-result')).toContainText(`At 10 %: SynFlow ${(100 * at('synflow', null)).toFixed(1)}%`);
+  expect(problems).toEqual([]);
 });
