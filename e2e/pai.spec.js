@@ -2,7 +2,7 @@
 // click prunes θ₀ with SNIP, GraSP, SynFlow, magnitude and random at four densities, trains each,
 // and draws a line per method with its two sanity checks (shuffled mask, reinitialized weights);
 // the page's model is not changed, and the same link gives the same numbers; the element API
-// resolves with the runs; the lesson "pai" reads its 10 % point.
+// resolves with the runs; a lottery run on the page adds its ticket line; the lesson "pai" reads its 10 % point.
 /* global document */ // used inside page.evaluate callbacks, which run in the page
 import { expect, test } from '@playwright/test';
 import { linkOf, open, press, settle, watchProblems } from './helpers.js';
@@ -50,11 +50,16 @@ test('the comparison draws a line per method and per control, leaves the model, 
   expect(problems).toEqual([]);
 });
 
-test('Korean labels and legend', async ({ page }) => {
+test('Korean labels and legend; a lottery run adds the ticket line', async ({ page }) => {
   await open(page, '?lang=ko&lep=1');
   await expect(page.getByTestId('pai')).toHaveText('초기화 시점 가지치기 비교');
+  await press(page, 'run-lottery', 120_000);
   await press(page, 'pai', 120_000);
   await expect(page.locator('#pai-legend')).toContainText('층 안에서 섞은 마스크');
+  await expect(page.locator('#pai-legend')).toContainText('당첨 티켓');
+  // The ticket at each of the lottery's levels (3 counting the dense one).
+  const d = await page.locator('#pai-svg path.pai-ticket').getAttribute('d');
+  expect((d ?? '').split(/[ML]/).filter(Boolean)).toHaveLength(3);
   await expect(page.getByTestId('message')).toContainText('초기화 시점 가지치기 비교 완료');
 });
 

@@ -2,13 +2,15 @@
 // (at the best validation epoch) against the weights remaining (log axis), one solid line per
 // method (SNIP, GraSP, SynFlow, magnitude, random) and, in its colour, its two sanity checks —
 // the mask shuffled within each layer (dashed) and the weights reinitialized (dotted, light).
-// Reads the state only; its button goes through the dispatcher.
+// When a lottery experiment has run on the page, its ticket (IMP: trained, pruned, rewound)
+// joins the chart, at its levels' densities. Reads the state only; its button goes through the
+// dispatcher.
 import { scaleLinear, scaleLog } from 'd3-scale';
 import { line } from 'd3-shape';
 import { axisBottom, axisLeft } from 'd3-axis';
 import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
-import { pct } from '../app/format.js';
+import { headlineAccuracy, pct } from '../app/format.js';
 import { PAI_METHODS } from '../app/workflows.js';
 
 /**
@@ -47,9 +49,12 @@ export function createPai(root) {
   const paths = svg.append('g').attr('class', 'lines');
   const xLabel = svg.append('text').attr('class', 'axis-label').attr('x', W - m.right).attr('y', H - 2).attr('text-anchor', 'end');
 
-  /** @param {PaiRun[]} runs */
-  function draw(runs) {
-    const minD = Math.min(1, ...runs.map((r) => r.density));
+  /**
+   * @param {PaiRun[]} runs
+   * @param {[number, number][]} ticket   the lottery ticket's (density, accuracy), may be empty
+   */
+  function draw(runs, ticket) {
+    const minD = Math.min(1, ...runs.map((r) => r.density), ...ticket.map((p) => p[0]));
     const x = scaleLog().domain([1, Math.max(1e-4, minD * 0.85)]).range([m.left, W - m.right]);
     const y = scaleLinear().domain([0, 1]).range([H - m.bottom, m.top]);
     const ticks = [...new Set(runs.map((r) => r.density))];
@@ -67,6 +72,15 @@ export function createPai(root) {
       .data((l) => [l])
       .join('title')
       .text((l) => `${t(`opt.score.${l.method}`)}${l.control ? ` — ${t(`pai.control.${l.control}`)}` : ''}: ${l.points.map(([d, a]) => `${pct(d, 1)} → ${pct(a)}`).join(', ')}`);
+    svg.selectAll('path.pai-ticket')
+      .data(ticket.length > 0 ? [ticket] : [])
+      .join('path')
+      .attr('class', 'series pai-ticket branch-ticket')
+      .attr('d', (p) => gen(p) ?? '')
+      .selectAll('title')
+      .data((p) => [p])
+      .join('title')
+      .text((p) => `${t('branch.ticket')}: ${p.map(([d, a]) => `${pct(d, 1)} → ${pct(a)}`).join(', ')}`);
     const keys = PAI_METHODS.filter((meth) => runs.some((r) => r.method === meth)).map((meth) => {
       const k = document.createElement('span');
       k.className = `key method-${PAI_METHODS.indexOf(meth) + 1}`;
@@ -79,14 +93,15 @@ export function createPai(root) {
       k.textContent = t(`pai.control.${c}`);
       return k;
     });
-    legend.replaceChildren(...keys, ...controls);
+    const ticketKey = ticket.length > 0 ? [Object.assign(document.createElement('span'), { className: 'key branch-ticket', textContent: t('branch.ticket') })] : [];
+    legend.replaceChildren(...keys, ...ticketKey, ...controls);
   }
 
   /** @param {AppState} s @param {AppState | null} prev */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
     if (langChanged) xLabel.text(t('pai.axis'));
-    if (!langChanged && prev?.pai === s.pai) return;
+    if (!langChanged && prev?.pai === s.pai && prev?.lottery === s.lottery) return;
     const pai = s.pai;
     root.classList.toggle('has-pai', pai !== null && pai.runs.length > 0);
     svgEl.dataset.runs = String(pai?.runs.length ?? 0);
@@ -96,7 +111,9 @@ export function createPai(root) {
       note.textContent = t('pai.empty');
       return;
     }
-    draw(pai.runs);
+    /** @type {[number, number][]} */
+    const ticket = s.lottery.filter((r) => r.branch === 'ticket').map((r) => [r.density, headlineAccuracy(r)]);
+    draw(pai.runs, ticket);
     note.textContent = t('pai.read', { done: pai.runs.length, total: pai.total, epochs: pai.epochs });
   }
   return { update };
