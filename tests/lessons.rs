@@ -748,8 +748,14 @@ fn pai_lesson_claims_hold_on_every_seed() {
             100.0 * magnitude,
             100.0 * random
         );
-        assert!(synflow > magnitude + 0.02, "seed {seed}: synflow vs magnitude");
+        assert!(
+            synflow > magnitude + 0.02,
+            "seed {seed}: synflow vs magnitude"
+        );
         assert!(synflow > random + 0.02, "seed {seed}: synflow vs random");
-        assert!(reinit > random + 0.02, "seed {seed}: synflow reinit vs random");
+        assert!(
+            reinit > random + 0.02,
+            "seed {seed}: synflow reinit vs random"
+        );
     }
 }
