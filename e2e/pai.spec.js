@@ -79,3 +79,17 @@ test('the lesson reads the 10 % point of the comparison', async ({ page }) => {
   await expect(page.getByTestId('lesson-result')).toContainText(`At 10 %: SynFlow ${(100 * at('synflow', null)).toFixed(1)}%`);
   expect(problems).toEqual([]);
 });
+
+test('Stop ends the comparison after the current run and keeps the runs done', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&lep=200');
+  await page.getByTestId('pai').click();
+  await expect(page.getByTestId('pai-chart')).not.toHaveAttribute('data-runs', '0');
+  await page.getByTestId('cancel').click();
+  await expect(page.getByTestId('message')).toContainText('Comparison stopped after');
+  const runs = Number(await page.getByTestId('pai-chart').getAttribute('data-runs'));
+  expect(runs).toBeGreaterThan(0);
+  expect(runs).toBeLessThan(60);
+  await expect(page.getByTestId('pai')).toBeEnabled();
+  expect(problems).toEqual([]);
+});
