@@ -341,6 +341,7 @@ fn every_lesson_sets_every_setting_and_its_arms_only_known_ones() {
             "l1",
             "lottery",
             "norms",
+            "pai",
             "rewindk",
             "scheduling",
             "scoring",
@@ -700,4 +701,62 @@ fn prune_fraction_and_density_example_holds() {
     assert_eq!(alive.iter().sum::<usize>(), 17, "{alive:?}");
     assert_eq!(alive[2], 9);
     assert!((exp.model.density() - 17.0 / 96.0).abs() < 1e-9);
+}
+
+/// Lesson "pai" (pruning at initialization compared, Frankle et al. 2021; the toolkit panel's
+/// comparison with the page's methods, densities, controls and 20 SynFlow rounds): at 10 % of the
+/// weights SynFlow trains to a higher test accuracy than magnitude at θ₀ and than random pruning,
+/// and SynFlow's mask with reinitialized weights still beats random pruning, on every seed.
+#[test]
+fn pai_lesson_claims_hold_on_every_seed() {
+    use pruning_playground::lottery::pai::{PaiControl, PaiRunner, PaiSpec};
+    use pruning_playground::prune::Score;
+    let all = lessons();
+    let lesson = &all.lessons["pai"];
+    for &seed in &SEEDS {
+        let s = arm_settings(lesson, &lesson.arms[0], seed);
+        let exp = experiment(&s);
+        // Each run starts from θ₀ on its own, so the page's other densities do not change these.
+        let runs = PaiRunner::new(
+            &exp,
+            PaiSpec {
+                methods: vec![Score::Synflow, Score::Magnitude, Score::Random],
+                densities: vec![0.1],
+                controls: vec![PaiControl::Reinit],
+                epochs: s.lottery_epochs,
+                synflow_rounds: 20,
+                seed: s.seed,
+            },
+        )
+        .unwrap()
+        .run_all()
+        .unwrap()
+        .to_vec();
+        let acc = |m: &str, c: Option<PaiControl>| {
+            runs.iter()
+                .find(|r| r.method == m && r.control == c)
+                .unwrap()
+                .test_accuracy
+        };
+        let synflow = acc("synflow", None);
+        let reinit = acc("synflow", Some(PaiControl::Reinit));
+        let magnitude = acc("magnitude", None);
+        let random = acc("random", None);
+        println!(
+            "pai seed {seed}: at 10 %: synflow {:.1}% (reinit {:.1}%), magnitude {:.1}%, random {:.1}%",
+            100.0 * synflow,
+            100.0 * reinit,
+            100.0 * magnitude,
+            100.0 * random
+        );
+        assert!(
+            synflow > magnitude + 0.02,
+            "seed {seed}: synflow vs magnitude"
+        );
+        assert!(synflow > random + 0.02, "seed {seed}: synflow vs random");
+        assert!(
+            reinit > random + 0.02,
+            "seed {seed}: synflow reinit vs random"
+        );
+    }
 }

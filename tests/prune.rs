@@ -1486,7 +1486,8 @@ fn snip_before_training_scores_the_first_mini_batch() {
     pruned.train_steps(8).unwrap();
     assert_eq!(pruned.model, masked.model);
     assert!(Score::Snip.prunes_untrained() && Score::Random.prunes_untrained());
-    assert!(!Score::Magnitude.prunes_untrained() && !Score::Lp(2.0).prunes_untrained());
+    assert!(Score::Grasp.prunes_untrained() && Score::Magnitude.prunes_untrained());
+    assert!(!Score::Lp(2.0).prunes_untrained() && !Score::LpRaw(1.0).prunes_untrained());
 }
 
 fn cli(args: &[&str]) -> std::process::Output {
@@ -1506,9 +1507,10 @@ fn stdout_of(out: &std::process::Output) -> String {
 }
 
 /// `train --prune-at-init 0.5` prunes the untrained 2-8-8-2 network with SNIP (48 of 96 weights)
-/// and then trains it; a score that needs trained weights is refused with a message saying why.
+/// and then trains it; a norm, which at θ₀ adds nothing to magnitude, is refused with a message
+/// saying why.
 #[test]
-fn the_cli_prunes_at_initialization_with_snip_only() {
+fn the_cli_prunes_at_initialization_with_scores_of_theta0_only() {
     let out = cli(&["train", "--epochs", "1", "--prune-at-init", "0.5"]);
     let text = stdout_of(&out);
     assert!(
@@ -1528,17 +1530,11 @@ fn the_cli_prunes_at_initialization_with_snip_only() {
         "random",
     ]);
     assert!(stdout_of(&out).starts_with("pruned 48 of 96 weights before training (random"));
-    let out = cli(&[
-        "train",
-        "--prune-at-init",
-        "0.5",
-        "--prune-score",
-        "magnitude",
-    ]);
+    let out = cli(&["train", "--prune-at-init", "0.5", "--prune-score", "lp:2"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("--prune-score magnitude: only snip (pruning at initialization, on one mini-batch), synflow (data-free) or random can prune before training"),
+        err.contains("--prune-score lp:2: only snip, grasp (on one mini-batch), synflow (data-free), magnitude or random can prune before training"),
         "{err}"
     );
 }

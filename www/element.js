@@ -46,6 +46,7 @@ import { createCurve, createDensityBars, createHistogram, createTrainingChart } 
 import { createCosts, createLessonDock, createLessons } from './views/panels.js';
 import { createMasks } from './views/masks.js';
 import { createSensitivity } from './views/sensitivity.js';
+import { createPai } from './views/pai.js';
 
 /**
  * @typedef {import('./app/dispatch.js').Action} Action
@@ -306,7 +307,7 @@ export class PruningPlayground extends HTMLElement {
     if (shown.has('curve')) views.push(createCurve($('[data-testid="curve"]'), send));
     if (shown.has('masks')) views.push(createMasks($('[data-testid="masks"]')));
     if (shown.has('density')) views.push(createDensityBars($('#density-svg')));
-    if (shown.has('toolkit')) views.push(createSensitivity($('[data-testid="toolkit"]'), send));
+    if (shown.has('toolkit')) views.push(createSensitivity($('[data-testid="toolkit"]'), send), createPai($('[data-testid="toolkit"]')));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));
     if (shown.has('costs')) views.push(createCosts($('#costs-list')));
     if (shown.has('lessons')) views.push(createLessons($('[data-testid="lessons"]'), send));
@@ -460,6 +461,22 @@ export class PruningPlayground extends HTMLElement {
       if (!scan) return null;
       const { split, base, curves } = scan;
       return structuredClone({ split, base, curves });
+    });
+  }
+
+  /**
+   * Pruning at initialization compared (Frankle et al. 2021): SNIP, GraSP, SynFlow, magnitude and
+   * random each prune θ₀ to 50/20/10/5 % and train `lotteryEpochs` epochs, beside a layer-wise
+   * shuffled mask and reinitialized weights; `spec` is settings ({ lotteryEpochs, seed, … }).
+   * Resolves with the runs: `[{ method, control, density, actualDensity, bestEpoch,
+   * valAccuracy, testAccuracy }]` (docs/api.md).
+   * @param {Record<string, unknown>} [spec]
+   */
+  comparePruningAtInit(spec = {}) {
+    return this.enqueue(async () => {
+      await this.applySpec(spec);
+      await this.act({ type: 'pai' });
+      return structuredClone(this.app?.state.pai?.runs ?? []);
     });
   }
 

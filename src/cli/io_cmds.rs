@@ -200,8 +200,8 @@ pub struct PruneArgs {
     #[arg(long, default_value_t = PruneConfig::default().structure)]
     structure: String,
     /// magnitude, lp:P, lp:P:raw, random or synflow (one round, data-free) (neurons: norms over
-    /// √fan-in unless :raw; snip needs data: use train --prune-at-init, the lottery or the
-    /// browser).
+    /// √fan-in unless :raw; snip and grasp need data: use train --prune-at-init, the lottery or
+    /// the browser).
     #[arg(long, default_value_t = PruneConfig::default().score)]
     score: String,
     /// global or layer.

@@ -15,6 +15,7 @@ use pruning_playground::prune::{self, Score};
 use pruning_playground::train::Loss;
 
 mod io_cmds;
+mod pai;
 mod sensitivity;
 
 /// Train and prune small MLPs; run lottery-ticket experiments.
@@ -40,6 +41,10 @@ enum Command {
     /// Train a dense network, then prune each layer alone to a range of sparsities and print
     /// its accuracy on the validation split: which layers can be pruned hard.
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Pruning at initialization compared (Frankle et al. 2021): SNIP, GraSP, SynFlow,
+    /// magnitude and random at a few densities, each beside its shuffled-mask and
+    /// reinitialized-weights controls.
+    Pai(pai::PaiArgs),
     /// Print a saved model's outputs (or accuracy) on a dataset split.
     Predict(io_cmds::PredictArgs),
 }
@@ -172,12 +177,12 @@ struct TrainArgs {
     /// Prune before any training (pruning at initialization): this fraction of the weights,
     /// ranked in one global ranking over all layers by --prune-score, computed at θ₀ (snip: on
     /// one mini-batch, the first batch (--batch rows) of the seeded order, as Lee et al. do;
-    /// synflow: without data). The final count is one-shot pruning's: round(F × weights).
+    /// grasp: on the same batch; synflow: without data). The final count is one-shot pruning's: round(F × weights).
     #[arg(long)]
     prune_at_init: Option<f64>,
-    /// The score of --prune-at-init: snip (|w · ∂L/∂w|), synflow (|w · ∂R/∂w|, data-free) or
-    /// random (the control). Magnitude and norms are refused: before training they only rank
-    /// the initializer's random draw.
+    /// The score of --prune-at-init: snip (|w · ∂L/∂w|), grasp (w · Hg, Wang et al. 2020),
+    /// synflow (|w · ∂R/∂w|, data-free), magnitude (|θ₀|, the baseline) or random (the
+    /// control). The Lp-norms are refused: at θ₀ they add nothing to magnitude.
     #[arg(long, default_value = "snip", requires = "prune_at_init")]
     prune_score: String,
     /// Rounds of --prune-at-init, each rescoring the masked network: round r keeps
@@ -207,7 +212,7 @@ struct LotteryArgs {
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value_t = LotteryConfig::default().structure)]
     structure: String,
-    /// magnitude, lp:P, lp:P:raw, random, snip or synflow (one round per level) (neurons: norms
+    /// magnitude, lp:P, lp:P:raw, random, snip, grasp or synflow (one round per level) (neurons: norms
     /// over √fan-in unless :raw).
     #[arg(long, default_value_t = LotteryConfig::default().score)]
     score: String,
@@ -273,6 +278,7 @@ pub fn main() -> ExitCode {
         Command::Predict(args) => io_cmds::predict(&args),
         Command::Prune(args) => io_cmds::prune(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
+        Command::Pai(args) => pai::pai(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -304,8 +310,8 @@ fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Resul
     let spec = config(Some(fraction), None)?;
     if !spec.score.prunes_untrained() {
         return Err(format!(
-            "--prune-score {}: only snip (pruning at initialization, on one mini-batch), synflow \
-             (data-free) or random can prune before training; {} scores rank trained weights: \
+            "--prune-score {}: only snip, grasp (on one mini-batch), synflow (data-free), \
+             magnitude or random can prune before training; {} scores rank trained weights: \
              train, then use prune or lottery",
             spec.score.name(),
             spec.score.name()

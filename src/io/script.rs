@@ -52,6 +52,7 @@ fn score_call(score: Score) -> String {
         Score::Random => format!("score_random({args})"),
         Score::Snip => format!("score_snip({args})"),
         Score::Synflow => format!("score_synflow({args})"),
+        Score::Grasp => format!("score_grasp({args})"),
     }
 }
 

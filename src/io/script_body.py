@@ -181,6 +181,24 @@ def score_synflow(model, weights, data):
     return per_weight
 
 
+def score_grasp(model, weights, data):
+    """GraSP (Wang et al. 2020) on the whole training set, float64, with the playground's sign:
+    w * Hg, g = dL/dw and Hg = d(g . g.detach())/dw over the weights (biases held fixed). The
+    reference scores -w * Hg and removes the highest, which prunes the same weights as removing
+    the lowest w * Hg."""
+    x, y = data["x_train"], data["y_train"]
+    net = clone(model).double()
+    layers = linears(net)
+    origs = [m.weight_orig for m in layers]
+    grads = torch.autograd.grad(loss_fn(net(x.double()), y), origs, create_graph=True)
+    z = sum((g * g.detach()).sum() for g in grads)
+    hg = torch.autograd.grad(z, origs)
+    per_weight = [(m.weight_orig * m.weight_mask * h).detach() for m, h in zip(layers, hg)]
+    if STRUCTURE == "neurons":
+        return [s.sum(1) for s in per_weight[:-1]]
+    return per_weight
+
+
 # ---- what goes: exactly k, the k lowest scores, ties to the lower flat index ----------------
 
 

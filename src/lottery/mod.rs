@@ -46,6 +46,7 @@ use crate::train::{EpochMetrics, TrainConfig, Trainer};
 use crate::{Error, Result};
 
 pub mod analysis;
+pub mod pai;
 pub mod trials;
 pub use analysis::{Agreement, InitHistogram, MaskAnalysis};
 

@@ -29,6 +29,7 @@
 //! (2:4) semi-structured sparsity.
 
 mod control;
+mod grasp;
 pub mod nm;
 mod schedule;
 mod score;

@@ -30,7 +30,7 @@ impl Scores {
     }
 }
 
-/// A batch of data for data-dependent scores (`snip`): inputs `[batch, inputs]`, labels and the
+/// A batch of data for data-dependent scores (`snip`, `grasp`): inputs `[batch, inputs]`, labels and the
 /// loss whose gradient is taken.
 #[derive(Debug, Clone, Copy)]
 pub struct ScoreContext<'a> {
@@ -42,7 +42,7 @@ pub struct ScoreContext<'a> {
     pub loss: Loss,
 }
 
-/// The mini-batch a data-dependent score (`snip`) is computed on, as Lee et al. (2019) score one
+/// The mini-batch a data-dependent score (`snip`, `grasp`) is computed on, as Lee et al. (2019) score one
 /// mini-batch at θ₀: the rows the trainer's next optimizer step will use, in that order — before
 /// any training, the first batch of the seeded order — `batch_size` of them (the rest of the epoch
 /// if fewer remain). Peeking draws nothing, so training afterwards takes the same steps.
@@ -58,7 +58,7 @@ pub fn next_batch(trainer: &Trainer, data: &Dataset) -> (Array2<f32>, Vec<usize>
 }
 
 /// The importance scores of `model` under `masks` (each weight outside its mask counts as 0) for
-/// the given score and structure. `seed` feeds the `random` score; `ctx` is needed by `snip`.
+/// the given score and structure. `seed` feeds the `random` score; `ctx` is needed by `snip` and `grasp`.
 /// Random scores are drawn for every entry in flat order (layers in order, row-major), whatever the
 /// masks, so the same seed gives the same score to the same entry.
 ///
@@ -104,14 +104,20 @@ pub fn scores(
                 .collect(),
         }
     };
-    let snip_grads = || -> Result<Vec<crate::model::LayerParams>> {
-        let ctx = ctx.ok_or_else(|| {
+    let need_ctx = || -> Result<&ScoreContext> {
+        ctx.ok_or_else(|| {
             Error::config(
                 "score context",
                 "none",
-                "snip needs a batch: inputs x, labels y and the loss",
+                format!(
+                    "{} needs a batch: inputs x, labels y and the loss",
+                    score.name()
+                ),
             )
-        })?;
+        })
+    };
+    let snip_grads = || -> Result<Vec<crate::model::LayerParams>> {
+        let ctx = need_ctx()?;
         Ok(train::gradients(model, ctx.x, ctx.y, ctx.loss)?.1)
     };
     let scores = match (structure, score) {
@@ -141,6 +147,15 @@ pub fn scores(
         ),
         (Structure::Weights, Score::Snip) => Scores::Weights(per_weight(Some(snip_grads()?))),
         (Structure::Weights, Score::Synflow) => Scores::Weights(synflow(model, masks)?),
+        (Structure::Weights, Score::Grasp) => {
+            Scores::Weights(super::grasp::grasp(model, masks, need_ctx()?)?)
+        }
+        (Structure::Neurons, Score::Grasp) => Scores::Neurons(
+            super::grasp::grasp(model, masks, need_ctx()?)?[..hidden]
+                .iter()
+                .map(|s| s.rows().into_iter().map(|r| r.sum()).collect())
+                .collect(),
+        ),
         (Structure::Neurons, Score::Magnitude) => Scores::Neurons(fan_in_normalized(
             row_norms(&weights[..hidden], 1.0),
             &weights,

@@ -37,7 +37,7 @@ pub enum Scope {
 named_enum!(Scope, "scope", { Global => "global", Layer => "layer" });
 
 const SCORE_ALLOWED: &str =
-    "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip, synflow";
+    "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip, synflow, grasp";
 
 /// The importance score; the lowest scores are pruned. Scores are computed apart from the
 /// weights (see [`crate::prune::Scores`]), always on the *masked* weights.
@@ -85,6 +85,10 @@ pub enum Score {
     /// [`crate::prune::scores`]). Meant to be applied iteratively at initialization (the
     /// CLI's `train --prune-at-init F --prune-score synflow`, 100 rounds by default).
     Synflow,
+    /// Gradient-flow preservation θ ⊙ Hg (Wang et al. 2020, GraSP, with the sign flipped so the
+    /// lowest are pruned as for every score): H and g the Hessian and gradient of the loss on the
+    /// batch of a [`crate::prune::ScoreContext`], computed exactly in `f64`.
+    Grasp,
 }
 
 impl Score {
@@ -99,10 +103,11 @@ impl Score {
             Score::Random => "random".into(),
             Score::Snip => "snip".into(),
             Score::Synflow => "synflow".into(),
+            Score::Grasp => "grasp".into(),
         }
     }
 
-    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random`, `snip` or `synflow`.
+    /// Parses a name: `magnitude`, `lp:P` (P ≥ 1, or `inf`), `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`.
     ///
     /// # Errors
     /// [`Error::InvalidConfig`] naming the allowed values.
@@ -112,6 +117,7 @@ impl Score {
             "random" => Score::Random,
             "snip" => Score::Snip,
             "synflow" => Score::Synflow,
+            "grasp" => Score::Grasp,
             _ => {
                 let Some(p) = name.strip_prefix("lp:") else {
                     return Err(Error::config("score", name, SCORE_ALLOWED));
@@ -150,18 +156,23 @@ impl Score {
 
     /// Whether the score needs a batch of data ([`crate::prune::ScoreContext`]).
     pub fn needs_data(self) -> bool {
-        matches!(self, Score::Snip)
+        matches!(self, Score::Snip | Score::Grasp)
     }
 
     /// Whether the score means something before any training, at θ₀: `snip` (pruning at
     /// initialization, Lee et al. 2019: the gradient on one mini-batch says which connections
-    /// matter to the loss), `synflow` (Tanaka et al. 2020: data-free, the synaptic flow through
-    /// each connection, which iterated keeps every layer connected) and `random` (the control,
-    /// which ignores the weights). Magnitude and
-    /// norms of untrained weights rank only the random draw of the initializer, so the page and
-    /// the CLI refuse them before training.
+    /// matter to the loss), `grasp` (Wang et al. 2020: which connections carry the gradient
+    /// flow), `synflow` (Tanaka et al. 2020: data-free, the synaptic flow through each
+    /// connection, which iterated keeps every layer connected), `magnitude` (the baseline of
+    /// Frankle et al. 2021: |θ₀| ranks the initializer's draw, which sets per-layer densities
+    /// under a global ranking) and `random` (the control, which ignores the weights). The
+    /// normalized and raw Lp-norms of untrained weights add nothing to `magnitude`, so the page
+    /// and the CLI refuse them before training.
     pub fn prunes_untrained(self) -> bool {
-        matches!(self, Score::Snip | Score::Synflow | Score::Random)
+        matches!(
+            self,
+            Score::Snip | Score::Grasp | Score::Synflow | Score::Magnitude | Score::Random
+        )
     }
 }
 

@@ -83,6 +83,8 @@ impl From<(Evaluation, Evaluation)> for JsEvaluation {
 pub struct Playground {
     pub(super) exp: Experiment,
     lottery: Option<LotteryRunner>,
+    /// The running comparison of pruning at initialization (src/wasm/pai.rs).
+    pub(super) pai: Option<crate::lottery::pai::PaiRunner>,
     /// One saved copy of the experiment ([`Playground::checkpoint`]), for going back after divergence.
     checkpoint: Option<Box<Experiment>>,
 }
@@ -219,6 +221,7 @@ impl Playground {
         Ok(Playground {
             exp: exp.map_err(js_err)?,
             lottery: None,
+            pai: None,
             checkpoint: None,
         })
     }

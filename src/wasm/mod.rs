@@ -24,6 +24,8 @@ mod engine;
 #[cfg(not(feature = "io-module"))]
 pub use engine::Playground;
 #[cfg(not(feature = "io-module"))]
+mod pai;
+#[cfg(not(feature = "io-module"))]
 mod toolkit;
 
 #[cfg(feature = "io")]

@@ -43,7 +43,7 @@ from safetensors.torch import load_file
 # Small and fast: 200 moons (100 train), batch 20, one epoch per level, two levels.
 DATA = ["--dataset", "moons", "--samples", "200", "--seed", "0"]
 COMMON = DATA + ["--batch", "20", "--epochs", "1", "--levels", "2", "--serial"]
-SCORES = ["magnitude", "lp:2", "lp:inf", "lp:1:raw", "random", "snip", "synflow"]
+SCORES = ["magnitude", "lp:2", "lp:inf", "lp:1:raw", "random", "snip", "synflow", "grasp"]
 RATES = ["0.5", "0", "1"]
 RESETS = ["init", "keep", "step:3", "reinit"]
 

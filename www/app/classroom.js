@@ -8,7 +8,7 @@ import { attributeOf } from './embed.js';
 export const BUTTONS = /** @type {Record<string, string>} */ ({
   train: 'train', prune: 'prune', keep: 'keep', rewind: 'rewind', 'rewind-k': 'rewindK', reinit: 'reinit',
   retrain: 'retrain', evaluate: 'evaluate', play: 'play', reset: 'reset', lottery: 'lottery', cancel: 'cancel', adopt: 'adopt',
-  scan: 'scan', 'prune-nm': 'pruneNM',
+  scan: 'scan', 'prune-nm': 'pruneNM', pai: 'pai',
 });
 
 /** Buttons that recover a user's work: never removed by a controls list. */

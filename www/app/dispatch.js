@@ -31,7 +31,7 @@ import { createLog, createSession } from './session.js';
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
  *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
- *       | 'recover' | 'resumeRestore' | 'discardRestore' | 'scan' | 'pruneNM' }} Action
+ *       | 'recover' | 'resumeRestore' | 'discardRestore' | 'scan' | 'pruneNM' | 'pai' }} Action
  */
 
 /** Settings that only change the page. */

@@ -203,6 +203,22 @@ export const LESSONS = [
       };
     },
   },
+  {
+    id: 'pai',
+    ...data('pai'),
+    steps: 3,
+    result: (s) => {
+      const runs = s.pai?.runs ?? [];
+      /** @param {string} method @param {string | null} control */
+      const at = (method, control) => runs.find((r) => r.method === method && r.control === control && r.density === 0.1);
+      const synflow = at('synflow', null);
+      if (!synflow) return null;
+      const na = t('lesson.na');
+      /** @param {{ testAccuracy: number } | undefined} r */
+      const acc = (r) => (r ? pct(r.testAccuracy) : na);
+      return { synflow: acc(synflow), reinit: acc(at('synflow', 'reinit')), magnitude: acc(at('magnitude', null)), random: acc(at('random', null)) };
+    },
+  },
 ];
 
 /**

@@ -113,7 +113,7 @@ export const SCHEMA = [
   { key: 'epochs', type: 'int', min: 1, max: 500, default: 20, group: 'training', rebuild: false, url: 'ep' },
   { key: 'rewindStep', type: 'int', min: 0, max: 100_000, default: 0, group: 'training', rebuild: true, url: 'k' },
   { key: 'structure', type: 'enum', values: ['weights', 'neurons'], default: 'weights', group: 'pruning', rebuild: false, url: 'st' },
-  { key: 'score', type: 'enum', values: ['magnitude', 'lp:1', 'lp:2', 'lp:inf', 'lp:1:raw', 'random', 'snip'], default: 'magnitude', group: 'pruning', rebuild: false, url: 'sc' },
+  { key: 'score', type: 'enum', values: ['magnitude', 'lp:1', 'lp:2', 'lp:inf', 'lp:1:raw', 'random', 'snip', 'grasp', 'synflow'], default: 'magnitude', group: 'pruning', rebuild: false, url: 'sc' },
   { key: 'scope', type: 'enum', values: ['global', 'layer'], default: 'global', group: 'pruning', rebuild: false },
   { key: 'schedule', type: 'enum', values: ['oneshot', 'iterative', 'gradual'], default: 'oneshot', group: 'pruning', rebuild: false, url: 'sched' },
   { key: 'rounds', type: 'int', min: 2, max: 20, default: 3, group: 'pruning', rebuild: false,

@@ -60,6 +60,8 @@
  *   sequences such as iterative rounds and a replay between engine calls)
  * @property {(import('./workflows.js').Sensitivity & { modelSeq: number, logLength: number }) | null} sensitivity
  *   the last sensitivity scan, and the model (network and step count) it was taken of
+ * @property {{ runs: import('./workflows.js').PaiRun[], total: number, epochs: number } | null} pai
+ *   the comparison of pruning at initialization (runs done so far of `total`)
  * @property {import('./workflows.js').NmCost | null} nmCost   what 2:4 hardware would do with the current network
  * @property {boolean} lotteryCancelled   the last lottery run was cancelled: its partial runner cannot
  *   be replayed, so neither can `adopt`
@@ -93,6 +95,7 @@ export function freshExperiment() {
     diverged: null,
     lotteryCancelled: false,
     sensitivity: null,
+    pai: null,
     nmCost: null,
   };
 }

@@ -21,7 +21,7 @@ import { freshExperiment } from './store.js';
  *   what the core plans for an iterative or gradual pruning (Playground.schedulePlan)
  * @typedef {import('./session.js').Log} Log
  * @typedef {'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate' | 'reset'
- *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood' | 'scan' | 'pruneNM'} StepAction
+ *   | 'play' | 'lottery' | 'adopt' | 'measure' | 'restoreGood' | 'scan' | 'pruneNM' | 'pai'} StepAction
  * @typedef {{ sparsity: number, zeros: number, loss: number, accuracy: number }} ScanPoint
  * @typedef {{ layer: number, weights: number, alive: number, points: ScanPoint[] }} ScanCurve
  * @typedef {{ split: string, base: { loss: number, accuracy: number }, curves: ScanCurve[] }} Sensitivity
@@ -94,7 +94,31 @@ function dataRange(info) {
 }
 
 /** Actions `run` handles: the pipeline steps (and measuring, going back after a divergence). */
-export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM']);
+/**
+ * The scores that mean something before any training, at θ₀ (the core's
+ * `Score::prunes_untrained`): SNIP and GraSP on one mini-batch, data-free SynFlow, magnitude (the
+ * baseline of Frankle et al. 2021) and the random control; the Lp-norms add nothing to magnitude.
+ */
+export const PRUNES_AT_INIT = new Set(['snip', 'grasp', 'synflow', 'magnitude', 'random']);
+
+/**
+ * Frankle et al. 2021's comparison on the page (the core's `PaiRunner`, src/lottery/pai.rs): the
+ * methods, the densities each prunes θ₀ to, the sanity checks beside each, and SynFlow's rounds.
+ * Each run trains the lottery's epochs per level; the seed is the network's.
+ */
+export const PAI_METHODS = ['snip', 'grasp', 'synflow', 'magnitude', 'random'];
+export const PAI_DENSITIES = [0.5, 0.2, 0.1, 0.05];
+export const PAI_CONTROLS = ['shuffle', 'reinit'];
+export const PAI_SYNFLOW_ROUNDS = 20;
+
+/**
+ * One pruned-and-trained network of the comparison (src/wasm/pai.rs's `paiStep`).
+ * @typedef {{ method: string, control: 'shuffle' | 'reinit' | null, density: number,
+ *   actualDensity: number, bestEpoch: number, valAccuracy: number | null, testAccuracy: number,
+ *   done: number, total: number }} PaiRun
+ */
+
+export const STEP_ACTIONS = new Set(['train', 'prune', 'keep', 'rewind', 'rewindK', 'reinit', 'retrain', 'evaluate', 'reset', 'play', 'lottery', 'adopt', 'measure', 'restoreGood', 'scan', 'pruneNM', 'pai']);
 
 /**
  * @param {Store} store
@@ -170,10 +194,34 @@ export function createWorkflows(store, log, options) {
     say('info', 'msg.scanned', { layers: result.curves.length, split: t(`split.${result.split}`), base: pct(result.base.accuracy) });
   }
 
+  /**
+   * Pruning at initialization compared (Frankle et al. 2021), one run per engine call from the
+   * network's θ₀ (the model on the page is not changed): progress between runs, and Stop ends it
+   * after the current run, keeping the runs done.
+   */
+  async function pai() {
+    const s = store.state.settings;
+    const e = eng();
+    const total = /** @type {number} */ (await e.call('startPai', PAI_METHODS, PAI_DENSITIES, PAI_CONTROLS, s.lotteryEpochs, PAI_SYNFLOW_ROUNDS, s.seed));
+    /** @type {PaiRun[]} */
+    const runs = [];
+    const epochs = s.lotteryEpochs;
+    set({ pai: { runs, total, epochs }, progress: { value: 0, max: total, label: `0 / ${total}` } });
+    while (!store.state.cancelled) {
+      const r = /** @type {PaiRun | null} */ (await e.call('paiStep'));
+      if (!r) break;
+      runs.push(r);
+      set({ pai: { runs: [...runs], total, epochs }, progress: { value: runs.length, max: total, label: `${runs.length} / ${total}` } });
+    }
+    set({ progress: null });
+    if (runs.length < total) say('info', 'msg.paiCancelled', { done: runs.length, total });
+    else say('info', 'msg.paiDone', { total, epochs });
+  }
+
   /** N:M (2:4) semi-structured pruning of every layer; a step of the log. */
   async function pruneNM() {
     const s = store.state.settings;
-    if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
+    if (store.state.history.length === 0 && !PRUNES_AT_INIT.has(s.score)) return say('info', 'msg.needTraining');
     const r = /** @type {PruneResult} */ (await eng().call('prunePattern', NM_PATTERN, s.score, s.seed));
     set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
     mark('prune');
@@ -376,6 +424,30 @@ export function createWorkflows(store, log, options) {
     }
   }
 
+  /**
+   * SynFlow at initialization (Tanaka et al. 2020): the iterative schedule's rounds, each
+   * rescoring the masked network, with no training between them (the score is data-free and the
+   * network stays at θ₀); one step of the log, which replays it from the same θ₀.
+   */
+  async function pruneSynflowAtInit() {
+    const s = store.state.settings;
+    const e = eng();
+    if (!ratesFit(s)) return;
+    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', 'iterative', s.fraction, s.rounds, 0));
+    if (plan.kind !== 'iterative') return;
+    /** @type {PruneResult | null} */
+    let r = null;
+    for (const { amount } of plan.rounds) r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount)));
+    if (!r) return;
+    set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
+    mark('prune');
+    log.record('prune');
+    const frame = await refresh();
+    set({ cutTest: frame?.evaluation?.testAccuracy ?? null });
+    emit('pruned', { ...r, density: frame?.snapshot?.density });
+    say('info', 'msg.prunedAtInitRounds', { rounds: plan.rounds.length, density: pct(frame?.snapshot?.density) });
+  }
+
   async function prune() {
     const s = store.state.settings;
     const e = eng();
@@ -514,8 +586,10 @@ export function createWorkflows(store, log, options) {
         return;
       }
       case 'prune':
-        // Only SNIP (pruning at initialization) and the random control mean something at θ₀.
-        if (store.state.history.length === 0 && s.score !== 'random' && s.score !== 'snip') return say('info', 'msg.needTraining');
+        if (store.state.history.length === 0) {
+          if (!PRUNES_AT_INIT.has(s.score)) return say('info', 'msg.needTraining');
+          if (s.score === 'synflow' && s.schedule === 'iterative') return pruneSynflowAtInit();
+        }
         return prune();
       case 'keep':
         mark('keep');
@@ -608,6 +682,8 @@ export function createWorkflows(store, log, options) {
         return lottery();
       case 'scan':
         return scan();
+      case 'pai':
+        return pai();
       case 'pruneNM':
         return pruneNM();
       case 'adopt': {

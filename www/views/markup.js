@@ -190,6 +190,12 @@ const VIEWS = `
       <h3 data-i18n="nm.title"></h3>
       <p class="hint" data-i18n="nm.intro"></p>
       <button type="button" data-action="pruneNM" data-testid="prune-nm" data-i18n="btn.pruneNM"></button>
+      <h3 data-i18n="pai.title"></h3>
+      <p class="hint" data-i18n="pai.intro"></p>
+      <button type="button" data-action="pai" data-testid="pai" data-i18n="btn.pai"></button>
+      <p class="hint" data-testid="pai-note" aria-live="polite"></p>
+      <svg id="pai-svg" data-testid="pai-chart" viewBox="0 0 420 220" role="img" data-i18n-aria-label="pai.title"></svg>
+      <div class="legend" id="pai-legend"></div>
     </section>
     <figure class="view chart" data-testid="histogram" data-view="histogram">
       <figcaption data-i18n="view.histogram"></figcaption>

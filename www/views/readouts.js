@@ -10,7 +10,7 @@ import { pct } from '../app/format.js';
 /** Buttons that stay usable while a run is going (they stop it). */
 const STOPPERS = new Set(['cancel', 'play']);
 /** Runs that Cancel can stop. */
-const CANCELLABLE = new Set(['train', 'retrain', 'play', 'lottery', 'prune', 'replay']);
+const CANCELLABLE = new Set(['train', 'retrain', 'play', 'lottery', 'prune', 'replay', 'pai']);
 
 /**
  * @param {HTMLElement} el
@@ -100,6 +100,7 @@ export function createReadouts(root, flags) {
         if (action === 'cancel') enabled = busy !== null && CANCELLABLE.has(busy);
         else if (action === 'play') enabled = s.info !== null && (busy === null || busy === 'play');
         else if (action === 'lottery' || action === 'prune') enabled = enabled && (s.info?.methods.includes(action === 'lottery' ? 'startLottery' : 'prune') ?? false);
+        else if (action === 'pai') enabled = enabled && (s.info?.methods.includes('startPai') ?? false);
         else if (action === 'scan' || action === 'pruneNM') enabled = enabled && (s.info?.methods.includes(action === 'scan' ? 'sensitivity' : 'prunePattern') ?? false);
         else if (action === 'adopt') enabled = enabled && s.lottery.some((r) => r.branch === 'ticket' && r.level > 0) && (s.info?.methods.includes('adoptTicket') ?? false);
         else if (STOPPERS.has(action)) enabled = true;
