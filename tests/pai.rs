@@ -32,9 +32,9 @@ fn spec(methods: Vec<Score>) -> PaiSpec {
 }
 
 /// The method's run is `train` after one `prune` of round((1 − d) × weights) from θ₀, read at
-/// the epoch of best validation accuracy (the first of equals).
+/// the epoch of least validation loss (the first of equals), the lottery's early-stopping rule.
 #[test]
-fn a_method_run_is_prune_at_theta0_then_train_read_at_the_best_validation_epoch() {
+fn a_method_run_is_prune_at_theta0_then_train_read_at_the_early_stopping_epoch() {
     let exp = moons();
     let mut runner = PaiRunner::new(&exp, spec(vec![Score::Snip, Score::Grasp])).unwrap();
     assert_eq!(runner.total(), 2 * 2 * 3);
@@ -58,7 +58,7 @@ fn a_method_run_is_prune_at_theta0_then_train_read_at_the_best_validation_epoch(
             let metrics = by_hand.train(4).unwrap();
             let mut best = 0;
             for (i, m) in metrics.iter().enumerate() {
-                if m.val_accuracy.unwrap() > metrics[best].val_accuracy.unwrap() {
+                if m.val_loss.unwrap() < metrics[best].val_loss.unwrap() {
                     best = i;
                 }
             }

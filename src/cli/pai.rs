@@ -1,6 +1,7 @@
 //! `pai`: pruning at initialization compared as Frankle et al. 2021 do (src/lottery/pai.rs):
-//! each method prunes θ₀ to each density, trains, and reports the test accuracy at the epoch of
-//! best validation accuracy, beside its shuffled-mask and reinitialized-weights controls.
+//! each method prunes θ₀ to each density, trains, and reports the test accuracy at its
+//! early-stopping epoch (least validation loss), beside its shuffled-mask and reinitialized-weights
+//! controls.
 
 use std::io::Write;
 

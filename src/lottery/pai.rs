@@ -1,7 +1,7 @@
 //! Pruning at initialization compared as Frankle et al. 2021 ("Pruning Neural Networks at
 //! Initialization: Why Are We Missing the Mark?") do: each method prunes the untrained network
 //! θ₀ to a density, the survivors train for E epochs from a fresh optimizer, and the run
-//! reports the test accuracy at the epoch of best validation accuracy. Beside each method, its
+//! reports the test accuracy at its early-stopping epoch (least validation loss, as the lottery). Beside each method, its
 //! two sanity checks: the same per-layer densities with the mask shuffled within each layer
 //! (`shuffle`), and the method's mask with reinitialized weights (`reinit`). A method whose
 //! accuracy survives both found per-layer densities, not which weights.
@@ -65,8 +65,8 @@ pub struct PaiRun {
     pub actual_density: f64,
     /// Alive weights per layer over the layer's weights.
     pub layer_density: Vec<f64>,
-    /// The epoch (1-based) of the best validation accuracy (the first of equals); the last epoch
-    /// without a validation split.
+    /// The early-stopping epoch (1-based): least validation loss, the first of equals, as
+    /// [`super::early_stop`]; the last epoch without a validation split.
     pub best_epoch: usize,
     /// Validation accuracy at that epoch (`None` without a validation split).
     pub val_accuracy: Option<f64>,
@@ -246,17 +246,11 @@ impl PaiRunner {
         let layer_density = exp.model.layer_density();
         let actual_density = exp.model.density();
         let metrics = exp.train(self.spec.epochs)?;
-        let best = metrics
-            .iter()
-            .enumerate()
-            .fold(None::<(usize, f64)>, |best, (i, m)| {
-                match (best, m.val_accuracy) {
-                    (Some((_, b)), Some(v)) if v <= b => best,
-                    (_, Some(v)) => Some((i, v)),
-                    (_, None) => best,
-                }
-            })
-            .map_or(metrics.len() - 1, |(i, _)| i);
+        // The lottery's one early-stopping rule (least validation loss), so the method lines and
+        // the ticket's line on the same chart are read at the same kind of epoch.
+        let best = super::early_stop(&metrics)
+            .and_then(|stop| metrics.iter().position(|m| m.epoch == stop.epoch))
+            .unwrap_or(metrics.len() - 1);
         let m = &metrics[best];
         Ok(PaiRun {
             method: method.name(),

@@ -1,5 +1,5 @@
 // Pruning at initialization compared (Frankle et al. 2021), in the toolkit panel: test accuracy
-// (at the best validation epoch) against the weights remaining (log axis), one solid line per
+// (at early stopping: least validation loss) against the weights remaining (log axis), one solid line per
 // method (SNIP, GraSP, SynFlow, magnitude, random) and, in its colour, its two sanity checks —
 // the mask shuffled within each layer (dashed) and the weights reinitialized (dotted, light).
 // When a lottery experiment has run on the page, its ticket (IMP: trained, pruned, rewound)
