@@ -157,3 +157,26 @@ test('on a phone the runs fit the width and the Korean strings show', async ({ p
   mkdirSync(ART, { recursive: true });
   await page.getByTestId('runs').screenshot({ path: `${ART}/runs-phone-ko.png` });
 });
+
+test('the scheduling lesson keeps each finished arm as a run, overlaid with its differing settings', async ({ page }) => {
+  test.setTimeout(120_000);
+  await open(page, '');
+  await page.locator('#lesson-select').selectOption('scheduling');
+  await settle(page, () => page.locator('#lesson-load').click());
+  for (const id of ['train', 'prune', 'retrain']) await press(page, id);
+  await expect(rows(page)).toHaveCount(1);
+  // Running the arm again replaces its run instead of adding one.
+  await press(page, 'retrain');
+  await expect(rows(page)).toHaveCount(1);
+  await press(page, 'reset');
+  await setSetting(page, 'schedule', 'iterative');
+  await setSetting(page, 'retrainEpochs', '10');
+  for (const id of ['train', 'prune']) await press(page, id);
+  await expect(rows(page)).toHaveCount(2);
+  const names = (await apiRuns(page)).map((r) => r.name);
+  expect(names[0]).toContain('One-shot');
+  expect(names[1]).toContain('Iterative');
+  await page.getByTestId('runs-mode-epoch').check();
+  await expect(page.locator('#runs-svg path.run-line')).toHaveCount(2);
+  await expect(page.getByTestId('runs-table').locator('tbody th')).toContainText(['Schedule', 'Retrain epochs']);
+});

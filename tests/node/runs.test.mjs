@@ -108,3 +108,13 @@ test('saved runs are read back only when well-formed', () => {
   assert.deepEqual(parsed.map((r) => [r.id, r.pinned]), [['a1', false], ['c3', false]]);
   assert.deepEqual(parseRuns('nope'), []);
 });
+
+test('a tagged run (a lesson arm) replaces that arm\'s unpinned run, not a pinned one', () => {
+  const tagged = (id, at) => makeRun({ settings: defaults(), history: [epoch(1, false)], lottery: [], density: 1, testAccuracy: 0.5, steps: '' }, { id, at, tag: 'scheduling:oneshot' });
+  let { runs } = addRun([run('a1')], tagged('t1', 2));
+  ({ runs } = addRun(runs, tagged('t2', 3)));
+  assert.deepEqual(runs.map((r) => r.id), ['a1', 't2']);
+  runs = editRuns(runs, { op: 'pin', id: 't2', pinned: true });
+  ({ runs } = addRun(runs, tagged('t3', 4)));
+  assert.deepEqual(runs.map((r) => r.id), ['a1', 't2', 't3']);
+});

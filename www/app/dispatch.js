@@ -6,7 +6,7 @@
 import { t } from './i18n.js';
 import { int } from './format.js';
 import { SCHEMA, TOY_2D, defaults, lotterySpec, setting, switchDataset } from './state.js';
-import { LESSONS } from './lessons.js';
+import { LESSONS, finishedArm } from './lessons.js';
 import { download, makeExport } from './export.js';
 import { clearSaved } from './autosave.js';
 import { isStep } from './steplog.js';
@@ -75,8 +75,9 @@ export function createApp(initial, views, options = {}) {
    * action's own message stays) unless a run had to make room.
    * @param {string | undefined} name
    * @param {boolean} auto
+   * @param {string | null} [tag]   a lesson's arm (`lesson:arm`): replaces that arm's earlier run
    */
-  function keepRun(name, auto) {
+  function keepRun(name, auto, tag = null) {
     const s = store.state;
     if (s.history.length === 0 && s.lottery.length === 0) {
       if (!auto) say('error', 'msg.runNothing');
@@ -89,7 +90,7 @@ export function createApp(initial, views, options = {}) {
       density: s.frame?.snapshot?.density ?? null,
       testAccuracy: s.frame?.evaluation?.testAccuracy ?? null,
       steps: formatSteps(s.log, s.settings),
-    }, { id: crypto.randomUUID(), at: Date.now(), name });
+    }, { id: crypto.randomUUID(), at: Date.now(), name, tag });
     const { runs, dropped, refused } = addRun(s.runs, run);
     if (refused) {
       say('error', 'msg.runsAllPinned', { max: MAX_RUNS });
@@ -271,6 +272,11 @@ export function createApp(initial, views, options = {}) {
         await wf.run(/** @type {import('./workflows.js').StepAction} */ (action.type));
         // A finished (not cancelled) lottery experiment is kept as a run.
         if (action.type === 'lottery' && !store.state.lotteryCancelled && store.state.lottery.length > 0) keepRun(undefined, true);
+        // A lesson's finished arm is kept too (replacing that arm's earlier run): the arms are
+        // then overlaid in the Kept runs chart.
+        const lesson = LESSONS.find((l) => l.id === store.state.lesson);
+        const arm = lesson ? finishedArm(lesson, store.state) : null;
+        if (lesson && arm && action.type !== 'lottery') keepRun(undefined, true, `${lesson.id}:${arm.id}`);
       }
       else await other(action);
       const { logCut, diverged } = store.state;

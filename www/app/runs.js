@@ -22,6 +22,8 @@ import { SCHEMA } from './state.js';
  * @property {RunLevel[]} lottery
  * @property {number | null} density        final density of the network (null: not built)
  * @property {number | null} testAccuracy   final test accuracy
+ * @property {string | null} tag   what kept it, when a later run of the same kind replaces it
+ *   (a lesson's arm: `lesson:arm`); null for runs the learner or New experiment kept
  */
 
 /** Most runs kept; beyond that the oldest unpinned one goes. */
@@ -35,7 +37,7 @@ const NOT_EXPERIMENT = new Set(['lang', 'theme', 'controls']);
  * @param {{ settings: Settings, history: import('../types.js').EpochMetrics[],
  *   lottery: import('../types.js').LevelResult[], density: number | null, testAccuracy: number | null,
  *   steps: string }} exp
- * @param {{ id: string, at: number, name?: string | null }} meta
+ * @param {{ id: string, at: number, name?: string | null, tag?: string | null }} meta
  * @returns {Run}
  */
 export function makeRun(exp, meta) {
@@ -65,18 +67,22 @@ export function makeRun(exp, meta) {
     })),
     density: exp.density,
     testAccuracy: exp.testAccuracy,
+    tag: meta.tag ?? null,
   };
 }
 
 /**
  * Adds a run: at most MAX_RUNS, the oldest unpinned dropped first. When every kept run is
- * pinned the new one is refused (`refused: true`, the list unchanged).
+ * pinned the new one is refused (`refused: true`, the list unchanged). A run with a tag first
+ * replaces the unpinned runs with the same tag.
  * @param {Run[]} runs
  * @param {Run} run
  * @param {number} [max]
  * @returns {{ runs: Run[], dropped: Run | null, refused: boolean }}
  */
 export function addRun(runs, run, max = MAX_RUNS) {
+  // A tagged run replaces the unpinned runs of its tag (a lesson arm run again).
+  if (run.tag !== null) runs = runs.filter((r) => r.pinned || r.tag !== run.tag);
   if (runs.length < max) return { runs: [...runs, run], dropped: null, refused: false };
   const oldest = runs.filter((r) => !r.pinned).sort((a, b) => a.at - b.at)[0];
   if (!oldest) return { runs, dropped: null, refused: true };
@@ -260,6 +266,6 @@ export function parseRuns(raw) {
     && typeof r.id === 'string' && (r.name === null || typeof r.name === 'string')
     && typeof r.settings === 'object' && r.settings !== null && typeof r.steps === 'string'
     && Array.isArray(r.history) && Array.isArray(r.lottery) && typeof r.at === 'number')
-    .map((r) => ({ ...r, pinned: r.pinned === true, shown: r.shown !== false }))
+    .map((r) => ({ ...r, pinned: r.pinned === true, shown: r.shown !== false, tag: typeof r.tag === 'string' ? r.tag : null }))
     .slice(-MAX_RUNS);
 }

@@ -133,6 +133,8 @@ export function createRuns(root, send) {
     const pts = shown.flatMap((d) => d.curves.flatMap((c) => c.points));
     let x;
     let y;
+    /** @type {number[]} */
+    let densityTicks = [];
     if (mode === 'epoch') {
       x = scaleLinear().domain([0, Math.max(5, ...pts.map((p) => p[0]))]).range([m.left, W - m.right]);
       const maxLoss = Math.max(0.1, ...pts.map((p) => p[1]).filter(Number.isFinite));
@@ -142,8 +144,11 @@ export function createRuns(root, send) {
       yLabel.text(t('runs.axisLoss'));
     } else {
       // Density on a log scale falling to the right, as the lottery chart draws it.
-      const min = Math.max(1e-3, Math.min(...pts.map((p) => p[0]).filter((v) => v > 0), 1));
-      x = scaleLog().domain([1, min < 1 ? min : 0.5]).range([m.left, W - m.right]);
+      const least = Math.max(1e-3, Math.min(...pts.map((p) => p[0]).filter((v) => v > 0), 1));
+      const min = least < 1 ? least : 0.5;
+      x = scaleLog().domain([1, min]).range([m.left, W - m.right]);
+      // Five ticks evenly spaced on the log axis (d3's log ticks give one over a narrow range).
+      densityTicks = [0, 1, 2, 3, 4].map((k) => min ** (k / 4));
       y = scaleLinear().domain([0, 1]).range([H - m.bottom, m.top]);
       gy.call(axisLeft(y).ticks(5).tickFormat((v) => `${Math.round(Number(v) * 100)}%`));
       xLabel.text(t('runs.axisDensity'));
@@ -151,7 +156,7 @@ export function createRuns(root, send) {
     }
     gx.call(mode === 'epoch'
       ? axisBottom(x).ticks(6).tickSizeOuter(0)
-      : axisBottom(x).ticks(4, '~%').tickSizeOuter(0));
+      : axisBottom(x).tickValues(densityTicks).tickFormat((v) => pct(Number(v), Number(v) < 0.1 ? 1 : 0)).tickSizeOuter(0));
     const curves = shown.flatMap(({ r, i, curves: cs }) => cs.map((c) => ({ r, i, c })));
     const gen = line().defined((d) => Number.isFinite(d[1])).x((d) => x(d[0])).y((d) => y(d[1]));
     lines.selectAll('path')
@@ -173,7 +178,7 @@ export function createRuns(root, send) {
       .attr('cy', (d) => y(d.p[1]));
     legend.replaceChildren(...curves.map(({ r, i, c }) => {
       const s = document.createElement('span');
-      s.className = 'key run-key';
+      s.className = (BRANCH_DASH[c.series] ?? (i >= RUN_COLORS.length ? '6 3' : '')) ? 'key run-key dashed' : 'key run-key';
       s.style.setProperty('--run-color', color(i));
       const branch = mode === 'density' && c.series !== 'final' && c.series !== 'ticket' ? ` · ${t(`branch.${c.series}`)}` : '';
       s.textContent = `${names.get(r.id) ?? ''}${branch}`;
