@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaults } from '../../www/app/state.js';
 import { TABLES } from '../../www/app/i18n.js';
-import { MAX_RUNS, addRun, differingKeys, editRuns, makeRun, parseRuns, runCurves, runNames, runsCsv } from '../../www/app/runs.js';
+import { MAX_RUNS, addRun, alreadyKept, differingKeys, editRuns, makeRun, parseRuns, runCurves, runNames, runsCsv } from '../../www/app/runs.js';
 
 /** i18n's `t` in one language, without touching the page's. */
 const tr = (lang) => (key, params = {}) => TABLES[lang][key].replace(/\{(\w+)\}/g, (_, k) => String(params[k]));
@@ -117,4 +117,11 @@ test('a tagged run (a lesson arm) replaces that arm\'s unpinned run, not a pinne
   runs = editRuns(runs, { op: 'pin', id: 't2', pinned: true });
   ({ runs } = addRun(runs, tagged('t3', 4)));
   assert.deepEqual(runs.map((r) => r.id), ['a1', 't2', 't3']);
+});
+
+test('the same experiment is recognised as already kept', () => {
+  const a = run('a1', { scope: 'layer' });
+  assert.equal(alreadyKept([a], run('b2', { scope: 'layer' })), true);
+  assert.equal(alreadyKept([a], run('b2', { scope: 'global' })), false);
+  assert.equal(alreadyKept([a], run('b2', { scope: 'layer' }, { history: [epoch(1, true)] })), false);
 });

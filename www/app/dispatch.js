@@ -14,7 +14,7 @@ import { createStore } from './store.js';
 import { STEP_ACTIONS, createWorkflows } from './workflows.js';
 import { createLog, createSession } from './session.js';
 import { formatSteps } from './steplog.js';
-import { MAX_RUNS, addRun, editRuns, makeRun, runNames } from './runs.js';
+import { MAX_RUNS, addRun, alreadyKept, editRuns, makeRun, runNames } from './runs.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -72,7 +72,8 @@ export function createApp(initial, views, options = {}) {
    * Keeps the experiment now as a run (runs.js): refused when there is nothing to keep (no epoch,
    * no lottery level) or every kept run is pinned; else the oldest unpinned makes room.
    * `auto`: kept by New experiment or a finished lottery, quietly (the list shows it; the
-   * action's own message stays) unless a run had to make room.
+   * action's own message stays) unless a run had to make room; not when that experiment is
+   * already kept.
    * @param {string | undefined} name
    * @param {boolean} auto
    * @param {string | null} [tag]   a lesson's arm (`lesson:arm`): replaces that arm's earlier run
@@ -91,6 +92,8 @@ export function createApp(initial, views, options = {}) {
       testAccuracy: s.frame?.evaluation?.testAccuracy ?? null,
       steps: formatSteps(s.log, s.settings),
     }, { id: crypto.randomUUID(), at: Date.now(), name, tag });
+    // Automatic keeping never adds the same experiment twice (the button does, on purpose).
+    if (auto && tag === null && alreadyKept(s.runs, run)) return null;
     const { runs, dropped, refused } = addRun(s.runs, run);
     if (refused) {
       say('error', 'msg.runsAllPinned', { max: MAX_RUNS });

@@ -72,6 +72,18 @@ export function makeRun(exp, meta) {
 }
 
 /**
+ * The same experiment as a kept run: same settings, step log and curves' lengths (New experiment
+ * after a kept lottery run, or a restored one, would keep it twice).
+ * @param {Run[]} runs
+ * @param {Run} run
+ */
+export function alreadyKept(runs, run) {
+  const same = (/** @type {Run} */ r) => r.steps === run.steps && r.history.length === run.history.length
+    && r.lottery.length === run.lottery.length && JSON.stringify(r.settings) === JSON.stringify(run.settings);
+  return runs.some(same);
+}
+
+/**
  * Adds a run: at most MAX_RUNS, the oldest unpinned dropped first. When every kept run is
  * pinned the new one is refused (`refused: true`, the list unchanged). A run with a tag first
  * replaces the unpinned runs with the same tag.

@@ -316,7 +316,8 @@ export function createSession(store, wf, options, emit, errorText) {
       if (problems.length > 0) say('error', options.embedded ? 'embed.attrProblem' : 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
       else if (replayed) sayReplayed(asRestore);
-      else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
+      // A save holding only kept runs (after New experiment) restores no experiment to speak of.
+      else if (saved && (saved.history.length > 0 || saved.lottery.length > 0 || (saved.steps ?? '') !== '')) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
       else say('info', 'msg.ready', wf.readyParams(frame));
       await syncUrl();
       // This tab's own save, restored as it was, needs no writing; a link or another tab's copy does.
