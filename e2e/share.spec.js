@@ -52,7 +52,7 @@ test('the export menu downloads every file with the right name and content', asy
   await page.screenshot({ path: 'e2e/artifacts/export-menu.png' });
   await page.getByTestId('export').click();
 
-  for (const kind of ['png-network', 'png-boundary', 'png-training', 'png-lottery']) {
+  for (const kind of ['png-network', 'png-boundary', 'png-training', 'png-lottery', 'png-runs']) {
     const f = await exportFile(page, kind);
     expect(f.name).toBe(`pruning-playground-${kind.slice(4)}.png`);
     expect(f.bytes.length).toBeGreaterThan(500);

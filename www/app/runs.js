@@ -207,7 +207,7 @@ export function runNames(runs, tr) {
 
 /**
  * A run's curves for the compare chart. `density`: accuracy against density, one curve per
- * lottery branch, or the run's one point (its final density and test accuracy) without a
+ * lottery branch (the controls from the dense level 0), or the run's one point (its final density and test accuracy) without a
  * lottery. `epoch`: loss per epoch on the validation split, or the training split without one.
  * @param {Run} run
  * @param {'density' | 'epoch'} mode
@@ -230,7 +230,14 @@ export function runCurves(run, mode) {
       pts.push([r.density, r.accuracy]);
       byBranch.set(r.branch, pts);
     }
-    return [...byBranch].map(([series, points]) => ({ series, points }));
+    // The controls start from the shared dense level 0 (the ticket's), as the lottery chart draws them.
+    const dense = run.lottery.find((r) => r.level === 0);
+    return [...byBranch].map(([series, points]) => ({
+      series,
+      points: dense && !run.lottery.some((r) => r.branch === series && r.level === 0)
+        ? /** @type {[number, number][]} */ ([[dense.density, dense.accuracy], ...points])
+        : points,
+    }));
   }
   if (run.density === null || run.testAccuracy === null) return [];
   return [{ series: 'final', points: [[run.density, run.testAccuracy]] }];
