@@ -2,7 +2,7 @@
 // runs, overlaid in one chart with a table of the settings that differ; rename, pin, remove, the
 // autosave across a reload, the CSV export, New experiment keeping the run, the element's API,
 // and the phone layout.
-/* global document */ // used inside page.evaluate callbacks, which run in the page
+/* global document, window */ // used inside page.evaluate callbacks, which run in the page
 import { test, expect } from '@playwright/test';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { open, press, setSetting, settle, watchProblems } from './helpers.js';
@@ -181,4 +181,31 @@ test('the scheduling lesson keeps each finished arm as a run, overlaid with its 
   await page.getByTestId('runs-mode-epoch').check();
   await expect(page.locator('#runs-svg path.run-line')).toHaveCount(2);
   await expect(page.getByTestId('runs-table').locator('tbody th')).toContainText(['Schedule', 'Retrain epochs']);
+});
+
+test('kept runs that do not fit the storage become a message; the experiment is still saved', async ({ page }) => {
+  // A storage that refuses any save holding kept runs (as a full one would refuse a large save).
+  await page.addInitScript(() => {
+    const setItem = window.Storage.prototype.setItem;
+    window.Storage.prototype.setItem = function (key, value) {
+      if (String(value).includes('"runs":[{')) throw new Error('QuotaExceededError (test)');
+      return setItem.call(this, key, value);
+    };
+  });
+  const problems = watchProblems(page);
+  await open(page, '#ep=2');
+  await press(page, 'train');
+  await press(page, 'keep-run');
+  // Said once (not after every action while the runs do not fit).
+  await expect(page.getByTestId('message')).toContainText('did not fit the browser’s storage');
+  await press(page, 'train');
+  await expect(page.getByTestId('message')).toContainText('Trained');
+  await expect(rows(page)).toHaveCount(1);
+  const saved = await page.evaluate(() => {
+    const key = Object.keys(window.localStorage).find((k) => k.startsWith('pruning-playground:experiment:v2:'));
+    return key ? JSON.parse(window.localStorage.getItem(key) ?? 'null') : null;
+  });
+  expect(saved.history.length).toBe(4);
+  expect(saved.runs).toBeUndefined();
+  expect(problems).toEqual([]);
 });
