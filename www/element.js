@@ -18,7 +18,7 @@
 //                 | frankle-carbin-lenet
 //   controls      settings (keys) and buttons (train, prune, keep, rewind, rewind-k, reinit, retrain,
 //                 evaluate, play, reset, lottery, cancel, adopt) to show; the rest are hidden; `all`, `none`
-//   views         network boundary neurons training curve masks density toolkit histogram costs lessons (or `all`)
+//   views         network boundary neurons training curve masks density toolkit histogram costs runs lessons (or `all`)
 //   lang          en | ko (else the page's lang, else the browser's)
 //   height        CSS height (a number is pixels); the element scrolls inside it
 //   page          the page's own instance (app/page.js): settings, steps and the classroom list
@@ -27,10 +27,13 @@
 //                 (New experiment, Embed, Export, language, theme), the lesson dock, every view;
 //                 rendered in light DOM with the document's stylesheet, language and theme
 // API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
-// of `state`; events epoch, pruned, rewound, level, lottery-done, error (CustomEvent, detail).
+// of `state`; keepRun(name?) (the kept run), removeRun(id), compareRuns(ids) and the `runs` list (plain
+// objects) keep experiments side by side; events epoch, pruned, rewound, level, lottery-done, runkept,
+// error (CustomEvent, detail).
 // Each element has its own app (dispatch.js) and its own worker; nothing is shared but the code.
 import { SCHEMA, defaults, parseValue, quote } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
+import { runNames } from './app/runs.js';
 import { applyTranslations, normalizeLang, setLang, t } from './app/i18n.js';
 import { createApp, errorText } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
@@ -47,6 +50,7 @@ import { createCosts, createLessonDock, createLessons } from './views/panels.js'
 import { createMasks } from './views/masks.js';
 import { createSensitivity } from './views/sensitivity.js';
 import { createPai } from './views/pai.js';
+import { createRuns } from './views/runs.js';
 
 /**
  * @typedef {import('./app/dispatch.js').Action} Action
@@ -57,7 +61,7 @@ import { createPai } from './views/pai.js';
 
 /** Views the `views` attribute can name; an element shows all but masks, costs and lessons by default, the page all. */
 export { BUTTONS };
-export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'toolkit', 'histogram', 'costs', 'lessons'];
+export const VIEWS = ['network', 'boundary', 'neurons', 'training', 'curve', 'masks', 'density', 'toolkit', 'histogram', 'costs', 'runs', 'lessons'];
 const DEFAULT_VIEWS = 'network boundary neurons training curve density histogram';
 /** The attribute of a setting: its URL key (the `controls` setting is `ctl`, so `controls` is free), `layers` for `hidden`. */
 const attrOf = attributeOf;
@@ -310,6 +314,7 @@ export class PruningPlayground extends HTMLElement {
     if (shown.has('toolkit')) views.push(createSensitivity($('[data-testid="toolkit"]'), send), createPai($('[data-testid="toolkit"]')));
     if (shown.has('histogram')) views.push(createHistogram($('[data-testid="histogram"]')));
     if (shown.has('costs')) views.push(createCosts($('#costs-list')));
+    if (shown.has('runs')) views.push(createRuns($('[data-testid="runs"]'), send));
     if (shown.has('lessons')) views.push(createLessons($('[data-testid="lessons"]'), send));
     if (page) views.push(createLessonDock($('[data-testid="lesson-dock"]'), send));
 
@@ -509,6 +514,62 @@ export class PruningPlayground extends HTMLElement {
    */
   runLottery(spec = {}) {
     return this.step('lottery', typeof spec === 'number' ? { levels: spec } : spec);
+  }
+
+  /**
+   * Keeps the experiment now as a run (named `name`, else from the settings that differ); resolves
+   * with the kept run (a plain object, as in `runs`), or rejects when there is nothing to keep.
+   * @param {string} [name]
+   */
+  keepRun(name) {
+    return this.enqueue(async () => {
+      const before = this.app?.state.runs ?? [];
+      await this.act(name === undefined ? { type: 'keepRun' } : { type: 'keepRun', name: String(name) });
+      const after = this.app?.state.runs ?? [];
+      const kept = after.find((r) => !before.includes(r));
+      if (!kept) throw new Error(t(this.app?.state.message?.key ?? 'msg.runNothing', this.app?.state.message?.params));
+      return this.runs.find((r) => r.id === kept.id) ?? null;
+    });
+  }
+
+  /**
+   * Removes a kept run; resolves with the remaining `runs`.
+   * @param {string} id
+   */
+  removeRun(id) {
+    return this.enqueue(async () => {
+      if (!this.app?.state.runs.some((r) => r.id === id)) throw new Error(`${id}: not a kept run`);
+      await this.app.dispatch({ type: 'runs', edit: { op: 'remove', id } });
+      return this.runs;
+    });
+  }
+
+  /**
+   * Overlays exactly these runs in the compare chart (`mode`: 'density' or 'epoch', else
+   * unchanged); resolves with `runs`.
+   * @param {string[]} ids
+   * @param {'density' | 'epoch'} [mode]
+   */
+  compareRuns(ids, mode) {
+    return this.enqueue(async () => {
+      const app = this.app;
+      if (!app) throw new Error('pruning-playground: the element is not on the page');
+      const unknown = ids.filter((id) => !app.state.runs.some((r) => r.id === id));
+      if (unknown.length > 0) throw new Error(`${unknown.join(', ')}: not a kept run`);
+      if (mode !== undefined && mode !== 'density' && mode !== 'epoch') throw new Error(`mode: ${quote(String(mode))} (allowed: density, epoch)`);
+      await app.dispatch({ type: 'runs', edit: { op: 'only', ids } });
+      if (mode) await app.dispatch({ type: 'runsMode', mode });
+      return this.runs;
+    });
+  }
+
+  /** The kept runs, as plain objects, each with its display `name` (the learner's or the automatic one). */
+  get runs() {
+    const s = this.app?.state;
+    if (!s) return [];
+    useLang(/** @type {'en' | 'ko'} */ (s.settings.lang));
+    const names = runNames(s.runs, t);
+    return s.runs.map((r) => ({ ...structuredClone(r), name: names.get(r.id) ?? '', custom: r.name !== null }));
   }
 
   /** The experiment now: settings, history, last prune, lottery table, readouts, busy. */

@@ -14,6 +14,7 @@ use pruning_playground::lottery::{
 use pruning_playground::prune::{self, Score};
 use pruning_playground::train::Loss;
 
+mod compare;
 mod io_cmds;
 mod pai;
 mod sensitivity;
@@ -47,6 +48,9 @@ enum Command {
     Pai(pai::PaiArgs),
     /// Print a saved model's outputs (or accuracy) on a dataset split.
     Predict(io_cmds::PredictArgs),
+    /// Compare runs side by side: the JSON lines of `train --json` or `lottery --json` outputs,
+    /// their differing facts and their curves aligned in one table (or CSV).
+    Compare(compare::CompareArgs),
 }
 
 /// Dataset flags shared by the subcommands that build data.
@@ -279,6 +283,7 @@ pub fn main() -> ExitCode {
         Command::Prune(args) => io_cmds::prune(&args),
         Command::Sensitivity(args) => sensitivity::sensitivity(&args),
         Command::Pai(args) => pai::pai(&args),
+        Command::Compare(args) => compare::compare(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -11,9 +11,10 @@
  * @typedef {import('../types.js').EpochMetrics} EpochMetrics
  * @typedef {import('../types.js').LevelResult} LevelResult
  * @typedef {{ version: 1 | 2, settings: Settings, history: EpochMetrics[], lottery: LevelResult[], steps?: string,
- *   csv?: string, savedAt?: number }} Saved
+ *   csv?: string, savedAt?: number, runs?: unknown[] }} Saved
  *   steps: the step log (steplog.js `formatSteps`), replayed on reload to rebuild the model itself;
- *   csv: the uploaded data of a `dataset: 'csv'` experiment, when it fitted the storage
+ *   csv: the uploaded data of a `dataset: 'csv'` experiment, when it fitted the storage;
+ *   runs: the kept runs (runs.js), read back through `parseRuns`
  */
 
 /** Slots: one per tab id. */
@@ -145,13 +146,31 @@ function trim() {
 
 /**
  * Saves this tab's experiment. The CSV is kept with it when it fits the storage; when it does not,
- * the rest is saved and `csvDropped` says so. Returns an error message instead of throwing.
- * @param {{ settings: Settings, history: EpochMetrics[], lottery: LevelResult[], steps?: string, csv?: string }} exp
- * @returns {{ error: string | null, csvDropped: boolean }}
+ * the rest is saved and `csvDropped` says so. The kept runs likewise: when the save does not fit
+ * with them, it is written without them and `runsError` holds the storage's reason.
+ * Returns an error message instead of throwing.
+ * @param {{ settings: Settings, history: EpochMetrics[], lottery: LevelResult[], steps?: string, csv?: string, runs?: unknown[] }} exp
+ * @returns {{ error: string | null, csvDropped: boolean, runsError?: string | null }}
  */
 export function save(exp) {
+  const { runs, ...rest } = exp;
+  if (runs && runs.length > 0) {
+    const first = saveWith(rest, runs);
+    if (!first.error) return { ...first, runsError: null };
+    const without = saveWith(rest);
+    return { ...without, runsError: without.error ? null : first.error };
+  }
+  return saveWith(rest);
+}
+
+/**
+ * @param {{ settings: Settings, history: EpochMetrics[], lottery: LevelResult[], steps?: string, csv?: string }} exp
+ * @param {unknown[]} [runs]
+ * @returns {{ error: string | null, csvDropped: boolean }}
+ */
+function saveWith(exp, runs) {
   /** @type {Saved} */
-  const v = { version: 2, settings: exp.settings, history: exp.history, lottery: exp.lottery, steps: exp.steps ?? '', savedAt: Date.now() };
+  const v = { version: 2, settings: exp.settings, history: exp.history, lottery: exp.lottery, steps: exp.steps ?? '', savedAt: Date.now(), ...(runs ? { runs } : {}) };
   try {
     const storage = window.localStorage;
     markOwned();

@@ -6,13 +6,15 @@
 import { t } from './i18n.js';
 import { int } from './format.js';
 import { SCHEMA, TOY_2D, defaults, lotterySpec, setting, switchDataset } from './state.js';
-import { LESSONS } from './lessons.js';
+import { LESSONS, finishedArm } from './lessons.js';
 import { download, makeExport } from './export.js';
 import { clearSaved } from './autosave.js';
 import { isStep } from './steplog.js';
 import { createStore } from './store.js';
 import { STEP_ACTIONS, createWorkflows } from './workflows.js';
 import { createLog, createSession } from './session.js';
+import { formatSteps } from './steplog.js';
+import { MAX_RUNS, addRun, alreadyKept, editRuns, makeRun, runNames } from './runs.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -31,7 +33,12 @@ import { createLog, createSession } from './session.js';
  *   | { type: 'export', kind: string }
  *   | { type: 'train' | 'prune' | 'keep' | 'rewind' | 'rewindK' | 'reinit' | 'retrain' | 'evaluate'
  *       | 'reset' | 'play' | 'lottery' | 'cancel' | 'measure' | 'adopt' | 'newExperiment' | 'restoreGood'
- *       | 'recover' | 'resumeRestore' | 'discardRestore' | 'scan' | 'pruneNM' | 'pai' }} Action
+ *       | 'recover' | 'resumeRestore' | 'discardRestore' | 'scan' | 'pruneNM' | 'pai' }
+ *   | { type: 'keepRun', name?: string }
+ *   | { type: 'runs', edit: import('./runs.js').RunEdit }
+ *   | { type: 'runsMode', mode: 'density' | 'epoch' }} Action
+ *   keepRun: keep the experiment now as a run; runs: rename, pin, show, remove kept runs;
+ *   runsMode: the compare chart's axes
  */
 
 /** Settings that only change the page. */
@@ -60,6 +67,45 @@ export function createApp(initial, views, options = {}) {
   });
   const session = createSession(store, wf, options, emit, errorText);
   const { syncUrl, persist } = session;
+
+  /**
+   * Keeps the experiment now as a run (runs.js): refused when there is nothing to keep (no epoch,
+   * no lottery level) or every kept run is pinned; else the oldest unpinned makes room.
+   * `auto`: kept by New experiment or a finished lottery, quietly (the list shows it; the
+   * action's own message stays) unless a run had to make room; not when that experiment is
+   * already kept.
+   * @param {string | undefined} name
+   * @param {boolean} auto
+   * @param {string | null} [tag]   a lesson's arm (`lesson:arm`): replaces that arm's earlier run
+   */
+  function keepRun(name, auto, tag = null) {
+    const s = store.state;
+    if (s.history.length === 0 && s.lottery.length === 0) {
+      if (!auto) say('error', 'msg.runNothing');
+      return null;
+    }
+    const run = makeRun({
+      settings: s.settings,
+      history: s.history,
+      lottery: s.lottery,
+      density: s.frame?.snapshot?.density ?? null,
+      testAccuracy: s.frame?.evaluation?.testAccuracy ?? null,
+      steps: formatSteps(s.log, s.settings),
+    }, { id: crypto.randomUUID(), at: Date.now(), name, tag });
+    // Automatic keeping never adds the same experiment twice (the button does, on purpose).
+    if (auto && tag === null && alreadyKept(s.runs, run)) return null;
+    const { runs, dropped, refused } = addRun(s.runs, run);
+    if (refused) {
+      say('error', 'msg.runsAllPinned', { max: MAX_RUNS });
+      return null;
+    }
+    set({ runs });
+    const names = runNames(runs, t);
+    if (dropped) say('info', 'msg.runDropped', { max: MAX_RUNS, name: runNames(s.runs, t).get(dropped.id) ?? '' });
+    else if (!auto) say('info', 'msg.runKept', { name: names.get(run.id) ?? '', count: runs.length, max: MAX_RUNS });
+    emit('runkept', { run: structuredClone(run), name: names.get(run.id) ?? '' });
+    return run;
+  }
 
   /** @param {string} key @param {unknown} value */
   async function applySetting(key, value) {
@@ -120,7 +166,12 @@ export function createApp(initial, views, options = {}) {
         download(file);
         return say('info', 'msg.exported', { name: file.name });
       }
+      case 'keepRun':
+        keepRun(action.name, false);
+        return;
       case 'newExperiment': {
+        // The experiment New experiment discards is kept as a run first.
+        keepRun(undefined, true);
         const error = clearSaved();
         set({ csvText: '', restorePending: null });
         await wf.build({ ...defaults(), lang: s.lang, theme: s.theme });
@@ -205,6 +256,13 @@ export function createApp(initial, views, options = {}) {
       await applySetting(action.key, action.value);
       return;
     }
+    // The kept runs' list is page state, not the engine's: edited even while an action runs.
+    if (action.type === 'runs' || action.type === 'runsMode') {
+      if (action.type === 'runs') set({ runs: editRuns(store.state.runs, action.edit) });
+      else set({ runsMode: action.mode });
+      persist();
+      return;
+    }
     if (store.state.busy !== null || !wf.engine) return;
     set({ cancelled: false });
     // Going back is offered until the next step changes the model (its checkpoint is then gone).
@@ -213,7 +271,16 @@ export function createApp(initial, views, options = {}) {
     try {
       const cutBefore = store.state.logCut;
       if (action.type === 'set') await applySetting(action.key, action.value);
-      else if (STEP_ACTIONS.has(action.type)) await wf.run(/** @type {import('./workflows.js').StepAction} */ (action.type));
+      else if (STEP_ACTIONS.has(action.type)) {
+        await wf.run(/** @type {import('./workflows.js').StepAction} */ (action.type));
+        // A finished (not cancelled) lottery experiment is kept as a run.
+        if (action.type === 'lottery' && !store.state.lotteryCancelled && store.state.lottery.length > 0) keepRun(undefined, true);
+        // A lesson's finished arm is kept too (replacing that arm's earlier run): the arms are
+        // then overlaid in the Kept runs chart.
+        const lesson = LESSONS.find((l) => l.id === store.state.lesson);
+        const arm = lesson ? finishedArm(lesson, store.state) : null;
+        if (lesson && arm && action.type !== 'lottery') keepRun(undefined, true, `${lesson.id}:${arm.id}`);
+      }
       else await other(action);
       const { logCut, diverged } = store.state;
       if (logCut !== cutBefore && logCut !== null && diverged === null) {

@@ -3,6 +3,9 @@
 // The dispatcher runs `makeExport` for the action { type: 'export', kind } and hands the file
 // to `download`.
 
+import { t } from './i18n.js';
+import { runNames, runsCsv } from './runs.js';
+
 /**
  * @typedef {import('./dispatch.js').AppState} AppState
  * @typedef {import('../engine.js').Engine} Engine
@@ -22,6 +25,8 @@ export const EXPORT_KINDS = /** @type {const} */ ([
   'history-json',
   'lottery-csv',
   'lottery-json',
+  'png-runs',
+  'runs-csv',
   'safetensors',
   'safetensors-plain',
   'safetensors-init',
@@ -42,6 +47,8 @@ export const EXPORT_NAMES = /** @type {Record<ExportKind, string>} */ ({
   'history-json': `${PREFIX}-history.json`,
   'lottery-csv': `${PREFIX}-lottery.csv`,
   'lottery-json': `${PREFIX}-lottery.json`,
+  'png-runs': `${PREFIX}-runs.png`,
+  'runs-csv': `${PREFIX}-runs.csv`,
   safetensors: `${PREFIX}-model.safetensors`,
   'safetensors-plain': `${PREFIX}-model-plain.safetensors`,
   'safetensors-init': `${PREFIX}-model.init.safetensors`,
@@ -54,6 +61,7 @@ const PNG_SOURCES = /** @type {Record<string, string>} */ ({
   'png-boundary': '#boundary-canvas',
   'png-training': '#training-svg',
   'png-lottery': '#curve-svg',
+  'png-runs': '#runs-svg',
 });
 
 /** @param {unknown} v */
@@ -201,6 +209,11 @@ export async function makeExport(kind, state, engine, spec) {
           ...(state.lotteryTrials.length > 1 ? { trials: state.lotteryTrials, summary: summarizeTrials(state.lotteryTrials) } : {}),
         }),
       };
+    case 'runs-csv': {
+      // The comparison: the overlaid runs (all kept runs when none is ticked), named as listed.
+      const shown = state.runs.filter((r) => r.shown);
+      return { name, blob: new Blob([runsCsv(shown.length > 0 ? shown : state.runs, runNames(state.runs, t))], { type: 'text/csv' }) };
+    }
     case 'safetensors':
     case 'safetensors-plain':
     case 'safetensors-init': {

@@ -69,6 +69,8 @@ export async function readPage() {
       // A link that is this tab's own saved experiment (a reload) is a restore, not someone's link.
       source: restore && (own || !urlHasSettings) ? 'storage' : 'link',
       csv: restore?.csv,
+      // The kept runs are the learner's, not the link's experiment: they come along whatever the link.
+      runs: saved?.runs,
       classroom,
       autosave: !framed,
       // Links in the fragment are this version's; query links come from earlier ones (link.js).

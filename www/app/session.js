@@ -10,6 +10,7 @@ import { defaults, switchDataset, toQuery } from './state.js';
 import { clearSaved, save } from './autosave.js';
 import { formatSteps, makeStep, stepSettings } from './steplog.js';
 import { compactSteps, writeLink } from './link.js';
+import { parseRuns } from './runs.js';
 
 /**
  * @typedef {import('./state.js').Settings} Settings
@@ -60,6 +61,7 @@ export function createLog(store) {
  * @property {boolean} [embedded]   a `<pruning-playground>` element: no URL, no autosave
  * @property {boolean} [autosave]   false for the page inside an iframe (it must not overwrite the
  *   reader's own saved experiment)
+ * @property {unknown[]} [runs]   the kept runs of the saved experiment (runs.js; kept whatever the link)
  * @property {boolean} [legacyLink]   the link is a query link (`?…`) of a version before the
  *   fidelity rules (fresh optimizer, validation split, torch's rounding): it replays with today's
  *   rules, so its numbers can differ from what its sender saw, and the page says so
@@ -86,6 +88,8 @@ export function createSession(store, wf, options, emit, errorText) {
   let storageFailed = false;
   /** The CSV text whose "too large to keep" was said (once per upload). */
   let csvWarned = '';
+  /** The kept runs' storage failure was said (once, until they fit again). */
+  let runsWarned = false;
   /** @type {Pending | null} */
   let pending = null;
   /** Link writes in flight (compression is asynchronous): only the newest one lands. */
@@ -98,14 +102,16 @@ export function createSession(store, wf, options, emit, errorText) {
    */
   function persist() {
     if (options.embedded || options.autosave === false || store.state.restorePending !== null) return;
-    const { settings, history, lottery, log, csvText } = store.state;
-    const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && toQuery(settings).toString() === '';
+    const { settings, history, lottery, log, csvText, runs } = store.state;
+    const pristine = history.length === 0 && lottery.length === 0 && log.length === 0 && runs.length === 0 && toQuery(settings).toString() === '';
     const csv = settings.dataset === 'csv' ? csvText : undefined;
-    const { error, csvDropped } = pristine
-      ? { error: clearSaved(), csvDropped: false }
-      : save({ settings, history, lottery, steps: formatSteps(log, settings), csv });
+    const { error, csvDropped, runsError } = pristine
+      ? { error: clearSaved(), csvDropped: false, runsError: null }
+      : save({ settings, history, lottery, steps: formatSteps(log, settings), csv, runs });
     if (error && !storageFailed) say('error', 'msg.storageError', { error });
     storageFailed = error !== null;
+    if (runsError && !runsWarned) say('error', 'msg.runsNotSaved', { error: runsError });
+    runsWarned = Boolean(runsError);
     if (csvDropped && csv !== csvWarned) {
       csvWarned = csv ?? '';
       say('info', 'msg.csvNotSaved', { kb: Math.round((csv ?? '').length / 1024) });
@@ -268,6 +274,7 @@ export function createSession(store, wf, options, emit, errorText) {
   async function start() {
     try {
       const source = options.source ?? 'link';
+      if (options.runs) set({ runs: parseRuns(options.runs) });
       const asked = store.state.settings;
       // An uploaded CSV whose data is not here (not stored, or a link): the built-in data meanwhile.
       const csvMissing = asked.dataset === 'csv' && !options.csv;
@@ -309,7 +316,8 @@ export function createSession(store, wf, options, emit, errorText) {
       if (problems.length > 0) say('error', options.embedded ? 'embed.attrProblem' : 'msg.urlProblem', { problem: problems.join('; ') });
       else if (options.storageError) say('error', 'msg.storageError', { error: options.storageError });
       else if (replayed) sayReplayed(asRestore);
-      else if (saved) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
+      // A save holding only kept runs (after New experiment) restores no experiment to speak of.
+      else if (saved && (saved.history.length > 0 || saved.lottery.length > 0 || (saved.steps ?? '') !== '')) say('info', 'msg.restored', { epochs: saved.history.at(-1)?.epoch ?? 0, rows: saved.lottery.length });
       else say('info', 'msg.ready', wf.readyParams(frame));
       await syncUrl();
       // This tab's own save, restored as it was, needs no writing; a link or another tab's copy does.

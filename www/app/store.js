@@ -70,6 +70,8 @@
  *   finish: 'stopped' (cancelled or failed: Resume / Discard are offered) or 'csv' (its uploaded data
  *   is not stored: upload it again, or Discard); meanwhile the save and the link it came from stay
  *   as they were
+ * @property {import('./runs.js').Run[]} runs   kept runs, compared side by side (survive new networks)
+ * @property {'density' | 'epoch'} runsMode   the compare chart: accuracy vs density, or loss vs epoch
  */
 
 /** @typedef {{ update(state: AppState, prev: AppState | null): void }} View */
@@ -121,6 +123,8 @@ export function initialState(settings) {
     cancelled: false,
     csvText: '',
     restorePending: null,
+    runs: [],
+    runsMode: 'density',
   };
 }
 

@@ -18,6 +18,8 @@ const EXPORTS = [
   ['history-json', 'historyJson'],
   ['lottery-csv', 'lotteryCsv'],
   ['lottery-json', 'lotteryJson'],
+  ['png-runs', 'pngRuns'],
+  ['runs-csv', 'runsCsv'],
   ['safetensors', 'safetensors'],
   ['safetensors-plain', 'safetensorsPlain'],
   ['safetensors-init', 'safetensorsInit'],
@@ -207,6 +209,22 @@ const VIEWS = `
       <dl id="costs-list" class="costs-list"></dl>
       <button type="button" data-action="measure" data-testid="measure" data-i18n="btn.measure"></button>
       <p class="hint" data-i18n="cost.note"></p>
+    </section>
+    <section class="view chart runs" data-testid="runs" data-view="runs" aria-labelledby="runs-title">
+      <h2 id="runs-title" data-i18n="view.runs"></h2>
+      <p class="hint" data-i18n="runs.intro"></p>
+      <button type="button" data-action="keepRun" data-testid="keep-run" data-i18n="btn.keepRun" data-i18n-title="title.keepRun"></button>
+      <p class="hint" id="runs-empty" data-i18n="runs.empty"></p>
+      <ul id="runs-list" class="runs-list" data-testid="runs-list"></ul>
+      <fieldset class="runs-mode">
+        <legend data-i18n="runs.mode"></legend>
+        <label class="inline"><input type="radio" name="runs-mode" value="density" data-testid="runs-mode-density" checked><span data-i18n="runs.modeDensity"></span></label>
+        <label class="inline"><input type="radio" name="runs-mode" value="epoch" data-testid="runs-mode-epoch"><span data-i18n="runs.modeEpoch"></span></label>
+      </fieldset>
+      <svg id="runs-svg" data-testid="runs-chart" viewBox="0 0 420 220" role="img" data-i18n-aria-label="runs.chart"></svg>
+      <div class="legend" id="runs-legend" data-testid="runs-legend"></div>
+      <p class="hint" id="runs-nothing" data-i18n="runs.nothingShown"></p>
+      <div class="runs-table-box"><table id="runs-table" class="runs-table" data-testid="runs-table"></table></div>
     </section>
     <section class="view lessons" data-testid="lessons" data-view="lessons" aria-labelledby="lessons-title">
       <h2 id="lessons-title" data-i18n="view.lessons"></h2>
