@@ -7,7 +7,7 @@
 export type ConfigAttribute =
   | 'data' | 'noise' | 'split' | 'val' | 'layers' | 'act' | 'winit' | 'opt' | 'lr' | 'batch'
   | 'l1' | 'l2' | 'seed' | 'ep' | 'k' | 'st' | 'sc' | 'scope' | 'sched' | 'rounds' | 'init'
-  | 'frac' | 'out' | 'rates' | 'rt' | 'lv' | 'lep' | 'ctl' | 'lang' | 'theme';
+  | 'frac' | 'out' | 'rates' | 'rt' | 'lv' | 'lep' | 'tr' | 'ctl' | 'lang' | 'theme';
 
 /** Every attribute the element reads. */
 export type PruningPlaygroundAttribute =
@@ -19,7 +19,7 @@ export type Preset =
 
 export type View =
   | 'network' | 'boundary' | 'neurons' | 'training' | 'curve' | 'masks' | 'density' | 'toolkit'
-  | 'histogram' | 'costs' | 'lessons';
+  | 'histogram' | 'costs' | 'runs' | 'lessons';
 
 /** One epoch's metrics (the `epoch` event's detail, `state.history`'s rows). */
 export interface EpochMetrics {
@@ -86,6 +86,42 @@ export interface SensitivityScan {
   curves: unknown[];
 }
 
+/** A kept run (`runs`, the `runkept` event's detail). */
+export interface KeptRun {
+  id: string;
+  /** The learner's name, or the automatic one (from the settings that differ between runs). */
+  name: string;
+  /** The name is the learner's own (else automatic). */
+  custom: boolean;
+  /** What kept it when a later run of the same kind replaces it (a lesson's arm), else null. */
+  tag: string | null;
+  pinned: boolean;
+  /** Overlaid in the compare chart. */
+  shown: boolean;
+  /** When it was kept (ms since 1970). */
+  at: number;
+  settings: Record<string, unknown>;
+  /** Its step log: replays the model. */
+  steps: string;
+  history: Record<string, unknown>[];
+  lottery: Record<string, unknown>[];
+  density: number | null;
+  testAccuracy: number | null;
+}
+
+/** One run of the pruning-at-initialization comparison (`comparePruningAtInit()`). */
+export interface PaiRun {
+  method: 'snip' | 'grasp' | 'synflow' | 'magnitude' | 'random';
+  /** null for the method itself, else its sanity check. */
+  control: 'shuffle' | 'reinit' | null;
+  density: number;
+  actualDensity: number;
+  /** The early-stopping epoch (least validation loss). */
+  bestEpoch: number;
+  valAccuracy: number | null;
+  testAccuracy: number;
+}
+
 /** Settings by key or URL key, e.g. `{ fraction: 0.5, scope: 'layer' }` or `{ frac: 0.5 }`. */
 export type SettingsSpec = Record<string, unknown>;
 
@@ -95,6 +131,7 @@ export interface PruningPlaygroundEventMap extends Omit<HTMLElementEventMap, 'er
   rewound: CustomEvent<{ to: number }>;
   level: CustomEvent<LevelResult>;
   'lottery-done': CustomEvent<{ history: LevelResult[] }>;
+  runkept: CustomEvent<{ run: KeptRun; name: string }>;
   /** `error`'s detail: the action that failed and the message (the element's language). */
   error: CustomEvent<{ action: string; error: string }>;
 }
@@ -105,6 +142,8 @@ export declare class PruningPlayground extends HTMLElement {
   readonly ready: Promise<void>;
   /** The experiment now; null before the element has connected. */
   readonly state: PruningPlaygroundState | null;
+  /** The kept runs, each with its display name. */
+  readonly runs: KeptRun[];
   /** Trains `epochs` epochs (default: the `ep` setting). */
   train(epochs?: number): Promise<PruningPlaygroundState>;
   /** Trains the pruned network further, mask kept (default: the `rt` setting). */
@@ -123,6 +162,14 @@ export declare class PruningPlayground extends HTMLElement {
   reset(): Promise<PruningPlaygroundState>;
   /** The lottery experiment: a level count or settings ({ levels, fraction, lotteryEpochs, controls, … }). */
   runLottery(spec?: number | SettingsSpec): Promise<PruningPlaygroundState>;
+  /** Pruning at initialization compared (Frankle et al. 2021), each method beside its shuffled-mask and reinit controls. */
+  comparePruningAtInit(spec?: SettingsSpec): Promise<PaiRun[]>;
+  /** Keeps the experiment now as a run (named `name`, else automatically). */
+  keepRun(name?: string): Promise<KeptRun | null>;
+  /** Removes a kept run. */
+  removeRun(id: string): Promise<KeptRun[]>;
+  /** Overlays exactly these runs in the compare chart. */
+  compareRuns(ids: string[], mode?: 'density' | 'epoch'): Promise<KeptRun[]>;
 
   addEventListener<K extends keyof PruningPlaygroundEventMap>(type: K, listener: (this: PruningPlayground, ev: PruningPlaygroundEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
