@@ -351,7 +351,7 @@ settings! {
     pub struct PruneConfig as "PruneSpec" {
         /// `weights` or `neurons`.
         structure "structure": String,
-        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`.
+        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`.
         score "score": String,
         /// `global` or `layer`.
         scope "scope": String,
@@ -425,7 +425,7 @@ settings! {
         fraction "fraction": f64,
         /// `weights` or `neurons`.
         structure "structure": String,
-        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`.
+        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`.
         score "score": String,
         /// `global` or `layer`.
         scope "scope": String,
@@ -582,7 +582,7 @@ settings! {
         power "power": f64,
         /// `weights` or `neurons`.
         structure "structure": String,
-        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`.
+        /// `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`.
         score "score": String,
         /// `global` or `layer`.
         scope "scope": String,

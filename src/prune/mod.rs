@@ -41,7 +41,7 @@ pub use schedule::{
     exponential_keep_counts, fraction_to_reach, Gradual, Round, Schedule, SchedulePlan,
 };
 pub use score::{neuron_norms, next_batch, scores, ScoreContext, Scores};
-pub use spec::{Amount, PruneSpec, Scope, Score, Structure};
+pub use spec::{Amount, PruneSpec, Scope, Score, Structure, SCORE_ALLOWED};
 
 use ndarray::Array2;
 use serde::{Deserialize, Serialize};

@@ -36,7 +36,8 @@ pub enum Scope {
 
 named_enum!(Scope, "scope", { Global => "global", Layer => "layer" });
 
-const SCORE_ALLOWED: &str =
+/// The allowed score names, as error messages list them.
+pub const SCORE_ALLOWED: &str =
     "one of magnitude, lp:P (P ≥ 1, or lp:inf), lp:P:raw, random, snip, synflow, grasp";
 
 /// The importance score; the lowest scores are pruned. Scores are computed apart from the
