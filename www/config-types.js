@@ -38,7 +38,7 @@
  * One pruning step as the CLI flags and the JS API give it: names, not types, so every wrong value gets a message listing the allowed ones.
  * @typedef {object} PruneSpec
  * @property {string} [structure] `weights` or `neurons`. Default: "weights".
- * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`. Default: "magnitude".
+ * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`. Default: "magnitude".
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [fraction] Fraction of the remaining weights (or neurons) to prune.
  * @property {number} [count] Or an absolute number to prune (exactly one of `fraction` and `count`).
@@ -53,7 +53,7 @@
  * @property {number} [levels] Pruning levels after the dense level 0. Default: 3.
  * @property {number} [fraction] Fraction of the remaining weights (or neurons) pruned per level. Default: 0.2.
  * @property {string} [structure] `weights` or `neurons`. Default: "weights".
- * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`. Default: "magnitude".
+ * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`. Default: "magnitude".
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [outputRate] Output layer pruned at `fraction × outputRate` (Frankle & Carbin: 0.5). Default: 0.5.
  * @property {number[]} [layerRates] A rate per layer before the output (neurons: per hidden layer), layer scope only: each level prunes `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1. Default: [].
@@ -75,7 +75,7 @@
  * @property {number} [frequency] Steps between prunings. Default: 100.
  * @property {number} [power] Exponent of the polynomial decay. Default: 3.
  * @property {string} [structure] `weights` or `neurons`. Default: "weights".
- * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip` or `synflow`. Default: "magnitude".
+ * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`. Default: "magnitude".
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [outputRate] Output layer rate (1 = like the others, so the final density is exact). Default: 1.
  */
