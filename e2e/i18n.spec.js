@@ -9,7 +9,7 @@ import { open, press, setSetting, watchProblems } from './helpers.js';
 /** Latin-letter words that Korean text keeps as they are (names, units, formats, symbols). */
 const ALLOWED = [
   'MNIST', 'CSV', 'JSON', 'PNG', 'PyTorch', 'safetensors', 'torch', 'nn', 'utils', 'prune', 'Adam', 'SGD',
-  'ReLU', 'tanh', 'sigmoid', 'Lp', 'L1', 'L2', 'SNIP', 'He', 'Kaiming', 'Glorot', 'Xavier', 'UCI', 'MLP',
+  'ReLU', 'tanh', 'sigmoid', 'Lp', 'L1', 'L2', 'SNIP', 'GraSP', 'SynFlow', 'He', 'Kaiming', 'Glorot', 'Xavier', 'UCI', 'MLP',
   'XOR', 'xor', 'ms', 'µs', 'GFLOP', 'FLOPs', 'KB', 'MB', 'px', 'inf', 'max', 'step', 'k', 'x', 'y',
   'IMP', 'LTH', 'CSR', 'LeNet', 'θ₀', 'wasm', 'WebAssembly', 'py', 'Python', 'OpenLTH', 'Frankle', 'Carbin', 'Greydanus', 'Zhou',
   'Han', 'et', 'al', 'scikit', 'learn', 'CC', 'BY', 'Light', 'Dark', 'English', 'Auto', 'GitHub',
