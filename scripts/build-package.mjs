@@ -6,6 +6,7 @@
 // the element expects next to itself (import.meta.url):
 //   dist/pruning-playground.js   the element with the app and d3 (scripts/build-embed.mjs)
 //   dist/worker.js               the engine's module worker; imports pkg/pruning_playground.js
+//   dist/lottery-trials.js       and this (each trial's seeds, shared with the page)
 //   dist/style.css               the element's shadow styles
 //   dist/pkg/                    the engine and I/O wasm with their wasm-bindgen glue, digits.bin,
 //                                mnist.bin (7.85 MB: the MNIST presets need it; fetched only then)
@@ -43,13 +44,15 @@ execFileSync(process.execPath, [join(root, 'scripts', 'build-embed.mjs')], { std
 rmSync(dist, { recursive: true, force: true });
 mkdirSync(join(dist, 'pkg'), { recursive: true });
 mkdirSync(join(dist, 'vendor'));
-for (const f of ['pruning-playground.js', 'worker.js', 'style.css']) cpSync(join(www, f), join(dist, f));
+// worker.js and the one module it shares with the page (the trials' seed rule).
+for (const f of ['pruning-playground.js', 'worker.js', 'lottery-trials.js', 'style.css']) cpSync(join(www, f), join(dist, f));
 for (const f of PKG_FILES) cpSync(join(www, 'pkg', f), join(dist, 'pkg', f));
 for (const f of readdirSync(join(www, 'vendor')).filter((n) => n.endsWith('.LICENSE.txt'))) {
   cpSync(join(www, 'vendor', f), join(dist, 'vendor', f));
 }
 
-// The worker must not need anything the package lacks: its only runtime imports are the glue.
+// The worker must not need anything the package lacks: its runtime imports are the glue and
+// lottery-trials.js.
 const workerImports = [...readFileSync(join(dist, 'worker.js'), 'utf8').matchAll(/^import\b[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
 for (const spec of workerImports) {
   if (!existsSync(join(dist, spec))) fail(`worker.js imports ${spec}, which the package does not ship`);
