@@ -184,6 +184,11 @@ test('the Embed snippet from the app reproduces the experiment in a blank page',
   // The iframe variant opens the app's own link, which replays the same steps.
   const frame = page.frameLocator('iframe');
   await expect(frame.getByTestId('test-accuracy')).toHaveAttribute('data-value', /** @type {string} */ (test), { timeout: 30_000 });
+  // The lottery chart's MNIST preset button is the page's: in an element it would replace the
+  // author's experiment.
+  await expect(el.getByTestId('curve')).toHaveCount(1);
+  await expect(el.getByTestId('preset-frankle-carbin-lenet')).toHaveCount(0);
+  await expect(frame.getByTestId('preset-frankle-carbin-lenet')).toHaveCount(1);
   // Training inside the iframe does not overwrite the reader's own saved experiment on this origin.
   await frame.getByTestId('train').click();
   await expect(frame.getByTestId('epoch')).not.toHaveText(/** @type {string} */ (epoch), { timeout: 30_000 });

@@ -122,6 +122,15 @@ const RESTORE_OFFER = `
       <button type="button" data-action="discardRestore" data-testid="discard-restore" data-i18n="btn.discardRestore"></button>
     </div>`;
 
+/**
+ * The lottery chart's preset buttons: the page's. An element shows the experiment its author set
+ * up (a `preset` attribute picks one), so a button that replaces it with MNIST stays out.
+ */
+const CURVE_PRESETS = `      <div class="curve-presets">
+        <button type="button" data-preset="frankle-carbin-lenet" data-testid="preset-frankle-carbin-lenet" data-i18n="preset.frankleCarbin" data-i18n-title="preset.frankleCarbinTitle"></button>
+      </div>
+`;
+
 const VIEWS = `
     <figure class="view network" data-testid="network" data-view="network">
       <figcaption><span data-i18n="view.network"></span> <span class="hint" id="network-hint"></span></figcaption>
@@ -153,10 +162,7 @@ const VIEWS = `
     </figure>
     <figure class="view chart" data-testid="curve" data-view="curve">
       <figcaption data-i18n="view.curve"></figcaption>
-      <div class="curve-presets">
-        <button type="button" data-preset="frankle-carbin-lenet" data-testid="preset-frankle-carbin-lenet" data-i18n="preset.frankleCarbin" data-i18n-title="preset.frankleCarbinTitle"></button>
-      </div>
-      <svg id="curve-svg" viewBox="0 0 420 220" role="img" data-i18n-aria-label="view.curve"></svg>
+${CURVE_PRESETS}      <svg id="curve-svg" viewBox="0 0 420 220" role="img" data-i18n-aria-label="view.curve"></svg>
       <svg id="curve-epoch-svg" viewBox="0 0 420 160" role="img" data-i18n-aria-label="view.curveEpoch"></svg>
       <div class="legend" id="curve-legend"></div>
       <p class="hint" id="curve-trials" data-testid="curve-trials" hidden></p>
@@ -262,5 +268,5 @@ const DIALOG = `
 export function markup(page) {
   return page
     ? `${SKIP}${HEADER}\n<main class="layout">${PIPELINE}${DOCK}\n  </section>${WORK}${RESTORE_OFFER}${VIEWS}\n</main>${DIALOG}`
-    : `<div class="embed">${PIPELINE}\n  </section>${WORK}${VIEWS}\n</div>`;
+    : `<div class="embed">${PIPELINE}\n  </section>${WORK}${VIEWS.replace(CURVE_PRESETS, '')}\n</div>`;
 }
