@@ -158,6 +158,8 @@ test.describe('guided lessons', () => {
     expect(density).toBeLessThan(0.1);
     const acc = Number((await page.getByTestId('test-accuracy').textContent())?.replace('%', '')) / 100;
     expect(acc).toBeGreaterThan(0.3); // chance is 10 %
+    // Its epochs are the ticket's own training at that level, not 0.
+    await expect(page.getByTestId('epoch')).toHaveText('25');
     await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(4);
     await expect(page.locator('.lesson-expect .ok')).toHaveCount(2);
     await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);

@@ -222,6 +222,22 @@ fn a_lottery_runs_level_by_level_with_a_control() {
     }
     let history = js_sys::Array::from(&pg.lottery_history().unwrap());
     assert_eq!(history.length(), 5);
+
+    // Adopting the ticket makes the last ticket level's training the playground's history, so the
+    // page's epoch count and loss curve describe the network it shows.
+    pg.train(3).unwrap();
+    pg.adopt_ticket().unwrap();
+    let ticket = history
+        .iter()
+        .filter(|r| get(r, "branch").as_string().as_deref() == Some("ticket"))
+        .last()
+        .unwrap();
+    let adopted = pg.history().unwrap();
+    assert_eq!(js_sys::Array::from(&adopted).length(), 2);
+    assert_eq!(
+        epoch_numbers(&adopted),
+        epoch_numbers(&get(&ticket, "epochs"))
+    );
 }
 
 /// The numbers of an epoch as JSON text, without its number (the playground's history counts

@@ -140,7 +140,7 @@
  * @property {number | null} earlyStopTestAccuracy  the test accuracy there: the headline number
  * @property {MaskAnalysis | null} maskAnalysis     the ticket's mask against others (null at level 0 and on controls)
  * @property {boolean} diverged
- * @property {number} epochs
+ * @property {EpochMetrics[]} epochs             the level's training, epoch by epoch
  */
 
 /**

@@ -9,7 +9,8 @@ use super::parts::{dataset_from_js, f32s, model_from_js, model_to_js, numbers, o
 use super::{js_err, js_msg};
 use crate::experiment::{Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig};
 use crate::lottery::{
-    Agreement, InitHistogram, LevelResult, LotteryRunner, MaskAnalysis, Role, TicketStructure,
+    Agreement, Branch, InitHistogram, LevelResult, LotteryRunner, MaskAnalysis, Role,
+    TicketStructure,
 };
 use crate::prune::{PruneReport, SchedulePlan};
 use crate::train::{EpochMetrics, Evaluation};
@@ -808,15 +809,27 @@ impl Playground {
         self.lottery = None;
     }
 
-    /// Makes the lottery's latest trained ticket the playground's model (to inspect or export it).
+    /// Makes the lottery's latest trained ticket the playground's model (to inspect or export it),
+    /// with that level's training as the history: the epoch count and loss curve describe the
+    /// network shown.
     #[wasm_bindgen(js_name = adoptTicket)]
     pub fn adopt_ticket(&mut self) -> Result<(), JsValue> {
-        let ticket = self
-            .lottery
-            .as_ref()
+        let runner = self.lottery.as_ref();
+        let ticket = runner
             .and_then(|r| r.ticket())
             .ok_or_else(|| js_msg("no trained ticket yet; run a lottery level first"))?;
-        self.exp.replace_model(ticket.clone()).map_err(js_err)
+        let history = runner
+            .and_then(|r| {
+                r.results()
+                    .iter()
+                    .rev()
+                    .find(|l| l.branch == Branch::Ticket)
+            })
+            .map(|l| l.epochs.clone())
+            .unwrap_or_default();
+        self.exp.replace_model(ticket.clone()).map_err(js_err)?;
+        self.exp.history = history;
+        Ok(())
     }
 
     /// Histogram of |w| over alive weights: `{ edges, counts }`.

@@ -559,6 +559,7 @@ export function createWorkflows(store, log, options) {
     // The readouts show the trained ticket, not the untrained network the run started from.
     if (last && last.level > 0 && (store.state.info?.methods.includes('adoptTicket') ?? false)) {
       await e.call('adoptTicket');
+      // The engine's history is now the ticket's training at that level (refresh reads it).
       set({ history: [], markers: [], lastPrune: null, cutTest: null, steps: ['ticket'], transition: { kind: 'prune', seq: nextTransition() } });
       await refresh();
     }
