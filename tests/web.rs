@@ -229,8 +229,8 @@ fn a_lottery_runs_level_by_level_with_a_control() {
     pg.adopt_ticket().unwrap();
     let ticket = history
         .iter()
-        .filter(|r| get(r, "branch").as_string().as_deref() == Some("ticket"))
-        .last()
+        .rev()
+        .find(|r| get(r, "branch").as_string().as_deref() == Some("ticket"))
         .unwrap();
     let adopted = pg.history().unwrap();
     assert_eq!(js_sys::Array::from(&adopted).length(), 2);
