@@ -145,6 +145,7 @@ fn prune_spec(s: &Settings, fraction: f64) -> PruneConfig {
         output_rate: s.output_rate,
         layer_rates: s.layer_rates.clone(),
         seed: s.seed,
+        pattern: None,
     }
 }
 
@@ -194,6 +195,7 @@ fn gradual_plan(exp: &Experiment, s: &Settings) -> GradualConfig {
         score: s.score.clone(),
         scope: s.scope.clone(),
         output_rate: 1.0,
+        pattern: None,
     }
 }
 
@@ -608,6 +610,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             scope: s.scope.clone(),
             output_rate: s.output_rate,
             layer_rates: s.layer_rates.clone(),
+            pattern: None,
             init: s.init_mode.clone(),
             controls: s.controls.clone(),
             epochs: s.lottery_epochs,
