@@ -362,3 +362,57 @@ fn rewinding_and_retraining_keep_the_pattern() {
     assert_eq!(exp.model.masks(), mask);
     assert!(satisfies(&mask, TWO_FOUR) && masked_are_zero(&exp.model));
 }
+
+/// `lottery --pattern 2:4` over 2 levels: the ticket at 3:4, then 2:4 (hidden 8-8 on a 2D set:
+/// the first layer's rows of 2 inputs are one short group, kept whole). `--fraction` with it is
+/// refused by the parser.
+#[test]
+fn the_cli_lottery_takes_a_pattern() {
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "lottery",
+            "--dataset",
+            "moons",
+            "--samples",
+            "200",
+            "--levels",
+            "2",
+            "--epochs",
+            "1",
+            "--controls",
+            "",
+            "--json",
+            "--serial",
+        ];
+        args.extend_from_slice(extra);
+        std::process::Command::new(env!("CARGO_BIN_EXE_pruning-playground"))
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["--prune-pattern", "2:4"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let layers: Vec<Vec<f64>> = rows
+        .iter()
+        .map(|r| serde_json::from_value(r["layer_density"].clone()).unwrap())
+        .collect();
+    assert_eq!(
+        layers,
+        vec![
+            vec![1.0, 1.0, 1.0],
+            vec![1.0, 0.75, 0.75],
+            vec![1.0, 0.5, 0.5]
+        ]
+    );
+    let out = run(&["--pattern", "2:4", "--fraction", "0.3"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--fraction"));
+}
