@@ -15,6 +15,7 @@ use pruning_playground::experiment::{
     DataConfig, Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig,
 };
 use pruning_playground::lottery::Branch;
+use pruning_playground::prune::{nm::NM, SchedulePlan};
 use serde::Deserialize;
 
 /// The seeds every claim must hold on (the lesson's own seed 0, and the two next ones a learner
@@ -50,6 +51,7 @@ struct Settings {
     fraction: f64,
     output_rate: f64,
     layer_rates: Vec<f64>,
+    pattern: String,
     retrain_epochs: usize,
     levels: usize,
     lottery_epochs: usize,
@@ -134,6 +136,11 @@ fn experiment(s: &Settings) -> Experiment {
     .unwrap()
 }
 
+/// state.js's patternOf: the N:M pattern for the engine, none when off or for neurons.
+fn pattern(s: &Settings) -> Option<String> {
+    (s.pattern != "off" && s.structure == "weights").then(|| s.pattern.clone())
+}
+
 /// state.js's pruneSpec.
 fn prune_spec(s: &Settings, fraction: f64) -> PruneConfig {
     PruneConfig {
@@ -145,7 +152,7 @@ fn prune_spec(s: &Settings, fraction: f64) -> PruneConfig {
         output_rate: s.output_rate,
         layer_rates: s.layer_rates.clone(),
         seed: s.seed,
-        pattern: None,
+        pattern: pattern(s),
     }
 }
 
@@ -195,7 +202,7 @@ fn gradual_plan(exp: &Experiment, s: &Settings) -> GradualConfig {
         score: s.score.clone(),
         scope: s.scope.clone(),
         output_rate: 1.0,
-        pattern: None,
+        pattern: pattern(s),
     }
 }
 
@@ -217,6 +224,26 @@ fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
                     exp.prune(&prune_spec(s, s.fraction).spec().unwrap())
                         .unwrap();
                     pruned_test = Some(exp.evaluate().1.accuracy);
+                }
+                "iterative" if pattern(s).is_some() => {
+                    // Under a pattern the core plans each round's k:m (schedule_plan).
+                    let p = NM::parse(&s.pattern).unwrap();
+                    let SchedulePlan::Iterative(rounds) = exp
+                        .schedule_plan("iterative", s.fraction, s.rounds, s.retrain_epochs, Some(p))
+                        .unwrap()
+                    else {
+                        unreachable!("an iterative plan")
+                    };
+                    for (round, r) in rounds.iter().enumerate() {
+                        let spec = PruneConfig {
+                            pattern: r.pattern.map(NM::name),
+                            ..prune_spec(s, r.amount)
+                        };
+                        exp.prune(&spec.spec().unwrap()).unwrap();
+                        pruned_test = Some(exp.evaluate().1.accuracy);
+                        apply_init(&mut exp, s, round);
+                        exp.train(r.epochs).unwrap();
+                    }
                 }
                 "iterative" => {
                     let per = 1.0 - (1.0 - s.fraction).powf(1.0 / s.rounds as f64);
@@ -610,7 +637,7 @@ fn lottery_lesson_claims_hold_on_every_seed() {
             scope: s.scope.clone(),
             output_rate: s.output_rate,
             layer_rates: s.layer_rates.clone(),
-            pattern: None,
+            pattern: pattern(&s),
             init: s.init_mode.clone(),
             controls: s.controls.clone(),
             epochs: s.lottery_epochs,

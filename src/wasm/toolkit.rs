@@ -7,7 +7,7 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::engine::{to_js, Playground};
+use super::engine::Playground;
 use super::js_err;
 use super::parts::object;
 use crate::prune::nm::{hardware_cost, layer_costs, NM};
@@ -67,28 +67,6 @@ impl Playground {
             ),
             ("curves", curves.into()),
         ]))
-    }
-
-    /// N:M semi-structured pruning of every layer (`pattern` such as `"2:4"`), ranked by
-    /// `score` (default `magnitude`); returns the same report as `prune`. The next training
-    /// starts with a fresh optimizer.
-    #[wasm_bindgen(js_name = prunePattern)]
-    pub fn prune_pattern(
-        &mut self,
-        pattern: &str,
-        score: Option<String>,
-        seed: Option<u32>,
-    ) -> Result<JsValue, JsValue> {
-        let pattern = NM::parse(pattern).map_err(js_err)?;
-        let score = Score::parse(score.as_deref().unwrap_or("magnitude")).map_err(js_err)?;
-        let spec = crate::prune::PruneSpec {
-            pattern: Some(pattern),
-            score,
-            seed: u64::from(seed.unwrap_or(0)),
-            ..Default::default()
-        };
-        let report = self.exp.prune(&spec).map_err(js_err)?;
-        to_js(&super::engine::JsPruneReport::from(&report))
     }
 
     /// What `pattern` costs on hardware that runs it, for the current network:
