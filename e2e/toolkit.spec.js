@@ -96,6 +96,11 @@ test('Prune 2:4 keeps at most 2 of every 4 inputs of each neuron, and its link r
   }
   // Layers with 8 inputs keep exactly half; the first layer's 2 inputs form one short group of 2.
   expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  // The cost panel, layer by layer: dense multiply-adds, on 2:4 hardware, metadata bytes, the
+  // weights this network keeps (2 bits per kept weight: 8·1·2, 8·2·2, 2·2·2 kept weights).
+  await expect(page.getByTestId('cost-nm-layers').locator('tbody tr')).toHaveText([
+    /^1\s*16\s*16\s*4\s*16$/, /^2\s*64\s*32\s*8\s*32$/, /^3\s*16\s*8\s*2\s*8$/,
+  ]);
   const link = linkOf(page);
   expect(linkParams(page).get('steps')).toBe('train,pruneNM');
 
