@@ -133,6 +133,8 @@ test('the N:M setting: iterative rounds step down to 2:4 through the core, the l
   await open(page, '?lang=en&ep=10&sched=iterative&rounds=2&rt=1');
   await setSetting(page, 'pattern', '2:4');
   expect(linkParams(page).get('nm')).toBe('2:4');
+  // The network view brackets each group of 4 inputs: 2 inputs (one short group), 8 and 8.
+  await expect(page.getByTestId('nm-groups').locator('path.nm-bracket')).toHaveCount(1 + 2 + 2);
   await press(page, 'train');
   await press(page, 'prune');
   // Two rounds: 3:4, then 2:4 (Experiment::schedule_plan), each retrained.
