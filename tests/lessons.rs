@@ -369,6 +369,7 @@ fn every_lesson_sets_every_setting_and_its_arms_only_known_ones() {
             "init",
             "l1",
             "lottery",
+            "nm",
             "norms",
             "pai",
             "rewindk",
