@@ -164,6 +164,23 @@ test('the N:M setting: iterative rounds step down to 2:4 through the core, the l
   expect(problems).toEqual([]);
 });
 
+test('the element API prunes gradually to 2:4: the keep count falls during training, every group ends at 2 of 4', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=5');
+  await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    await el.train();
+    await el.prune({ pattern: '2:4', schedule: 'gradual', rounds: 2, retrainEpochs: 2 });
+  });
+  const pruned = await masks(page);
+  expect(groupsKeepAtMost(pruned, 2, 4)).toBe(true);
+  // The 2-input layer is one short group of 2 (kept); the others end at exactly 2 of every 4.
+  expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  // The element's settings became the page's: the link names the pattern and the schedule.
+  expect([linkParams(page).get('nm'), linkParams(page).get('sched'), linkParams(page).get('steps')]).toEqual(['2:4', 'gradual', 'train,prune']);
+  expect(problems).toEqual([]);
+});
+
 test('per-layer rates need layer scope: refused in Korean, the model untouched', async ({ page }) => {
   const problems = watchProblems(page);
   await open(page, '?lang=ko&ep=5');
