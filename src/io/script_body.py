@@ -294,11 +294,11 @@ def select_pattern(scores, old, k, m):
     new = []
     for mask, s in zip(old, scores):
         rows, cols = mask.shape
-        if torch.isnan(s).any():
-            raise ValueError("an importance score is NaN; the model holds non-finite values")
         pad = -cols % m
         alive = nn.functional.pad(mask, (0, pad)).view(rows, -1, m) != 0
         sc = nn.functional.pad(s.double(), (0, pad)).view(rows, -1, m)
+        if torch.isnan(sc[alive]).any():
+            raise ValueError("an importance score is NaN; the model holds non-finite values")
         # Masked and padding entries sort last; a stable sort ranks equal scores by index.
         sc = torch.where(alive, sc, torch.full_like(sc, math.inf))
         order = torch.sort(sc, dim=-1, stable=True).indices
