@@ -191,7 +191,7 @@ test.describe('guided lessons', () => {
   // tests/lessons.rs checks natively on seeds 0, 1 and 2).
   /** @type {[string, string, number][]} lesson, language, timeout */
   const SHORT = [['norms', 'en', 120_000], ['gradient', 'en', 120_000], ['gradual', 'en', 120_000],
-    ['rewindk', 'en', 300_000], ['l1', 'ko', 120_000]];
+    ['rewindk', 'en', 300_000], ['l1', 'ko', 120_000], ['nm', 'ko', 120_000]];
   for (const [id, lang, timeout] of SHORT) {
     test(`${id} lesson: every run gives its row and the lesson's expectations hold (${lang})`, async ({ page }) => {
       test.setTimeout(timeout);

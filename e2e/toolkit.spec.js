@@ -1,7 +1,8 @@
 // The pruning toolkit on the page (issue 19): the per-layer sensitivity scan draws one curve per
 // layer from the validation split; "use as per-layer rates" sets the rates and one Prune reaches
 // exactly the zeros the scan counted; 2:4 pruning leaves at most 2 of every 4 weights of each
-// neuron and replays from its link; per-layer rates are refused without layer scope (in Korean
+// neuron and replays from its link, and so does the N:M setting under the iterative schedule
+// and the lottery; per-layer rates are refused without layer scope (in Korean
 // too); the panel fits a 390 px phone.
 /* global document */ // used inside page.evaluate callbacks, which run in the page
 import { expect, test } from '@playwright/test';
@@ -95,6 +96,11 @@ test('Prune 2:4 keeps at most 2 of every 4 inputs of each neuron, and its link r
   }
   // Layers with 8 inputs keep exactly half; the first layer's 2 inputs form one short group of 2.
   expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  // The cost panel, layer by layer: dense multiply-adds, on 2:4 hardware, metadata bytes, the
+  // weights this network keeps (2 bits per kept weight: 8·1·2, 8·2·2, 2·2·2 kept weights).
+  await expect(page.getByTestId('cost-nm-layers').locator('tbody tr')).toHaveText([
+    /^1\s*16\s*16\s*4\s*16$/, /^2\s*64\s*32\s*8\s*32$/, /^3\s*16\s*8\s*2\s*8$/,
+  ]);
   const link = linkOf(page);
   expect(linkParams(page).get('steps')).toBe('train,pruneNM');
 
@@ -102,6 +108,76 @@ test('Prune 2:4 keeps at most 2 of every 4 inputs of each neuron, and its link r
   await open(other, link);
   await expect(other.getByTestId('message')).toContainText('Replayed');
   expect(await masks(other)).toEqual(pruned);
+  expect(problems).toEqual([]);
+});
+
+/**
+ * Whether every group of `m` consecutive inputs of every neuron keeps at most `k`.
+ * @param {{ shape: number[], mask: number[] }[]} layers
+ * @param {number} k
+ * @param {number} m
+ */
+function groupsKeepAtMost(layers, k, m) {
+  return layers.every(({ shape: [out, inn], mask }) => {
+    for (let r = 0; r < out; r += 1) {
+      for (let g = 0; g < inn; g += m) {
+        if (mask.slice(r * inn + g, r * inn + Math.min(inn, g + m)).reduce((a, b) => a + b, 0) > k) return false;
+      }
+    }
+    return true;
+  });
+}
+
+test('the N:M setting: iterative rounds step down to 2:4 through the core, the link replays it, the lottery levels too', async ({ page, context }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=10&sched=iterative&rounds=2&rt=1');
+  await setSetting(page, 'pattern', '2:4');
+  expect(linkParams(page).get('nm')).toBe('2:4');
+  // The network view brackets each group of 4 inputs: 2 inputs (one short group), 8 and 8.
+  await expect(page.getByTestId('nm-groups').locator('path.nm-bracket')).toHaveCount(1 + 2 + 2);
+  await press(page, 'train');
+  await press(page, 'prune');
+  // Two rounds: 3:4, then 2:4 (Experiment::schedule_plan), each retrained.
+  await expect(page.getByTestId('message')).toContainText('2 rounds down to 2:4 (3:4 → 2:4)');
+  const pruned = await masks(page);
+  expect(groupsKeepAtMost(pruned, 2, 4)).toBe(true);
+  expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  const link = linkOf(page);
+  expect(linkParams(page).get('steps')).toBe('train,prune');
+  const other = await context.newPage();
+  await open(other, link);
+  await expect(other.getByTestId('message')).toContainText('Replayed');
+  expect(await masks(other)).toEqual(pruned);
+
+  // The lottery under the same setting: 3 levels on the page (dense, then 2 pruning levels),
+  // the last one at 2:4; the adopted ticket keeps the pattern.
+  const lottery = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    const s = await el.runLottery({ levels: 3, lotteryEpochs: 2, controls: ['random-mask'] });
+    return s.lottery.map((/** @type {any} */ r) => [r.branch, r.level, r.density]);
+  });
+  expect(lottery).toEqual([
+    ['ticket', 0, 1], ['ticket', 1, (16 + 48 + 12) / 96], ['random-mask', 1, (16 + 48 + 12) / 96],
+    ['ticket', 2, (16 + 32 + 8) / 96], ['random-mask', 2, (16 + 32 + 8) / 96],
+  ]);
+  expect(groupsKeepAtMost(await masks(page), 2, 4)).toBe(true);
+  expect(problems).toEqual([]);
+});
+
+test('the element API prunes gradually to 2:4: the keep count falls during training, every group ends at 2 of 4', async ({ page }) => {
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&ep=5');
+  await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    await el.train();
+    await el.prune({ pattern: '2:4', schedule: 'gradual', rounds: 2, retrainEpochs: 2 });
+  });
+  const pruned = await masks(page);
+  expect(groupsKeepAtMost(pruned, 2, 4)).toBe(true);
+  // The 2-input layer is one short group of 2 (kept); the others end at exactly 2 of every 4.
+  expect(pruned.map((l) => zeros(l.mask))).toEqual([0, 32, 8]);
+  // The element's settings became the page's: the link names the pattern and the schedule.
+  expect([linkParams(page).get('nm'), linkParams(page).get('sched'), linkParams(page).get('steps')]).toEqual(['2:4', 'gradual', 'train,prune']);
   expect(problems).toEqual([]);
 });
 

@@ -11,6 +11,7 @@ use crate::error::Allowed;
 use crate::lottery::trials::MAX_TRIALS;
 use crate::lottery::{Branch, LotterySpec, Reset};
 use crate::model::{Activation, Init, MlpSpec};
+use crate::prune::nm::NM;
 use crate::prune::{Amount, Gradual, PruneSpec, Scope, Score, Structure};
 use crate::train::{Loss, Optimizer, TrainConfig};
 use crate::{Error, Result};
@@ -366,6 +367,10 @@ settings! {
         layer_rates "layerRates": Vec<f64>,
         /// Seed of the `random` score.
         seed "seed": u64,
+        /// N:M semi-structured sparsity instead of an amount (`2:4`: at most 2 of every 4
+        /// consecutive inputs of a neuron stay, in every layer); `fraction`, `count`, `scope` and
+        /// `outputRate` are then not used. Weights only, without `layerRates`.
+        pattern "pattern": Option<String>,
     }
 }
 
@@ -380,8 +385,14 @@ impl Default for PruneConfig {
             output_rate: 1.0,
             layer_rates: Vec::new(),
             seed: 0,
+            pattern: None,
         }
     }
+}
+
+/// The pattern of a config (`None` for none).
+fn parse_pattern(p: &Option<String>) -> Result<Option<NM>> {
+    p.as_deref().map(NM::parse).transpose()
 }
 
 impl PruneConfig {
@@ -410,6 +421,7 @@ impl PruneConfig {
             output_rate: self.output_rate,
             layer_rates: self.layer_rates.clone(),
             seed: self.seed,
+            pattern: parse_pattern(&self.pattern)?,
         };
         spec.validate()?;
         Ok(spec)
@@ -434,6 +446,10 @@ settings! {
         /// A rate per layer before the output (neurons: per hidden layer), layer scope only: each
         /// level prunes `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1.
         layer_rates "layerRates": Vec<f64>,
+        /// N:M semi-structured sparsity (`2:4`) instead of `fraction`: level L of `levels` prunes
+        /// every group of M consecutive inputs of a neuron to keep M − round((M − N) · L / levels)
+        /// (Python's round), the last level N; `scope` and `outputRate` are not used.
+        pattern "pattern": Option<String>,
         /// `keep`, `init`, `step:K` or `reinit`.
         init "init": String,
         /// Control branches: `random-reinit`, `random-mask`.
@@ -461,6 +477,7 @@ impl Default for LotteryConfig {
             scope: "global".into(),
             output_rate: 0.5,
             layer_rates: Vec::new(),
+            pattern: None,
             init: "init".into(),
             controls: vec!["random-reinit".into()],
             epochs: 10,
@@ -493,6 +510,7 @@ impl LotteryConfig {
             output_rate: self.output_rate,
             layer_rates: self.layer_rates.clone(),
             seed: self.seed,
+            pattern: self.pattern.clone(),
         }
         .spec()?;
         let mut controls = Vec::new();
@@ -588,6 +606,9 @@ settings! {
         scope "scope": String,
         /// Output layer rate (1 = like the others, so the final density is exact).
         output_rate "outputRate": f64,
+        /// N:M semi-structured sparsity (`2:4`): the keep count per group of M falls from M to N
+        /// along the sparsity curve's progress; the sparsities are then not used.
+        pattern "pattern": Option<String>,
     }
 }
 
@@ -604,6 +625,7 @@ impl Default for GradualConfig {
             score: "magnitude".into(),
             scope: "global".into(),
             output_rate: 1.0,
+            pattern: None,
         }
     }
 }
@@ -632,6 +654,7 @@ impl GradualConfig {
             output_rate: self.output_rate,
             layer_rates: Vec::new(),
             seed: 0,
+            pattern: self.pattern.clone(),
         }
         .spec()?;
         Ok((g, spec))

@@ -48,6 +48,11 @@ impl Experiment {
     /// pruning trains `rounds × epochs_per_round` epochs under [`Gradual::over_epochs`] from the
     /// current step and density.
     ///
+    /// With a `pattern` `n:m` the fraction is not used: iterative round r of R prunes to the
+    /// round's `k:m` ([`prune::nm::step_pattern`]), and gradual pruning, planned as without one,
+    /// lowers the keep count along the schedule's curve (give the pattern to the gradual
+    /// schedule's spec).
+    ///
     /// # Errors
     /// [`Error::InvalidConfig`] for an unknown schedule, a fraction outside [0, 1) or rounds
     /// outside 1 to [`crate::lottery::MAX_LEVELS`].
@@ -57,6 +62,7 @@ impl Experiment {
         fraction: f64,
         rounds: usize,
         epochs_per_round: usize,
+        pattern: Option<prune::nm::NM>,
     ) -> Result<SchedulePlan> {
         if !(1..=crate::lottery::MAX_LEVELS).contains(&rounds) {
             return Err(Error::config(
@@ -82,9 +88,17 @@ impl Experiment {
                 s.validate()?;
                 Ok(SchedulePlan::Iterative(
                     (0..rounds)
-                        .map(|level| Round {
-                            amount: s.fraction(level, density),
-                            epochs: epochs_per_round,
+                        .map(|level| match pattern {
+                            Some(p) => Round {
+                                amount: 0.0,
+                                epochs: epochs_per_round,
+                                pattern: prune::nm::step_pattern(p, level + 1, rounds),
+                            },
+                            None => Round {
+                                amount: s.fraction(level, density),
+                                epochs: epochs_per_round,
+                                pattern: None,
+                            },
                         })
                         .collect(),
                 ))
@@ -498,35 +512,6 @@ impl Experiment {
         prune::prune(&mut self.model, spec, Some(&ctx))
     }
 
-    /// N:M semi-structured pruning of every layer ([`prune::nm`]), ranked by `score` (`seed`
-    /// feeds `random`; `snip` reads the batch the next training step would use). Like
-    /// [`Experiment::prune`], the next training starts with a fresh optimizer.
-    ///
-    /// # Errors
-    /// As [`prune::nm::plan`]; on error the model is unchanged.
-    pub fn prune_pattern(
-        &mut self,
-        pattern: prune::nm::NM,
-        score: crate::prune::Score,
-        seed: u64,
-    ) -> Result<PruneReport> {
-        let masks = self.model.masks();
-        let plan = if score.needs_data() {
-            let (x, y) = prune::next_batch(&self.trainer, &self.data);
-            let ctx = ScoreContext {
-                x: x.view(),
-                y: &y,
-                loss: self.trainer.config().loss,
-            };
-            prune::nm::plan(&self.model, &masks, pattern, score, seed, Some(&ctx))?
-        } else {
-            prune::nm::plan(&self.model, &masks, pattern, score, seed, None)?
-        };
-        let report = plan.apply(&mut self.model)?;
-        self.fresh_trainer(0);
-        Ok(report)
-    }
-
     /// The per-layer sensitivity scan of the current model ([`prune::sensitivity::scan`]): each
     /// layer pruned alone to each of `sparsities` by `score` (`seed` feeds `random`; `snip` reads
     /// the batch the next training step would use), evaluated on the validation split, or on the
@@ -610,6 +595,19 @@ impl Experiment {
             return Ok(false);
         };
         let step = self.trainer.step();
+        if let (true, Some(p)) = (g.due(step), spec.pattern) {
+            // The keep count follows the sparsity curve's progress (prune::nm); a step whose
+            // groups already keep at most k prunes nothing.
+            let n = prune::nm::keep_count(p, g.progress(step));
+            if n < p.m {
+                let spec = PruneSpec {
+                    pattern: Some(prune::nm::NM { n, m: p.m }),
+                    ..spec
+                };
+                return Ok(self.prune_only(&spec)?.removed > 0);
+            }
+            return Ok(false);
+        }
         if g.due(step) {
             let f = g.fraction_now(step, self.model.density());
             if f > 0.0 {

@@ -337,7 +337,9 @@ fn iterative_plan_prunes_like_the_lottery_levels_and_ends_at_the_one_shot_densit
     use pruning_playground::prune::{Amount, Schedule, SchedulePlan};
     let mut exp = moons();
     let (total, rounds) = (0.8, 4);
-    let SchedulePlan::Iterative(plan) = exp.schedule_plan("iterative", total, rounds, 1).unwrap()
+    let SchedulePlan::Iterative(plan) = exp
+        .schedule_plan("iterative", total, rounds, 1, None)
+        .unwrap()
     else {
         panic!("an iterative plan");
     };
@@ -401,7 +403,7 @@ fn gradual_plan_starts_where_the_network_is_and_reaches_its_density_before_the_l
     let (step, density) = (exp.trainer.step(), exp.model.density());
     let steps_per_epoch = exp.trainer.steps_per_epoch(exp.data.x_train.nrows());
     let SchedulePlan::Gradual { gradual, epochs } =
-        exp.schedule_plan("gradual", 0.6, 3, 2).unwrap()
+        exp.schedule_plan("gradual", 0.6, 3, 2, None).unwrap()
     else {
         panic!("a gradual plan");
     };
@@ -449,7 +451,7 @@ fn schedule_plans_refuse_an_unknown_schedule_and_out_of_range_amounts() {
         ("gradual", -0.1, 3, "fraction"),
         ("iterative", 0.5, 0, "rounds"),
     ] {
-        match exp.schedule_plan(schedule, fraction, rounds, 1) {
+        match exp.schedule_plan(schedule, fraction, rounds, 1, None) {
             Err(pruning_playground::Error::InvalidConfig { field: f, .. }) => assert_eq!(f, field),
             other => panic!("{schedule} {fraction} {rounds}: {other:?}"),
         }

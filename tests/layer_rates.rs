@@ -33,6 +33,7 @@ fn spec(structure: Structure, amount: Amount, output_rate: f64, rates: &[f64]) -
         output_rate,
         layer_rates: rates.to_vec(),
         seed: 0,
+        pattern: None,
     }
 }
 

@@ -6,7 +6,9 @@
 use ndarray::{Array1, Array2};
 use proptest::prelude::*;
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
-use pruning_playground::prune::nm::{hardware_cost, masks, satisfies, NM};
+use pruning_playground::prune::nm::{
+    hardware_cost, layer_costs, masks, satisfies, HardwareCost, NM,
+};
 use pruning_playground::prune::Score;
 
 fn mlp(inputs: usize, hidden: usize, seed: u64) -> Mlp {
@@ -104,11 +106,20 @@ fn patterns_parse_and_bad_ones_are_refused_by_name() {
 #[test]
 fn hardware_cost_counts_padded_groups_and_two_bits_per_kept_weight() {
     // 9 → 4 → 1: layer 0 has 4 rows of ⌈9/4⌉ = 3 groups, layer 1 one row of 1 group.
+    // Metadata: layer 0 keeps 4·3·2 = 24 weights at 2 bits, 6 bytes; layer 1 keeps 2, 4 bits,
+    // rounded up to 1 byte.
     let m = mlp(9, 4, 0);
-    let (dense, sparse, bytes) = hardware_cost(&m, TWO_FOUR);
-    assert_eq!(dense, 9 * 4 + 4);
-    assert_eq!(sparse, (4 * 3 + 1) * 2);
-    assert_eq!(bytes, ((4 * 3 + 1) * 2 * 2usize).div_ceil(8));
+    let layers = layer_costs(&m, TWO_FOUR);
+    let want = |dense, sparse, metadata_bytes| HardwareCost {
+        dense,
+        sparse,
+        metadata_bytes,
+    };
+    assert_eq!(layers, vec![want(36, 24, 6), want(4, 2, 1)]);
+    assert_eq!(hardware_cost(&m, TWO_FOUR), want(40, 26, 7));
+    // 1:8: 3 bits per kept weight; layer 0 has 4 rows of ⌈9/8⌉ = 2 groups: 8 kept, 24 bits.
+    let layers = layer_costs(&m, NM { n: 1, m: 8 });
+    assert_eq!(layers, vec![want(36, 8, 3), want(4, 1, 1)]);
 }
 
 proptest! {
@@ -206,7 +217,7 @@ fn the_cli_prunes_a_saved_model_to_two_of_four() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
-/// `Experiment::prune_pattern` reports what it removed and, like every prune, restarts the
+/// A prune spec with a pattern reports what it removed and, like every prune, restarts the
 /// optimizer: training after it equals training a fresh experiment given the same pruned model.
 #[test]
 fn the_experiment_prunes_to_a_pattern_and_restarts_the_optimizer() {
@@ -222,7 +233,12 @@ fn the_experiment_prunes_to_a_pattern_and_restarts_the_optimizer() {
     let mut a = Experiment::new(config()).unwrap();
     a.train(2).unwrap();
     let before = a.model.n_alive();
-    let report = a.prune_pattern(TWO_FOUR, Score::Magnitude, 0).unwrap();
+    let report = a
+        .prune(&pruning_playground::prune::PruneSpec {
+            pattern: Some(TWO_FOUR),
+            ..Default::default()
+        })
+        .unwrap();
     assert_eq!(
         report.removed,
         before / 2,

@@ -53,6 +53,7 @@ fn a_method_run_is_prune_at_theta0_then_train_read_at_the_early_stopping_epoch()
                     output_rate: 1.0,
                     layer_rates: Vec::new(),
                     seed: 3,
+                    pattern: None,
                 })
                 .unwrap();
             let metrics = by_hand.train(4).unwrap();

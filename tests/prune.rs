@@ -65,6 +65,7 @@ fn spec(structure: Structure, score: Score, scope: Scope, amount: Amount, rate: 
         output_rate: rate,
         layer_rates: Vec::new(),
         seed: 7,
+        pattern: None,
     }
 }
 

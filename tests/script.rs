@@ -201,3 +201,20 @@ fn the_settings_reach_the_script() {
         assert!(text.contains(line), "no {line}");
     }
 }
+
+/// An N:M pattern reaches the script as `PATTERN = (N, M)` (None without one), and the script
+/// with it is valid Python; the engine's keep-count rule is the script's `keep_at_step`.
+#[test]
+fn a_pattern_reaches_the_script() {
+    let text = script_for(LotteryConfig {
+        pattern: Some("2:4".into()),
+        levels: 3,
+        controls: vec!["random-mask".into()],
+        ..LotteryConfig::default()
+    });
+    assert!(text.contains("PATTERN = (2, 4)"));
+    assert!(text.contains("def keep_at_step(step, steps):"));
+    assert!(text.contains("prune_step(ticket, data, level=level, levels=LEVELS)"));
+    python_compiles(&text, "pattern").unwrap();
+    assert!(script_for(LotteryConfig::default()).contains("PATTERN = None"));
+}

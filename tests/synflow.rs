@@ -189,6 +189,7 @@ fn global(score: Score, amount: Amount) -> PruneSpec {
         output_rate: 1.0,
         layer_rates: Vec::new(),
         seed: 0,
+        pattern: None,
     }
 }
 

@@ -45,6 +45,7 @@
  * @property {number} [outputRate] Output layer pruned at `fraction × outputRate`; 0 leaves it alone. Default: 1.
  * @property {number[]} [layerRates] A rate per layer before the output (neurons: per hidden layer), layer scope only: each loses `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1. Default: [].
  * @property {number} [seed] Seed of the `random` score. Default: 0.
+ * @property {string} [pattern] N:M semi-structured sparsity instead of an amount (`2:4`: at most 2 of every 4 consecutive inputs of a neuron stay, in every layer); `fraction`, `count`, `scope` and `outputRate` are then not used. Weights only, without `layerRates`.
  */
 
 /**
@@ -57,6 +58,7 @@
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [outputRate] Output layer pruned at `fraction × outputRate` (Frankle & Carbin: 0.5). Default: 0.5.
  * @property {number[]} [layerRates] A rate per layer before the output (neurons: per hidden layer), layer scope only: each level prunes `fraction × rate` of its remaining entries; 0 leaves it dense. Empty: all 1. Default: [].
+ * @property {string} [pattern] N:M semi-structured sparsity (`2:4`) instead of `fraction`: level L of `levels` prunes every group of M consecutive inputs of a neuron to keep M − round((M − N) · L / levels) (Python's round), the last level N; `scope` and `outputRate` are not used.
  * @property {string} [init] `keep`, `init`, `step:K` or `reinit`. Default: "init".
  * @property {string[]} [controls] Control branches: `random-reinit`, `random-mask`. Default: ["random-reinit"].
  * @property {number} [epochs] Epochs per level and branch. Default: 10.
@@ -78,6 +80,7 @@
  * @property {string} [score] `magnitude`, `lp:P`, `lp:P:raw`, `random`, `snip`, `synflow` or `grasp`. Default: "magnitude".
  * @property {string} [scope] `global` or `layer`. Default: "global".
  * @property {number} [outputRate] Output layer rate (1 = like the others, so the final density is exact). Default: 1.
+ * @property {string} [pattern] N:M semi-structured sparsity (`2:4`): the keep count per group of M falls from M to N along the sparsity curve's progress; the sparsities are then not used.
  */
 
 export {};

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 use pruning_playground::config::PruneConfig;
 use pruning_playground::io::{self, ImportOptions, MAX_FILE_BYTES};
-use pruning_playground::model::{Activation, Mlp};
+use pruning_playground::model::Activation;
 use pruning_playground::train::{self, Loss};
 
 use super::DatasetArgs;
@@ -193,8 +193,8 @@ pub struct PruneArgs {
     count: Option<usize>,
     /// Instead of an amount: N:M semi-structured sparsity (2:4: in every group of 4 consecutive
     /// inputs of a neuron at most 2 weights stay, the lowest --score go, ties by index), in every
-    /// layer; weights already masked count as gone.
-    #[arg(long)]
+    /// layer; weights already masked count as gone. --scope and --output-rate are not used.
+    #[arg(long, visible_alias = "prune-pattern", conflicts_with = "layer_rates")]
     pattern: Option<String>,
     /// weights (unstructured) or neurons (structured).
     #[arg(long, default_value_t = PruneConfig::default().structure)]
@@ -233,9 +233,6 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         &args.activation,
         &args.output_activation,
     )?;
-    if let Some(pattern) = &args.pattern {
-        return prune_pattern(args, model, &bytes, pattern);
-    }
     let spec = PruneConfig {
         structure: args.structure.clone(),
         score: args.score.clone(),
@@ -245,6 +242,7 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         output_rate: args.output_rate,
         layer_rates: args.layer_rates.clone(),
         seed: args.seed,
+        pattern: args.pattern.clone(),
     }
     .spec()
     .map_err(|e| e.to_string())?;
@@ -265,37 +263,16 @@ pub fn prune(args: &PruneArgs) -> Result<(), String> {
         layers.join(" / "),
         args.out.display()
     );
-    Ok(())
-}
-
-/// `prune --pattern N:M`: the N:M masks on every layer, written like any pruned model.
-fn prune_pattern(
-    args: &PruneArgs,
-    mut model: Mlp,
-    bytes: &[u8],
-    pattern: &str,
-) -> Result<(), String> {
-    use pruning_playground::prune::{nm, Score};
-    let pattern = nm::NM::parse(pattern).map_err(|e| e.to_string())?;
-    let score = Score::parse(&args.score).map_err(|e| e.to_string())?;
-    let before = model.n_alive();
-    let masks = nm::masks(&model, &model.masks(), pattern, score, args.seed, None)
-        .map_err(|e| e.to_string())?;
-    model.set_masks(&masks).map_err(|e| e.to_string())?;
-    save_model(&model, file_loss(bytes)?, &args.out, &args.save)?;
-    let (dense, sparse, meta) = nm::hardware_cost(&model, pattern);
-    println!(
-        "pruned {} weights to {}: {} remain; density {:.2}%; on hardware with {} support {} of {} multiply-adds and {} bytes of metadata; wrote {}",
-        before - model.n_alive(),
-        pattern.name(),
-        model.n_alive(),
-        100.0 * model.density(),
-        pattern.name(),
-        sparse,
-        dense,
-        meta,
-        args.out.display()
-    );
+    if let Some(p) = spec.pattern {
+        let cost = pruning_playground::prune::nm::hardware_cost(&model, p);
+        println!(
+            "on hardware with {} support: {} of {} multiply-adds, {} bytes of metadata",
+            p.name(),
+            cost.sparse,
+            cost.dense,
+            cost.metadata_bytes
+        );
+    }
     Ok(())
 }
 

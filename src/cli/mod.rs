@@ -230,6 +230,12 @@ struct LotteryArgs {
     /// --scope layer: each level prunes fraction × rate of that layer; 0 leaves it dense.
     #[arg(long, value_delimiter = ',')]
     layer_rates: Vec<f64>,
+    /// Instead of --fraction: N:M semi-structured sparsity (2:4: at most 2 of every 4
+    /// consecutive inputs of a neuron stay, in every layer). Level L of --levels keeps
+    /// M − round((M − N) · L / levels) per group (Python's round), the last level N: 2:4 over 2
+    /// levels is 3:4, then 2:4. --scope and --output-rate are not used; weights only.
+    #[arg(long, visible_alias = "prune-pattern", conflicts_with_all = ["fraction", "layer_rates"])]
+    pattern: Option<String>,
     /// What survivors are reset to before retraining: keep, init, step:K or reinit.
     #[arg(long, default_value_t = LotteryConfig::default().init)]
     init: String,
@@ -308,6 +314,7 @@ fn prune_at_init(exp: &mut Experiment, args: &TrainArgs, fraction: f64) -> Resul
             output_rate: 1.0,
             layer_rates: Vec::new(),
             seed: args.exp.data.seed,
+            pattern: None,
         }
         .spec()
         .map_err(|e| e.to_string())
@@ -470,6 +477,7 @@ fn lottery_config(args: &LotteryArgs) -> LotteryConfig {
         scope: args.scope.clone(),
         output_rate: args.output_rate,
         layer_rates: args.layer_rates.clone(),
+        pattern: args.pattern.clone(),
         init: args.init.clone(),
         controls: args
             .controls

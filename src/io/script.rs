@@ -7,11 +7,12 @@
 //! the remaining weights (or neurons) per level, the output layer's rate, how many go
 //! (`round(f × remaining)`, halves away from zero, the lowest scores, ties to the lower index),
 //! neuron removal (row, bias and the next layer's column), the reset before retraining and the
-//! controls. So every level has the playground's per-layer densities (under global scope, for
-//! the same weights). What does not: random draws — torch's generator is not ChaCha8, so the
-//! initial weights, the batch order and the `random` score differ for the same seed (load our
-//! exported θ₀ to share it), and the data must come from `pruning-playground data` (the script
-//! reads that file).
+//! controls, and an N:M pattern with its decay over the levels (`select_pattern`, the random
+//! mask a random k:m one). So every level has the playground's per-layer densities (under
+//! global scope, for the same weights). What does not: random draws — torch's generator is not
+//! ChaCha8, so the initial weights, the batch order and the `random` score differ for the same
+//! seed (load our exported θ₀ to share it), and the data must come from `pruning-playground
+//! data` (the script reads that file).
 //!
 //! The script is a header of settings and the few functions that depend on them (initializer,
 //! optimizer, loss, score), written here, followed by `script_body.py`, the same for every
@@ -147,6 +148,7 @@ SCOPE = {scope}       # global (one ranking) | layer (each layer at FRACTION)
 FRACTION = {fraction:?}       # of the remaining weights (or neurons) per level
 OUTPUT_RATE = {output_rate:?}    # weights: the output layer at FRACTION * OUTPUT_RATE (1: joins the others)
 LAYER_RATES = {layer_rates:?}    # layer scope: layer l (before the output; neurons: hidden layer l) at FRACTION * rate, 0 = dense; [] = all 1
+PATTERN = {pattern}    # (N, M): N:M sparsity instead of FRACTION, SCOPE and OUTPUT_RATE; level L keeps M - round((M - N) * L / LEVELS) of every M
 RESET = {reset}          # keep | init | step:K | reinit
 CONTROLS = [{controls}]
 
@@ -188,6 +190,10 @@ def score(model, weights, data):
         fraction = lottery.fraction,
         output_rate = lottery.output_rate,
         layer_rates = spec.prune.layer_rates,
+        pattern = spec
+            .prune
+            .pattern
+            .map_or("None".into(), |p| format!("({}, {})", p.n, p.m)),
         reset = py_str(&spec.reset.name()),
         controls = controls.join(", "),
         init = init_code(&exp.init),

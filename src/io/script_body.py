@@ -278,20 +278,61 @@ def neuron_masks(model, keep):
     return out
 
 
-def prune_step(model, data, fraction=FRACTION):
-    """One pruning step in place, as the playground's prune with the settings above."""
+def keep_at_step(step, steps):
+    """Weights each group of M keeps after step `step` of `steps` towards PATTERN = (N, M):
+    M - round((M - N) * step / steps), Python's round (half to even), never below N. 2:4 over
+    2 levels is 3:4, then 2:4; a step that keeps M prunes nothing."""
+    n, m = PATTERN
+    steps = max(steps, 1)
+    return m - min(round((m - n) * min(step, steps) / steps), m - n)
+
+
+def select_pattern(scores, old, k, m):
+    """New weight masks under k:m: in every group of m consecutive inputs of a neuron (a row;
+    a short last group too), the alive weights beyond k go, the lowest scores first, ties to
+    the lower index; masked weights stay masked."""
+    new = []
+    for mask, s in zip(old, scores):
+        rows, cols = mask.shape
+        pad = -cols % m
+        alive = nn.functional.pad(mask, (0, pad)).view(rows, -1, m) != 0
+        sc = nn.functional.pad(s.double(), (0, pad)).view(rows, -1, m)
+        if torch.isnan(sc[alive]).any():
+            raise ValueError("an importance score is NaN; the model holds non-finite values")
+        # Masked and padding entries sort last; a stable sort ranks equal scores by index.
+        sc = torch.where(alive, sc, torch.full_like(sc, math.inf))
+        order = torch.sort(sc, dim=-1, stable=True).indices
+        rank = torch.empty_like(order)
+        rank.scatter_(-1, order, torch.arange(m).expand_as(order).contiguous())
+        drop = alive.sum(-1, keepdim=True) - k
+        keep = alive & ~(rank < drop)
+        new.append(keep.view(rows, -1)[:, :cols].to(mask.dtype).contiguous())
+    return new
+
+
+def prune_step(model, data, fraction=FRACTION, level=1, levels=1):
+    """One pruning step in place, as the playground's prune with the settings above (under a
+    PATTERN: step `level` of `levels` of its decay; one-shot by default)."""
     scores = score(model, masked_weights(model), data)
     if STRUCTURE == "neurons":
         set_masks(model, neuron_masks(model, select_neurons(scores, neurons_alive(model), fraction)))
     else:
         old = masks(model)
-        new = select_weights(scores, [wm for wm, _ in old], fraction)
+        if PATTERN:
+            new = select_pattern(scores, [wm for wm, _ in old], keep_at_step(level, levels), PATTERN[1])
+        else:
+            new = select_weights(scores, [wm for wm, _ in old], fraction)
         set_masks(model, [(wm, bm) for wm, (_, bm) in zip(new, old)])
 
 
-def random_masks_like(model, ticket):
+def random_masks_like(model, ticket, level=1):
     """The random-mask control: per layer as many weights (or hidden neurons) as the ticket,
-    at random positions."""
+    at random positions (under a PATTERN, a random mask of the level's k:m)."""
+    if PATTERN and STRUCTURE == "weights":
+        old = [wm for wm, _ in masks(model)]
+        new = select_pattern([torch.rand(wm.shape) for wm in old], old,
+                             keep_at_step(level, LEVELS), PATTERN[1])
+        return [(wm, bm) for wm, (_, bm) in zip(new, masks(model))]
     if STRUCTURE == "neurons":
         keep = []
         for alive in neurons_alive(ticket):
@@ -412,7 +453,7 @@ def run(data, as_json=False):
     if save_step is not None and saved is None and LEVELS > 0:
         raise SystemExit(f"no weights were saved at step {save_step}: level 0 took fewer steps")
     for level in range(1, LEVELS + 1):
-        prune_step(ticket, data)
+        prune_step(ticket, data, level=level, levels=LEVELS)
         if RESET == "init":
             set_params(ticket, theta0)
         elif RESET == "reinit":
@@ -430,7 +471,7 @@ def run(data, as_json=False):
                 set_masks(other, masks(start))
             else:  # random-mask: theta0, a random mask of the ticket's per-layer sizes
                 other = clone(dense)
-                set_masks(other, random_masks_like(other, start))
+                set_masks(other, random_masks_like(other, start, level))
             h, _ = train(other, data)
             report(control, level, other, h, 0, n_train, as_json)
 

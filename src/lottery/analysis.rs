@@ -194,6 +194,7 @@ pub fn init_magnitude_masks(dense: &Mlp, counts: &[usize]) -> Result<Vec<Array2<
             output_rate: 1.0,
             layer_rates: Vec::new(),
             seed: 0,
+            pattern: None,
         };
         if count > n {
             return Err(crate::Error::config(

@@ -18,6 +18,11 @@
 //!   weights at the point the ticket is reset to: θ₀ (for `init` and `reinit`), θ_k (for
 //!   `step:k`), or the trained dense weights (for `keep`).
 //!
+//! Under an N:M pattern ([`PruneSpec::pattern`]) level L of `levels` prunes to step L of the
+//! pattern's decay ([`PruneSpec::at_step`]: 2:4 over 2 levels is 3:4, then 2:4; more levels than
+//! keep counts repeat a count, and such a level prunes nothing more), and the random mask is a
+//! random mask of the level's `k:m`.
+//!
 //! Each (branch, level) reports its final test accuracy and, with a validation split, the
 //! early-stopping epoch (the epoch of least validation loss; Frankle & Carbin's "early-stopping
 //! iteration") and the test accuracy there. The test set never chooses anything.
@@ -756,7 +761,8 @@ impl LotteryRunner {
                     y: &y,
                     loss: self.train.loss,
                 };
-                let mut spec = self.spec.prune.clone();
+                // Under a pattern, level L of the levels is step L of its decay (prune::nm).
+                let mut spec = self.spec.prune.at_step(level, self.spec.levels);
                 spec.seed = self.level_seed(branch, level);
                 prune::prune(&mut m, &spec, Some(&ctx))?;
                 match self.spec.reset {
@@ -798,11 +804,27 @@ impl LotteryRunner {
                 let ticket = self.ticket_at_level_start(level)?;
                 let mut m = self.control_start()?;
                 let seed = self.level_seed(branch, level);
-                match structure {
-                    Structure::Weights => {
+                match (structure, self.spec.prune.pattern) {
+                    // Under a pattern the random mask is a random one of the level's k:m (from
+                    // the dense network every group keeps exactly k, so the per-layer densities
+                    // are the ticket's too).
+                    (Structure::Weights, Some(p)) => {
+                        if let Some(q) = prune::nm::step_pattern(p, level, self.spec.levels) {
+                            let masks = prune::nm::masks(
+                                &m,
+                                &m.masks(),
+                                q,
+                                prune::Score::Random,
+                                seed,
+                                None,
+                            )?;
+                            m.set_masks(&masks)?;
+                        }
+                    }
+                    (Structure::Weights, None) => {
                         m.set_masks(&prune::random_masks_like(&ticket, seed))?;
                     }
-                    Structure::Neurons => {
+                    (Structure::Neurons, _) => {
                         let counts: Vec<usize> = ticket.neuron_ids().iter().map(Vec::len).collect();
                         let keep =
                             analysis::random_kept_neurons(&self.dense.spec().hidden, &counts, seed);

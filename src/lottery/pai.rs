@@ -221,6 +221,7 @@ impl PaiRunner {
                 output_rate: 1.0,
                 layer_rates: Vec::new(),
                 seed: self.spec.seed,
+                pattern: None,
             };
             exp.prune(&spec)?;
             alive = exp.model.n_alive();

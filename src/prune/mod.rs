@@ -25,8 +25,9 @@
 //! [`Schedule`]s say how much to prune over time (one-shot, iterative levels, or gradual during
 //! training after Zhu & Gupta 2017); [`random_masks_like`] and [`mask_overlap`] serve the lottery
 //! runner's random-mask control; [`weight_histogram`] and [`neuron_norms`] feed the views;
-//! [`sensitivity`] scans each layer's accuracy against its sparsity; [`nm`] applies N:M
-//! (2:4) semi-structured sparsity.
+//! [`sensitivity`] scans each layer's accuracy against its sparsity; [`nm`] is N:M (2:4)
+//! semi-structured sparsity: a spec's `pattern` (which replaces the amount), and the one rule by
+//! which the schedules reach it.
 
 mod control;
 mod grasp;
@@ -298,7 +299,8 @@ pub fn counts_to_prune(amount: Amount, groups: &[(usize, f64)], what: &str) -> R
 }
 
 /// Ranks given scores under `spec` (its score and seed are not used): the second half of
-/// [`compute_masks`], for callers with scores of their own.
+/// [`compute_masks`], for callers with scores of their own. A spec with a pattern goes to
+/// [`nm::select`].
 ///
 /// # Errors
 /// [`Error::InvalidConfig`] for an invalid spec, masks that are not 0/1, or a count larger than
@@ -311,6 +313,9 @@ pub fn select(
     spec: &PruneSpec,
 ) -> Result<Plan> {
     spec.validate()?;
+    if let Some(p) = spec.pattern {
+        return nm::select(model, masks, scores, p);
+    }
     model.check_masks(masks)?;
     let layers = model.layers();
     let n = layers.len();

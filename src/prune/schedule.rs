@@ -66,13 +66,17 @@ pub fn exponential_keep_counts(total: usize, fraction: f64, rounds: usize) -> Re
 }
 
 /// One round of an iterative schedule as the page runs it: prune `amount` of the remaining
-/// weights, then train `epochs` epochs.
+/// weights (or, under a pattern, to `pattern`), then train `epochs` epochs.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Round {
-    /// Fraction of the remaining weights to prune ([`crate::prune::Amount::Fraction`]).
+    /// Fraction of the remaining weights to prune ([`crate::prune::Amount::Fraction`]); 0 under
+    /// a pattern.
     pub amount: f64,
     /// Epochs of training after the pruning.
     pub epochs: usize,
+    /// Under a pattern `n:m`, the round's `k:m` ([`crate::prune::nm::step_pattern`]); `None`
+    /// without a pattern, or when the round keeps all `m` (it prunes nothing, `amount` 0).
+    pub pattern: Option<crate::prune::nm::NM>,
 }
 
 /// What the page's iterative and gradual pruning run, computed by the core
@@ -315,6 +319,20 @@ impl Gradual {
         }
         let progress = (step - self.begin_step) as f64 / (self.end_step - self.begin_step) as f64;
         s_f + (s_i - s_f) * (1.0 - progress).powf(self.power)
+    }
+
+    /// How far the sparsity curve is at `step`, from 0 (at and before `begin_step`) to 1 (at
+    /// and after `end_step`): 1 − (1 − (t − t₀) / (end − t₀))^power. A pattern's keep count
+    /// follows it ([`crate::prune::nm::keep_count`]).
+    pub fn progress(&self, step: u64) -> f64 {
+        if step >= self.end_step {
+            return 1.0;
+        }
+        if step <= self.begin_step {
+            return 0.0;
+        }
+        let t = (step - self.begin_step) as f64 / (self.end_step - self.begin_step) as f64;
+        1.0 - (1.0 - t).powf(self.power)
     }
 
     /// Whether to prune at `step`: at `begin_step`, every `frequency` steps after, and at

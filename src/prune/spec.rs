@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::nm::NM;
 use crate::error::Allowed;
 use crate::{Error, Result};
 use pruning_playground_core::named_enum;
@@ -316,6 +317,14 @@ pub struct PruneSpec {
     pub layer_rates: Vec<f64>,
     /// Seed of the `random` score.
     pub seed: u64,
+    /// Semi-structured N:M sparsity ([`super::nm`]) instead of an amount: every group of `m`
+    /// consecutive inputs of a neuron keeps at most `n` weights, in every layer, the output
+    /// layer included. `None` (absent) is unstructured pruning by `amount`. With a pattern the
+    /// pattern says how many go, so `amount`, `scope` and `output_rate` are ignored; `structure`
+    /// must be `weights` and `layer_rates` empty ([`PruneSpec::validate`] refuses the others).
+    /// A schedule reaches it in steps of `k:m` ([`PruneSpec::at_step`], [`super::nm`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<NM>,
 }
 
 impl Default for PruneSpec {
@@ -328,6 +337,7 @@ impl Default for PruneSpec {
             output_rate: 0.5,
             layer_rates: Vec::new(),
             seed: 0,
+            pattern: None,
         }
     }
 }
@@ -350,6 +360,22 @@ impl PruneSpec {
         if let Some(r) = self.layer_rates.iter().find(|r| !(0.0..=1.0).contains(*r)) {
             return Err(Error::config("layer_rates", r, "numbers in [0, 1]"));
         }
+        if let Some(p) = self.pattern {
+            if self.structure != Structure::Weights {
+                return Err(Error::config(
+                    "pattern",
+                    p.name(),
+                    "none with structure neurons (an N:M pattern masks single weights)",
+                ));
+            }
+            if !self.layer_rates.is_empty() {
+                return Err(Error::config(
+                    "pattern",
+                    p.name(),
+                    "none with per-layer rates (every layer keeps N of every M)",
+                ));
+            }
+        }
         if !self.layer_rates.is_empty() && self.scope != Scope::Layer {
             return Err(Error::config(
                 "scope",
@@ -358,6 +384,27 @@ impl PruneSpec {
             ));
         }
         Ok(())
+    }
+
+    /// The spec of step `step` (1-based) of a schedule of `steps` steps towards this spec (the
+    /// page's iterative rounds, the lottery runner's levels): with a pattern `n:m`, the step's
+    /// `k:m` ([`super::nm::step_pattern`]), or nothing pruned (amount 0, no pattern) when the
+    /// step keeps all `m`; without one, the spec itself.
+    pub fn at_step(&self, step: usize, steps: usize) -> PruneSpec {
+        match self.pattern {
+            Some(p) => match super::nm::step_pattern(p, step, steps) {
+                Some(q) => PruneSpec {
+                    pattern: Some(q),
+                    ..self.clone()
+                },
+                None => PruneSpec {
+                    pattern: None,
+                    amount: Amount::Fraction(0.0),
+                    ..self.clone()
+                },
+            },
+            None => self.clone(),
+        }
     }
 
     /// The rate of layer `l` of the `depth − 1` that [`PruneSpec::layer_rates`] covers.

@@ -573,9 +573,11 @@ impl Playground {
 
     /// The page's iterative or gradual pruning of `fraction` of the remaining weights from the
     /// network as it is now ([`Experiment::schedule_plan`]): `{ kind: 'iterative', rounds:
-    /// [{ amount, epochs }] }` (prune `amount` of the remaining weights, then train `epochs`), or
-    /// `{ kind: 'gradual', epochs, gradual: { initialSparsity, finalSparsity, beginStep,
-    /// endStep, frequency, power } }` (the fields of `setGradual`).
+    /// [{ amount, epochs, pattern }] }` (prune `amount` of the remaining weights, or to the
+    /// round's `pattern` when it is not null, then train `epochs`), or `{ kind: 'gradual', epochs,
+    /// gradual: { initialSparsity, finalSparsity, beginStep, endStep, frequency, power } }` (the
+    /// fields of `setGradual`). `pattern` (optional, `"2:4"`): an N:M pattern reached in steps
+    /// instead of `fraction`.
     #[wasm_bindgen(js_name = schedulePlan)]
     pub fn schedule_plan(
         &self,
@@ -583,7 +585,13 @@ impl Playground {
         fraction: f64,
         rounds: u32,
         epochs_per_round: u32,
+        pattern: Option<String>,
     ) -> Result<JsValue, JsValue> {
+        let pattern = pattern
+            .as_deref()
+            .map(crate::prune::nm::NM::parse)
+            .transpose()
+            .map_err(js_err)?;
         let plan = self
             .exp
             .schedule_plan(
@@ -591,6 +599,7 @@ impl Playground {
                 fraction,
                 rounds as usize,
                 epochs_per_round as usize,
+                pattern,
             )
             .map_err(js_err)?;
         let n = JsValue::from_f64;
@@ -598,7 +607,16 @@ impl Playground {
             SchedulePlan::Iterative(rounds) => {
                 let rounds: Array = rounds
                     .iter()
-                    .map(|r| object(&[("amount", n(r.amount)), ("epochs", n(r.epochs as f64))]))
+                    .map(|r| {
+                        object(&[
+                            ("amount", n(r.amount)),
+                            ("epochs", n(r.epochs as f64)),
+                            (
+                                "pattern",
+                                r.pattern.map_or(JsValue::NULL, |p| p.name().into()),
+                            ),
+                        ])
+                    })
                     .collect();
                 object(&[("kind", "iterative".into()), ("rounds", rounds.into())])
             }

@@ -7,10 +7,10 @@
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
-use super::engine::{to_js, Playground};
+use super::engine::Playground;
 use super::js_err;
 use super::parts::object;
-use crate::prune::nm::{hardware_cost, NM};
+use crate::prune::nm::{hardware_cost, layer_costs, NM};
 use crate::prune::Score;
 
 fn n(x: f64) -> JsValue {
@@ -69,36 +69,29 @@ impl Playground {
         ]))
     }
 
-    /// N:M semi-structured pruning of every layer (`pattern` such as `"2:4"`), ranked by
-    /// `score` (default `magnitude`); returns the same report as `prune`. The next training
-    /// starts with a fresh optimizer.
-    #[wasm_bindgen(js_name = prunePattern)]
-    pub fn prune_pattern(
-        &mut self,
-        pattern: &str,
-        score: Option<String>,
-        seed: Option<u32>,
-    ) -> Result<JsValue, JsValue> {
-        let pattern = NM::parse(pattern).map_err(js_err)?;
-        let score = Score::parse(score.as_deref().unwrap_or("magnitude")).map_err(js_err)?;
-        let report = self
-            .exp
-            .prune_pattern(pattern, score, u64::from(seed.unwrap_or(0)))
-            .map_err(js_err)?;
-        to_js(&super::engine::JsPruneReport::from(&report))
-    }
-
     /// What `pattern` costs on hardware that runs it, for the current network:
-    /// `{ pattern, denseMultiplyAdds, sparseMultiplyAdds, metadataBytes }`.
+    /// `{ pattern, denseMultiplyAdds, sparseMultiplyAdds, metadataBytes, layers }`, `layers` the
+    /// same three numbers per layer (`{ dense, sparse, metadataBytes }`, input side first).
     #[wasm_bindgen(js_name = nmCost)]
     pub fn nm_cost(&self, pattern: &str) -> Result<JsValue, JsValue> {
         let p = NM::parse(pattern).map_err(js_err)?;
-        let (dense, sparse, meta) = hardware_cost(&self.exp.model, p);
+        let total = hardware_cost(&self.exp.model, p);
+        let layers: Array = layer_costs(&self.exp.model, p)
+            .iter()
+            .map(|c| {
+                object(&[
+                    ("dense", n(c.dense as f64)),
+                    ("sparse", n(c.sparse as f64)),
+                    ("metadataBytes", n(c.metadata_bytes as f64)),
+                ])
+            })
+            .collect();
         Ok(object(&[
             ("pattern", p.name().into()),
-            ("denseMultiplyAdds", n(dense as f64)),
-            ("sparseMultiplyAdds", n(sparse as f64)),
-            ("metadataBytes", n(meta as f64)),
+            ("denseMultiplyAdds", n(total.dense as f64)),
+            ("sparseMultiplyAdds", n(total.sparse as f64)),
+            ("metadataBytes", n(total.metadata_bytes as f64)),
+            ("layers", layers.into()),
         ]))
     }
 }

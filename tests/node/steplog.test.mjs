@@ -60,7 +60,7 @@ test('a bad step stops the log there, naming the step, the key and what is allow
     ['train,explode,prune', 1, /step 2 "explode" is not a step \(allowed: train, retrain, prune/],
     ['train(ep:0),prune', 0, /step 1 .*epochs: "0" \(allowed: 1…500\)/],
     ['train,prune(frac:2)', 1, /step 2 .*fraction: "2" \(allowed: 0\.1, 0\.2/],
-    ['train,prune(lr:1)', 1, /"lr" is not a setting of prune \(allowed: st, sc, scope, sched, frac, out, rounds, rt, init, rates\)/],
+    ['train,prune(lr:1)', 1, /"lr" is not a setting of prune \(allowed: st, sc, scope, nm, sched, frac, out, rounds, rt, init, rates\)/],
     ['rewind(ep:3)', 0, /"ep" is not a setting of rewind \(allowed: none\)/],
     ['train(ep:NaN)', 0, /epochs: "NaN"/],
     ['<script>alert(1)</script>', 0, /step 1 "<script>alert\(1\)<\/script>" is not a step/],

@@ -1,5 +1,5 @@
 // The pruning course's toolkit through the wasm API: the per-layer sensitivity scan against the
-// CLI's `sensitivity --json` for the same run, and N:M pruning (prunePattern, nmCost) checked on
+// CLI's `sensitivity --json` for the same run, and N:M pruning (a prune spec's pattern, nmCost, schedulePlan's rounds) checked on
 // the weights the engine hands out.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -40,11 +40,11 @@ test('sensitivity(): one curve per layer on the validation split, the CLI\'s num
   pg.free();
 });
 
-test('prunePattern("2:4") keeps at most 2 of every 4 inputs of each neuron, and nmCost counts it', async () => {
+test('prune({ pattern: "2:4" }) keeps at most 2 of every 4 inputs of each neuron, and nmCost counts it per layer', async () => {
   const { Playground } = await loadWasm();
   const pg = new Playground(circleConfig({ hidden: [8, 8] }));
   pg.train(2);
-  const report = pg.prunePattern('2:4');
+  const report = pg.prune({ pattern: '2:4' });
   const snap = pg.snapshot();
   let alive = 0;
   for (const layer of snap.layers) {
@@ -62,7 +62,27 @@ test('prunePattern("2:4") keeps at most 2 of every 4 inputs of each neuron, and 
   // Widths 2-8-8-2: the 2-input layer has one short group of 2 (both stay); the others halve.
   assert.equal(report.removed, 8 * 8 / 2 + 2 * 8 / 2);
   const cost = pg.nmCost('2:4');
-  assert.deepEqual(cost, { pattern: '2:4', denseMultiplyAdds: 16 + 64 + 16, sparseMultiplyAdds: 8 * 2 + 8 * 2 * 2 + 2 * 2 * 2, metadataBytes: Math.ceil((8 + 16 + 4) * 2 * 2 / 8) });
-  assert.throws(() => pg.prunePattern('4:2'), /pattern/);
+  // Per layer: 8 rows of one group, 8 rows of two, 2 rows of two; 2 bits per kept weight.
+  const layers = [
+    { dense: 16, sparse: 8 * 2, metadataBytes: (8 * 2 * 2) / 8 },
+    { dense: 64, sparse: 8 * 2 * 2, metadataBytes: (8 * 2 * 2 * 2) / 8 },
+    { dense: 16, sparse: 2 * 2 * 2, metadataBytes: (2 * 2 * 2 * 2) / 8 },
+  ];
+  assert.deepEqual(cost, { pattern: '2:4', denseMultiplyAdds: 16 + 64 + 16, sparseMultiplyAdds: 8 * 2 + 8 * 2 * 2 + 2 * 2 * 2, metadataBytes: 4 + 8 + 2, layers });
+  assert.throws(() => pg.prune({ pattern: '4:2' }), (err) => err.kind === 'setting' && err.field === 'pattern');
+  assert.throws(() => pg.prune({ pattern: '2:4', structure: 'neurons' }), (err) => err.kind === 'setting' && err.field === 'pattern');
+  pg.free();
+});
+
+test('schedulePlan under a pattern: each iterative round names its k:m, a round that keeps all M none', async () => {
+  const { Playground } = await loadWasm();
+  const pg = new Playground(circleConfig({ hidden: [8, 8] }));
+  pg.train(1);
+  const steps = (rounds) => pg.schedulePlan('iterative', 0.5, rounds, 1, '2:4').rounds.map((r) => r.pattern);
+  assert.deepEqual(steps(2), ['3:4', '2:4']);
+  assert.deepEqual(steps(3), ['3:4', '3:4', '2:4']);
+  assert.deepEqual(steps(4), [null, '3:4', '2:4', '2:4']);
+  assert.ok(pg.schedulePlan('iterative', 0.5, 3, 1).rounds.every((r) => r.pattern === null));
+  assert.throws(() => pg.schedulePlan('iterative', 0.5, 3, 1, '9:4'), (err) => err.field === 'pattern');
   pg.free();
 });

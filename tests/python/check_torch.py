@@ -12,9 +12,9 @@ Runs in one Python process (torch is imported once):
    (weights alive in the globally ranked layers, or hidden neurons left) and the output layer
    when it is ranked on its own. Only random draws differ between the two.
 2. Same weights, same masks. For every structure x score (magnitude, lp:P) x scope x output
-   rate: the CLI's `prune` on a trained (and a pruned) model file, and the script's
-   `prune_step` on the same weights loaded in torch: the masks (weights) or the neurons kept
-   must be identical, global scope included.
+   rate, and for N:M patterns: the CLI's `prune` on a trained (and a pruned) model file, and
+   the script's `prune_step` on the same weights loaded in torch: the masks (weights) or the
+   neurons kept must be identical, global scope included.
 
 3. Exports in torch. Models written by `lottery --export` in both forms (`--form pruned`:
    torch.nn.utils.prune's weight_orig / weight_mask, loaded after prune.identity; `--form
@@ -182,6 +182,27 @@ def same_weights_case(bin_path, workdir, model_path, structure, score, scope, ra
         failures.append(f"same weights {label}")
 
 
+def pattern_case(bin_path, workdir, model_path, score, pattern, n):
+    """`prune --pattern` (the engine) and the script's one-shot prune_step under the same
+    PATTERN on the same weights: identical masks."""
+    args = ["--score", score, "--pattern", pattern]
+    out = os.path.join(workdir, f"pattern{n}.safetensors")
+    cli(bin_path, "prune", "--model", model_path, *args, "--out", out)
+    mod = load_script(bin_path, workdir, f"pattern{n}", DATA + args)
+    model = torch_model(mod, model_path)
+    mod["prune_step"](model, None)
+    got = load_file(out)
+    engine = [got.get(f"{2 * l}.weight_mask", torch.ones_like(m.weight_mask))
+              for l, m in enumerate(mod["linears"](model))]
+    script = [m.weight_mask for m in mod["linears"](model)]
+    ok = all(torch.equal(a, b) for a, b in zip(engine, script))
+    label = f"{os.path.basename(model_path)} {' '.join(args)}"
+    print(f"{'ok  ' if ok else 'FAIL'} same weights {label}: alive per layer: engine "
+          f"{[int(a.sum()) for a in engine]}, torch {[int(b.sum()) for b in script]}")
+    if not ok:
+        failures.append(f"same weights {label}")
+
+
 def synflow_rounds_case(bin_path, workdir, model_path, fraction, rounds):
     """Iterative SynFlow on the same weights: the engine's `prune --count` applied round after
     round, the counts of its exponential schedule (recomputed here: round r keeps
@@ -331,6 +352,15 @@ def main():
                       "--fraction", "0.4", "--init", "init", "--layer-rates", rates])
         n += 1
 
+    # N:M patterns: each level's k:m (2:4 over the two levels is 3:4, then 2:4; rows of 2 and
+    # 10 inputs end in short groups), the random mask a random k:m mask: every layer's count
+    # is fixed whatever the weights.
+    for pattern, reset in [("2:4", "init"), ("1:4", "keep")]:
+        lottery_case(args.bin, workdir, data_path, n,
+                     ["--structure", "weights", "--score", "magnitude", "--scope", "layer",
+                      "--pattern", pattern, "--init", reset])
+        n += 1
+
     # 2. Same weights, same masks: a trained dense model and a magnitude-pruned one.
     export = os.path.join(workdir, "export")
     cli(args.bin, "lottery", *DATA, "--hidden", "12,10", "--batch", "20", "--epochs", "2",
@@ -372,6 +402,11 @@ def main():
                         same_weights_case(args.bin, workdir, model_path, structure, score,
                                           scope, rate, m)
                         m += 1
+    for model_path in models:
+        for score in ["magnitude", "lp:2", "synflow"]:
+            for pattern in ["2:4", "1:4", "3:8"]:
+                pattern_case(args.bin, workdir, model_path, score, pattern, m)
+                m += 1
     # Iterative SynFlow at initialization (the dense θ₀ of level 0's file is not kept, so the
     # dense trained model stands in: the score is data-free either way).
     synflow_rounds_case(args.bin, workdir, models[0], 0.9, 20)

@@ -88,6 +88,22 @@ export const LESSONS = [
     },
   },
   {
+    id: 'nm',
+    ...data('nm'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return {
+        structure: opt(s, 'structure'),
+        pattern: opt(s, 'pattern'),
+        density: pct(l.snap.density),
+        layers: pctList(l.snap.layerDensity),
+        test: pct(l.ev.testAccuracy),
+      };
+    },
+  },
+  {
     id: 'scoring',
     ...data('scoring'),
     steps: 3,

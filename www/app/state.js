@@ -39,6 +39,7 @@
  * @property {string} structure
  * @property {string} score
  * @property {string} scope
+ * @property {string} pattern     N:M semi-structured sparsity ('2:4', …) instead of the fraction; 'off' = none
  * @property {string} schedule
  * @property {number} rounds
  * @property {string} initMode
@@ -115,6 +116,9 @@ export const SCHEMA = [
   { key: 'structure', type: 'enum', values: ['weights', 'neurons'], default: 'weights', group: 'pruning', rebuild: false, url: 'st' },
   { key: 'score', type: 'enum', values: ['magnitude', 'lp:1', 'lp:2', 'lp:inf', 'lp:1:raw', 'random', 'snip', 'grasp', 'synflow'], default: 'magnitude', group: 'pruning', rebuild: false, url: 'sc' },
   { key: 'scope', type: 'enum', values: ['global', 'layer'], default: 'global', group: 'pruning', rebuild: false },
+  // N:M semi-structured sparsity (PruneSpec.pattern in the core), weights only.
+  { key: 'pattern', type: 'enum', values: ['off', '2:4', '1:4', '4:8'], default: 'off', group: 'pruning', rebuild: false, url: 'nm',
+    shown: (s) => s.structure === 'weights' },
   { key: 'schedule', type: 'enum', values: ['oneshot', 'iterative', 'gradual'], default: 'oneshot', group: 'pruning', rebuild: false, url: 'sched' },
   { key: 'rounds', type: 'int', min: 2, max: 20, default: 3, group: 'pruning', rebuild: false,
     shown: (s) => s.schedule !== 'oneshot' },
@@ -302,12 +306,23 @@ export function engineConfig(s, csv) {
 }
 
 /**
+ * The N:M pattern of these settings for the engine ('2:4'), or null: none, or neurons.
+ * @param {Settings} s
+ * @returns {string | null}
+ */
+export function patternOf(s) {
+  return s.pattern !== 'off' && s.structure === 'weights' ? s.pattern : null;
+}
+
+/**
  * The prune spec for these settings.
  * @param {Settings} s
  * @param {number} [fraction]   overrides s.fraction (the per-round fraction of iterative schedules)
+ * @param {string | null} [pattern]   overrides the settings' pattern (an iterative round's k:m;
+ *   null: none)
  * @returns {import('../types.js').PruneSpec}
  */
-export function pruneSpec(s, fraction = s.fraction) {
+export function pruneSpec(s, fraction = s.fraction, pattern = patternOf(s)) {
   return {
     structure: /** @type {'weights' | 'neurons'} */ (s.structure),
     score: s.score,
@@ -316,6 +331,7 @@ export function pruneSpec(s, fraction = s.fraction) {
     outputRate: s.outputRate,
     ...(s.layerRates.length > 0 ? { layerRates: s.layerRates } : {}),
     seed: s.seed,
+    ...(pattern ? { pattern } : {}),
   };
 }
 
@@ -326,6 +342,7 @@ export function pruneSpec(s, fraction = s.fraction) {
  */
 export function lotterySpec(s) {
   const init = s.initMode === 'step' ? `step:${s.rewindStep}` : s.initMode;
+  const pattern = patternOf(s);
   return {
     levels: s.levels,
     fraction: s.fraction,
@@ -334,6 +351,7 @@ export function lotterySpec(s) {
     scope: s.scope,
     outputRate: s.outputRate,
     ...(s.layerRates.length > 0 ? { layerRates: s.layerRates } : {}),
+    ...(pattern ? { pattern } : {}),
     init,
     // 'other-seed' is no control branch: it runs the ticket line of model seed + 1 beside the
     // ticket for the mask analysis (LotterySpec.compareSeed).

@@ -18,7 +18,7 @@ import { SCHEMA, formatValue, parseValue, quote, setting } from './state.js';
  *   settings: the values of STEP_KEYS[type] when the step ran
  */
 
-const PRUNE_KEYS = ['structure', 'score', 'scope', 'schedule', 'fraction', 'outputRate', 'rounds', 'retrainEpochs', 'initMode', 'layerRates'];
+const PRUNE_KEYS = ['structure', 'score', 'scope', 'pattern', 'schedule', 'fraction', 'outputRate', 'rounds', 'retrainEpochs', 'initMode', 'layerRates'];
 
 /**
  * The settings each step reads. Only settings that do not rebuild the network can differ between
@@ -35,7 +35,7 @@ export const STEP_KEYS = {
   reinit: [],
   evaluate: [],
   reset: [],
-  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'fraction', 'outputRate', 'initMode', 'layerRates', 'trials'],
+  lottery: ['levels', 'lotteryEpochs', 'controls', 'structure', 'score', 'scope', 'pattern', 'fraction', 'outputRate', 'initMode', 'layerRates', 'trials'],
   adopt: [],
   // N:M (2:4) semi-structured pruning: the pattern is fixed, the score ranks within each group.
   pruneNM: ['score'],

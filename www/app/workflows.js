@@ -5,7 +5,7 @@
 import { Engine } from '../engine.js';
 import { t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
-import { branchKey, engineConfig, lotterySpec, pruneSpec, setting } from './state.js';
+import { branchKey, engineConfig, lotterySpec, patternOf, pruneSpec, setting } from './state.js';
 import { freshExperiment } from './store.js';
 
 /**
@@ -15,7 +15,8 @@ import { freshExperiment } from './store.js';
  * @typedef {import('../types.js').PruneResult} PruneResult
  * @typedef {import('../types.js').Progress} Progress
  * @typedef {import('./store.js').Store} Store
- * @typedef {{ amount: number, epochs: number }} PlanRound
+ * @typedef {{ amount: number, epochs: number, pattern: string | null }} PlanRound
+ *   under a pattern, `pattern` is the round's k:m (null: the round prunes nothing)
  * @typedef {{ initialSparsity: number, finalSparsity: number, beginStep: number, endStep: number, frequency: number, power: number }} PlanGradual
  * @typedef {{ kind: 'iterative', rounds: PlanRound[] } | { kind: 'gradual', epochs: number, gradual: PlanGradual }} SchedulePlan
  *   what the core plans for an iterative or gradual pruning (Playground.schedulePlan)
@@ -26,12 +27,13 @@ import { freshExperiment } from './store.js';
  * @typedef {{ layer: number, weights: number, alive: number, points: ScanPoint[] }} ScanCurve
  * @typedef {{ split: string, base: { loss: number, accuracy: number }, curves: ScanCurve[] }} Sensitivity
  *   what Playground.sensitivity returns (docs/api.md, "The toolkit")
- * @typedef {{ pattern: string, denseMultiplyAdds: number, sparseMultiplyAdds: number, metadataBytes: number }} NmCost
+ * @typedef {{ dense: number, sparse: number, metadataBytes: number }} NmLayerCost
+ * @typedef {{ pattern: string, denseMultiplyAdds: number, sparseMultiplyAdds: number, metadataBytes: number, layers: NmLayerCost[] }} NmCost
  */
 
 /** The sparsities the page's sensitivity scan prunes each layer to (0: the model as it is). */
 export const SCAN_SPARSITIES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
-/** The N:M pattern of the page's semi-structured pruning: 2 of every 4 (what sparse tensor cores run). */
+/** The N:M pattern of the toolkit's Prune 2:4 and of the cost panel when no pattern is set: 2 of every 4 (what sparse tensor cores run). */
 export const NM_PATTERN = '2:4';
 
 /**
@@ -156,17 +158,19 @@ export function createWorkflows(store, log, options) {
   async function refresh() {
     const frame = await eng().frame(frameOptions());
     set({ frame, history: frame.history ?? store.state.history });
-    // What 2:4 hardware would do with this network, beside the engine's own costs (cost panel).
+    // What hardware with the pattern's support (2:4 when none is set) would do with this
+    // network, beside the engine's own costs (cost panel).
     if (store.state.info?.methods.includes('nmCost')) {
-      set({ nmCost: /** @type {NmCost} */ (await eng().call('nmCost', NM_PATTERN)) });
+      const pattern = patternOf(store.state.settings) ?? NM_PATTERN;
+      set({ nmCost: /** @type {NmCost} */ (await eng().call('nmCost', pattern)) });
     }
     return frame;
   }
 
   /**
    * Per-layer rates go with layer scope and one rate per layer before the output (neurons: per
-   * hidden layer); the page refuses other combinations in the learner's language before the
-   * engine sees them.
+   * hidden layer), and not with an N:M pattern (every layer keeps N of every M); the page refuses
+   * other combinations in the learner's language before the engine sees them.
    * @param {Settings} s
    * @returns {boolean}  whether the rates (if any) fit
    */
@@ -174,10 +178,11 @@ export function createWorkflows(store, log, options) {
     if (s.layerRates.length === 0) return true;
     const layers = s.structure === 'neurons' ? s.hidden.length : (store.state.frame?.snapshot?.layers.length ?? 1) - 1;
     /** @type {[string, Record<string, string | number>] | null} */
-    const refusal = s.scope !== 'layer' ? ['msg.layerRates.scope', { rates: s.layerRates.join(', ') }]
-      : s.layerRates.length !== layers ? ['msg.layerRates.count', { given: s.layerRates.length, layers }]
-        : s.schedule === 'gradual' ? ['msg.layerRates.gradual', {}]
-          : null;
+    const refusal = patternOf(s) !== null ? ['msg.layerRates.pattern', { pattern: s.pattern }]
+      : s.scope !== 'layer' ? ['msg.layerRates.scope', { rates: s.layerRates.join(', ') }]
+        : s.layerRates.length !== layers ? ['msg.layerRates.count', { given: s.layerRates.length, layers }]
+          : s.schedule === 'gradual' ? ['msg.layerRates.gradual', {}]
+            : null;
     if (!refusal) return true;
     say('error', ...refusal);
     // The element's prune() and runLottery() reject with it.
@@ -218,11 +223,15 @@ export function createWorkflows(store, log, options) {
     else say('info', 'msg.paiDone', { total, epochs });
   }
 
-  /** N:M (2:4) semi-structured pruning of every layer; a step of the log. */
+  /**
+   * The toolkit's shortcut: one-shot 2:4 pruning of every layer with the settings' score (the
+   * Prune button's path with the pattern set to 2:4, whatever the structure and per-layer
+   * rates); a step of the log.
+   */
   async function pruneNM() {
     const s = store.state.settings;
     if (store.state.history.length === 0 && !PRUNES_AT_INIT.has(s.score)) return say('info', 'msg.needTraining');
-    const r = /** @type {PruneResult} */ (await eng().call('prunePattern', NM_PATTERN, s.score, s.seed));
+    const r = /** @type {PruneResult} */ (await eng().call('prune', pruneSpec({ ...s, structure: 'weights', layerRates: [] }, s.fraction, NM_PATTERN)));
     set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
     mark('prune');
     log.record('pruneNM');
@@ -405,7 +414,10 @@ export function createWorkflows(store, log, options) {
   function pruneMessage(r) {
     const s = store.state.settings;
     const scope = t(`msg.scope.${s.scope}`);
-    if (r.structure === 'neurons') {
+    const pattern = patternOf(s);
+    if (pattern) {
+      say('info', 'msg.prunedNM', { pattern, removed: int(r.removed), before: int(r.removed + r.remaining), layers: pctList(r.layerDensity) });
+    } else if (r.structure === 'neurons') {
       say('info', 'msg.pruned.neurons', {
         pct: pct(s.fraction, 0),
         scope,
@@ -433,11 +445,11 @@ export function createWorkflows(store, log, options) {
     const s = store.state.settings;
     const e = eng();
     if (!ratesFit(s)) return;
-    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', 'iterative', s.fraction, s.rounds, 0));
+    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', 'iterative', s.fraction, s.rounds, 0, patternOf(s) ?? undefined));
     if (plan.kind !== 'iterative') return;
     /** @type {PruneResult | null} */
     let r = null;
-    for (const { amount } of plan.rounds) r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount)));
+    for (const { amount, pattern } of plan.rounds) r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount, pattern)));
     if (!r) return;
     set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
     mark('prune');
@@ -464,14 +476,15 @@ export function createWorkflows(store, log, options) {
       return;
     }
     // The core plans both schedules (Experiment::schedule_plan): the same final density as
-    // one-shot pruning of s.fraction, from the network as it is now.
-    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', s.schedule, s.fraction, s.rounds, s.retrainEpochs));
+    // one-shot pruning of s.fraction, from the network as it is now; under an N:M pattern, the
+    // rounds' k:m steps down to it.
+    const plan = /** @type {SchedulePlan} */ (await e.call('schedulePlan', s.schedule, s.fraction, s.rounds, s.retrainEpochs, patternOf(s) ?? undefined));
     if (plan.kind === 'iterative') {
       const rounds = plan.rounds.length;
       for (let round = 0; round < rounds && !store.state.cancelled; round += 1) {
-        const { amount, epochs } = plan.rounds[round];
+        const { amount, epochs, pattern } = plan.rounds[round];
         set({ progress: { value: round, max: rounds, label: t('msg.round', { round: round + 1, rounds }) } });
-        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount)));
+        const r = /** @type {PruneResult} */ (await e.call('prune', pruneSpec(s, amount, pattern)));
         set({ lastPrune: r, transition: { kind: 'prune', seq: nextTransition() } });
         mark('prune');
         await refresh();
@@ -491,20 +504,34 @@ export function createWorkflows(store, log, options) {
       set({ progress: null });
       const frame = await refresh();
       emit('pruned', { ...store.state.lastPrune, density: frame.snapshot?.density });
-      say('info', 'msg.prunedIterative', {
-        rounds,
-        pct: pct(plan.rounds[0]?.amount),
-        density: pct(frame.snapshot?.density),
-        test: pct(frame.evaluation?.testAccuracy),
-      });
+      const pattern = patternOf(s);
+      // Under a pattern each round names its k:m (a round that keeps every weight: M:M).
+      if (pattern) {
+        say('info', 'msg.prunedIterativeNM', {
+          rounds,
+          pattern,
+          steps: plan.rounds.map((r) => r.pattern ?? `${pattern.split(':')[1]}:${pattern.split(':')[1]}`).join(' → '),
+          density: pct(frame.snapshot?.density),
+          test: pct(frame.evaluation?.testAccuracy),
+        });
+      } else {
+        say('info', 'msg.prunedIterative', {
+          rounds,
+          pct: pct(plan.rounds[0]?.amount),
+          density: pct(frame.snapshot?.density),
+          test: pct(frame.evaluation?.testAccuracy),
+        });
+      }
     } else {
       const { epochs } = plan;
+      const pattern = patternOf(s);
       await e.call('setGradual', {
         ...plan.gradual,
         structure: s.structure,
         score: s.score,
         scope: s.scope,
         outputRate: 1,
+        ...(pattern ? { pattern } : {}),
       });
       set({ transition: { kind: 'prune', seq: nextTransition() } });
       mark('prune');

@@ -3,9 +3,12 @@
 // weight from its trained value back to θ₀ while the mask stays. Large layers (MNIST-1D, digits,
 // MNIST): one weight-matrix heatmap per layer with the mask, and for image inputs (8×8, 28×28)
 // some first-layer neurons' weights as images. Elements are built once per architecture; frames only change
-// attributes that differ.
+// attributes that differ. Under an N:M pattern the groups of M consecutive inputs are drawn: a
+// bracket beside each group of a layer's neurons (the inputs of the next layer that one group
+// shares), a thin separator every M columns of a weight matrix.
 import { t } from '../app/i18n.js';
 import { num, pct } from '../app/format.js';
+import { patternOf } from '../app/state.js';
 import { palette, mix } from './colors.js';
 
 /**
@@ -112,9 +115,18 @@ export function createNetwork(root) {
   /** Last attribute values per line, to touch only what changed: width, class. */
   /** @type {{ w: string, c: string }[][]} */
   let lineState = [];
+  /** The layout of the lines mode, for the group brackets. */
+  /** @type {{ widths: number[], xs: number[], y: (l: number, i: number) => number } | null} */
+  let geom = null;
+  /** @type {SVGGElement | null} brackets, over the connections */
+  let groupLayer = null;
+  /** @type {SVGGElement | null} a tint behind each group, under the connections */
+  let tintLayer = null;
+  /** The group length M drawn now (0: none). */
+  let groupsShown = 0;
 
   // --- matrix mode -------------------------------------------------------------------------
-  /** @type {{ canvas: HTMLCanvasElement, caption: HTMLElement }[]} */
+  /** @type {{ canvas: HTMLCanvasElement, caption: HTMLElement, groups: HTMLElement, cell: number }[]} */
   let matrices = [];
   /** @type {HTMLCanvasElement[]} */
   let digitTiles = [];
@@ -192,8 +204,58 @@ export function createNetwork(root) {
       }
       nodes.push(ns);
     }
-    svg.append(edges, nodeGroup);
+    groupLayer = document.createElementNS(SVG, 'g');
+    groupLayer.setAttribute('class', 'nm-groups');
+    groupLayer.dataset.testid = 'nm-groups';
+    tintLayer = document.createElementNS(SVG, 'g');
+    tintLayer.setAttribute('class', 'nm-tints');
+    geom = { widths, xs, y };
+    groupsShown = 0;
+    svg.append(tintLayer, edges, groupLayer, nodeGroup);
     body.append(svg);
+  }
+
+  /**
+   * Draws the groups of `m` consecutive inputs (0: none): lines mode, a bracket right of each
+   * group of every layer that feeds another; matrix mode, a separator every `m` columns.
+   * @param {number} m
+   */
+  function drawGroups(m) {
+    if (m === groupsShown) return;
+    groupsShown = m;
+    if (mode === 'lines' && groupLayer && tintLayer && geom) {
+      const { widths, xs, y } = geom;
+      groupLayer.replaceChildren();
+      tintLayer.replaceChildren();
+      if (m > 0) {
+        for (let l = 0; l < widths.length - 1; l += 1) {
+          for (let g = 0; g < widths[l]; g += m) {
+            const last = Math.min(widths[l], g + m) - 1;
+            const x = xs[l] + 16;
+            const path = document.createElementNS(SVG, 'path');
+            path.setAttribute('d', `M${x - 4},${y(l, g) - 9} h4 V${y(l, last) + 9} h-4`);
+            path.setAttribute('class', 'nm-bracket');
+            groupLayer.append(path);
+            const tint = document.createElementNS(SVG, 'rect');
+            tint.setAttribute('x', String(xs[l] - 13));
+            tint.setAttribute('y', String(y(l, g) - 13));
+            tint.setAttribute('width', '26');
+            tint.setAttribute('height', String(y(l, last) - y(l, g) + 26));
+            tint.setAttribute('rx', '13');
+            tint.setAttribute('class', (g / m) % 2 === 0 ? 'nm-tint' : 'nm-tint odd');
+            tintLayer.append(tint);
+          }
+        }
+      }
+    }
+    for (const { canvas, groups, cell } of matrices) {
+      const cols = canvas.width;
+      // Drawn only where a group is at least 4 px wide (not over MNIST's 784 columns in 280 px).
+      const on = m > 0 && m < cols && m * cell >= 4;
+      groups.hidden = !on;
+      groups.style.backgroundSize = on ? `${(100 * m) / cols}% 100%` : '';
+      canvas.dataset.groups = on ? String(m) : '';
+    }
   }
 
   /**
@@ -223,10 +285,18 @@ export function createNetwork(root) {
       const cell = side > 140 ? 280 / side : Math.max(2, Math.min(12, Math.floor(280 / side)));
       canvas.style.width = `${layer.in * cell}px`;
       canvas.style.height = `${layer.out * cell}px`;
-      block.append(caption, canvas);
+      // The N:M groups' separators, over the canvas (drawGroups).
+      const frame = document.createElement('div');
+      frame.className = 'matrix-frame';
+      const groups = document.createElement('div');
+      groups.className = 'matrix-groups';
+      groups.hidden = true;
+      frame.append(canvas, groups);
+      block.append(caption, frame);
       wrap.append(block);
-      matrices.push({ canvas, caption });
+      matrices.push({ canvas, caption, groups, cell });
     });
+    groupsShown = 0;
     body.append(wrap);
     tileSide = IMAGE_SIDES[widths[0]] ?? 0;
     tilesTitle = () => {};
@@ -487,7 +557,12 @@ export function createNetwork(root) {
       hint.textContent = t(mode === 'lines' ? 'net.hint' : 'net.hintLarge');
       tilesTitle();
     }
-    if (!snap || (prev?.frame?.snapshot === snap && !langChanged && prev?.settings.theme === s.settings.theme)) return;
+    const pattern = patternOf(s.settings);
+    const m = pattern ? Number(pattern.split(':')[1]) : 0;
+    if (!snap || (prev?.frame?.snapshot === snap && !langChanged && prev?.settings.theme === s.settings.theme)) {
+      drawGroups(m);
+      return;
+    }
     const widths = snap.originalWidths;
     const layers = expand(snap);
     const total = layers.reduce((a, l) => a + l.w.length, 0);
@@ -504,6 +579,7 @@ export function createNetwork(root) {
       root.dataset.mode = mode;
       shown = null;
     }
+    drawGroups(m);
     const from = shown;
     target = layers;
     const tr = s.transition;

@@ -44,11 +44,17 @@ export function createCosts(list) {
   }
   details.append(glossaryTitle, ...glossary.values());
   list.after(details);
-  // What 2:4 hardware would gain, beside the engine's own figures above it.
+  // What N:M hardware would gain, beside the engine's own figures above it, and layer by layer
+  // beside the weights this network keeps (the engine multiplies every weight, kept or not).
   const nmNote = document.createElement('p');
   nmNote.className = 'hint';
   nmNote.dataset.testid = 'cost-nm-note';
-  list.after(nmNote);
+  const nmTable = document.createElement('table');
+  nmTable.className = 'cost-layers';
+  nmTable.dataset.testid = 'cost-nm-layers';
+  const nmHead = nmTable.createTHead().insertRow();
+  const nmBody = nmTable.createTBody();
+  list.after(nmNote, nmTable);
 
   /**
    * @param {AppState} s
@@ -56,7 +62,7 @@ export function createCosts(list) {
    */
   function update(s, prev) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
-    if (!langChanged && prev?.frame?.costs === s.frame?.costs && prev?.timing === s.timing && prev?.nmCost === s.nmCost) return;
+    if (!langChanged && prev?.frame === s.frame && prev?.timing === s.timing && prev?.nmCost === s.nmCost) return;
     for (const [key, dt] of labels) dt.textContent = t(`cost.${key}`);
     const c = s.frame?.costs;
     for (const key of COSTS) {
@@ -70,9 +76,28 @@ export function createCosts(list) {
     }) : t('cost.timeNone');
     const nm = /** @type {HTMLElement} */ (values.get('nm'));
     const n = s.nmCost;
-    nm.textContent = n ? t('cost.nmValue', { sparse: int(n.sparseMultiplyAdds), dense: int(n.denseMultiplyAdds), meta: int(n.metadataBytes) }) : '—';
+    const [keep, group] = (n?.pattern ?? '2:4').split(':');
+    /** @type {Record<string, string>} */
+    const p = { pattern: n?.pattern ?? '2:4', n: keep, m: group };
+    /** @type {HTMLElement} */ (labels.get('nm')).textContent = t('cost.nm', p);
+    nm.textContent = n ? t('cost.nmValue', { ...p, sparse: int(n.sparseMultiplyAdds), dense: int(n.denseMultiplyAdds), meta: int(n.metadataBytes) }) : '—';
+    nmNote.textContent = t('cost.nmNote', p);
+    nmHead.replaceChildren(...['layer', 'dense', 'sparse', 'meta', 'alive'].map((k) => {
+      const th = document.createElement('th');
+      th.textContent = t(`cost.layers.${k}`, p);
+      return th;
+    }));
+    const layers = s.frame?.snapshot?.layers ?? [];
+    nmBody.replaceChildren(...(n?.layers ?? []).map((c, l) => {
+      const mask = layers[l]?.mask;
+      const alive = mask ? mask.reduce((a, b) => a + b, 0) : null;
+      const tr = document.createElement('tr');
+      for (const v of [String(l + 1), int(c.dense), int(c.sparse), int(c.metadataBytes), alive === null ? '—' : int(alive)]) {
+        tr.insertCell().textContent = v;
+      }
+      return tr;
+    }));
     if (langChanged) {
-      nmNote.textContent = t('cost.nmNote');
       glossaryTitle.textContent = t('glossary.title');
       for (const [key, p] of glossary) p.textContent = t(`glossary.${key}`);
     }

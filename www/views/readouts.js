@@ -101,7 +101,7 @@ export function createReadouts(root, flags) {
         else if (action === 'play') enabled = s.info !== null && (busy === null || busy === 'play');
         else if (action === 'lottery' || action === 'prune') enabled = enabled && (s.info?.methods.includes(action === 'lottery' ? 'startLottery' : 'prune') ?? false);
         else if (action === 'pai') enabled = enabled && (s.info?.methods.includes('startPai') ?? false);
-        else if (action === 'scan' || action === 'pruneNM') enabled = enabled && (s.info?.methods.includes(action === 'scan' ? 'sensitivity' : 'prunePattern') ?? false);
+        else if (action === 'scan' || action === 'pruneNM') enabled = enabled && (s.info?.methods.includes(action === 'scan' ? 'sensitivity' : 'nmCost') ?? false);
         else if (action === 'adopt') enabled = enabled && s.lottery.some((r) => r.branch === 'ticket' && r.level > 0) && (s.info?.methods.includes('adoptTicket') ?? false);
         else if (STOPPERS.has(action)) enabled = true;
         b.disabled = !enabled;
