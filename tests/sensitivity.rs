@@ -287,3 +287,45 @@ fn the_cli_prints_the_scan_as_json() {
         );
     }
 }
+
+/// The scan in pieces (what the page's worker runs, one point per call): the points come layer by
+/// layer in the order of the sparsities, each as the full scan has it, bit for bit; `done`
+/// counts them; and training the experiment between two pieces does not change the scan, which
+/// holds the model it started from.
+#[test]
+fn the_scan_in_pieces_is_the_full_scan_point_for_point() {
+    let mut e = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "moons".into(),
+            samples: 400,
+            validation: 0.25,
+            ..DataConfig::default()
+        },
+        hidden: vec![8, 8],
+        ..ExperimentConfig::default()
+    })
+    .unwrap();
+    e.train(10).unwrap();
+    let sparsities = [0.0, 0.3, 0.7, 0.95];
+    for score in [Score::Magnitude, Score::Random, Score::Snip] {
+        let full = e.sensitivity(&sparsities, score, 3).unwrap();
+        let mut piecewise = e.clone();
+        let (mut run, split, base) = piecewise.sensitivity_start(&sparsities, score, 3).unwrap();
+        assert_eq!((split, base), (full.split, full.base));
+        assert_eq!(run.total(), full.curves.len() * sparsities.len());
+        assert!(run.curves().iter().all(|c| c.points.is_empty()));
+        let mut k = 0;
+        while let Some((layer, point)) = piecewise.sensitivity_step(&mut run).unwrap() {
+            assert_eq!(layer, k / sparsities.len());
+            assert_eq!(point, full.curves[layer].points[k % sparsities.len()]);
+            k += 1;
+            assert_eq!(run.done(), k);
+            if k == 2 {
+                piecewise.train(1).unwrap();
+            }
+        }
+        assert_eq!(k, run.total());
+        assert!(piecewise.sensitivity_step(&mut run).unwrap().is_none());
+        assert_eq!(run.into_curves(), full.curves);
+    }
+}
