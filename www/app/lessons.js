@@ -6,7 +6,7 @@
 // steps (i18n keys `lesson.ID.s1…`), and a function that reads the live state to fill in
 // `lesson.ID.result` — the result is measured, not canned.
 import DATA from './lessons.json' with { type: 'json' };
-import { t } from './i18n.js';
+import { hasKey, t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { SCHEMA } from './state.js';
 
@@ -265,10 +265,12 @@ export function finishedArm(lesson, s) {
  * @param {Lesson['arms'][number]} arm
  */
 export function armLabel(arm) {
+  // An arm may have a name of its own (when its settings would make a long label).
+  if (hasKey(`lesson.${arm.id}.arm`)) return t(`lesson.${arm.id}.arm`);
   // An empty list (no per-layer rates) only undoes an earlier arm's: nothing to tell apart.
   const parts = Object.entries(arm.settings).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) =>
     typeof v === 'string' ? t(`opt.${k}.${v}`) : `${t(`label.${k}`)} ${v}`);
-  return parts.length > 0 ? parts.join(', ') : t(`lesson.${arm.id}.arm`);
+  return parts.join(', ');
 }
 
 /**
