@@ -207,16 +207,22 @@ export function createWorkflows(store, log, options) {
     let partial = empty;
     set({ sensitivity: { ...partial, ...tag, partial: true }, progress: { value: 0, max: total, label: t('msg.scanProgress', { layer: 1, layers, sparsity: pct(0, 0) }) } });
     let done = 0;
-    while (!store.state.cancelled) {
-      const r = /** @type {ScanStep | null} */ (await e.call('sensitivityStep'));
-      if (!r) break;
-      done = r.done;
-      partial = { ...partial, curves: partial.curves.map((c) => (c.layer === r.layer ? { ...c, points: [...c.points, r.point] } : c)) };
-      set({
-        sensitivity: { ...partial, ...tag, partial: done < total },
-        progress: { value: done, max: total, label: t('msg.scanProgress', { layer: r.layer + 1, layers, sparsity: pct(r.point.sparsity, 0) }) },
-      });
-      emit('scanpoint', { layer: r.layer, point: { ...r.point }, done, total });
+    try {
+      while (!store.state.cancelled) {
+        const r = /** @type {ScanStep | null} */ (await e.call('sensitivityStep'));
+        if (!r) break;
+        done = r.done;
+        partial = { ...partial, curves: partial.curves.map((c) => (c.layer === r.layer ? { ...c, points: [...c.points, r.point] } : c)) };
+        set({
+          sensitivity: { ...partial, ...tag, partial: done < total },
+          progress: { value: done, max: total, label: t('msg.scanProgress', { layer: r.layer + 1, layers, sparsity: pct(r.point.sparsity, 0) }) },
+        });
+        emit('scanpoint', { layer: r.layer, point: { ...r.point }, done, total });
+      }
+    } catch (err) {
+      // A scan that failed half-way is not shown as if it were one.
+      set({ sensitivity: before });
+      throw err;
     }
     set({ progress: null });
     if (done < total) {
