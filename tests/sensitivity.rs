@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2};
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::prune::sensitivity::{
-    scan, sparsities_within, SensitivityCurve, SensitivityPoint,
+    rates_for, scan, sparsities_within, SensitivityCurve, SensitivityPoint,
 };
 use pruning_playground::prune::Score;
 use pruning_playground::train::Evaluation;
@@ -260,6 +260,7 @@ fn the_cli_prints_the_scan_as_json() {
     let curves = v["curves"].as_array().unwrap();
     assert_eq!(curves.len(), 2);
     assert_eq!(v["sparsities_within"].as_array().unwrap().len(), 2);
+    assert_eq!(v["rates_within"].as_array().unwrap().len(), 2);
     let mut e = Experiment::new(ExperimentConfig {
         dataset: DataConfig {
             kind: "moons".into(),
@@ -328,4 +329,36 @@ fn the_scan_in_pieces_is_the_full_scan_point_for_point() {
         assert!(piecewise.sensitivity_step(&mut run).unwrap().is_none());
         assert_eq!(run.into_curves(), full.curves);
     }
+}
+
+/// The rates that prune each layer to its chosen point at layer scope, fraction 1: the zeros to
+/// add over the alive weights (weights already masked count among the zeros), to 6 decimals; 0
+/// for a sparsity the curve does not have, a point with no zeros to add, or a layer with none
+/// alive.
+#[test]
+fn rates_prune_each_layer_from_its_alive_weights_to_the_point_zeros() {
+    let point = |sparsity: f64, zeros: usize| SensitivityPoint {
+        sparsity,
+        zeros,
+        loss: 0.0,
+        accuracy: 1.0,
+    };
+    let curve = |weights, alive, points| SensitivityCurve {
+        layer: 0,
+        weights,
+        alive,
+        points,
+    };
+    let curves = [
+        // 16 weights, 4 masked: at 0.5 (8 zeros) 4 more of the 12 alive go.
+        curve(16, 12, vec![point(0.0, 4), point(0.5, 8)]),
+        curve(16, 12, vec![point(0.0, 4), point(0.5, 8)]),
+        curve(16, 16, vec![point(0.1, 2)]),
+        curve(8, 0, vec![point(0.5, 8)]),
+    ];
+    assert_eq!(
+        rates_for(&curves, &[0.5, 0.0, 0.2, 0.5]),
+        [0.333333, 0.0, 0.0, 0.0]
+    );
+    assert_eq!(rates_for(&curves[2..3], &[0.1]), [0.125]);
 }
