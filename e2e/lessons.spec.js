@@ -245,6 +245,24 @@ test.describe('guided lessons', () => {
     expect(problems).toEqual([]);
   });
 
+  for (const lang of ['en', 'ko']) {
+    test(`sensitivity lesson names the buttons as the page labels them (${lang})`, async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, `?lang=${lang}`);
+      await loadLesson(page, 'sensitivity');
+      const uniform = await page.getByTestId('arm-uniform').textContent();
+      await expect(page.getByTestId('dock-step')).toContainText(`“${uniform}”`);
+      await page.getByTestId('dock-next').click();
+      const step2 = page.getByTestId('dock-step');
+      await expect(step2).toContainText(`“${await page.getByTestId('arm-scanned').textContent()}”`);
+      for (const id of ['scan', 'use-rates']) await expect(step2).toContainText(`“${await page.getByTestId(id).textContent()}”`);
+      await expect(step2).toContainText(`“${await page.getByTestId('toolkit').locator('.sens-rates label span').textContent()}”`);
+      await page.getByTestId('dock-next').click();
+      await expect(page.getByTestId('dock-step')).toContainText(`${await page.getByTestId('runs-mode-epoch').locator('xpath=..').textContent()}`.trim());
+      expect(problems).toEqual([]);
+    });
+  }
+
   test('the glossary under the costs explains density vs prune fraction, FLOPs, CSR, level and θ₀ (en, ko)', async ({ page }) => {
     await open(page, '?lang=en');
     const glossary = page.getByTestId('glossary');
