@@ -215,7 +215,7 @@ test.describe('guided lessons', () => {
     const problems = watchProblems(page);
     await open(page, '?lang=en');
     await loadLesson(page, 'sensitivity');
-    await expect(page.getByTestId('arm-uniform')).toHaveText('Every layer at 65 %');
+    await expect(page.getByTestId('arm-uniform')).toHaveText('Every layer at 65\u00a0%');
     await expect(page.getByTestId('arm-scanned')).toHaveText('Rates from the scan');
     await settle(page, () => page.getByTestId('arm-uniform').click());
     await expect(page.getByTestId('arm-uniform')).toHaveAttribute('aria-pressed', 'true');
