@@ -212,6 +212,59 @@ test.describe('guided lessons', () => {
     });
   }
 
+  test('sensitivity lesson: uniform rates against the scan\'s rates; rows, expectations, and both runs kept and overlaid', async ({ page }) => {
+    test.setTimeout(180_000);
+    const problems = watchProblems(page);
+    await open(page, '?lang=en');
+    await loadLesson(page, 'sensitivity');
+    await expect(page.getByTestId('arm-uniform')).toHaveText('Every layer at 65\u00a0%');
+    await expect(page.getByTestId('arm-scanned')).toHaveText('Rates from the scan');
+    await settle(page, () => page.getByTestId('arm-uniform').click());
+    await expect(page.getByTestId('arm-uniform')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('arm-scanned')).toHaveAttribute('aria-pressed', 'false');
+    await press(page, 'reset');
+    for (const step of LESSONS.sensitivity.arms[0].steps) await press(page, step);
+    await settle(page, () => page.getByTestId('arm-scanned').click());
+    await press(page, 'reset');
+    for (const step of LESSONS.sensitivity.arms[1].steps) {
+      if (step === 'useRates') await settle(page, () => page.getByTestId('use-rates').click());
+      else await press(page, step);
+    }
+    // "Use as per-layer rates" left the uniform arm's settings: the scan's arm is the one on.
+    await expect(page.getByTestId('arm-scanned')).toHaveAttribute('aria-pressed', 'true');
+    await expect(page.getByTestId('lesson-table').locator('tr')).toHaveCount(3);
+    await expect(page.locator('.lesson-expect .disagrees')).toHaveCount(0);
+    await expect(page.locator('.lesson-expect .ok')).toHaveCount(LESSONS.sensitivity.expect.length);
+    await expect(page.getByTestId('lesson-result')).toContainText('per layer');
+    // Both arms are kept runs; overlaid by epoch, one curve each.
+    const runs = page.getByTestId('runs-list').getByTestId('run');
+    await expect(runs).toHaveCount(2);
+    await page.getByTestId('runs-mode-epoch').check();
+    await expect(page.locator('#runs-svg path.run-line')).toHaveCount(2);
+    await expect(page.getByTestId('runs-table').locator('tbody th')).toContainText(['Prune fraction']);
+    await page.getByTestId('lessons').screenshot({ path: `${ART}/lesson-sensitivity-en.png` });
+    await page.getByTestId('runs').screenshot({ path: `${ART}/lesson-sensitivity-runs.png` });
+    expect(problems).toEqual([]);
+  });
+
+  for (const lang of ['en', 'ko']) {
+    test(`sensitivity lesson names the buttons as the page labels them (${lang})`, async ({ page }) => {
+      const problems = watchProblems(page);
+      await open(page, `?lang=${lang}`);
+      await loadLesson(page, 'sensitivity');
+      const uniform = await page.getByTestId('arm-uniform').textContent();
+      await expect(page.getByTestId('dock-step')).toContainText(`“${uniform}”`);
+      await page.getByTestId('dock-next').click();
+      const step2 = page.getByTestId('dock-step');
+      await expect(step2).toContainText(`“${await page.getByTestId('arm-scanned').textContent()}”`);
+      for (const id of ['scan', 'use-rates']) await expect(step2).toContainText(`“${await page.getByTestId(id).textContent()}”`);
+      await expect(step2).toContainText(`“${await page.getByTestId('toolkit').locator('.sens-rates label span').textContent()}”`);
+      await page.getByTestId('dock-next').click();
+      await expect(page.getByTestId('dock-step')).toContainText(`${await page.getByTestId('runs-mode-epoch').locator('xpath=..').textContent()}`.trim());
+      expect(problems).toEqual([]);
+    });
+  }
+
   test('the glossary under the costs explains density vs prune fraction, FLOPs, CSR, level and θ₀ (en, ko)', async ({ page }) => {
     await open(page, '?lang=en');
     const glossary = page.getByTestId('glossary');

@@ -233,3 +233,76 @@ test('the toolkit fits a 390 px phone', async ({ page }) => {
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await toolkit.screenshot({ path: 'e2e/artifacts/toolkit-390.png' });
 });
+
+test('the scan runs point by point with progress; Stop keeps the model and the previous scan; a full scan equals the one-call scan', async ({ page }) => {
+  test.setTimeout(180_000);
+  const problems = watchProblems(page);
+  await open(page, '?lang=en&data=mnist1d&hidden=64,64&ep=2');
+  await press(page, 'train');
+  const toolkit = page.getByTestId('toolkit');
+
+  // The element's sensitivity(): one `scanpoint` event per point, resolving with the full scan.
+  const api = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    /** @type {any[]} */
+    const events = [];
+    el.addEventListener('scanpoint', (/** @type {CustomEvent} */ e) => events.push(e.detail));
+    const scan = await el.sensitivity();
+    return { scan, events };
+  });
+  expect(api.events).toHaveLength(33);
+  expect(api.events.map((/** @type {any} */ e) => e.done)).toEqual(Array.from({ length: 33 }, (_, i) => i + 1));
+  expect(api.events.map((/** @type {any} */ e) => e.layer)).toEqual(Array.from({ length: 33 }, (_, i) => Math.floor(i / 11)));
+  expect(api.events.every((/** @type {any} */ e) => e.total === 33)).toBe(true);
+  expect(api.scan.curves.map((/** @type {any} */ c) => c.points)).toEqual([0, 1, 2].map((l) => api.events.filter((/** @type {any} */ e) => e.layer === l).map((/** @type {any} */ e) => e.point)));
+  await expect(page.getByTestId('message')).toContainText('Scanned 3 layers');
+
+  // The same network built and trained in an engine of its own, scanned in one call.
+  const oneCall = await page.evaluate(async () => {
+    const el = /** @type {any} */ (document.querySelector('pruning-playground'));
+    const { Engine } = await import('/www/engine.js');
+    const { engineConfig } = await import('/www/app/state.js');
+    const { SCAN_SPARSITIES } = await import('/www/app/workflows.js');
+    const s = el.app.state.settings;
+    const e = await Engine.create(engineConfig(s));
+    await e.call('train', s.epochs);
+    const out = await e.call('sensitivity', SCAN_SPARSITIES, s.score, s.seed);
+    e.terminate();
+    return out;
+  });
+  expect(api.scan).toEqual(oneCall);
+
+  // Scanning again, each point held back 100 ms (the page's engine module is this one, so its
+  // calls go through the patch) so that there is time to watch: progress shows, the curves grow,
+  // and Cancel stops it between two points.
+  await page.evaluate(async () => {
+    const { Engine } = await import('/www/engine.js');
+    const call = Engine.prototype.call;
+    Engine.prototype.call = async function (/** @type {string} */ method, /** @type {any[]} */ ...args) {
+      if (method === 'sensitivityStep') await new Promise((r) => setTimeout(r, 100));
+      return call.call(this, method, ...args);
+    };
+  });
+  const before = await masks(page);
+  const steps = linkParams(page).get('steps');
+  await page.getByTestId('scan').click();
+  await expect(page.locator('#progress-label')).toContainText(/layer [123] of 3, \d+%/);
+  await expect(toolkit.getByTestId('scan-note')).toContainText(/Scanning \(layer [123] of 3, \d+%\)/);
+  await toolkit.screenshot({ path: 'e2e/artifacts/toolkit-scanning.png' });
+  await expect(page.getByTestId('cancel')).toBeEnabled();
+  await settle(page, () => page.getByTestId('cancel').click());
+  await expect(page.getByTestId('message')).toContainText('Scan stopped after');
+  await expect(page.getByTestId('message')).toContainText('of 33 points');
+  // The previous scan is shown again, whole; the model and its link are as they were.
+  const kept = await scanOf(page);
+  expect({ split: kept.split, base: kept.base, curves: kept.curves }).toEqual(api.scan);
+  expect(kept.partial).toBeFalsy();
+  for (const d of await toolkit.locator('path.sens-curve').evaluateAll((ps) => ps.map((p) => p.getAttribute('d') ?? ''))) {
+    expect(d.split(/[ML]/).filter(Boolean)).toHaveLength(11);
+  }
+  await expect(toolkit.getByTestId('scan-note')).not.toContainText('Scanning');
+  expect(await masks(page)).toEqual(before);
+  expect(linkParams(page).get('steps')).toBe(steps);
+  await expect(page.getByTestId('scan')).toBeEnabled();
+  expect(problems).toEqual([]);
+});

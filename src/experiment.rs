@@ -517,7 +517,8 @@ impl Experiment {
     /// the batch the next training step would use), evaluated on the validation split, or on the
     /// training split when there is none — never on the test split, since the curves are used to
     /// choose sparsities. Returns which split was read, the unpruned evaluation and the curves;
-    /// the model, the trainer and the history are not touched.
+    /// the model, the trainer and the history are not touched. The same as
+    /// [`Experiment::sensitivity_start`] and its steps run to the end.
     ///
     /// # Errors
     /// As [`prune::sensitivity::scan`].
@@ -527,29 +528,74 @@ impl Experiment {
         score: crate::prune::Score,
         seed: u64,
     ) -> Result<Sensitivity> {
-        let loss = self.trainer.config().loss;
-        let (split, x, y) = if self.data.y_val.is_empty() {
-            ("train", self.data.x_train.view(), &self.data.y_train)
-        } else {
-            ("validation", self.data.x_val.view(), &self.data.y_val)
-        };
-        let eval = |m: &Mlp| crate::train::evaluate(m, x, y, loss);
-        let (base, curves) = if score.needs_data() {
+        let (mut run, split, base) = self.sensitivity_start(sparsities, score, seed)?;
+        while self.sensitivity_step(&mut run)?.is_some() {}
+        Ok(Sensitivity {
+            split,
+            base,
+            curves: run.into_curves(),
+        })
+    }
+
+    /// [`Experiment::sensitivity`] in pieces: the scan started on the current model, the split
+    /// its points are read on and the unpruned evaluation there. Each
+    /// [`Experiment::sensitivity_step`] then evaluates one point.
+    ///
+    /// # Errors
+    /// As [`prune::sensitivity::SensitivityScan::new`].
+    pub fn sensitivity_start(
+        &self,
+        sparsities: &[f64],
+        score: crate::prune::Score,
+        seed: u64,
+    ) -> Result<(
+        prune::sensitivity::SensitivityScan,
+        &'static str,
+        Evaluation,
+    )> {
+        let run = if score.needs_data() {
             let (bx, by) = prune::next_batch(&self.trainer, &self.data);
             let ctx = ScoreContext {
                 x: bx.view(),
                 y: &by,
-                loss,
+                loss: self.trainer.config().loss,
             };
-            prune::sensitivity::scan(&self.model, sparsities, score, seed, Some(&ctx), eval)?
+            prune::sensitivity::SensitivityScan::new(
+                &self.model,
+                sparsities,
+                score,
+                seed,
+                Some(&ctx),
+            )?
         } else {
-            prune::sensitivity::scan(&self.model, sparsities, score, seed, None, eval)?
+            prune::sensitivity::SensitivityScan::new(&self.model, sparsities, score, seed, None)?
         };
-        Ok(Sensitivity {
-            split,
-            base,
-            curves,
-        })
+        let (split, x, y) = self.scan_split();
+        let base = crate::train::evaluate(&self.model, x, y, self.trainer.config().loss);
+        Ok((run, split, base))
+    }
+
+    /// The next point of a scan [`Experiment::sensitivity_start`] began, evaluated on its split:
+    /// its layer and the point, or `None` when the scan is done.
+    ///
+    /// # Errors
+    /// As [`prune::sensitivity::SensitivityScan::step`].
+    pub fn sensitivity_step(
+        &self,
+        run: &mut prune::sensitivity::SensitivityScan,
+    ) -> Result<Option<(usize, prune::sensitivity::SensitivityPoint)>> {
+        let (_, x, y) = self.scan_split();
+        let loss = self.trainer.config().loss;
+        run.step(|m: &Mlp| crate::train::evaluate(m, x, y, loss))
+    }
+
+    /// The split a sensitivity scan reads: validation, or train without one.
+    fn scan_split(&self) -> (&'static str, ndarray::ArrayView2<'_, f32>, &[usize]) {
+        if self.data.y_val.is_empty() {
+            ("train", self.data.x_train.view(), &self.data.y_train)
+        } else {
+            ("validation", self.data.x_val.view(), &self.data.y_val)
+        }
     }
 
     /// A lottery runner starting from this experiment's dense θ₀ network (the experiment's own

@@ -16,6 +16,8 @@ use pruning_playground::experiment::{
 };
 use pruning_playground::lottery::Branch;
 use pruning_playground::prune::{nm::NM, SchedulePlan};
+use pruning_playground::prune::sensitivity::{rates_for, sparsities_within};
+use pruning_playground::prune::Score;
 use serde::Deserialize;
 
 /// The seeds every claim must hold on (the lesson's own seed 0, and the two next ones a learner
@@ -108,6 +110,11 @@ fn arm_settings(lesson: &Lesson, arm: &Arm, seed: u64) -> Settings {
         obj.extend(patch);
     }
     serde_json::from_value(v).unwrap()
+}
+
+/// A score by its page name.
+fn score(name: &str) -> Score {
+    Score::parse(name).unwrap()
 }
 
 /// What state.js's engineConfig builds from the settings.
@@ -206,8 +213,21 @@ fn gradual_plan(exp: &Experiment, s: &Settings) -> GradualConfig {
     }
 }
 
-/// Runs an arm's pipeline steps the way the page's buttons do (workflows.js `run`).
+/// The sparsities the page's scan prunes each layer to (workflows.js `SCAN_SPARSITIES`; the test
+/// `the_page_scans_the_sparsities_the_lessons_are_checked_at` keeps the two equal).
+const SCAN_SPARSITIES: [f64; 11] = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+/// The toolkit's "within X points" box as it opens (www/views/markup.js `max-drop`, value 1): the
+/// drop the lessons' `useRates` step allows.
+const MAX_DROP_POINTS: f64 = 1.0;
+
+/// Runs an arm's pipeline steps the way the page's buttons do (workflows.js `run`; `scan` and
+/// `useRates` are the toolkit's Scan and "use as per-layer rates", views/sensitivity.js
+/// `ratesFromScan`).
 fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
+    let mut s = s.clone();
+    let s = &mut s;
+    let mut scan = None;
     let mut exp = experiment(s);
     let flops_dense_before = exp.costs().flops_dense;
     let mut pruned_test = None;
@@ -267,6 +287,24 @@ fn run_arm(s: &Settings, steps: &[String]) -> Outcome {
             "reinit" => exp.reinit(s.seed + 1000 + marked),
             "retrain" => {
                 exp.train(s.retrain_epochs).unwrap();
+            }
+            "scan" => {
+                scan = Some(
+                    exp.sensitivity(&SCAN_SPARSITIES, score(&s.score), s.seed)
+                        .unwrap(),
+                );
+            }
+            "useRates" => {
+                let scan = scan.as_ref().expect("useRates after a scan");
+                let within =
+                    sparsities_within(&scan.curves, scan.base.accuracy, MAX_DROP_POINTS / 100.0);
+                let rates = rates_for(&scan.curves, &within);
+                s.structure = "weights".into();
+                s.scope = "layer".into();
+                s.schedule = "oneshot".into();
+                s.fraction = 1.0;
+                s.layer_rates = rates[..rates.len() - 1].to_vec();
+                s.output_rate = rates[rates.len() - 1];
             }
             other => panic!("step {other} not covered by these tests"),
         }
@@ -375,6 +413,7 @@ fn every_lesson_sets_every_setting_and_its_arms_only_known_ones() {
             "rewindk",
             "scheduling",
             "scoring",
+            "sensitivity",
             "structure"
         ]
     );
@@ -817,4 +856,45 @@ fn pai_lesson_claims_hold_on_every_seed() {
             "seed {seed}: synflow reinit vs random"
         );
     }
+}
+
+/// Lesson "sensitivity" (moons, 32-32: layers of 64, 1,024 and 64 weights): the scan's rates
+/// (each layer within 1 point on the validation split) keep fewer weights in all than every layer
+/// at 65 %, yet right after the cut they are ≥ 15 points more accurate and still ahead after
+/// fine-tuning (`expect`); the scan keeps ≥ 70 % of the first layer and ≤ 30 % of the middle one;
+/// and the per-layer drops do not add up: on seed 2 (the one the lesson names) the network
+/// pruned at once loses more than 5 points right after the cut.
+#[test]
+fn sensitivity_lesson_claims_hold_on_every_seed() {
+    let r = run_lesson("sensitivity");
+    for i in 0..SEEDS.len() {
+        let (s, u) = (&r["scanned"][i], &r["uniform"][i]);
+        let (sp, up) = (s.pruned_test.unwrap(), u.pruned_test.unwrap());
+        assert!(
+            sp >= up + 0.15,
+            "seed {i}: right after the cut ≥ 15 points ahead: {sp} vs {up}"
+        );
+        let d = &s.layer_density;
+        assert!(
+            d[0] >= 0.7 && d[1] <= 0.3,
+            "seed {i}: first layer kept, middle pruned: {d:?}"
+        );
+    }
+    let s = &r["scanned"][2];
+    assert!(
+        s.dense_test - s.pruned_test.unwrap() > 0.05,
+        "seed 2: the layers' drops add up to more than 5 points: {} vs {}",
+        s.pruned_test.unwrap(),
+        s.dense_test
+    );
+}
+
+/// The page scans at the sparsities the lessons are checked at.
+#[test]
+fn the_page_scans_the_sparsities_the_lessons_are_checked_at() {
+    let js = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/www/app/workflows.js"))
+        .unwrap();
+    let list: Vec<String> = SCAN_SPARSITIES.iter().map(f64::to_string).collect();
+    let line = format!("export const SCAN_SPARSITIES = [{}];", list.join(", "));
+    assert!(js.contains(&line), "workflows.js does not hold {line}");
 }

@@ -7,7 +7,7 @@ use ndarray::{Array1, Array2};
 use pruning_playground::experiment::{DataConfig, Experiment, ExperimentConfig};
 use pruning_playground::model::{Activation, Init, LayerParams, Mlp, MlpSpec};
 use pruning_playground::prune::sensitivity::{
-    scan, sparsities_within, SensitivityCurve, SensitivityPoint,
+    rates_for, scan, sparsities_within, SensitivityCurve, SensitivityPoint,
 };
 use pruning_playground::prune::Score;
 use pruning_playground::train::Evaluation;
@@ -260,6 +260,7 @@ fn the_cli_prints_the_scan_as_json() {
     let curves = v["curves"].as_array().unwrap();
     assert_eq!(curves.len(), 2);
     assert_eq!(v["sparsities_within"].as_array().unwrap().len(), 2);
+    assert_eq!(v["rates_within"].as_array().unwrap().len(), 2);
     let mut e = Experiment::new(ExperimentConfig {
         dataset: DataConfig {
             kind: "moons".into(),
@@ -286,4 +287,78 @@ fn the_cli_prints_the_scan_as_json() {
             lib.points.iter().map(|p| p.accuracy).collect::<Vec<_>>()
         );
     }
+}
+
+/// The scan in pieces (what the page's worker runs, one point per call): the points come layer by
+/// layer in the order of the sparsities, each as the full scan has it, bit for bit; `done`
+/// counts them; and training the experiment between two pieces does not change the scan, which
+/// holds the model it started from.
+#[test]
+fn the_scan_in_pieces_is_the_full_scan_point_for_point() {
+    let mut e = Experiment::new(ExperimentConfig {
+        dataset: DataConfig {
+            kind: "moons".into(),
+            samples: 400,
+            validation: 0.25,
+            ..DataConfig::default()
+        },
+        hidden: vec![8, 8],
+        ..ExperimentConfig::default()
+    })
+    .unwrap();
+    e.train(10).unwrap();
+    let sparsities = [0.0, 0.3, 0.7, 0.95];
+    for score in [Score::Magnitude, Score::Random, Score::Snip] {
+        let full = e.sensitivity(&sparsities, score, 3).unwrap();
+        let mut piecewise = e.clone();
+        let (mut run, split, base) = piecewise.sensitivity_start(&sparsities, score, 3).unwrap();
+        assert_eq!((split, base), (full.split, full.base));
+        assert_eq!(run.total(), full.curves.len() * sparsities.len());
+        assert!(run.curves().iter().all(|c| c.points.is_empty()));
+        let mut k = 0;
+        while let Some((layer, point)) = piecewise.sensitivity_step(&mut run).unwrap() {
+            assert_eq!(layer, k / sparsities.len());
+            assert_eq!(point, full.curves[layer].points[k % sparsities.len()]);
+            k += 1;
+            assert_eq!(run.done(), k);
+            if k == 2 {
+                piecewise.train(1).unwrap();
+            }
+        }
+        assert_eq!(k, run.total());
+        assert!(piecewise.sensitivity_step(&mut run).unwrap().is_none());
+        assert_eq!(run.into_curves(), full.curves);
+    }
+}
+
+/// The rates that prune each layer to its chosen point at layer scope, fraction 1: the zeros to
+/// add over the alive weights (weights already masked count among the zeros), to 6 decimals; 0
+/// for a sparsity the curve does not have, a point with no zeros to add, or a layer with none
+/// alive.
+#[test]
+fn rates_prune_each_layer_from_its_alive_weights_to_the_point_zeros() {
+    let point = |sparsity: f64, zeros: usize| SensitivityPoint {
+        sparsity,
+        zeros,
+        loss: 0.0,
+        accuracy: 1.0,
+    };
+    let curve = |weights, alive, points| SensitivityCurve {
+        layer: 0,
+        weights,
+        alive,
+        points,
+    };
+    let curves = [
+        // 16 weights, 4 masked: at 0.5 (8 zeros) 4 more of the 12 alive go.
+        curve(16, 12, vec![point(0.0, 4), point(0.5, 8)]),
+        curve(16, 12, vec![point(0.0, 4), point(0.5, 8)]),
+        curve(16, 16, vec![point(0.1, 2)]),
+        curve(8, 0, vec![point(0.5, 8)]),
+    ];
+    assert_eq!(
+        rates_for(&curves, &[0.5, 0.0, 0.2, 0.5]),
+        [0.333333, 0.0, 0.0, 0.0]
+    );
+    assert_eq!(rates_for(&curves[2..3], &[0.1]), [0.125]);
 }

@@ -11,7 +11,7 @@ use pruning_playground::rng;
 use pruning_playground::train::{gradients, Loss, Optimizer, Product, TrainConfig, Trainer};
 use pruning_playground::wasm::{io, Playground};
 use rand::Rng;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 fn js(text: &str) -> JsValue {
@@ -775,4 +775,38 @@ fn cross_entropy_is_the_scalar_formula_bit_for_bit() {
         let got: Vec<u32> = grad.iter().map(|v| v.to_bits()).collect();
         assert_eq!(got, expected, "gradients, {k} outputs");
     }
+}
+
+/// The scan point by point (`startSensitivity`, then `sensitivityStep` until `null`) gives the
+/// points the one-call `sensitivity` returns, in order: layer by layer, sparsities in order.
+#[wasm_bindgen_test]
+fn the_scan_point_by_point_is_the_one_call_scan() {
+    let mut pg = circle();
+    pg.train(3).unwrap();
+    assert!(error_message(pg.sensitivity_step()).contains("startSensitivity"));
+    let sparsities = vec![0.0, 0.5, 0.9];
+    let whole = pg.sensitivity(sparsities.clone(), None, None).unwrap();
+    let start = pg.start_sensitivity(sparsities, None, None).unwrap();
+    assert_eq!(num(&start, "total"), 9.0);
+    let curves = get(&start, "curves").unchecked_into::<js_sys::Array>();
+    let mut done = 0.0;
+    loop {
+        let step = pg.sensitivity_step().unwrap();
+        if step.is_null() {
+            break;
+        }
+        done += 1.0;
+        assert_eq!(num(&step, "done"), done);
+        let curve = curves.get(num(&step, "layer") as u32);
+        // The curve's own list (Array::from would copy it).
+        get(&curve, "points")
+            .unchecked_into::<js_sys::Array>()
+            .push(&get(&step, "point"));
+    }
+    assert_eq!(done, 9.0);
+    Reflect::delete_property(&start.clone().into(), &"total".into()).unwrap();
+    assert_eq!(
+        JSON::stringify(&start).unwrap().as_string(),
+        JSON::stringify(&whole).unwrap().as_string()
+    );
 }

@@ -29,7 +29,7 @@
 // API: train(epochs), retrain(epochs), prune(spec), rewind(), reinit(), reset(), runLottery(spec) return promises
 // of `state`; keepRun(name?) (the kept run), removeRun(id), compareRuns(ids) and the `runs` list (plain
 // objects) keep experiments side by side; events epoch, pruned, rewound, level, lottery-done, runkept,
-// error (CustomEvent, detail).
+// scanpoint, error (CustomEvent, detail).
 // Each element has its own app (dispatch.js) and its own worker; nothing is shared but the code.
 import { SCHEMA, defaults, parseValue, quote } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
@@ -457,13 +457,16 @@ export class PruningPlayground extends HTMLElement {
 
   /**
    * The per-layer sensitivity scan (each layer pruned alone to 0–95 %, evaluated without
-   * retraining on the validation split); resolves with `{ split, base, curves }` (docs/api.md).
+   * retraining on the validation split); resolves with `{ split, base, curves }` (docs/api.md),
+   * or null when stopped (Cancel). Each point is a `scanpoint` event as it arrives.
    */
   sensitivity() {
     return this.enqueue(async () => {
+      const before = this.app?.state.sensitivity;
       await this.act({ type: 'scan' });
       const scan = this.app?.state.sensitivity;
-      if (!scan) return null;
+      // A stopped scan leaves the previous one: resolve with null then.
+      if (!scan || scan === before || scan.partial) return null;
       const { split, base, curves } = scan;
       return structuredClone({ split, base, curves });
     });

@@ -78,12 +78,20 @@ export interface PruningPlaygroundState {
   message: string;
 }
 
+/** One point of a layer's sensitivity curve: the layer at `sparsity` (`zeros` of its weights at 0). */
+export interface SensitivityPoint {
+  sparsity: number;
+  zeros: number;
+  loss: number;
+  accuracy: number;
+}
+
 /** The per-layer sensitivity scan (`sensitivity()`). */
 export interface SensitivityScan {
   split: string;
-  base: number;
+  base: { loss: number; accuracy: number };
   /** One curve per layer (docs/api.md, "The toolkit"). */
-  curves: unknown[];
+  curves: { layer: number; weights: number; alive: number; points: SensitivityPoint[] }[];
 }
 
 /** A kept run (`runs`, the `runkept` event's detail). */
@@ -132,6 +140,8 @@ export interface PruningPlaygroundEventMap extends Omit<HTMLElementEventMap, 'er
   level: CustomEvent<LevelResult>;
   'lottery-done': CustomEvent<{ history: LevelResult[] }>;
   runkept: CustomEvent<{ run: KeptRun; name: string }>;
+  /** One point of a running sensitivity scan, as it is measured (`done` of `total`). */
+  scanpoint: CustomEvent<{ layer: number; point: SensitivityPoint; done: number; total: number }>;
   /** `error`'s detail: the action that failed and the message (the element's language). */
   error: CustomEvent<{ action: string; error: string }>;
 }
@@ -152,7 +162,7 @@ export declare class PruningPlayground extends HTMLElement {
   prune(spec?: number | SettingsSpec): Promise<PruningPlaygroundState>;
   /** 2:4 semi-structured pruning of every layer (settings, e.g. { score }). */
   pruneNM(spec?: SettingsSpec): Promise<PruningPlaygroundState>;
-  /** The per-layer sensitivity scan of the network as it is (model unchanged). */
+  /** The per-layer sensitivity scan of the network as it is (model unchanged); null when stopped. */
   sensitivity(): Promise<SensitivityScan | null>;
   /** Survivors back to their values at initialisation (θ₀). */
   rewind(): Promise<PruningPlaygroundState>;

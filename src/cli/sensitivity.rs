@@ -5,7 +5,7 @@ use std::io::Write;
 
 use clap::Args;
 use pruning_playground::experiment::Experiment;
-use pruning_playground::prune::sensitivity::sparsities_within;
+use pruning_playground::prune::sensitivity::{rates_for, sparsities_within};
 use pruning_playground::prune::Score;
 
 use super::ExperimentArgs;
@@ -34,8 +34,8 @@ pub struct SensitivityArgs {
     /// many points of accuracy (e.g. 1 = one point).
     #[arg(long)]
     max_drop: Option<f64>,
-    /// Print one JSON object (split, base, curves, and with --max-drop the sparsities) and
-    /// nothing else.
+    /// Print one JSON object (split, base, curves, and with --max-drop the sparsities and the
+    /// per-layer rates that prune to them at layer scope, fraction 1) and nothing else.
     #[arg(long)]
     json: bool,
 }
@@ -59,6 +59,7 @@ pub fn sensitivity(args: &SensitivityArgs) -> Result<(), String> {
         let mut v = serde_json::to_value(&s).map_err(|e| e.to_string())?;
         if let Some(within) = &within {
             v["sparsities_within"] = serde_json::json!(within);
+            v["rates_within"] = serde_json::json!(rates_for(&s.curves, within));
         }
         return w(&mut out, v.to_string());
     }

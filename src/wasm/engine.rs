@@ -86,6 +86,8 @@ pub struct Playground {
     lottery: Option<LotteryRunner>,
     /// The running comparison of pruning at initialization (src/wasm/pai.rs).
     pub(super) pai: Option<crate::lottery::pai::PaiRunner>,
+    /// The running sensitivity scan (src/wasm/toolkit.rs).
+    pub(super) scan: Option<crate::prune::sensitivity::SensitivityScan>,
     /// One saved copy of the experiment ([`Playground::checkpoint`]), for going back after divergence.
     checkpoint: Option<Box<Experiment>>,
 }
@@ -223,6 +225,7 @@ impl Playground {
             exp: exp.map_err(js_err)?,
             lottery: None,
             pai: None,
+            scan: None,
             checkpoint: None,
         })
     }

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { circleConfig, loadWasm, repoRoot } from './wasm-helpers.mjs';
+import { ratesFromScan } from '../../www/views/sensitivity.js';
 
 const EPOCHS = 5;
 const SPARSITIES = [0, 0.25, 0.5, 0.75, 1];
@@ -85,4 +86,19 @@ test('schedulePlan under a pattern: each iterative round names its k:m, a round 
   assert.ok(pg.schedulePlan('iterative', 0.5, 3, 1).rounds.every((r) => r.pattern === null));
   assert.throws(() => pg.schedulePlan('iterative', 0.5, 3, 1, '9:4'), (err) => err.field === 'pattern');
   pg.free();
+});
+
+test('"use as per-layer rates" on the page is the core\'s rule: the CLI\'s sparsities and rates for the same scan', { timeout: 600_000 }, () => {
+  // The page converts the scan in its own state (workflows.js sparsitiesWithin, rateFor); the
+  // core's sparsities_within and rates_for are what tests/lessons.rs and the CLI use.
+  // Moons, trained to 100 %: layers differ, and round(s × weights) / weights is not s (0.1 of 16
+  // weights is 2 of them: rate 0.125).
+  for (const drop of ['0', '20', '60']) {
+    const native = JSON.parse(execFileSync('cargo', ['run', '--quiet', '--', 'sensitivity', '--dataset', 'moons',
+      '--epochs', '20', '--sparsities', '0,0.1,0.3,0.7,0.9,0.95', '--max-drop', drop, '--json'],
+    { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+    const { sparsities, values } = ratesFromScan(native, Number(drop) / 100);
+    assert.deepEqual(sparsities, native.sparsities_within, `drop ${drop}`);
+    assert.deepEqual([...values.layerRates, values.outputRate], native.rates_within, `drop ${drop}`);
+  }
 });

@@ -1,11 +1,12 @@
 // Guided lessons: the axes of the pruning taxonomy (structure, scores and norms, schedules,
-// initialization and rewinding, L1 as soft pruning) and the lottery ticket (IMP).
+// initialization and rewinding, L1 as soft pruning), the lottery ticket (IMP), pruning at
+// initialization and per-layer rates from a sensitivity scan.
 // Each lesson is data: its experiment's every setting and its arms (lessons.json, the same file
 // tests/lessons.rs runs natively over several seeds to check each claim the texts make), its
 // steps (i18n keys `lesson.ID.s1…`), and a function that reads the live state to fill in
 // `lesson.ID.result` — the result is measured, not canned.
 import DATA from './lessons.json' with { type: 'json' };
-import { t } from './i18n.js';
+import { hasKey, t } from './i18n.js';
 import { headlineAccuracy, int, num, pct, pctList } from './format.js';
 import { SCHEMA } from './state.js';
 
@@ -235,6 +236,16 @@ export const LESSONS = [
       return { synflow: acc(synflow), reinit: acc(at('synflow', 'reinit')), magnitude: acc(at('magnitude', null)), random: acc(at('random', null)) };
     },
   },
+  {
+    id: 'sensitivity',
+    ...data('sensitivity'),
+    steps: 3,
+    result: (s) => {
+      const l = live(s);
+      if (!l) return null;
+      return { density: pct(l.snap.density), layers: pctList(l.snap.layerDensity), test: pct(l.ev.testAccuracy) };
+    },
+  },
 ];
 
 /**
@@ -257,8 +268,11 @@ export const LESSONS = [
 export function finishedArm(lesson, s) {
   if (!s.steps.includes('train') || !live(s)) return null;
   const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (s.settings));
+  // An arm whose rates come from the scan ("use as per-layer rates") has them set.
+  const rates = s.settings.layerRates.length > 0 && s.settings.scope === 'layer' && s.settings.fraction === 1;
   return lesson.arms.find((a) =>
     a.steps.at(-1) === s.steps.at(-1)
+    && (!a.steps.includes('useRates') || rates)
     && Object.entries(a.settings).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v))) ?? null;
 }
 
@@ -267,9 +281,12 @@ export function finishedArm(lesson, s) {
  * @param {Lesson['arms'][number]} arm
  */
 export function armLabel(arm) {
-  const parts = Object.entries(arm.settings).map(([k, v]) =>
+  // An arm may have a name of its own (when its settings would make a long label).
+  if (hasKey(`lesson.${arm.id}.arm`)) return t(`lesson.${arm.id}.arm`);
+  // An empty list (no per-layer rates) only undoes an earlier arm's: nothing to tell apart.
+  const parts = Object.entries(arm.settings).filter(([, v]) => !(Array.isArray(v) && v.length === 0)).map(([k, v]) =>
     typeof v === 'string' ? t(`opt.${k}.${v}`) : `${t(`label.${k}`)} ${v}`);
-  return parts.length > 0 ? parts.join(', ') : t(`lesson.${arm.id}.arm`);
+  return parts.join(', ');
 }
 
 /**

@@ -58,8 +58,9 @@
  *   (the "go back to the last good state" button shows)
  * @property {boolean} cancelled   Cancel was pressed during the running action (stops dispatcher-level
  *   sequences such as iterative rounds and a replay between engine calls)
- * @property {(import('./workflows.js').Sensitivity & { modelSeq: number, logLength: number }) | null} sensitivity
- *   the last sensitivity scan, and the model (network and step count) it was taken of
+ * @property {(import('./workflows.js').Sensitivity & { modelSeq: number, logLength: number, partial?: boolean }) | null} sensitivity
+ *   the last sensitivity scan, and the model (network and step count) it was taken of; `partial`
+ *   while its points are still arriving
  * @property {{ runs: import('./workflows.js').PaiRun[], total: number, epochs: number } | null} pai
  *   the comparison of pruning at initialization (runs done so far of `total`)
  * @property {import('./workflows.js').NmCost | null} nmCost   what 2:4 hardware would do with the current network

@@ -28,6 +28,8 @@ import { freshExperiment } from './store.js';
  * @typedef {{ split: string, base: { loss: number, accuracy: number }, curves: ScanCurve[] }} Sensitivity
  *   what Playground.sensitivity returns (docs/api.md, "The toolkit")
  * @typedef {{ dense: number, sparse: number, metadataBytes: number }} NmLayerCost
+ * @typedef {{ layer: number, point: ScanPoint, done: number, total: number }} ScanStep
+ *   one point of a scan in pieces (Playground.sensitivityStep)
  * @typedef {{ pattern: string, denseMultiplyAdds: number, sparseMultiplyAdds: number, metadataBytes: number, layers: NmLayerCost[] }} NmCost
  */
 
@@ -41,6 +43,8 @@ export const NM_PATTERN = '2:4';
  * scan counted at the chosen sparsity: a layer with `alive` of `weights` alive loses
  * round(rate × alive) = zeros − (weights − alive) (already masked weights count among the zeros).
  * Rounded to 6 decimals for the link; round(rate × alive) is unchanged while alive < 500 000.
+ * The same rule as the core's `prune::sensitivity::rates_for`, which tests/lessons.rs runs for the
+ * sensitivity lesson (the page keeps its own copy: the scan it converts lives in the page's state).
  * @param {ScanCurve} curve
  * @param {number} sparsity   one of the curve's points, or 0 (leave it as it is)
  */
@@ -190,13 +194,47 @@ export function createWorkflows(store, log, options) {
     return false;
   }
 
-  /** The per-layer sensitivity scan: each layer pruned alone, evaluated without retraining. */
+  /**
+   * The per-layer sensitivity scan: each layer pruned alone, evaluated without retraining, one
+   * point (one layer at one sparsity) per engine call, so the curves grow as points arrive and
+   * Stop ends it between two points. A stopped scan is dropped: the previous one (if any) is
+   * shown again. Each point is also the element's `scanpoint` event.
+   */
   async function scan() {
     const s = store.state.settings;
-    set({ progress: { value: 0, max: 1, label: t('msg.scanRunning') } });
-    const result = /** @type {Sensitivity} */ (await eng().call('sensitivity', SCAN_SPARSITIES, s.score, s.seed));
-    set({ sensitivity: { ...result, modelSeq: store.state.modelSeq, logLength: store.state.log.length }, progress: null });
-    say('info', 'msg.scanned', { layers: result.curves.length, split: t(`split.${result.split}`), base: pct(result.base.accuracy) });
+    const e = eng();
+    const before = store.state.sensitivity;
+    const start = /** @type {Sensitivity & { total: number }} */ (await e.call('startSensitivity', SCAN_SPARSITIES, s.score, s.seed));
+    const { total, ...empty } = start;
+    const tag = { modelSeq: store.state.modelSeq, logLength: store.state.log.length };
+    const layers = empty.curves.length;
+    /** @type {Sensitivity} */
+    let partial = empty;
+    set({ sensitivity: { ...partial, ...tag, partial: true }, progress: { value: 0, max: total, label: t('msg.scanProgress', { layer: 1, layers, sparsity: pct(0, 0) }) } });
+    let done = 0;
+    try {
+      while (!store.state.cancelled) {
+        const r = /** @type {ScanStep | null} */ (await e.call('sensitivityStep'));
+        if (!r) break;
+        done = r.done;
+        partial = { ...partial, curves: partial.curves.map((c) => (c.layer === r.layer ? { ...c, points: [...c.points, r.point] } : c)) };
+        set({
+          sensitivity: { ...partial, ...tag, partial: done < total },
+          progress: { value: done, max: total, label: t('msg.scanProgress', { layer: r.layer + 1, layers, sparsity: pct(r.point.sparsity, 0) }) },
+        });
+        emit('scanpoint', { layer: r.layer, point: { ...r.point }, done, total });
+      }
+    } catch (err) {
+      // A scan that failed half-way is not shown as if it were one.
+      set({ sensitivity: before });
+      throw err;
+    }
+    set({ progress: null });
+    if (done < total) {
+      set({ sensitivity: before });
+      return say('info', 'msg.scanCancelled', { done, total });
+    }
+    say('info', 'msg.scanned', { layers, split: t(`split.${partial.split}`), base: pct(partial.base.accuracy) });
   }
 
   /**

@@ -355,7 +355,10 @@ export function createLessonDock(root, dispatch) {
     const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (s.settings));
     for (const b of /** @type {NodeListOf<HTMLButtonElement>} */ (arms.querySelectorAll('button'))) {
       const arm = lesson.arms.find((a) => a.id === b.dataset.arm);
-      const on = !!arm && Object.entries(arm.settings).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v));
+      const matches = (/** @type {import('../app/lessons.js').Lesson['arms'][number]} */ a) => Object.entries(a.settings).every(([k, v]) => JSON.stringify(settings[k]) === JSON.stringify(v));
+      // An arm that sets nothing (its steps set it up) is the one on when no other arm is.
+      const on = !!arm && (Object.keys(arm.settings).length > 0 ? matches(arm)
+        : !lesson.arms.some((a) => Object.keys(a.settings).length > 0 && matches(a)));
       b.setAttribute('aria-pressed', String(on));
       b.disabled = s.busy !== null;
     }

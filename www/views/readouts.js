@@ -10,7 +10,7 @@ import { pct } from '../app/format.js';
 /** Buttons that stay usable while a run is going (they stop it). */
 const STOPPERS = new Set(['cancel', 'play']);
 /** Runs that Cancel can stop. */
-const CANCELLABLE = new Set(['train', 'retrain', 'play', 'lottery', 'prune', 'replay', 'pai']);
+const CANCELLABLE = new Set(['train', 'retrain', 'play', 'lottery', 'prune', 'replay', 'pai', 'scan']);
 
 /**
  * @param {HTMLElement} el

@@ -161,14 +161,15 @@ export function createSensitivity(root, dispatch) {
         ratesOut.textContent = '';
       }
     }
-    if (langChanged || prev?.sensitivity !== scan || prev?.modelSeq !== s.modelSeq || prev?.log !== s.log) {
+    if (langChanged || prev?.sensitivity !== scan || prev?.modelSeq !== s.modelSeq || prev?.log !== s.log || (scan?.partial && prev?.progress !== s.progress)) {
       if (!scan) note.textContent = t('sens.empty');
       else {
         const stale = scan.modelSeq !== s.modelSeq || scan.logLength !== s.log.length;
-        note.textContent = `${t('sens.read', { split: t(`split.${scan.split}`), base: pct(scan.base.accuracy) })}${stale ? ` ${t('sens.stale')}` : ''}`;
+        const more = scan.partial ? ` ${t('sens.partial', { progress: s.progress?.label ?? '' })}` : stale ? ` ${t('sens.stale')}` : '';
+        note.textContent = `${t('sens.read', { split: t(`split.${scan.split}`), base: pct(scan.base.accuracy) })}${more}`;
       }
     }
-    useRates.disabled = scan === null || s.busy !== null;
+    useRates.disabled = scan === null || scan.partial === true || s.busy !== null;
   }
   return { update };
 }
