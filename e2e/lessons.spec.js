@@ -239,6 +239,12 @@ test.describe('guided lessons', () => {
     // Both arms are kept runs; overlaid by epoch, one curve each.
     const runs = page.getByTestId('runs-list').getByTestId('run');
     await expect(runs).toHaveCount(2);
+    // Each named as its arm's button is, not by the settings that differ.
+    for (const [i, arm] of ['uniform', 'scanned'].entries()) {
+      const label = (await page.getByTestId(`arm-${arm}`).textContent())?.trim() ?? '';
+      expect(label.length).toBeGreaterThan(0);
+      await expect(runs.nth(i).getByTestId('run-name')).toHaveValue(label);
+    }
     await page.getByTestId('runs-mode-epoch').check();
     await expect(page.locator('#runs-svg path.run-line')).toHaveCount(2);
     await expect(page.getByTestId('runs-table').locator('tbody th')).toContainText(['Prune fraction']);

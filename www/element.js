@@ -34,6 +34,7 @@
 import { SCHEMA, defaults, parseValue, quote } from './app/state.js';
 import { parseSteps } from './app/steplog.js';
 import { runNames } from './app/runs.js';
+import { tagLabel } from './app/lessons.js';
 import { applyTranslations, normalizeLang, setLang, t } from './app/i18n.js';
 import { createApp, errorText } from './app/dispatch.js';
 import { createControls } from './app/controls.js';
@@ -571,7 +572,7 @@ export class PruningPlayground extends HTMLElement {
     const s = this.app?.state;
     if (!s) return [];
     useLang(/** @type {'en' | 'ko'} */ (s.settings.lang));
-    const names = runNames(s.runs, t);
+    const names = runNames(s.runs, t, tagLabel);
     return s.runs.map((r) => ({ ...structuredClone(r), name: names.get(r.id) ?? '', custom: r.name !== null }));
   }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { defaults } from '../../www/app/state.js';
 import { TABLES } from '../../www/app/i18n.js';
+import { LESSONS, armLabel, tagLabel } from '../../www/app/lessons.js';
 import { MAX_RUNS, addRun, alreadyKept, differingKeys, editRuns, makeRun, parseRuns, runCurves, runNames, runsCsv } from '../../www/app/runs.js';
 
 /** i18n's `t` in one language, without touching the page's. */
@@ -20,7 +21,7 @@ function run(id, settings = {}, extra = {}) {
     density: extra.density ?? 1,
     testAccuracy: extra.testAccuracy ?? 0.42,
     steps: 'T2',
-  }, { id, at: extra.at ?? (Number(id.replace(/\D/g, '')) || 0), name: extra.name });
+  }, { id, at: extra.at ?? (Number(id.replace(/\D/g, '')) || 0), name: extra.name, tag: extra.tag });
 }
 
 test('a run keeps the settings, the steps and the curves, not the live objects', () => {
@@ -77,6 +78,27 @@ test('names come from the settings that differ, in the current language', () => 
   const same = runNames([run('a1'), editRuns([run('b2')], { op: 'rename', id: 'b2', name: 'mine' })[0]], tr('en'));
   assert.equal(same.get('a1'), TABLES.en['runs.unnamed'].replace('{n}', '1'));
   assert.equal(same.get('b2'), 'mine');
+});
+
+test("a lesson's kept arm is named by the arm, unless renamed; other runs by what differs", () => {
+  const label = (tag) => (tag === 'sensitivity:uniform' ? 'Every layer at 65 %' : null);
+  const runs = [
+    run('a1', { fraction: 0.65 }, { tag: 'sensitivity:uniform' }),
+    run('b2', { fraction: 1 }, { tag: 'other:arm' }),
+    run('c3', { fraction: 0.5 }),
+    run('d4', { fraction: 0.65 }, { tag: 'sensitivity:uniform', name: 'mine' }),
+  ];
+  const names = runNames(runs, tr('en'), label);
+  assert.equal(names.get('a1'), 'Every layer at 65 %');
+  assert.equal(names.get('b2'), `${TABLES.en['label.fraction']} 1`, 'a tag without a label: named by what differs');
+  assert.equal(names.get('c3'), `${TABLES.en['label.fraction']} 0.5`);
+  assert.equal(names.get('d4'), 'mine');
+  // The page's labels: each lesson arm's, as the lesson's table shows it.
+  const lesson = LESSONS.find((l) => l.arms.length > 1);
+  assert.ok(lesson);
+  assert.equal(tagLabel(`${lesson.id}:${lesson.arms[1].id}`), armLabel(lesson.arms[1]));
+  assert.equal(tagLabel(`${lesson.id}:nope`), null);
+  assert.equal(tagLabel('nope:nope'), null);
 });
 
 test('curves: loss per epoch on validation (training without it), accuracy per branch against density', () => {

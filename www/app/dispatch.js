@@ -6,7 +6,7 @@
 import { t } from './i18n.js';
 import { int } from './format.js';
 import { SCHEMA, TOY_2D, defaults, lotterySpec, setting, switchDataset } from './state.js';
-import { LESSONS, finishedArm } from './lessons.js';
+import { LESSONS, finishedArm, tagLabel } from './lessons.js';
 import { download, makeExport } from './export.js';
 import { clearSaved } from './autosave.js';
 import { isStep } from './steplog.js';
@@ -100,8 +100,8 @@ export function createApp(initial, views, options = {}) {
       return null;
     }
     set({ runs });
-    const names = runNames(runs, t);
-    if (dropped) say('info', 'msg.runDropped', { max: MAX_RUNS, name: runNames(s.runs, t).get(dropped.id) ?? '' });
+    const names = runNames(runs, t, tagLabel);
+    if (dropped) say('info', 'msg.runDropped', { max: MAX_RUNS, name: runNames(s.runs, t, tagLabel).get(dropped.id) ?? '' });
     else if (!auto) say('info', 'msg.runKept', { name: names.get(run.id) ?? '', count: runs.length, max: MAX_RUNS });
     emit('runkept', { run: structuredClone(run), name: names.get(run.id) ?? '' });
     return run;

@@ -5,6 +5,7 @@
 
 import { t } from './i18n.js';
 import { runNames, runsCsv } from './runs.js';
+import { tagLabel } from './lessons.js';
 
 /**
  * @typedef {import('./dispatch.js').AppState} AppState
@@ -212,7 +213,7 @@ export async function makeExport(kind, state, engine, spec) {
     case 'runs-csv': {
       // The comparison: the overlaid runs (all kept runs when none is ticked), named as listed.
       const shown = state.runs.filter((r) => r.shown);
-      return { name, blob: new Blob([runsCsv(shown.length > 0 ? shown : state.runs, runNames(state.runs, t))], { type: 'text/csv' }) };
+      return { name, blob: new Blob([runsCsv(shown.length > 0 ? shown : state.runs, runNames(state.runs, t, tagLabel))], { type: 'text/csv' }) };
     }
     case 'safetensors':
     case 'safetensors-plain':

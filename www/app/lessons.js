@@ -316,3 +316,14 @@ export function checkRows(lesson, rows) {
   }
   return out;
 }
+
+/**
+ * The name of a run kept with the tag `lesson:arm`: its arm's label; null for any other tag.
+ * @param {string} tag
+ * @returns {string | null}
+ */
+export function tagLabel(tag) {
+  const [lessonId, armId] = tag.split(':');
+  const arm = LESSONS.find((l) => l.id === lessonId)?.arms.find((a) => a.id === armId);
+  return arm ? armLabel(arm) : null;
+}

@@ -172,14 +172,16 @@ export function shortLabel(key, value, tr) {
 }
 
 /**
- * Each run's name: the learner's, else the labels of the settings that differ across the list
- * ("Iterative · Layer-wise (local)"), else "run N" (N: its place in the list, from 1). Two runs
- * whose automatic names agree (same settings) get " (2)", " (3)" … after the first.
+ * Each run's name: the learner's, else its tag's label (a lesson's arm: "Every layer at 65 %"),
+ * else the labels of the settings that differ across the list ("Iterative · Layer-wise (local)"),
+ * else "run N" (N: its place in the list, from 1). Two runs whose automatic names agree (same
+ * settings) get " (2)", " (3)" … after the first.
  * @param {Run[]} runs
  * @param {(key: string, params?: Record<string, string | number>) => string} tr
+ * @param {(tag: string) => string | null} [tagLabel]   the label of a tag, null for none
  * @returns {Map<string, string>}   run id → name
  */
-export function runNames(runs, tr) {
+export function runNames(runs, tr, tagLabel = () => null) {
   const keys = differingKeys(runs);
   /** @type {Map<string, string>} */
   const names = new Map();
@@ -191,9 +193,9 @@ export function runNames(runs, tr) {
       return;
     }
     const settings = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (r.settings));
-    const base = keys.length > 0
+    const base = (r.tag !== null ? tagLabel(r.tag) : null) ?? (keys.length > 0
       ? keys.map((k) => shortLabel(k, settings[k], tr)).join(' · ')
-      : tr('runs.unnamed', { n: i + 1 });
+      : tr('runs.unnamed', { n: i + 1 }));
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
     names.set(r.id, n === 1 ? base : `${base} (${n})`);

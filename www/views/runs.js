@@ -8,6 +8,7 @@ import { select } from 'd3-selection';
 import { t } from '../app/i18n.js';
 import { pct } from '../app/format.js';
 import { differingKeys, runCurves, runNames, valueLabel } from '../app/runs.js';
+import { tagLabel } from '../app/lessons.js';
 
 /**
  * @typedef {import('../app/dispatch.js').AppState} AppState
@@ -224,7 +225,7 @@ export function createRuns(root, send) {
     const langChanged = !prev || prev.settings.lang !== s.settings.lang;
     if (!langChanged && prev?.runs === s.runs && prev?.runsMode === s.runsMode) return;
     for (const r of modes) r.checked = r.value === s.runsMode;
-    const names = runNames(s.runs, t);
+    const names = runNames(s.runs, t, tagLabel);
     if (langChanged || prev?.runs !== s.runs) {
       drawList(s.runs, names);
       drawTable(s.runs, names);
