@@ -15,9 +15,9 @@ use pruning_playground::experiment::{
     DataConfig, Experiment, ExperimentConfig, GradualConfig, LotteryConfig, PruneConfig,
 };
 use pruning_playground::lottery::Branch;
-use pruning_playground::prune::{nm::NM, SchedulePlan};
 use pruning_playground::prune::sensitivity::{rates_for, sparsities_within};
 use pruning_playground::prune::Score;
+use pruning_playground::prune::{nm::NM, SchedulePlan};
 use serde::Deserialize;
 
 /// The seeds every claim must hold on (the lesson's own seed 0, and the two next ones a learner
