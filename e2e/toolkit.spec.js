@@ -135,6 +135,12 @@ test('the N:M setting: iterative rounds step down to 2:4 through the core, the l
   expect(linkParams(page).get('nm')).toBe('2:4');
   // The network view brackets each group of 4 inputs: 2 inputs (one short group), 8 and 8.
   await expect(page.getByTestId('nm-groups').locator('path.nm-bracket')).toHaveCount(1 + 2 + 2);
+  // The cost panel follows the setting at once, before any training or pruning.
+  await expect(page.getByTestId('cost-nm-note')).toContainText('2:4 support');
+  await setSetting(page, 'pattern', '1:4');
+  await expect(page.getByTestId('cost-nm-note')).toContainText('1:4 support');
+  await setSetting(page, 'pattern', '2:4');
+  await expect(page.getByTestId('cost-nm-note')).toContainText('2:4 support');
   await press(page, 'train');
   await press(page, 'prune');
   // Two rounds: 3:4, then 2:4 (Experiment::schedule_plan), each retrained.

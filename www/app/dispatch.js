@@ -123,6 +123,8 @@ export function createApp(initial, views, options = {}) {
     if (!s.rebuild) {
       set({ settings: next });
       await syncUrl();
+      // The cost panel's hardware figures are for the pattern set (2:4 without one).
+      if (key === 'pattern' && wf.engine) await wf.refresh();
       return;
     }
     if (key === 'dataset' && value === 'csv' && !store.state.csvText) {
