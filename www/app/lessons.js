@@ -52,6 +52,27 @@ function live(s) {
 const opt = (s, key) => t(`opt.${key}.${/** @type {any} */ (s.settings)[key]}`);
 
 /**
+ * A lesson's measured result: the settings `keys` as the learner sees them (their option labels),
+ * the density, the per-layer densities and the test accuracy of the network shown, and `more`.
+ * @param {string[]} keys
+ * @param {(s: AppState) => Record<string, string>} [more]
+ * @returns {(s: AppState) => Record<string, string> | null}
+ */
+function measured(keys, more = () => ({})) {
+  return (s) => {
+    const l = live(s);
+    if (!l) return null;
+    return {
+      ...Object.fromEntries(keys.map((k) => [k, opt(s, k)])),
+      density: pct(l.snap.density),
+      layers: pctList(l.snap.layerDensity),
+      test: pct(l.ev.testAccuracy),
+      ...more(s),
+    };
+  };
+}
+
+/**
  * The last Measure if it timed the model shown (same dense FLOPs and nonzero weights), else null:
  * a timing of the network before a structured prune says nothing about the one after it.
  * @param {AppState} s
@@ -76,126 +97,61 @@ export const LESSONS = [
     id: 'structure',
     ...data('structure'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return {
-        structure: opt(s, 'structure'),
-        density: pct(l.snap.density),
-        flops: int(s.frame?.costs?.flopsSparse),
-        test: pct(l.ev.testAccuracy),
-        time: time(s),
-      };
-    },
+    result: measured(['structure'], (s) => ({ flops: int(s.frame?.costs?.flopsSparse), time: time(s) })),
   },
   {
     id: 'nm',
     ...data('nm'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return {
-        structure: opt(s, 'structure'),
-        pattern: opt(s, 'pattern'),
-        density: pct(l.snap.density),
-        layers: pctList(l.snap.layerDensity),
-        test: pct(l.ev.testAccuracy),
-      };
-    },
+    result: measured(['structure', 'pattern']),
   },
   {
     id: 'scoring',
     ...data('scoring'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return {
-        score: opt(s, 'score'),
-        scope: opt(s, 'scope'),
-        test: pct(l.ev.testAccuracy),
-        density: pct(l.snap.density),
-        layers: pctList(l.snap.layerDensity),
-      };
-    },
+    result: measured(['score', 'scope']),
   },
   {
     id: 'norms',
     ...data('norms'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return {
-        structure: opt(s, 'structure'),
-        score: opt(s, 'score'),
-        scope: opt(s, 'scope'),
-        density: pct(l.snap.density),
-        layers: pctList(l.snap.layerDensity),
-        test: pct(l.ev.testAccuracy),
-      };
-    },
+    result: measured(['structure', 'score', 'scope']),
   },
   {
     id: 'gradient',
     ...data('gradient'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { score: opt(s, 'score'), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
-    },
+    result: measured(['score']),
   },
   {
     id: 'scheduling',
     ...data('scheduling'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { schedule: opt(s, 'schedule'), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
-    },
+    result: measured(['schedule']),
   },
   {
     id: 'gradual',
     ...data('gradual'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { schedule: opt(s, 'schedule'), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
-    },
+    result: measured(['schedule']),
   },
   {
     id: 'init',
     ...data('init'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { density: pct(l.snap.density), test: pct(l.ev.testAccuracy), steps: s.steps.join(' → ') };
-    },
+    result: measured([], (s) => ({ steps: s.steps.join(' → ') })),
   },
   {
     id: 'rewindk',
     ...data('rewindk'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { density: pct(l.snap.density), test: pct(l.ev.testAccuracy), steps: s.steps.join(' → ') };
-    },
+    result: measured([], (s) => ({ steps: s.steps.join(' → ') })),
   },
   {
     id: 'l1',
     ...data('l1'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { l1: String(s.settings.l1), density: pct(l.snap.density), test: pct(l.ev.testAccuracy) };
-    },
+    result: measured([], (s) => ({ l1: String(s.settings.l1) })),
   },
   {
     id: 'lottery',
@@ -240,11 +196,7 @@ export const LESSONS = [
     id: 'sensitivity',
     ...data('sensitivity'),
     steps: 3,
-    result: (s) => {
-      const l = live(s);
-      if (!l) return null;
-      return { density: pct(l.snap.density), layers: pctList(l.snap.layerDensity), test: pct(l.ev.testAccuracy) };
-    },
+    result: measured([]),
   },
 ];
 
