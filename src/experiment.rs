@@ -1,8 +1,9 @@
 //! One experiment: a dataset, a model and its trainer, built from a single flat configuration.
 //!
 //! This is what the CLI and the browser both drive, so the two cannot drift apart: the same
-//! [`ExperimentConfig`] gives the same numbers natively and in WebAssembly (up to the GEMM
-//! kernels' rounding; see the README).
+//! [`ExperimentConfig`] gives the same numbers natively and in WebAssembly, bit for bit: every
+//! product is summed in one fixed order without fused multiply-adds (`model::tiled`) and every
+//! transcendental function is the same libm (`math`).
 
 use serde::{Deserialize, Serialize};
 

@@ -38,4 +38,4 @@ pub mod prune;
 pub mod wasm;
 
 pub use error::{Error, Result};
-pub use pruning_playground_core::{data, error, model, rng, train, views};
+pub use pruning_playground_core::{data, error, math, model, rng, train, views};

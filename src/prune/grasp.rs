@@ -15,9 +15,10 @@
 //! the loss is the one training uses), and it takes g on the whole batch but H on its first half
 //! (here both on the same batch, as the paper's definition).
 
-use ndarray::{Array1, Array2, Axis, Zip};
+use ndarray::{Array1, Array2, ArrayView2, Axis, Zip};
 
 use super::ScoreContext;
+use crate::math;
 use crate::model::{Activation, Mlp};
 use crate::train::Loss;
 use crate::Result;
@@ -65,7 +66,7 @@ pub(super) fn grasp(
     let mut a = vec![x];
     let mut z = Vec::new();
     for l in 0..layers.len() {
-        let zl = a[l].dot(&w[l].t()) + &b[l];
+        let zl = dot(a[l].view(), w[l].t()) + &b[l];
         a.push(zl.mapv(|v| value(acts[l], v)));
         z.push(zl);
     }
@@ -80,8 +81,8 @@ pub(super) fn grasp(
     let mut up = dl_da;
     for l in (0..n).rev() {
         let d = &up * &z[l].mapv(|v| d1(acts[l], v));
-        g[l] = masked(d.t().dot(&a[l]), &masks[l]);
-        let next = d.dot(&w[l]);
+        g[l] = masked(dot(d.t(), a[l].view()), &masks[l]);
+        let next = dot(d.view(), w[l].view());
         ups[l] = std::mem::replace(&mut up, next);
         deltas[l] = d;
     }
@@ -91,7 +92,7 @@ pub(super) fn grasp(
     let mut ra = vec![Array2::<f64>::zeros(a[0].raw_dim())];
     let mut rz = Vec::new();
     for l in 0..n {
-        let rzl = ra[l].dot(&w[l].t()) + a[l].dot(&g[l].t());
+        let rzl = dot(ra[l].view(), w[l].t()) + dot(a[l].view(), g[l].t());
         ra.push(&rzl * &z[l].mapv(|v| d1(acts[l], v)));
         rz.push(rzl);
     }
@@ -103,8 +104,8 @@ pub(super) fn grasp(
     for l in (0..n).rev() {
         let rd = &rz[l] * &z[l].mapv(|v| d2(acts[l], v)) * &ups[l]
             + &r_up * &z[l].mapv(|v| d1(acts[l], v));
-        hg[l] = rd.t().dot(&a[l]) + deltas[l].t().dot(&ra[l]);
-        r_up = rd.dot(&w[l]) + deltas[l].dot(&g[l]);
+        hg[l] = dot(rd.t(), a[l].view()) + dot(deltas[l].t(), ra[l].view());
+        r_up = dot(rd.view(), w[l].view()) + dot(deltas[l].view(), g[l].view());
     }
     Ok(w.iter()
         .zip(&hg)
@@ -121,6 +122,19 @@ pub(super) fn grasp(
         .collect())
 }
 
+/// `A · B`, each output summed in ascending reduction index with a multiply then an add (never
+/// fused): the same numbers natively and in WebAssembly, which a GEMM library's kernels (fused
+/// natively, not in WebAssembly) would not give.
+fn dot(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
+    let mut c = Array2::<f64>::zeros((a.nrows(), b.ncols()));
+    for (mut c, a) in c.rows_mut().into_iter().zip(a.rows()) {
+        for (&x, b) in a.iter().zip(b.rows()) {
+            c.zip_mut_with(&b, |c, &b| *c += x * b);
+        }
+    }
+    c
+}
+
 fn masked(mut v: Array2<f64>, mask: &Array2<f32>) -> Array2<f64> {
     Zip::from(&mut v).and(mask).for_each(|v, &m| {
         if m == 0.0 {
@@ -134,8 +148,8 @@ fn masked(mut v: Array2<f64>, mask: &Array2<f32>) -> Array2<f64> {
 fn value(act: Activation, z: f64) -> f64 {
     match act {
         Activation::Relu => z.max(0.0),
-        Activation::Tanh => z.tanh(),
-        Activation::Sigmoid => 1.0 / (1.0 + (-z).exp()),
+        Activation::Tanh => math::tanh(z),
+        Activation::Sigmoid => 1.0 / (1.0 + math::exp(-z)),
         Activation::Linear => z,
     }
 }
@@ -150,7 +164,7 @@ fn d1(act: Activation, z: f64) -> f64 {
                 0.0
             }
         }
-        Activation::Tanh => 1.0 - z.tanh().powi(2),
+        Activation::Tanh => 1.0 - math::tanh(z).powi(2),
         Activation::Sigmoid => {
             let s = value(act, z);
             s * (1.0 - s)
@@ -164,7 +178,7 @@ fn d2(act: Activation, z: f64) -> f64 {
     match act {
         Activation::Relu | Activation::Linear => 0.0,
         Activation::Tanh => {
-            let t = z.tanh();
+            let t = math::tanh(z);
             -2.0 * t * (1.0 - t * t)
         }
         Activation::Sigmoid => {
@@ -218,7 +232,7 @@ fn softmax(a: &Array2<f64>) -> Array2<f64> {
     let mut p = a.clone();
     for mut row in p.axis_iter_mut(Axis(0)) {
         let max = row.fold(f64::NEG_INFINITY, |m, &v| m.max(v));
-        row.mapv_inplace(|v| (v - max).exp());
+        row.mapv_inplace(|v| math::exp(v - max));
         let s = row.sum();
         row.mapv_inplace(|v| v / s);
     }

@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::Allowed;
-use crate::{Error, Result};
+use crate::{math, Error, Result};
 
 /// The fraction of the remaining weights to prune to go from `current_density` to
 /// `target_density`: `1 − target / current`, clamped to [0, 1] (0 if the target is not below
@@ -56,7 +56,7 @@ pub fn exponential_keep_counts(total: usize, fraction: f64, rounds: usize) -> Re
         let k = if r == rounds {
             last
         } else {
-            let target = total as f64 * density.powf(r as f64 / rounds as f64);
+            let target = total as f64 * math::pow(density, r as f64 / rounds as f64);
             (target.round_ties_even().max(0.0) as usize).clamp(last, alive)
         };
         alive = k;
@@ -318,7 +318,7 @@ impl Gradual {
             return s_i;
         }
         let progress = (step - self.begin_step) as f64 / (self.end_step - self.begin_step) as f64;
-        s_f + (s_i - s_f) * (1.0 - progress).powf(self.power)
+        s_f + (s_i - s_f) * math::pow(1.0 - progress, self.power)
     }
 
     /// How far the sparsity curve is at `step`, from 0 (at and before `begin_step`) to 1 (at
@@ -332,7 +332,7 @@ impl Gradual {
             return 0.0;
         }
         let t = (step - self.begin_step) as f64 / (self.end_step - self.begin_step) as f64;
-        1.0 - (1.0 - t).powf(self.power)
+        1.0 - math::pow(1.0 - t, self.power)
     }
 
     /// Whether to prune at `step`: at `begin_step`, every `frequency` steps after, and at

@@ -9,7 +9,7 @@ use super::{Score, Structure};
 use crate::data::Dataset;
 use crate::model::Mlp;
 use crate::train::{self, Loss, Trainer};
-use crate::{rng, Error, Result};
+use crate::{math, rng, Error, Result};
 
 /// One importance score per prunable entry; the lowest are pruned.
 #[derive(Debug, Clone, PartialEq)]
@@ -255,7 +255,7 @@ fn fan_in_normalized(norms: Vec<Array1<f32>>, weights: &[Array2<f32>], p: f64) -
         .into_iter()
         .zip(weights)
         .map(|(s, w)| {
-            let typical = (w.ncols() as f64).powf(1.0 / p - 0.5);
+            let typical = math::pow(w.ncols() as f64, 1.0 / p - 0.5);
             s.mapv(|v| (f64::from(v) / typical) as f32)
         })
         .collect()
@@ -282,9 +282,7 @@ fn lp_norm(v: impl Iterator<Item = f32>, p: f64) -> f64 {
     } else if p == 2.0 {
         v.map(|x| f64::from(x) * f64::from(x)).sum::<f64>().sqrt()
     } else {
-        v.map(|x| f64::from(x.abs()).powf(p))
-            .sum::<f64>()
-            .powf(1.0 / p)
+        math::pow(v.map(|x| math::pow(f64::from(x.abs()), p)).sum(), 1.0 / p)
     }
 }
 

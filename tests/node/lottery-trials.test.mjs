@@ -2,8 +2,8 @@
 // `lottery --trials 2 --json` (src/lottery/trials.rs), and the lottery table export with trials.
 //
 // The wasm engine runs each trial as the page's worker pool does (trialInputs → a Playground of its
-// own → startLottery): the structure (densities) and early-stopping iterations equal the CLI's,
-// accuracies agree up to GEMM rounding (native may use FMA kernels; see parity.test.mjs).
+// own → startLottery): the structure (densities), early-stopping iterations and accuracies equal
+// the CLI's, bit for bit (see parity.test.mjs).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
@@ -86,7 +86,8 @@ test('the wasm engine runs each trial as the CLI does', { timeout: 600_000 }, as
       const at = `trial ${t} ${n.branch} level ${n.level}`;
       assert.deepEqual([w.branch, w.level, w.density], [n.branch, n.level, n.density], at);
       assert.equal(w.earlyStopStep, n.earlyStopStep, `${at}: early-stopping iteration`);
-      assert.ok(Math.abs(w.testAccuracy - n.testAccuracy) <= 0.01, `${at}: test accuracy ${w.testAccuracy} vs ${n.testAccuracy}`);
+      assert.equal(w.testAccuracy, n.testAccuracy, `${at}: test accuracy`);
+      assert.equal(w.earlyStopTestAccuracy, n.earlyStopTestAccuracy, `${at}: test accuracy at early stopping`);
     }
   }
 });

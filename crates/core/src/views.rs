@@ -36,7 +36,7 @@ pub fn probabilities(a: Array2<f32>, loss: Loss, out_act: Activation) -> Array2<
             let mut p = a;
             for mut row in p.rows_mut() {
                 let max = row.fold(f32::NEG_INFINITY, |m, &v| m.max(v));
-                row.mapv_inplace(|v| (v - max).exp());
+                row.mapv_inplace(|v| crate::math::expf(v - max));
                 let s = row.sum();
                 row /= s;
             }

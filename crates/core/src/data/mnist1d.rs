@@ -206,7 +206,7 @@ fn gaussian_kernel() -> [f64; 2 * FILTER_RADIUS + 1] {
     let mut k = [0.0; 2 * FILTER_RADIUS + 1];
     for (i, w) in k.iter_mut().enumerate() {
         let d = i as f64 - FILTER_RADIUS as f64;
-        *w = (-0.5 * d * d / (FILTER_SIGMA * FILTER_SIGMA)).exp();
+        *w = crate::math::exp(-0.5 * d * d / (FILTER_SIGMA * FILTER_SIGMA));
     }
     let sum: f64 = k.iter().sum();
     k.map(|w| w / sum)

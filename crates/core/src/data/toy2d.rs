@@ -28,6 +28,7 @@ use rand::Rng as _;
 use rand_distr::{Distribution, Normal};
 
 use super::DatasetKind;
+use crate::math::{cosf, hypotf, sinf};
 use crate::rng::Rng;
 
 /// Radius of the region the TF Playground sets live in.
@@ -82,10 +83,10 @@ fn circle(label: usize, noise: f32, rng: &mut Rng) -> Labelled {
         rng.random_range(RADIUS * 0.7..RADIUS)
     };
     let angle = rng.random_range(0.0..std::f32::consts::TAU);
-    let (x, y) = (r * angle.sin(), r * angle.cos());
+    let (x, y) = (r * sinf(angle), r * cosf(angle));
     let nx = rng.random_range(-RADIUS..RADIUS) * noise;
     let ny = rng.random_range(-RADIUS..RADIUS) * noise;
-    let inside = (x + nx).hypot(y + ny) < RADIUS * 0.5;
+    let inside = hypotf(x + nx, y + ny) < RADIUS * 0.5;
     ([x, y], usize::from(inside))
 }
 
@@ -117,8 +118,8 @@ fn spiral(label: usize, i: usize, count: usize, noise: f32, rng: &mut Rng) -> La
         std::f32::consts::PI
     };
     let t = 1.75 * s * std::f32::consts::TAU + delta;
-    let x = r * t.sin() + rng.random_range(-1.0..1.0) * noise;
-    let y = r * t.cos() + rng.random_range(-1.0..1.0) * noise;
+    let x = r * sinf(t) + rng.random_range(-1.0..1.0) * noise;
+    let y = r * cosf(t) + rng.random_range(-1.0..1.0) * noise;
     ([x, y], label)
 }
 
@@ -130,9 +131,9 @@ fn moons(label: usize, i: usize, count: usize, noise: f32, rng: &mut Rng) -> Lab
         0.0
     };
     let (x, y) = if label == 0 {
-        (t.cos(), t.sin())
+        (cosf(t), sinf(t))
     } else {
-        (1.0 - t.cos(), 0.5 - t.sin())
+        (1.0 - cosf(t), 0.5 - sinf(t))
     };
     let (mut nx, mut ny) = (0.0, 0.0);
     if noise > 0.0 {
@@ -151,7 +152,7 @@ mod tests {
     fn noiseless_circle_separates_disc_from_ring() {
         let (x, y) = generate(DatasetKind::Circle, 400, 0.0, 3);
         for (row, &label) in x.rows().into_iter().zip(&y) {
-            let r = row[0].hypot(row[1]);
+            let r = hypotf(row[0], row[1]);
             if label == 1 {
                 assert!(r < 2.5, "{r}");
             } else {
@@ -175,9 +176,9 @@ mod tests {
         for (row, &label) in x.rows().into_iter().zip(&y) {
             let (u, v) = (row[0] / 3.0 + 0.5, row[1] / 3.0 + 0.25);
             let r = if label == 0 {
-                u.hypot(v)
+                hypotf(u, v)
             } else {
-                (u - 1.0).hypot(v - 0.5)
+                hypotf(u - 1.0, v - 0.5)
             };
             assert!((r - 1.0).abs() < 1e-5, "{r}");
         }
@@ -189,7 +190,7 @@ mod tests {
         let max_r = x
             .rows()
             .into_iter()
-            .map(|r| r[0].hypot(r[1]))
+            .map(|r| hypotf(r[0], r[1]))
             .fold(0.0_f32, f32::max);
         assert!(max_r < 5.0 && max_r > 4.9, "{max_r}");
     }

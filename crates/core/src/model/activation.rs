@@ -32,7 +32,7 @@ impl Activation {
         match self {
             Activation::Relu => relu(x),
             Activation::Tanh => tanh(x),
-            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Sigmoid => 1.0 / (1.0 + crate::math::expf(-x)),
             Activation::Linear => x,
         }
     }

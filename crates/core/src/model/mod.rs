@@ -200,9 +200,9 @@ impl Dense {
     }
 
     /// [`Dense::forward`] into `z` (`[batch, out]`, every value overwritten): the product through
-    /// the tiled kernel where it is [enabled](tiled::ENABLED) and the arrays are contiguous, else
-    /// through the GEMM library; the bias added to each finished sum, then the activation. Both
-    /// products give the same numbers in WebAssembly (see `tiled`).
+    /// the tiled kernel where the arrays are contiguous (always, for the core's own), else
+    /// through the GEMM library; the bias added to each finished sum, then the activation. The
+    /// tiled kernel gives the same numbers natively and in WebAssembly (see `tiled`).
     pub(crate) fn forward_into(
         &self,
         x: ArrayView2<f32>,
@@ -211,16 +211,15 @@ impl Dense {
     ) {
         let (rows, n_in) = x.dim();
         let n_out = self.fan_out();
-        if let (true, Some(xs), Some(ws), Some(bias), Some(zs)) = (
-            tiled::ENABLED,
+        if let (Some(xs), Some(w), Some(bias), Some(zs)) = (
             x.as_slice(),
-            self.weight.as_slice(),
+            tiled::Right::weights_transposed(&self.weight),
             self.bias.as_slice(),
             z.as_slice_mut(),
         ) {
             tiled::matmul(
                 (xs, (n_in, 1)),
-                tiled::Right::Transposed(ws),
+                w,
                 (zs, n_out),
                 Some(bias),
                 (rows, n_out, n_in),

@@ -1,6 +1,6 @@
-//! Register-tiled matrix products, used in WebAssembly in place of the GEMM library (see
-//! [`ENABLED`]): for every layer's forward pass (`Dense::forward`, so evaluation and prediction)
-//! and for the training products too large for the direct loops of `train::kernels`.
+//! Register-tiled matrix products: every layer's forward pass (`Dense::forward`, so evaluation
+//! and prediction) and the training products too large for the direct loops of
+//! `train::kernels`, natively and in WebAssembly alike.
 //!
 //! A tile is 4 rows × 8 columns of the output — 8 vector accumulators, 2 vectors of the right
 //! operand and a splat of the left one per reduction index — and the right operand is packed once
@@ -10,17 +10,16 @@
 //! network's products (100 × 100 × 100, 100 × 100 × 40 …) this kernel took about 0.7 of its time
 //! in Node (a micro-benchmark, both on the same data).
 //!
-//! Every output is the sum matrixmultiply computes for it, bit for bit: starting from 0.0, one
-//! product at a time in ascending reduction index (a multiply, then an add, never fused), in
-//! blocks of [`KC`] indices — each block's sum on its own, then added to the sum of the blocks
-//! before it — and, with a bias, plus the bias after the sum. WebAssembly has no fused
-//! multiply-add in SIMD128, and matrixmultiply's kernel for it does not fuse either, so in the
-//! browser both give the same numbers. Natively matrixmultiply may fuse (its AVX2 and AVX-512
-//! kernels use FMA), so native builds keep it, and their numbers.
+//! Every output is one fixed sum: starting from 0.0, one product at a time in ascending
+//! reduction index (a multiply, then an add, never fused), in blocks of [`KC`] indices — each
+//! block's sum on its own, then added to the sum of the blocks before it — and, with a bias, plus
+//! the bias after the sum. In WebAssembly the tile runs in SIMD128, which has no fused
+//! multiply-add; elsewhere it is portable Rust, which the compiler never fuses either: so the CLI
+//! and the browser compute the same bits from the same seed. That sum is also matrixmultiply's in
+//! WebAssembly (`tests/web.rs` checks it), but not natively, where its AVX2 and AVX-512 kernels
+//! fuse: the GEMM library is therefore no default back end anywhere.
 
-/// The tiled products replace the GEMM library only in WebAssembly with SIMD128 (the browser
-/// build). Elsewhere the portable tile below is compiled and tested, but the GEMM runs.
-pub(crate) const ENABLED: bool = cfg!(all(target_arch = "wasm32", target_feature = "simd128"));
+use ndarray::Array2;
 
 /// Reduction indices per block: matrixmultiply's `kc` for `f32`, so that sums longer than this
 /// are split (and added) where the GEMM splits them.
@@ -44,6 +43,27 @@ pub(crate) enum Right<'a> {
     /// `B`'s transpose, row-major `[n, k]`: `B[t][j] = s[j·k + t]` (a weight matrix `W`
     /// `[out, in]` in the forward product `x · Wᵀ`).
     Transposed(&'a [f32]),
+}
+
+impl<'a> Right<'a> {
+    /// `Wᵀ` (`[in, out]`), the right operand of the forward product `x · Wᵀ`, read from a weight
+    /// matrix `W` (`[out, in]`) in either memory order: row-major, or column-major as structured
+    /// pruning leaves it. `None` if `W` is contiguous in neither.
+    pub(crate) fn weights_transposed(w: &'a Array2<f32>) -> Option<Self> {
+        match w.as_slice() {
+            Some(s) => Some(Right::Transposed(s)),
+            None => w.t().to_slice().map(Right::Rows),
+        }
+    }
+
+    /// `W` itself (`[out, in]`), the right operand of the input gradient `δ · W`, in either
+    /// memory order as for [`Right::weights_transposed`].
+    pub(crate) fn weights(w: &'a Array2<f32>) -> Option<Self> {
+        match w.as_slice() {
+            Some(s) => Some(Right::Rows(s)),
+            None => w.t().to_slice().map(Right::Transposed),
+        }
+    }
 }
 
 /// Scratch for the right operand, packed into panels of [`NR`] columns: panel `p` holds
@@ -108,9 +128,46 @@ impl Panels {
 /// `a[i·ai + t·at]` (so `A` may be a transposed view), `B` as [`Right`] says, `C` row-major
 /// `[m, n]` with rows `ldc` apart (`c[i·ldc + j]`; the rest of each row is left alone).
 ///
-/// Each output is summed as the module documentation says, so in WebAssembly this equals
-/// matrixmultiply's `general_mat_mul(1.0, A, B, 0.0, C)` (then the bias) bit for bit.
+/// Each output is summed as the module documentation says: the same bits natively and in
+/// WebAssembly, where this also equals matrixmultiply's `general_mat_mul(1.0, A, B, 0.0, C)`
+/// (then the bias).
 pub(crate) fn matmul(
+    a: (&[f32], (usize, usize)),
+    b: Right,
+    c: (&mut [f32], usize),
+    bias: Option<&[f32]>,
+    dims: (usize, usize, usize),
+    panels: &mut Panels,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx") {
+        // SAFETY: the CPU has AVX (checked just above).
+        return unsafe { matmul_avx(a, b, c, bias, dims, panels) };
+    }
+    matmul_body(a, b, c, bias, dims, panels);
+}
+
+/// [`matmul`] compiled for AVX: the portable tile's 8 lanes become one 256-bit vector per row
+/// (twice SSE's width). AVX has no fused multiply-add, and Rust never contracts a multiply and
+/// an add into one, so the sums are the same as everywhere else.
+///
+/// # Safety
+/// The CPU must have AVX.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+unsafe fn matmul_avx(
+    a: (&[f32], (usize, usize)),
+    b: Right,
+    c: (&mut [f32], usize),
+    bias: Option<&[f32]>,
+    dims: (usize, usize, usize),
+    panels: &mut Panels,
+) {
+    matmul_body(a, b, c, bias, dims, panels);
+}
+
+#[inline(always)]
+fn matmul_body(
     (a, (ai, at)): (&[f32], (usize, usize)),
     b: Right,
     (c, ldc): (&mut [f32], usize),
@@ -296,6 +353,7 @@ mod simd {
     ) -> [[f32; NR]; R] {
         let mut acc = [[0.0f32; NR]; R];
         for (t, bv) in panel.chunks_exact(NR).take(kc).enumerate() {
+            let bv: &[f32; NR] = bv.try_into().expect("NR lanes");
             for (q, acc) in acc.iter_mut().enumerate() {
                 let av = a[q * ai + t * at];
                 for (s, &bv) in acc.iter_mut().zip(bv) {

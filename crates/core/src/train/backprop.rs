@@ -7,19 +7,22 @@
 //! - **direct** loops (`kernels::small_*`) for products of at most [`SMALL`] multiply-adds, where
 //!   a library call's packing would cost more than the arithmetic (the playground's 2-8-8-1
 //!   network is direct in every layer);
-//! - the **tiled** SIMD128 kernel (`crate::model::tiled`) for larger products in WebAssembly;
+//! - the **tiled** kernel (`crate::model::tiled`: SIMD128 in WebAssembly, portable Rust
+//!   natively, the same sums) for larger products, and for the products that read weights left
+//!   column-major by structured pruning (the direct loops read row-major weights; the weight
+//!   gradient does not read the weights, so its back end stays the one the shape selects);
 //! - the **sparse** row lists (`kernels::sparse_*`) for large layers with few alive weights;
-//! - the **GEMM** library (matrixmultiply) for larger products natively, and for the products
-//!   with weights left column-major by structured pruning (the other back ends read row-major
-//!   weights; the weight gradient does not read the weights, so its back end stays the one the
-//!   shape selects).
+//! - the **GEMM** library (matrixmultiply) only when forced (the tests and the bench compare
+//!   back ends), or for weights contiguous in neither memory order: natively its kernels fuse
+//!   multiply-adds, so it would give the CLI other numbers than the browser.
 //!
 //! The choice depends only on the layer's shape, layout and mask and on the batch size, none of
 //! which changes within a training call, so [`Backprop::prepare`] makes it once per call for the
 //! full batch and for the short last batch of an epoch (a smaller batch can make a product
-//! small enough for the direct loops). Every back end sums each output as the ordered plain sum
-//! its module documents; which ones give the same bits where is tested below and in
-//! `tests/web.rs` (in WebAssembly the tiled kernel and the GEMM always agree).
+//! small enough for the direct loops). Every back end but the GEMM sums each output as the
+//! ordered plain sum its module documents, on every platform; which ones give the same bits
+//! where is tested below and in `tests/web.rs` (in WebAssembly the tiled kernel and the GEMM
+//! always agree).
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
@@ -44,12 +47,12 @@ pub(crate) enum Objective {
 pub enum Product {
     /// Direct loops keeping a tile of sums in registers: small products.
     Direct,
-    /// The register-tiled SIMD128 kernel (portable Rust outside WebAssembly): large products in
-    /// the browser.
+    /// The register-tiled kernel (SIMD128 in WebAssembly, portable Rust elsewhere): large
+    /// products, and the weight-reading products of column-major weights.
     Tiled,
     /// Products over the alive weights only: large layers with few alive weights.
     Sparse,
-    /// The GEMM library: large products natively, and weights that are not row-major.
+    /// The GEMM library: only when forced, or for weights contiguous in neither memory order.
     Gemm,
 }
 
@@ -85,14 +88,20 @@ fn sparse_by_default(d: &Dense) -> bool {
 }
 
 /// The strategy for layer `d` at batch size `b`: `sparse` if [`sparse_by_default`] said so, else
-/// direct loops for products of at most [`SMALL`] multiply-adds and the tiled kernel (where
-/// [`tiled::ENABLED`]) or the GEMM for larger ones, the GEMM for the products that read weights
-/// which are not row-major. `force` replaces the choice for every layer that can take it (the
-/// sparse products and the weight-reading products of the direct and tiled ones need row-major
-/// weights and mask; see [`super::Trainer::force_products`]).
+/// direct loops for products of at most [`SMALL`] multiply-adds and the tiled kernel for larger
+/// ones. The direct loops read row-major weights only, so for weights left column-major by
+/// structured pruning the products that read them are tiled (which reads either order); the
+/// GEMM only for weights contiguous in neither order, or when forced. `force` replaces the
+/// choice for every layer that can take it (the sparse products need row-major weights and
+/// mask; see [`super::Trainer::force_products`]).
 pub(crate) fn choose(d: &Dense, b: usize, sparse: bool, force: Option<Product>) -> Strategy {
     let row_major = d.weight.is_standard_layout();
-    let readable = |p: Product| if row_major { p } else { Product::Gemm };
+    let tiled = Right::weights(&d.weight).is_some();
+    let readable = |p: Product| match p {
+        _ if row_major => p,
+        Product::Direct | Product::Tiled if tiled => Product::Tiled,
+        _ => Product::Gemm,
+    };
     match force {
         Some(Product::Sparse) if row_major && d.mask.is_standard_layout() => {
             Strategy::both(Product::Sparse)
@@ -103,10 +112,8 @@ pub(crate) fn choose(d: &Dense, b: usize, sparse: bool, force: Option<Product>) 
             }
             let p = if b * d.weight.len() <= SMALL {
                 Product::Direct
-            } else if tiled::ENABLED {
-                Product::Tiled
             } else {
-                Product::Gemm
+                Product::Tiled
             };
             Strategy {
                 with_weights: readable(p),
@@ -441,7 +448,7 @@ fn forward(
         }
         Product::Tiled => tiled::matmul(
             (x, (n_in, 1)),
-            Right::Transposed(row_major(d)),
+            Right::weights_transposed(&d.weight).expect("tiled layers are contiguous"),
             (z, n_out),
             Some(bias),
             (b, n_out, n_in),
@@ -508,7 +515,7 @@ fn input_grad(
         Product::Direct => kernels::small_input_grad(delta, row_major(d), dx, (b, n_in, n_out)),
         Product::Tiled => tiled::matmul(
             (delta, (n_out, 1)),
-            Right::Rows(row_major(d)),
+            Right::weights(&d.weight).expect("tiled layers are contiguous"),
             (dx, n_in),
             None,
             (b, n_in, n_out),
@@ -722,7 +729,7 @@ mod tests {
     /// The strategies are chosen once per training call (`Trainer::prepare`), so a model that
     /// changes between two calls of the same trainer — structured pruning leaves its weights
     /// column-major — has its layers' strategies chosen again: the products that read those
-    /// weights go through the GEMM from the next call on (the direct loops read row-major
+    /// weights go through the tiled kernel from the next call on (the direct loops read row-major
     /// weights), the weight gradient still through the direct loops.
     #[test]
     fn strategies_are_chosen_again_for_every_training_call() {
@@ -753,7 +760,7 @@ mod tests {
         t.train_steps(&mut m, &data, 7).unwrap();
         assert_ne!(bits(&m), before, "trained");
         let column_major = Strategy {
-            with_weights: Product::Gemm,
+            with_weights: Product::Tiled,
             weight_grad: Product::Direct,
         };
         assert_eq!(
@@ -763,7 +770,7 @@ mod tests {
     }
 
     /// Each layer's strategy follows its products' size at the batch size (direct loops up to
-    /// 16 Ki multiply-adds, then the tiled kernel in WebAssembly and the GEMM natively), its
+    /// 16 Ki multiply-adds, then the tiled kernel), its
     /// mask (large layers with under 15% alive go sparse, at any batch size) and the short last
     /// batch of an epoch (chosen for its own size).
     #[test]
@@ -777,11 +784,7 @@ mod tests {
             init: Init::GlorotNormal,
             seed: 1,
         };
-        let large = both(if crate::model::tiled::ENABLED {
-            Product::Tiled
-        } else {
-            Product::Gemm
-        });
+        let large = both(Product::Tiled);
         let direct = both(Product::Direct);
         let plan = |m: &Mlp, batch: usize, last: usize| {
             let mut bp = super::Backprop::default();

@@ -101,7 +101,7 @@ impl Loss {
                         exp_shifted(part, max, e);
                         sum = e.iter().fold(sum, |s, &x| s + x);
                     }
-                    let log_sum = max + sum.ln();
+                    let log_sum = max + crate::math::logf(sum);
                     total += f64::from(log_sum - row[y[i]]);
                     if let Some(g) = grad.as_mut() {
                         let g = &mut g[i * k..(i + 1) * k];
@@ -157,7 +157,7 @@ impl Loss {
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 fn exp_shifted(row: &[f32], c: f32, e: &mut [f32]) {
     for (e, &v) in e.iter_mut().zip(row) {
-        *e = (v - c).exp();
+        *e = crate::math::expf(v - c);
     }
 }
 
@@ -173,7 +173,7 @@ fn exp_shifted(row: &[f32], c: f32, e: &mut [f32]) {
         simd::store(e, simd::exp(f32x4_sub(simd::load(v), cv)));
     }
     for (e, &v) in e[body..].iter_mut().zip(&row[body..]) {
-        *e = (v - c).exp();
+        *e = crate::math::expf(v - c);
     }
 }
 

@@ -1,4 +1,4 @@
-//! Training: backpropagation over whole mini-batches (GEMM, no per-sample loops), the
+//! Training: backpropagation over whole mini-batches (matrix products, no per-sample loops), the
 //! optimizers, and per-epoch metrics.
 //!
 //! Gradients at masked weights are read as 0 by the optimizer, which also re-applies the mask
@@ -7,7 +7,8 @@
 //!
 //! One backprop computes a step's gradients (`backprop.rs`), over slice buffers, with each
 //! layer's products going through the back end chosen for it once per training call (direct
-//! loops, the tiled SIMD128 kernel, sparse rows or the GEMM library: [`Product`]).
+//! loops, the tiled kernel or sparse rows: [`Product`]), each the same sums natively and in
+//! WebAssembly, so a seed trains to the same bits in the CLI and in the browser.
 
 mod backprop;
 mod kernels;
@@ -271,8 +272,8 @@ impl Trainer {
 
     /// Forces one back end on every layer's products, or (`None`, the default) lets each layer
     /// have the one its shape, layout and mask select (see `src/train/backprop.rs`). A layer
-    /// whose weights or mask are not row-major keeps the GEMM for the products that read its
-    /// weights, and the sparse back end only takes row-major layers. The back ends agree bit for
+    /// whose weights are column-major has the tiled kernel for the products that read them, and
+    /// the sparse back end only takes row-major layers. The back ends agree bit for
     /// bit where their sums are the same (tested), so this changes speed only there: it exists
     /// for benchmarks and for those tests.
     pub fn force_products(&mut self, product: Option<Product>) {
