@@ -23,7 +23,7 @@ function runCli() {
   return out.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line));
 }
 
-test('CLI `train --json` and the wasm Playground agree on every epoch', { timeout: 600_000 }, async (t) => {
+test('CLI `train --json` and the wasm Playground agree on every epoch', { timeout: 600_000 }, async () => {
   const native = runCli();
   assert.equal(native.length, EPOCHS, 'one JSON line per epoch from the CLI');
 
