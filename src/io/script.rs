@@ -117,9 +117,9 @@ pub fn pytorch_script(exp: &ExperimentConfig, lottery: &LotteryConfig) -> Result
 Data: run `pruning-playground data --dataset {dataset} --seed {data_seed} --out data.safetensors`
 first (the same samples the playground used). Every level prunes exactly as the playground does
 (the same number of weights or neurons per layer, chosen by the same rule); random draws differ
-(torch's generator is not ChaCha8: initial weights, batch order, random scores), so expect the
-same behaviour and densities, not the same digits. `--json` prints one JSON object per (branch,
-level), as `pruning-playground lottery --json`.
+(torch's generator is not ChaCha8: initial weights, batch order, random scores, SHIFT's
+offsets), so expect the same behaviour and densities, not the same digits. `--json` prints one
+JSON object per (branch, level), as `pruning-playground lottery --json`.
 Needs: pip install torch safetensors
 """
 import argparse
