@@ -68,7 +68,7 @@ test('the Frankle & Carbin preset runs on MNIST and draws the paper’s chart', 
     /** @param {any} a @param {any} b @param {string[]} keys */
     const diff = (a, b, keys) => keys.filter((k) => f32(a[k]) !== f32(b[k]));
     return [
-      ...diff(page, core.experiment, ['hidden', 'activation', 'init', 'optimizer', 'learningRate', 'batchSize', 'l1', 'l2', 'seed']),
+      ...diff(page, core.experiment, ['hidden', 'activation', 'init', 'optimizer', 'learningRate', 'batchSize', 'l1', 'l2', 'shift', 'seed']),
       ...(page.dataset.kind === core.experiment.dataset.kind ? [] : ['dataset']),
       ...diff(spec, core.lottery, ['levels', 'fraction', 'structure', 'score', 'scope', 'outputRate', 'init', 'controls', 'epochs', 'seed']),
     ];

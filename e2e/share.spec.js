@@ -236,6 +236,22 @@ test('a link replays its steps: the recipient and a reload see the same numbers'
   expect(await numbers(page)).toEqual(sent);
 });
 
+test('the shift setting shows for image data only, travels in the link and changes the run', async ({ page }) => {
+  await open(page, '?data=digits&shift=2&ep=1');
+  const shift = page.locator('#controls [name="shift"]');
+  await expect(shift).toBeVisible();
+  await expect(shift).toHaveValue('2');
+  await press(page, 'train');
+  expect(linkParams(page).get('shift')).toBe('2');
+  const accuracies = async () => Promise.all(['train-accuracy', 'test-accuracy'].map((id) => page.getByTestId(id).getAttribute('data-value')));
+  const shifted = await accuracies();
+  await open(page, '?data=digits&ep=1');
+  await press(page, 'train');
+  expect(await accuracies()).not.toEqual(shifted);
+  await setSetting(page, 'dataset', 'circle');
+  await expect(shift).toBeHidden();
+});
+
 test('a query link of an earlier version replays, saying its numbers can differ from the sender\'s', async ({ page }) => {
   await open(page, '?ep=2&frac=0.5&steps=train,prune,rewind,retrain');
   const message = page.getByTestId('message');

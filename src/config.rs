@@ -266,6 +266,10 @@ settings! {
         seed "seed": u64,
         /// Save the weights after this many steps, for late rewinding.
         rewind_step "rewindStep": Option<u64>,
+        /// Augmentation: each training image moved by a random offset of up to this many pixels
+        /// in each direction, zero fill (0 to 3; 0, the default, is off). Image data only (digits,
+        /// MNIST); validation and test images are never moved.
+        shift "shift": usize,
     }
 }
 
@@ -286,6 +290,7 @@ impl Default for ExperimentConfig {
             l2: 0.0,
             seed: 0,
             rewind_step: None,
+            shift: 0,
         }
     }
 }
@@ -311,6 +316,7 @@ impl ExperimentConfig {
             l2: self.l2,
             seed: self.seed,
             rewind_step: self.rewind_step,
+            shift: self.shift,
         };
         c.validate()?;
         Ok(c)
@@ -550,6 +556,11 @@ pub const FRANKLE_CARBIN: &str = "frankle-carbin-lenet";
 /// layers down to 0.8¹² = 6.9 %), 10 epochs per level and branch (the dense network's validation
 /// loss bottoms out within them), early stopping on MNIST's fixed validation split.
 ///
+/// One departure from the paper: every training image is moved by a random offset of up to one
+/// pixel each way (`shift` 1). With 7,000 training digits rather than 55,000 the dense network
+/// reaches only about 95.2 % test accuracy at early stopping; shifted it reaches 96.45 % (mean of
+/// seeds 0 to 5, lowest 95.75 %) at the same cost per epoch.
+///
 /// # Errors
 /// [`Error::InvalidConfig`] for an unknown name, listing the known ones.
 pub fn preset(name: &str) -> Result<(ExperimentConfig, LotteryConfig)> {
@@ -566,6 +577,7 @@ pub fn preset(name: &str) -> Result<(ExperimentConfig, LotteryConfig)> {
                 optimizer: "adam".into(),
                 learning_rate: 1.2e-3,
                 batch_size: 60,
+                shift: 1,
                 ..ExperimentConfig::default()
             },
             LotteryConfig {

@@ -151,6 +151,7 @@ impl Experiment {
         if data.y_val.is_empty() {
             data::split_validation(&mut data, config.dataset.validation, config.dataset.seed)?;
         }
+        train.validate_for(&data)?;
         let model = Mlp::new(&config.mlp_spec(data.n_features(), data.n_classes)?)?;
         let trainer = Trainer::new(train)?;
         Ok(Experiment {

@@ -74,6 +74,36 @@ fn train_json_prints_one_object_per_epoch_with_the_documented_keys() {
     );
 }
 
+/// `--shift K` trains on the digits moved by up to K pixels: seeded (the same numbers twice),
+/// another run than `--shift 0`, which is the run without the flag.
+#[test]
+fn train_shift_moves_the_training_digits_and_is_reproducible() {
+    let train = |shift: Option<&str>| {
+        let mut args = vec![
+            "train",
+            "--dataset",
+            "digits",
+            "--hidden",
+            "32",
+            "--activation",
+            "relu",
+            "--epochs",
+            "2",
+            "--json",
+        ];
+        if let Some(k) = shift {
+            args.extend(["--shift", k]);
+        }
+        json_lines(&run(&args))
+    };
+    let plain = train(None);
+    assert_eq!(train(Some("0")), plain);
+    let shifted = train(Some("1"));
+    assert_eq!(shifted.len(), 2);
+    assert_ne!(shifted, plain);
+    assert_eq!(train(Some("1")), shifted);
+}
+
 #[test]
 fn lottery_json_prints_one_object_per_branch_and_level() {
     let out = run(&[
@@ -356,6 +386,22 @@ fn bad_inputs_leave_existing_outputs_untouched() {
         (vec!["train", "--hidden", "100000"], "hidden"),
         (vec!["train", "--weight-init", "zeros"], "zeros"),
         (vec!["lottery", "--levels", "1000"], "levels"),
+        (
+            vec!["train", "--shift", "1", "--save", &out],
+            "invalid shift: 1 (0 unless",
+        ),
+        (
+            vec![
+                "train",
+                "--dataset",
+                "digits",
+                "--shift",
+                "4",
+                "--save",
+                &out,
+            ],
+            "invalid shift: 4 (0 to 3)",
+        ),
         (vec!["lottery", "--controls", "shuffle"], "shuffle"),
         (
             vec!["data", "--dataset", "imagenet", "--out", &out],

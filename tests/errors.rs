@@ -41,9 +41,10 @@ fn allowed_variant(a: &Allowed) -> usize {
         Allowed::HiddenLayers { .. } => 9,
         Allowed::Parameters { .. } => 10,
         Allowed::Text { .. } => 11,
+        Allowed::ImagesOnly => 12,
     }
 }
-const ALLOWED_VARIANTS: usize = 12;
+const ALLOWED_VARIANTS: usize = 13;
 
 fn csv_variant(p: &CsvProblem) -> usize {
     match p {
@@ -82,6 +83,7 @@ fn examples() -> Vec<Error> {
         Allowed::HiddenLayers { max: 16 },
         Allowed::Parameters { max: 4_000_000 },
         Allowed::from("at most the 24 weights of layer 1"),
+        Allowed::ImagesOnly,
     ];
     let csv = [
         CsvProblem::TooLarge {

@@ -522,6 +522,7 @@ fn dataset_file_holds_float_features_and_int64_labels() {
         y_val: Vec::new(),
         n_classes: 3,
         feature_names: vec!["a".into(), "b".into()],
+        image_side: None,
     };
     let bytes = dataset_safetensors(&ds).unwrap();
     let (tensors, meta) = read(&bytes);

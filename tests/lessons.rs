@@ -41,6 +41,7 @@ struct Settings {
     batch_size: usize,
     l1: f32,
     l2: f32,
+    shift: usize,
     seed: u64,
     epochs: usize,
     rewind_step: u64,
@@ -136,6 +137,7 @@ fn experiment(s: &Settings) -> Experiment {
         batch_size: s.batch_size,
         l1: s.l1,
         l2: s.l2,
+        shift: s.shift,
         seed: s.seed,
         rewind_step: (s.rewind_step > 0).then_some(s.rewind_step),
         ..ExperimentConfig::default()

@@ -109,6 +109,9 @@ fn the_frankle_carbin_preset_is_lenet_300_100_with_the_papers_rates() {
     let (exp, lot) = preset(FRANKLE_CARBIN).unwrap();
     let ex = Experiment::new(exp).unwrap();
     assert_eq!(ex.model.widths(), vec![784, 300, 100, 10]);
+    // The one departure from the paper: training images shifted by up to 1 pixel (28×28 images).
+    assert_eq!(ex.trainer.config().shift, 1);
+    assert_eq!(ex.data.image_side, Some(28));
     assert_eq!(
         (
             ex.data.x_train.nrows(),

@@ -92,6 +92,7 @@ fn random_data(n: usize, seed: u64) -> Dataset {
         y_val: Vec::new(),
         n_classes: 2,
         feature_names: vec!["a".into(), "b".into(), "c".into()],
+        image_side: None,
     }
 }
 

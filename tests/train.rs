@@ -42,6 +42,7 @@ fn random_data(n: usize, classes: usize, seed: u64) -> Dataset {
         y_val: Vec::new(),
         n_classes: classes,
         feature_names: vec!["a".into(), "b".into(), "c".into()],
+        image_side: None,
     }
 }
 
@@ -694,4 +695,145 @@ fn training_after_removing_neurons_before_a_large_layer_works() {
     }
     assert_eq!(model.widths(), vec![3, 90, 100, 3]);
     assert!(loss_at(&model, &data, Loss::CrossEntropy) < 0.9 * before);
+}
+
+// The `shift` augmentation (TrainConfig::shift, pruning_playground::train::shift), on the 8×8
+// digits.
+
+fn digits() -> Dataset {
+    use pruning_playground::data::{build, DataSpec, DatasetKind};
+    build(&DataSpec {
+        kind: DatasetKind::Digits,
+        ..DataSpec::default()
+    })
+    .unwrap()
+}
+
+fn digits_model() -> Mlp {
+    Mlp::new(&MlpSpec {
+        inputs: 64,
+        hidden: vec![16],
+        outputs: 10,
+        activation: Activation::Relu,
+        output_activation: Activation::Linear,
+        init: Init::GlorotNormal,
+        seed: 4,
+    })
+    .unwrap()
+}
+
+fn shifted_config(shift: usize) -> TrainConfig {
+    TrainConfig {
+        batch_size: 16,
+        seed: 5,
+        shift,
+        ..TrainConfig::default()
+    }
+}
+
+fn param_bits(m: &Mlp) -> Vec<u32> {
+    m.layers()
+        .iter()
+        .flat_map(|d| {
+            d.weight()
+                .iter()
+                .chain(d.bias().iter())
+                .copied()
+                .collect::<Vec<_>>()
+        })
+        .map(|v| v.to_bits())
+        .collect()
+}
+
+/// One step with shift 2 equals one step with shift 0 on data whose first-batch images were moved
+/// beforehand by the offsets drawn for step 0 (`offsets(seed, 0, 2, 16)`, in batch order), their
+/// labels unchanged: each image is moved by its drawn offset with zero fill, and nothing else
+/// changes. The data set itself (train, validation, test) is left as it was.
+#[test]
+fn a_shift_trains_on_each_batch_image_moved_by_its_drawn_offset() {
+    use pruning_playground::train::shift::{offsets, translate};
+    let data = digits();
+    assert_eq!(data.image_side, Some(8));
+    let before = data.clone();
+    let mut shifted = digits_model();
+    let mut t = Trainer::new(shifted_config(2)).unwrap();
+    let order = t.epoch_order(data.x_train.nrows());
+    t.train_steps(&mut shifted, &data, 1).unwrap();
+    assert_eq!(data, before, "training must not move the stored images");
+
+    let mut moved = data.clone();
+    let d = offsets(5, 0, 2, 16);
+    assert!(d.iter().any(|&o| o != (0, 0)));
+    for (&row, &o) in order[..16].iter().zip(&d) {
+        let src = data.x_train.row(row).to_vec();
+        let mut dst = vec![0.0; 64];
+        translate(&src, &mut dst, 8, o);
+        moved
+            .x_train
+            .row_mut(row)
+            .assign(&ndarray::Array1::from(dst));
+    }
+    let mut plain = digits_model();
+    let mut t0 = Trainer::new(shifted_config(0)).unwrap();
+    t0.train_steps(&mut plain, &moved, 1).unwrap();
+    assert_eq!(param_bits(&shifted), param_bits(&plain));
+}
+
+/// Shift 0 trains exactly as data that are not images do (the augmentation does nothing), and a
+/// shift leaves the batch order as it was (the offsets have their own stream).
+#[test]
+fn shift_zero_changes_nothing_and_a_shift_keeps_the_batch_order() {
+    let data = digits();
+    let mut not_images = data.clone();
+    not_images.image_side = None;
+    let n = data.x_train.nrows();
+    let (mut a, mut b, mut c) = (digits_model(), digits_model(), digits_model());
+    let mut ta = Trainer::new(shifted_config(0)).unwrap();
+    let mut tb = Trainer::new(shifted_config(0)).unwrap();
+    let mut tc = Trainer::new(shifted_config(1)).unwrap();
+    let ma = ta.train_epoch(&mut a, &data).unwrap();
+    let mb = tb.train_epoch(&mut b, &not_images).unwrap();
+    tc.train_steps(&mut c, &data, 30).unwrap();
+    assert_eq!(param_bits(&a), param_bits(&b));
+    assert_eq!(ma, mb);
+    assert_ne!(param_bits(&a), param_bits(&c));
+    ta.restart_at(30, n);
+    assert_eq!(ta.epoch_order(n), tc.epoch_order(n));
+    assert_eq!(ta.epoch_cursor(n), tc.epoch_cursor(n));
+}
+
+/// The offsets are a function of seed and step: a trainer restarted at step k and one that went
+/// through steps 0…k−1 take the same step k on the same weights.
+#[test]
+fn a_shifted_step_depends_only_on_seed_step_and_weights() {
+    let data = digits();
+    let n = data.x_train.nrows();
+    let mut a = digits_model();
+    let mut ta = Trainer::new(shifted_config(1)).unwrap();
+    ta.train_steps(&mut a, &data, 7).unwrap();
+    let mut b = a.clone();
+    let mut tb = Trainer::new(shifted_config(1)).unwrap();
+    tb.restart_at(7, n);
+    ta.reset_optimizer();
+    ta.train_steps(&mut a, &data, 1).unwrap();
+    tb.train_steps(&mut b, &data, 1).unwrap();
+    assert_eq!(param_bits(&a), param_bits(&b));
+}
+
+#[test]
+fn a_shift_needs_images_and_at_most_three_pixels() {
+    let err = Trainer::new(shifted_config(4)).unwrap_err().to_string();
+    assert_eq!(err, "invalid shift: 4 (0 to 3)");
+    let data = random_data(40, 2, 1);
+    let mut model = Mlp::new(&spec(vec![4], Activation::Tanh, Activation::Linear, 2)).unwrap();
+    let mut t = Trainer::new(TrainConfig {
+        shift: 1,
+        ..TrainConfig::default()
+    })
+    .unwrap();
+    let err = t.train_epoch(&mut model, &data).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "invalid shift: 1 (0 unless the data set is images (digits, MNIST): it moves pixels)"
+    );
 }

@@ -535,6 +535,7 @@ fn random_data(n: usize, features: usize, classes: usize, seed: u64) -> Dataset 
         y_val: Vec::new(),
         n_classes: classes,
         feature_names: (0..features).map(|i| format!("x{i}")).collect(),
+        image_side: None,
     }
 }
 

@@ -32,6 +32,7 @@
  * @property {number} [l2] L2 penalty. Default: 0.
  * @property {number} [seed] Seed of the initial weights and of the data order. Default: 0.
  * @property {number} [rewindStep] Save the weights after this many steps, for late rewinding.
+ * @property {number} [shift] Augmentation: each training image moved by a random offset of up to this many pixels in each direction, zero fill (0 to 3; 0, the default, is off). Image data only (digits, MNIST); validation and test images are never moved. Default: 0.
  */
 
 /**

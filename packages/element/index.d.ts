@@ -6,7 +6,7 @@
 /** Attributes that are settings: the URL keys of the playground's link (`layers` is the hidden widths). */
 export type ConfigAttribute =
   | 'data' | 'noise' | 'split' | 'val' | 'layers' | 'act' | 'winit' | 'opt' | 'lr' | 'batch'
-  | 'l1' | 'l2' | 'seed' | 'ep' | 'k' | 'st' | 'sc' | 'scope' | 'nm' | 'sched' | 'rounds' | 'init'
+  | 'l1' | 'l2' | 'shift' | 'seed' | 'ep' | 'k' | 'st' | 'sc' | 'scope' | 'nm' | 'sched' | 'rounds' | 'init'
   | 'frac' | 'out' | 'rates' | 'rt' | 'lv' | 'lep' | 'tr' | 'ctl' | 'lang' | 'theme';
 
 /** Every attribute the element reads. */

@@ -142,6 +142,10 @@ struct ExperimentArgs {
     /// L2 penalty on weights.
     #[arg(long, default_value_t = ExperimentConfig::default().l2)]
     l2: f32,
+    /// Augmentation: move each training image by a random offset of up to this many pixels each
+    /// way, zero fill (0 to 3; 0 = off). Image data only (digits, mnist).
+    #[arg(long, default_value_t = ExperimentConfig::default().shift)]
+    shift: usize,
 }
 
 impl ExperimentArgs {
@@ -161,6 +165,7 @@ impl ExperimentArgs {
             l2: self.l2,
             seed: self.data.seed,
             rewind_step: None,
+            shift: self.shift,
         })
     }
 }
@@ -454,6 +459,7 @@ fn apply_preset(args: &mut LotteryArgs, m: &ArgMatches) -> Result<(), String> {
         "batch": x.batch => e.batch_size;
         "l1": x.l1 => e.l1;
         "l2": x.l2 => e.l2;
+        "shift": x.shift => e.shift;
         "levels": args.levels => l.levels;
         "fraction": args.fraction => l.fraction;
         "structure": args.structure => l.structure.clone();

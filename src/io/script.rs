@@ -20,6 +20,7 @@
 //! `lottery --json`.
 
 use crate::config::{ExperimentConfig, LotteryConfig};
+use crate::data::DatasetKind;
 use crate::model::Activation;
 use crate::prune::{Score, Structure};
 use crate::train::{Loss, Optimizer};
@@ -116,9 +117,9 @@ pub fn pytorch_script(exp: &ExperimentConfig, lottery: &LotteryConfig) -> Result
 Data: run `pruning-playground data --dataset {dataset} --seed {data_seed} --out data.safetensors`
 first (the same samples the playground used). Every level prunes exactly as the playground does
 (the same number of weights or neurons per layer, chosen by the same rule); random draws differ
-(torch's generator is not ChaCha8: initial weights, batch order, random scores), so expect the
-same behaviour and densities, not the same digits. `--json` prints one JSON object per (branch,
-level), as `pruning-playground lottery --json`.
+(torch's generator is not ChaCha8: initial weights, batch order, random scores, SHIFT's
+offsets), so expect the same behaviour and densities, not the same digits. `--json` prints one
+JSON object per (branch, level), as `pruning-playground lottery --json`.
 Needs: pip install torch safetensors
 """
 import argparse
@@ -138,6 +139,8 @@ LOSS = {loss_name}
 THRESHOLD = {threshold:?}      # one output: class 1 above this (the middle of the targets)
 LR = {lr:?}
 BATCH = {batch}
+SHIFT = {shift}            # each training image moved by up to SHIFT pixels each way, zero fill (0 = off)
+SIDE = {side}             # the images' side (None: not images)
 EPOCHS = {epochs}            # per level and branch
 L1 = {l1:?}
 L2 = {l2:?}                # weight decay, on weights only
@@ -180,6 +183,11 @@ def score(model, weights, data):
         threshold = f64::from(lo + hi) / 2.0,
         lr = train.learning_rate,
         batch = train.batch_size,
+        shift = train.shift,
+        side = DatasetKind::parse(&exp.dataset.kind)
+            .ok()
+            .and_then(DatasetKind::image_side)
+            .map_or("None".into(), |s| s.to_string()),
         epochs = spec.epochs,
         l1 = train.l1,
         l2 = train.l2,

@@ -364,6 +364,21 @@ def accuracy(out, y):
     return (pred == y).float().mean().item()
 
 
+def shifted(x, g):
+    """The batch x with each image (SIDE x SIDE, row by row) moved by its own random (dy, dx)
+    in {-SHIFT..SHIFT}^2, zero fill: out[r][c] = x[r - dy][c - dx] (the playground's `shift`;
+    the offsets come from torch's generator, not ChaCha8). Validation and test data are never
+    moved."""
+    if SHIFT == 0:
+        return x
+    n, k = len(x), SHIFT
+    padded = nn.functional.pad(x.view(n, SIDE, SIDE), (k, k, k, k))
+    out = torch.empty(n, SIDE, SIDE)
+    for i, (dy, dx) in enumerate(torch.randint(-k, k + 1, (n, 2), generator=g).tolist()):
+        out[i] = padded[i, k - dy:k - dy + SIDE, k - dx:k - dx + SIDE]
+    return out.view(n, SIDE * SIDE)
+
+
 def train(model, data, save_step=None, start_step=0):
     """Up to step T = EPOCHS epochs with a fresh optimizer (as every level and branch of the
     playground), from step start_step (late rewinding: T - start_step steps, the data order going
@@ -373,6 +388,7 @@ def train(model, data, save_step=None, start_step=0):
     x_train, y_train = data["x_train"], data["y_train"]
     opt = make_optimizer(model)
     g = torch.Generator().manual_seed(SEED)
+    g_shift = torch.Generator().manual_seed(SEED)  # the offsets' own stream: the batch order stays
     saved, step, history = None, 0, []
     if save_step == 0:
         saved = params(model)
@@ -383,7 +399,7 @@ def train(model, data, save_step=None, start_step=0):
                 step += 1
                 continue
             trained = True
-            loss = loss_fn(model(x_train[idx]), y_train[idx])
+            loss = loss_fn(model(shifted(x_train[idx], g_shift)), y_train[idx])
             if L1:
                 loss = loss + L1 * sum(m.weight.abs().sum() for m in linears(model))
             opt.zero_grad()

@@ -354,5 +354,6 @@ pub(crate) fn dataset_from_js(v: &JsValue) -> Result<Dataset, JsValue> {
         y_val: Vec::new(),
         n_classes,
         feature_names,
+        image_side: None,
     })
 }

@@ -69,3 +69,37 @@ test('CLI and wasm agree on real MNIST (data/mnist.bin) with the LeNet-300-100 p
     assert.equal(web[jsKey], native[cliKey], `${jsKey}: wasm ${web[jsKey]} vs native ${native[cliKey]}`);
   }
 });
+
+test('CLI and wasm agree on the 8×8 digits with the shift augmentation (shift 2)', { timeout: 600_000 }, async () => {
+  const args = ['run', '--quiet'];
+  if (process.env.PARITY_RELEASE === '1') args.push('--release');
+  args.push('--', 'train', '--dataset', 'digits', '--hidden', '32', '--activation', 'relu',
+    '--optimizer', 'adam', '--lr', '0.003', '--batch', '16', '--shift', '2', '--epochs', '3',
+    '--seed', '1', '--json');
+  const out = execFileSync('cargo', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const native = out.trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(native.length, 3);
+
+  const { readFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { Playground } = await loadWasm();
+  Playground.loadDigits(readFileSync(join(repoRoot, 'data', 'digits.bin')));
+  /** @param {number} shift */
+  const run = (shift) => {
+    const pg = new Playground({
+      dataset: { kind: 'digits', seed: 1 }, hidden: [32], activation: 'relu',
+      optimizer: 'adam', learningRate: 0.003, batchSize: 16, shift, seed: 1,
+    });
+    const h = pg.train(3);
+    pg.free();
+    return h;
+  };
+  const web = run(2);
+  for (let i = 0; i < 3; i += 1) {
+    for (const [jsKey, cliKey] of [...METRICS, ['valLoss', 'val_loss'], ['valAccuracy', 'val_accuracy']]) {
+      assert.equal(web[i][jsKey], native[i][cliKey], `epoch ${i + 1} ${jsKey}: wasm ${web[i][jsKey]} vs native ${native[i][cliKey]}`);
+    }
+  }
+  assert.notEqual(run(0)[2].trainLoss, web[2].trainLoss, 'shift 2 trains another run than shift 0');
+  assert.throws(() => new Playground({ dataset: { kind: 'circle' }, hidden: [4], shift: 1 }), /shift/);
+});

@@ -144,6 +144,8 @@ pub enum Allowed {
         /// Largest number of parameters.
         max: usize,
     },
+    /// 0 unless the data are images (`shift` moves pixels).
+    ImagesOnly,
     /// Anything else, worded in English.
     Text {
         /// The English wording.
@@ -177,6 +179,9 @@ impl fmt::Display for Allowed {
             Allowed::LayerWidth { max } => write!(f, "each hidden layer has 1 to {max} neurons"),
             Allowed::HiddenLayers { max } => write!(f, "at most {max} hidden layers"),
             Allowed::Parameters { max } => write!(f, "at most {max} parameters"),
+            Allowed::ImagesOnly => {
+                f.write_str("0 unless the data set is images (digits, MNIST): it moves pixels")
+            }
             Allowed::Text { text } => f.write_str(text),
         }
     }

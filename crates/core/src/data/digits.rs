@@ -101,6 +101,7 @@ pub fn load(train_fraction: f32, seed: u64) -> Result<Dataset> {
         .map(|i| format!("pixel_{}_{}", i / 8, i % 8))
         .collect();
     let mut data = super::assemble("digits".into(), &x, &y, (&train, &test), N_CLASSES, names);
+    data.image_side = super::DatasetKind::Digits.image_side();
     super::standardize(&mut data);
     Ok(data)
 }

@@ -131,6 +131,7 @@ pub fn load() -> Result<Dataset> {
     let mut data = super::assemble("mnist".into(), &x, &y, (&train, &test), N_CLASSES, names);
     data.x_val = x.select(ndarray::Axis(0), &val);
     data.y_val = val.iter().map(|&i| y[i]).collect();
+    data.image_side = Some(SIDE);
     Ok(data)
 }
 

@@ -51,6 +51,10 @@ pub struct Dataset {
     pub n_classes: usize,
     /// One name per feature column (`x1`, `x2`, … where the source has none).
     pub feature_names: Vec<String>,
+    /// The side of the square image each row is, row by row (8 for the digits, 28 for MNIST:
+    /// [`DatasetKind::image_side`]); `None` for data that are not images. Training reads it to
+    /// move images by the `shift` setting.
+    pub image_side: Option<usize>,
 }
 
 impl Dataset {
@@ -105,6 +109,16 @@ impl DatasetKind {
             self,
             DatasetKind::Mnist1d | DatasetKind::Digits | DatasetKind::Mnist
         )
+    }
+
+    /// The side of the square images the set holds (`Some(8)` for the 8×8 digits, `Some(28)`
+    /// for MNIST), `None` for the sets that are not images (MNIST-1D is a 1-D signal).
+    pub fn image_side(self) -> Option<usize> {
+        match self {
+            DatasetKind::Digits => Some(8),
+            DatasetKind::Mnist => Some(mnist::SIDE),
+            _ => None,
+        }
     }
 }
 
@@ -352,6 +366,7 @@ pub(crate) fn assemble(
         y_val: Vec::new(),
         n_classes,
         feature_names,
+        image_side: None,
     }
 }
 
@@ -469,6 +484,7 @@ mod tests {
             y_val: Vec::new(),
             n_classes: 2,
             feature_names: numbered_names(2),
+            image_side: None,
         };
         standardize(&mut d);
         assert_eq!(d.x_train, ndarray::array![[-1.0, 0.0], [1.0, 0.0]]);

@@ -265,6 +265,12 @@ impl Backprop {
         self.y.extend(rows.iter().map(|&i| y[i]));
     }
 
+    /// The batch's inputs as gathered, `[batch, widths[0]]` row-major (the rows past the
+    /// current batch's are stale), for augmentations that change them before [`Backprop::run`].
+    pub(crate) fn inputs_mut(&mut self) -> &mut [f32] {
+        &mut self.x
+    }
+
     /// [`Backprop::gather_slice`] for inputs in any layout.
     pub(crate) fn gather_view(&mut self, x: ArrayView2<f32>, y: &[usize], rows: &[usize]) {
         let n0 = self.widths[0];
@@ -587,6 +593,7 @@ mod tests {
             y_val: Vec::new(),
             n_classes: classes,
             feature_names: (0..features).map(|i| format!("x{i}")).collect(),
+            image_side: None,
         }
     }
 
@@ -686,6 +693,7 @@ mod tests {
                     l2,
                     seed: c as u64,
                     rewind_step: None,
+                    shift: 0,
                 };
                 let run = |force: Option<Product>| {
                     let mut m = model.clone();

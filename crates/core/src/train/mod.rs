@@ -14,6 +14,7 @@ mod backprop;
 mod kernels;
 mod loss;
 mod optimizer;
+pub mod shift;
 
 pub use backprop::Product;
 pub use loss::Loss;
@@ -58,6 +59,10 @@ pub struct TrainConfig {
     /// If set, the weights after this many optimizer steps are saved in the model for late
     /// rewinding (`step:K`). Step 0 is θ₀ itself.
     pub rewind_step: Option<u64>,
+    /// Augmentation: each training image of a batch is moved by a random offset in
+    /// `{−shift … shift}²` pixels, zero fill ([`shift`]); 0 (the default) trains on the images
+    /// as they are. Image data only; validation and test data are never moved.
+    pub shift: usize,
 }
 
 impl Default for TrainConfig {
@@ -71,6 +76,7 @@ impl Default for TrainConfig {
             l2: 0.0,
             seed: 0,
             rewind_step: None,
+            shift: 0,
         }
     }
 }
@@ -107,7 +113,28 @@ impl TrainConfig {
                 ));
             }
         }
+        if self.shift > shift::MAX_SHIFT {
+            return Err(Error::config(
+                "shift",
+                self.shift,
+                Allowed::Range {
+                    min: 0,
+                    max: shift::MAX_SHIFT as u64,
+                },
+            ));
+        }
         self.optimizer.validate()
+    }
+
+    /// Checks the settings that depend on the data: a `shift` needs images.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for a `shift` above 0 on data that are not images.
+    pub fn validate_for(&self, data: &Dataset) -> Result<()> {
+        if self.shift > 0 && data.image_side.is_none() {
+            return Err(Error::config("shift", self.shift, Allowed::ImagesOnly));
+        }
+        Ok(())
     }
 }
 
@@ -183,6 +210,8 @@ pub struct Trainer {
     grads: Grads,
     /// The back end forced on every layer (see [`Trainer::force_products`]).
     force: Option<Product>,
+    /// One image, for the `shift` augmentation.
+    scratch: Vec<f32>,
 }
 
 impl Trainer {
@@ -204,6 +233,7 @@ impl Trainer {
             bp: backprop::Backprop::default(),
             grads: Grads::default(),
             force: None,
+            scratch: Vec::new(),
         })
     }
 
@@ -400,7 +430,16 @@ impl Trainer {
         if data.x_train.nrows() == 0 {
             return Err(Error::state("the training set is empty"));
         }
-        Ok(())
+        if let Some(side) = data.image_side.filter(|_| self.config.shift > 0) {
+            if side * side != data.n_features() {
+                return Err(Error::Shape {
+                    what: format!("images of dataset {}", data.name),
+                    expected: format!("{side}×{side} = {} features", side * side),
+                    got: format!("{} features", data.n_features()),
+                });
+            }
+        }
+        self.config.validate_for(data)
     }
 
     /// What the steps of one training call share, chosen once per call rather than per step (a
@@ -440,6 +479,15 @@ impl Trainer {
             None => self
                 .bp
                 .gather_view(data.x_train.view(), &data.y_train, rows),
+        }
+        if let Some(side) = data.image_side.filter(|_| self.config.shift > 0) {
+            shift::shift_batch(
+                self.bp.inputs_mut(),
+                rows.len(),
+                side,
+                (self.config.seed, self.step, self.config.shift),
+                &mut self.scratch,
+            );
         }
         let loss = self.bp.run(
             model,
