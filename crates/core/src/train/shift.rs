@@ -32,22 +32,22 @@ pub fn offsets(seed: u64, step: u64, shift: usize, n: usize) -> Vec<(i32, i32)> 
 /// `src`, a `side × side` image row by row, moved down by `dy` and right by `dx` into `dst`
 /// (`dst[r][c] = src[r − dy][c − dx]`, 0 where that is outside the image).
 pub fn translate(src: &[f32], dst: &mut [f32], side: usize, (dy, dx): (i32, i32)) {
+    // The columns of a row that come from inside the image: `c − dx` in `0..side`.
     let s = side as i64;
-    for r in 0..s {
-        let sr = r - i64::from(dy);
-        let row = &mut dst[(r * s) as usize..((r + 1) * s) as usize];
-        if !(0..s).contains(&sr) {
+    let (from, to) = (i64::from(dx).clamp(0, s), (s + i64::from(dx)).clamp(0, s));
+    let (from, to) = (from as usize, to as usize);
+    for (r, row) in dst.chunks_exact_mut(side).take(side).enumerate() {
+        let sr = r as i64 - i64::from(dy);
+        if !(0..s).contains(&sr) || from >= to {
             row.fill(0.0);
             continue;
         }
-        for (c, d) in row.iter_mut().enumerate() {
-            let sc = c as i64 - i64::from(dx);
-            *d = if (0..s).contains(&sc) {
-                src[(sr * s + sc) as usize]
-            } else {
-                0.0
-            };
-        }
+        let sr = sr as usize * side;
+        // dst[r][c] = src[sr][c − dx] for c in from..to, which reads src[sr][from − dx..to − dx].
+        let sc = (from as i64 - i64::from(dx)) as usize;
+        row[..from].fill(0.0);
+        row[from..to].copy_from_slice(&src[sr + sc..sr + sc + (to - from)]);
+        row[to..].fill(0.0);
     }
 }
 
@@ -102,6 +102,37 @@ mod tests {
         assert_eq!(dst, src);
         translate(&src, &mut dst, 4, (-4, 0));
         assert!(dst.iter().all(|&v| v == 0.0));
+    }
+
+    /// The row copies equal the definition pixel by pixel, for every offset that moves a 5×5
+    /// image partly or wholly out of itself.
+    #[test]
+    fn translate_is_the_definition_for_every_offset() {
+        let side = 5usize;
+        let src: Vec<f32> = (0..side * side).map(|i| 1.0 + i as f32).collect();
+        let mut dst = vec![f32::NAN; side * side];
+        for dy in -6..=6 {
+            for dx in -6..=6 {
+                translate(&src, &mut dst, side, (dy, dx));
+                for r in 0..side as i32 {
+                    for c in 0..side as i32 {
+                        let (sr, sc) = (r - dy, c - dx);
+                        let inside =
+                            (0..side as i32).contains(&sr) && (0..side as i32).contains(&sc);
+                        let want = if inside {
+                            src[(sr * side as i32 + sc) as usize]
+                        } else {
+                            0.0
+                        };
+                        assert_eq!(
+                            dst[(r * side as i32 + c) as usize],
+                            want,
+                            "({dy}, {dx}) at ({r}, {c})"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
