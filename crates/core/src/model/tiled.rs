@@ -446,6 +446,10 @@ mod tests {
             let ldc = n + 3;
             let mut c = vec![7.5f32; m * ldc];
             matmul(left, right, (&mut c, ldc), bias, (m, n, k), panels);
+            // The portable path (what a CPU without AVX runs) gives the same bits.
+            let mut portable = vec![7.5f32; m * ldc];
+            matmul_body(left, right, (&mut portable, ldc), bias, (m, n, k), panels);
+            assert_eq!(same_bits(&c, &portable), None, "{:?}", (m, n, k));
             for i in 0..m {
                 let row = &c[i * ldc..(i + 1) * ldc];
                 let what = (m, n, k, with_bias, transposed_a, transposed_b, i);
@@ -457,6 +461,46 @@ mod tests {
                 assert!(row[n..].iter().all(|&v| v == 7.5), "{what:?}");
             }
         }
+    }
+
+    /// A weight matrix left column-major (as structured pruning leaves it) is read in place and
+    /// gives the row-major matrix's products bit for bit: `x · Wᵀ` and `δ · W`.
+    #[test]
+    fn weights_in_either_memory_order_give_the_same_products() {
+        let mut rng = crate::rng::seeded(11);
+        let (out, inp, rows) = (13, 300, 9);
+        let w = random(out, inp, &mut rng);
+        let wf = w.t().as_standard_layout().into_owned().reversed_axes(); // W, column-major
+        assert!(!wf.is_standard_layout() && wf == w);
+        let x = random(rows, inp, &mut rng);
+        let d = random(rows, out, &mut rng);
+        let mut panels = Panels::default();
+        let product = |right: Right, a: &Array2<f32>, n: usize, k: usize, panels: &mut Panels| {
+            let mut c = vec![0.0f32; rows * n];
+            let left = (a.as_slice().unwrap(), (k, 1));
+            matmul(left, right, (&mut c, n), None, (rows, n, k), panels);
+            c
+        };
+        let fwd = |w: &Array2<f32>, p: &mut Panels| {
+            product(Right::weights_transposed(w).unwrap(), &x, out, inp, p)
+        };
+        let back =
+            |w: &Array2<f32>, p: &mut Panels| product(Right::weights(w).unwrap(), &d, inp, out, p);
+        assert_eq!(
+            same_bits(&fwd(&w, &mut panels), &fwd(&wf, &mut panels)),
+            None
+        );
+        assert_eq!(
+            same_bits(&back(&w, &mut panels), &back(&wf, &mut panels)),
+            None
+        );
+        assert_eq!(
+            same_bits(
+                &fwd(&w, &mut panels),
+                reference(&x, &w.t().to_owned(), None).as_slice().unwrap()
+            ),
+            None
+        );
     }
 
     #[test]
